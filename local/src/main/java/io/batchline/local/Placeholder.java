@@ -1,0 +1,2 @@
+package io.batchline.local;
+class Placeholder {}

@@ -1,0 +1,39 @@
+package io.batchline.outcome;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.batchline.cost.Usage;
+import java.math.BigDecimal;
+
+/**
+ * One line of accepted/review/rejected/failed.jsonl: a public contract (issue 3, item 7).
+ * Fields may be added, never renamed. {@code reason} is present on every non-accepted line.
+ */
+@JsonPropertyOrder({"id", "line", "outcome", "reason", "output", "confidence", "usage", "cost_usd", "attempts",
+        "batch_id", "custom_id"})
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record OutcomeLine(
+        @JsonProperty("id") String id,
+        @JsonProperty("line") long line,
+        @JsonProperty("outcome") String outcome,
+        @JsonProperty("reason") String reason,
+        @JsonProperty("output") JsonNode output,
+        @JsonProperty("confidence") Double confidence,
+        @JsonProperty("usage") Usage usage,
+        @JsonProperty("cost_usd") BigDecimal costUsd,
+        @JsonProperty("attempts") int attempts,
+        @JsonProperty("batch_id") String batchId,
+        @JsonProperty("custom_id") String customId) {
+
+    public OutcomeKind kind() {
+        return OutcomeKind.ofLabel(outcome);
+    }
+
+    /** A line that never reached the provider (bad input, template error). */
+    public static OutcomeLine failedBeforeSubmit(String id, long line, String reason) {
+        return new OutcomeLine(id, line, OutcomeKind.FAILED.label(), reason, null, null, Usage.ZERO,
+                BigDecimal.ZERO, 0, null, null);
+    }
+}

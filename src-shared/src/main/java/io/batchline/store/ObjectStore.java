@@ -1,0 +1,60 @@
+package io.batchline.store;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where inputs, request shards, raw results and outcomes live: S3 in AWS and in the local stack,
+ * a folder for {@code ./batchline plan} and unit tests. Everything is streamed; nothing here loads a
+ * whole object unless the caller asks for bytes.
+ */
+public interface ObjectStore {
+
+    /** Streams an object; the caller closes it. Throws {@link NoSuchObjectException} when absent. */
+    InputStream open(String key);
+
+    /**
+     * Streams a new object. Bytes become visible under {@code key} only when the stream is closed
+     * without error; a stream abandoned after a failure leaves no object (and no half object).
+     */
+    OutputStream create(String key, String contentType);
+
+    default void put(String key, byte[] bytes, String contentType) {
+        try (OutputStream out = create(key, contentType)) {
+            out.write(bytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing " + key, e);
+        }
+    }
+
+    default byte[] read(String key) {
+        try (InputStream in = open(key)) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + key, e);
+        }
+    }
+
+    default String readString(String key) {
+        return new String(read(key), StandardCharsets.UTF_8);
+    }
+
+    /** Size and ETag, or empty when absent. */
+    Optional<ObjectInfo> head(String key);
+
+    default boolean exists(String key) {
+        return head(key).isPresent();
+    }
+
+    /** Keys under a prefix, in lexicographic order. */
+    List<String> list(String prefix);
+
+    void delete(String key);
+
+    record ObjectInfo(String key, long size, String etag) {}
+}

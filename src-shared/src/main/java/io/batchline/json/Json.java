@@ -17,6 +17,8 @@ public final class Json {
     public static final ObjectMapper MAPPER = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
             .configure(SerializationFeature.FAIL_ON_EMPTY_BEANS, false)
+            // costs are BigDecimal: 0.00000005, not 5E-8
+            .configure(com.fasterxml.jackson.core.JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN, true)
             .setSerializationInclusion(JsonInclude.Include.NON_NULL);
 
     public static byte[] bytes(Object value) {
@@ -35,7 +37,7 @@ public final class Json {
         try {
             return MAPPER.readValue(json, type);
         } catch (IOException e) {
-            throw new UncheckedIOException("not a " + type.getSimpleName() + ": " + e.getOriginalMessage(), e);
+            throw new UncheckedIOException("not a " + type.getSimpleName() + ": " + e.getMessage(), e);
         }
     }
 

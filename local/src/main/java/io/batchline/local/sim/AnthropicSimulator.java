@@ -1,0 +1,438 @@
+package io.batchline.local.sim;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.batchline.json.Json;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * An offline stand-in for Anthropic's Message Batches API (plus count_tokens and Messages), faithful to
+ * the documented shapes, limits and lifecycle, so the pipeline runs end to end without a key or network.
+ * Batches live on disk; a batch ends {@link SimulatorConfig#processingTime()} after creation.
+ */
+public final class AnthropicSimulator implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(AnthropicSimulator.class.getName());
+    private static final Pattern BATCH = Pattern.compile("/v1/messages/batches/([^/]+)(/cancel|/results)?");
+
+    private final SimulatorConfig cfg;
+    private final HttpServer server;
+    private final ExecutorService pool;
+    private final SimBatchStore store;
+    private final SimModel model;
+    private final Path tempDir;
+    private final URI baseUrl;
+    private final Deque<int[]> faults = new ArrayDeque<>(); // {status, retryAfterSeconds}
+    private final AtomicLong requestIds = new AtomicLong();
+    private final Set<String> seenPrefixes = ConcurrentHashMap.newKeySet();
+
+    private AnthropicSimulator(SimulatorConfig cfg) throws IOException {
+        this.cfg = cfg;
+        this.model = new SimModel(cfg.seed());
+        this.tempDir = cfg.stateDir() == null ? Files.createTempDirectory("batchline-sim") : null;
+        this.store = new SimBatchStore(cfg.stateDir() != null ? cfg.stateDir() : tempDir, cfg, model);
+        this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", cfg.port()), 64);
+        AtomicInteger n = new AtomicInteger();
+        this.pool = Executors.newFixedThreadPool(8, r -> {
+            Thread t = new Thread(r, "anthropic-sim-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        server.setExecutor(pool);
+        server.createContext("/", this::handle);
+        server.start();
+        this.baseUrl = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    public static AnthropicSimulator start(SimulatorConfig cfg) {
+        try {
+            return new AnthropicSimulator(cfg);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start the Anthropic simulator on port " + cfg.port(), e);
+        }
+    }
+
+    public URI baseUrl() {
+        return baseUrl;
+    }
+
+    public SimulatorConfig config() {
+        return cfg;
+    }
+
+    /** The next {@code n} requests (any endpoint) fail with {@code status}; 429 carries retry-after: 1. */
+    public void failNext(int n, int status) {
+        failNext(n, status, status == 429 ? Duration.ofSeconds(1) : null);
+    }
+
+    public void failNext(int n, int status, Duration retryAfter) {
+        synchronized (faults) {
+            for (int i = 0; i < n; i++) {
+                faults.add(new int[] {status, retryAfter == null ? -1 : (int) Math.max(0, retryAfter.toSeconds())});
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        pool.shutdownNow();
+        if (tempDir != null) {
+            try {
+                SimBatchStore.deleteTree(tempDir);
+            } catch (IOException e) {
+                LOG.log(Level.WARNING, "could not remove " + tempDir, e);
+            }
+        }
+    }
+
+    /** Runs standalone: {@code AnthropicSimulator [port] [stateDir]}; Ctrl-C stops it. */
+    public static void main(String[] args) throws InterruptedException {
+        SimulatorConfig.Builder b = SimulatorConfig.builder().port(args.length > 0 ? Integer.parseInt(args[0]) : 0);
+        if (args.length > 1) b.stateDir(Path.of(args[1]));
+        AnthropicSimulator sim = start(b.build());
+        Runtime.getRuntime().addShutdownHook(new Thread(sim::close));
+        System.out.println("Anthropic simulator listening on " + sim.baseUrl());
+        Thread.currentThread().join();
+    }
+
+    // ---------------------------------------------------------------- routing
+
+    private void handle(HttpExchange ex) {
+        String requestId = "req_sim_" + String.format("%08d", requestIds.incrementAndGet());
+        try (ex) {
+            ex.getResponseHeaders().set("request-id", requestId);
+            try {
+                route(ex, requestId);
+            } catch (SimBatchStore.Rejected r) {
+                drain(ex);
+                error(ex, r.status, r.type, r.getMessage(), requestId);
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "simulator failed on " + ex.getRequestMethod() + " " + ex.getRequestURI(), e);
+                drain(ex);
+                error(ex, 500, "api_error", "simulator error: " + e, requestId);
+            }
+        } catch (IOException e) {
+            LOG.log(Level.FINE, "client went away", e);
+        }
+    }
+
+    private void route(HttpExchange ex, String requestId) throws IOException, SimBatchStore.Rejected {
+        int[] fault;
+        synchronized (faults) {
+            fault = faults.pollFirst();
+        }
+        if (fault != null) {
+            drain(ex);
+            if (fault[1] >= 0) ex.getResponseHeaders().set("retry-after", String.valueOf(fault[1]));
+            String type = switch (fault[0]) {
+                case 429 -> "rate_limit_error";
+                case 529 -> "overloaded_error";
+                default -> "api_error";
+            };
+            error(ex, fault[0], type, "simulated " + fault[0], requestId);
+            return;
+        }
+        String key = ex.getRequestHeaders().getFirst("x-api-key");
+        if (key == null || key.isBlank()) {
+            throw new SimBatchStore.Rejected(401, "authentication_error", "x-api-key header is required");
+        }
+        if (cfg.requiredApiKey() != null && !cfg.requiredApiKey().equals(key)) {
+            throw new SimBatchStore.Rejected(401, "authentication_error", "invalid x-api-key");
+        }
+        if (ex.getRequestHeaders().getFirst("anthropic-version") == null) {
+            throw new SimBatchStore.Rejected(400, "invalid_request_error", "anthropic-version: header is required");
+        }
+        String method = ex.getRequestMethod();
+        String path = ex.getRequestURI().getPath();
+        Matcher m = BATCH.matcher(path);
+        if (path.equals("/v1/messages/batches") && method.equals("POST")) {
+            create(ex);
+        } else if (path.equals("/v1/messages/batches") && method.equals("GET")) {
+            list(ex);
+        } else if (path.equals("/v1/messages/count_tokens") && method.equals("POST")) {
+            countTokens(ex);
+        } else if (path.equals("/v1/messages") && method.equals("POST")) {
+            message(ex);
+        } else if (m.matches()) {
+            String id = m.group(1);
+            String sub = m.group(2);
+            if (sub == null && method.equals("GET")) {
+                json(ex, 200, batchJson(found(store.get(id), id)));
+            } else if (sub == null && method.equals("DELETE")) {
+                found(store.delete(id), id);
+                ObjectNode n = Json.MAPPER.createObjectNode();
+                n.put("id", id);
+                n.put("type", "message_batch_deleted");
+                json(ex, 200, n);
+            } else if ("/cancel".equals(sub) && method.equals("POST")) {
+                drain(ex);
+                json(ex, 200, batchJson(found(store.cancel(id), id)));
+            } else if ("/results".equals(sub) && method.equals("GET")) {
+                results(ex, id);
+            } else {
+                throw new SimBatchStore.Rejected(405, "invalid_request_error", method + " not allowed on " + path);
+            }
+        } else {
+            throw new SimBatchStore.Rejected(404, "not_found_error", "no route " + method + " " + path);
+        }
+    }
+
+    private static SimBatchStore.Meta found(Optional<SimBatchStore.Meta> m, String id) throws SimBatchStore.Rejected {
+        return m.orElseThrow(() -> new SimBatchStore.Rejected(404, "not_found_error", "message batch " + id + " not found"));
+    }
+
+    // ---------------------------------------------------------------- endpoints
+
+    private void create(HttpExchange ex) throws IOException, SimBatchStore.Rejected {
+        String length = ex.getRequestHeaders().getFirst("content-length");
+        if (length != null && Long.parseLong(length.trim()) > cfg.maxBodyBytes()) {
+            throw tooLarge();
+        }
+        SimBatchStore.Meta meta;
+        try {
+            meta = store.create(new LimitedInput(ex.getRequestBody(), cfg.maxBodyBytes()));
+        } catch (LimitedInput.TooLarge e) {
+            throw tooLarge();
+        }
+        json(ex, 200, batchJson(meta));
+    }
+
+    private SimBatchStore.Rejected tooLarge() {
+        return new SimBatchStore.Rejected(413, "request_too_large",
+                "Request exceeds the maximum allowed number of bytes (" + cfg.maxBodyBytes() + ")");
+    }
+
+    private void list(HttpExchange ex) throws IOException, SimBatchStore.Rejected {
+        Map<String, String> q = query(ex.getRequestURI());
+        int limit;
+        try {
+            limit = Integer.parseInt(q.getOrDefault("limit", "20"));
+        } catch (NumberFormatException e) {
+            throw new SimBatchStore.Rejected(400, "invalid_request_error", "limit: Input should be a valid integer");
+        }
+        if (limit < 1 || limit > 1000) {
+            throw new SimBatchStore.Rejected(400, "invalid_request_error", "limit: must be between 1 and 1000");
+        }
+        String after = q.get("after_id");
+        String before = q.get("before_id");
+        if (after != null && before != null) {
+            throw new SimBatchStore.Rejected(400, "invalid_request_error", "use either before_id or after_id, not both");
+        }
+        List<SimBatchStore.Meta> all = store.all(); // newest first
+        int from = 0;
+        int to;
+        boolean hasMore;
+        if (before != null) {
+            int at = indexOf(all, before);
+            to = at;
+            from = Math.max(0, at - limit);
+            hasMore = from > 0;
+        } else {
+            if (after != null) from = indexOf(all, after) + 1;
+            to = Math.min(all.size(), from + limit);
+            hasMore = to < all.size();
+        }
+        ObjectNode page = Json.MAPPER.createObjectNode();
+        ArrayNode data = page.putArray("data");
+        for (SimBatchStore.Meta m : all.subList(from, to)) data.add(batchJson(m));
+        page.put("has_more", hasMore);
+        if (from < to) {
+            page.put("first_id", all.get(from).id());
+            page.put("last_id", all.get(to - 1).id());
+        } else {
+            page.putNull("first_id");
+            page.putNull("last_id");
+        }
+        json(ex, 200, page);
+    }
+
+    private static int indexOf(List<SimBatchStore.Meta> all, String id) throws SimBatchStore.Rejected {
+        for (int i = 0; i < all.size(); i++) if (all.get(i).id().equals(id)) return i;
+        throw new SimBatchStore.Rejected(404, "not_found_error", "message batch " + id + " not found");
+    }
+
+    private void results(HttpExchange ex, String id) throws IOException, SimBatchStore.Rejected {
+        SimBatchStore.Meta m = found(store.get(id), id);
+        if (!"ended".equals(m.status())) {
+            throw new SimBatchStore.Rejected(404, "not_found_error",
+                    "results for message batch " + id + " are not available until processing has ended");
+        }
+        Path file = store.results(id);
+        ex.getResponseHeaders().set("content-type", "application/binary");
+        ex.sendResponseHeaders(200, Files.size(file));
+        try (OutputStream out = ex.getResponseBody()) {
+            Files.copy(file, out);
+        }
+    }
+
+    private void countTokens(HttpExchange ex) throws IOException, SimBatchStore.Rejected {
+        JsonNode body = readSmallJson(ex);
+        if (body.has("max_tokens")) {
+            throw new SimBatchStore.Rejected(400, "invalid_request_error", "max_tokens: Extra inputs are not permitted");
+        }
+        if (!body.path("model").isTextual()) throw new SimBatchStore.Rejected(400, "invalid_request_error", "model: Field required");
+        if (!body.path("messages").isArray() || body.get("messages").isEmpty()) {
+            throw new SimBatchStore.Rejected(400, "invalid_request_error", "messages: Field required");
+        }
+        ObjectNode n = Json.MAPPER.createObjectNode();
+        n.put("input_tokens", Math.max(1, Json.bytes(body).length / 4));
+        json(ex, 200, n);
+    }
+
+    private void message(HttpExchange ex) throws IOException, SimBatchStore.Rejected {
+        JsonNode params = readSmallJson(ex);
+        SimBatchStore.validateParams(params, "body", false);
+        String cid = "msg-" + Long.toString((long) (model.unit(Json.string(params)) * Long.MAX_VALUE), 36);
+        SimModel.Cache cache = SimModel.Cache.NONE;
+        if (SimModel.hasCacheControl(params)) {
+            cache = seenPrefixes.add(SimModel.systemText(params)) ? SimModel.Cache.WRITE : SimModel.Cache.READ;
+        }
+        json(ex, 200, model.respond(cid, params, cache, false));
+    }
+
+    /** Messages and count_tokens bodies: capped like the API (32 MB) and then parsed whole. */
+    private static JsonNode readSmallJson(HttpExchange ex) throws IOException, SimBatchStore.Rejected {
+        try (InputStream in = new LimitedInput(ex.getRequestBody(), 32L * 1024 * 1024)) {
+            JsonNode n = Json.MAPPER.readTree(in);
+            if (n == null || !n.isObject()) throw new SimBatchStore.Rejected(400, "invalid_request_error", "body must be a JSON object");
+            return n;
+        } catch (LimitedInput.TooLarge e) {
+            throw new SimBatchStore.Rejected(413, "request_too_large", "Request exceeds the maximum allowed number of bytes");
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new SimBatchStore.Rejected(400, "invalid_request_error", "body is not valid JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private ObjectNode batchJson(SimBatchStore.Meta m) {
+        ObjectNode n = Json.MAPPER.createObjectNode();
+        n.put("id", m.id());
+        n.put("type", "message_batch");
+        String status = m.status();
+        n.put("processing_status", status);
+        ObjectNode c = n.putObject("request_counts");
+        boolean ended = "ended".equals(status);
+        // no mid-batch progress: everything counts as processing until the whole batch has ended
+        c.put("processing", ended ? 0 : m.requestCount());
+        c.put("succeeded", m.succeeded());
+        c.put("errored", m.errored());
+        c.put("canceled", m.canceled());
+        c.put("expired", m.expired());
+        putTime(n, "created_at", m.createdAt());
+        putTime(n, "ended_at", m.endedAt());
+        putTime(n, "expires_at", m.expiresAt());
+        putTime(n, "cancel_initiated_at", m.cancelInitiatedAt());
+        n.putNull("archived_at");
+        if (ended) n.put("results_url", baseUrl + "/v1/messages/batches/" + m.id() + "/results");
+        else n.putNull("results_url");
+        return n;
+    }
+
+    private static void putTime(ObjectNode n, String field, Long millis) {
+        if (millis == null) n.putNull(field);
+        else n.put(field, Instant.ofEpochMilli(millis).toString());
+    }
+
+    private static void json(HttpExchange ex, int status, JsonNode body) throws IOException {
+        byte[] bytes = Json.bytes(body);
+        ex.getResponseHeaders().set("content-type", "application/json");
+        ex.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    private static void error(HttpExchange ex, int status, String type, String message, String requestId)
+            throws IOException {
+        ObjectNode n = Json.MAPPER.createObjectNode();
+        n.put("type", "error");
+        ObjectNode e = n.putObject("error");
+        e.put("type", type);
+        e.put("message", message);
+        n.put("request_id", requestId);
+        json(ex, status, n);
+    }
+
+    /** Reads what is left of the request body so the client sees our answer instead of a reset. */
+    private static void drain(HttpExchange ex) {
+        try (InputStream in = ex.getRequestBody()) {
+            in.transferTo(OutputStream.nullOutputStream());
+        } catch (IOException e) {
+            LOG.log(Level.FINE, "could not drain request body", e);
+        }
+    }
+
+    private static Map<String, String> query(URI u) {
+        Map<String, String> q = new HashMap<>();
+        String raw = u.getRawQuery();
+        if (raw == null) return q;
+        for (String kv : raw.split("&")) {
+            int i = kv.indexOf('=');
+            if (i > 0) {
+                q.put(URLDecoder.decode(kv.substring(0, i), StandardCharsets.UTF_8),
+                        URLDecoder.decode(kv.substring(i + 1), StandardCharsets.UTF_8));
+            }
+        }
+        return q;
+    }
+
+    /** Fails once more than {@code limit} bytes have been read (bodies sent without a Content-Length). */
+    static final class LimitedInput extends FilterInputStream {
+        static final class TooLarge extends IOException {
+            TooLarge() { super("request body too large"); }
+        }
+
+        private final long limit;
+        private long count;
+
+        LimitedInput(InputStream in, long limit) {
+            super(in);
+            this.limit = limit;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0 && ++count > limit) throw new TooLarge();
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0 && (count += n) > limit) throw new TooLarge();
+            return n;
+        }
+    }
+}

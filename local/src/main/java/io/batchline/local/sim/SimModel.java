@@ -1,0 +1,353 @@
+package io.batchline.local.sim;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.batchline.json.Json;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The simulator's "model": answers deterministically per custom_id. When the system prompt ends with the
+ * project's schema block (the LAST {@code ```json} fence in the system text) it generates an object that
+ * satisfies that schema, preferring enum values named in the user message, so a sample run gives plausible
+ * labels and a realistic confidence spread. A few answers come fenced or after a line of prose, as real
+ * models' do.
+ */
+final class SimModel {
+    private static final JsonNodeFactory F = JsonNodeFactory.instance;
+
+    /** Words that point at an enum value without naming it. */
+    private static final Map<String, List<String>> SYNONYMS = Map.ofEntries(
+            Map.entry("billing", List.of("invoice", "charge", "charged", "refund", "payment", "billed", "price",
+                    "subscription")),
+            Map.entry("bug", List.of("error", "crash", "crashes", "broken", "fails", "exception")),
+            Map.entry("feature", List.of("wish", "would love", "please add", "could you add", "suggestion")),
+            Map.entry("account", List.of("login", "password", "sign in", "locked")),
+            Map.entry("positive", List.of("great", "love", "excellent", "happy", "thanks")),
+            Map.entry("negative", List.of("terrible", "awful", "angry", "disappointed", "worst")),
+            Map.entry("shipping", List.of("delivery", "package", "parcel", "tracking")),
+            Map.entry("spam", List.of("unsubscribe", "winner", "lottery")));
+
+    enum Cache { NONE, WRITE, READ }
+
+    private final long seed;
+
+    SimModel(long seed) {
+        this.seed = seed;
+    }
+
+    /** A deterministic number in [0,1) for these parts. */
+    double unit(String... parts) {
+        long h = 0xcbf29ce484222325L ^ seed;
+        for (String p : parts) {
+            for (byte b : p.getBytes(StandardCharsets.UTF_8)) {
+                h ^= b;
+                h *= 0x100000001b3L;
+            }
+            h ^= 0xff;
+            h *= 0x100000001b3L;
+        }
+        // splitmix64 finaliser: FNV alone clusters on similar ids
+        h ^= h >>> 30;
+        h *= 0xbf58476d1ce4e5b9L;
+        h ^= h >>> 27;
+        h *= 0x94d049bb133111ebL;
+        h ^= h >>> 31;
+        return (h >>> 11) * 0x1.0p-53;
+    }
+
+    /** A Messages API response object for these params. */
+    ObjectNode respond(String customId, JsonNode params, Cache cache, boolean nonJson) {
+        String system = systemText(params);
+        String user = userText(params);
+        ObjectNode content;
+        ArrayNode blocks = F.arrayNode();
+        JsonNode tool = forcedTool(params);
+        String stopReason = "end_turn";
+        int outBytes;
+        if (tool != null) {
+            ObjectNode use = blocks.addObject();
+            use.put("type", "tool_use");
+            use.put("id", "toolu_sim_" + shortHash(customId));
+            use.put("name", tool.path("name").asText());
+            JsonNode input = generate(tool.path("input_schema"), tool.path("input_schema"), "", customId, user);
+            use.set("input", input);
+            stopReason = "tool_use";
+            outBytes = Json.bytes(input).length;
+        } else {
+            String text;
+            JsonNode schema = schemaIn(system);
+            if (nonJson) {
+                text = "I'm sorry, but I can't answer that in the requested format.";
+            } else if (schema != null) {
+                String json = Json.string(generate(schema, schema, "", customId, user));
+                double wrap = unit(customId, "wrap");
+                if (wrap < 0.04) text = "```json\n" + json + "\n```";
+                else if (wrap < 0.08) text = "Here is the result:\n" + json;
+                else text = json;
+            } else {
+                String gist = user.strip().replaceAll("\\s+", " ");
+                if (gist.length() > 60) gist = gist.substring(0, 60) + "...";
+                text = "Simulated reply to " + customId + ": " + gist;
+            }
+            long maxTokens = params.path("max_tokens").asLong(Long.MAX_VALUE);
+            if ((long) Math.ceil(utf8(text) / 4.0) > maxTokens) {
+                // cut like a real model that ran out of tokens: the JSON is then incomplete
+                text = text.substring(0, (int) Math.min(text.length(), Math.max(0, maxTokens * 4)));
+                stopReason = "max_tokens";
+            }
+            ObjectNode t = blocks.addObject();
+            t.put("type", "text");
+            t.put("text", text);
+            outBytes = utf8(text);
+        }
+        content = F.objectNode();
+        content.put("id", "msg_sim_" + shortHash(customId + "/" + seed));
+        content.put("type", "message");
+        content.put("role", "assistant");
+        content.put("model", params.path("model").asText());
+        content.set("content", blocks);
+        content.put("stop_reason", stopReason);
+        content.putNull("stop_sequence");
+        long cached = cache == Cache.NONE ? 0 : Math.max(1, utf8(system) / 4);
+        long input = Math.max(1, Json.bytes(params).length / 4 - cached);
+        ObjectNode usage = content.putObject("usage");
+        usage.put("input_tokens", input);
+        usage.put("cache_creation_input_tokens", cache == Cache.WRITE ? cached : 0);
+        usage.put("cache_read_input_tokens", cache == Cache.READ ? cached : 0);
+        usage.put("output_tokens", Math.max(1, (long) Math.ceil(outBytes / 4.0)));
+        return content;
+    }
+
+    static int utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8).length;
+    }
+
+    private String shortHash(String s) {
+        return Long.toString((long) (unit(s, "id") * Long.MAX_VALUE), 36);
+    }
+
+    /** True when any part of the request asks for caching. */
+    static boolean hasCacheControl(JsonNode params) {
+        return params.findValue("cache_control") != null;
+    }
+
+    static String systemText(JsonNode params) {
+        return text(params.path("system"));
+    }
+
+    static String userText(JsonNode params) {
+        StringBuilder sb = new StringBuilder();
+        for (JsonNode m : params.path("messages")) {
+            if ("user".equals(m.path("role").asText())) sb.append(text(m.path("content"))).append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** A string, or the text of a list of text blocks. */
+    private static String text(JsonNode n) {
+        if (n.isTextual()) return n.asText();
+        StringBuilder sb = new StringBuilder();
+        for (JsonNode b : n) {
+            if (b.isTextual()) sb.append(b.asText());
+            else if ("text".equals(b.path("type").asText())) sb.append(b.path("text").asText()).append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** The JSON Schema in the last ```json fence of the system text; null when there is none or it is not JSON. */
+    static JsonNode schemaIn(String system) {
+        int start = system.lastIndexOf("```json");
+        if (start < 0) return null;
+        int from = start + "```json".length();
+        int end = system.indexOf("```", from);
+        String body = end < 0 ? system.substring(from) : system.substring(from, end);
+        try {
+            JsonNode n = Json.MAPPER.readTree(body);
+            return n != null && n.isObject() ? n : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static JsonNode forcedTool(JsonNode params) {
+        JsonNode choice = params.path("tool_choice");
+        JsonNode tools = params.path("tools");
+        if (!tools.isArray() || tools.isEmpty()) return null;
+        String type = choice.path("type").asText("");
+        if ("tool".equals(type)) {
+            for (JsonNode t : tools) if (choice.path("name").asText().equals(t.path("name").asText())) return t;
+            return null;
+        }
+        return "any".equals(type) ? tools.get(0) : null;
+    }
+
+    // ---------------------------------------------------------------- schema-driven generation
+
+    JsonNode generate(JsonNode schema, JsonNode root, String path, String customId, String user) {
+        schema = resolve(schema, root);
+        if (schema.has("const")) return schema.get("const");
+        if (schema.path("enum").isArray() && !schema.get("enum").isEmpty()) {
+            return pickEnum(schema.get("enum"), path, customId, user);
+        }
+        for (String combo : new String[] {"allOf", "anyOf", "oneOf"}) {
+            if (schema.path(combo).isArray() && !schema.get(combo).isEmpty()) {
+                return generate(schema.get(combo).get(0), root, path, customId, user);
+            }
+        }
+        String type = type(schema);
+        String name = path.contains("/") ? path.substring(path.lastIndexOf('/') + 1) : path;
+        switch (type) {
+            case "object": {
+                ObjectNode o = F.objectNode();
+                Set<String> required = new java.util.HashSet<>();
+                for (JsonNode r : schema.path("required")) required.add(r.asText());
+                for (Iterator<Map.Entry<String, JsonNode>> it = schema.path("properties").fields(); it.hasNext(); ) {
+                    Map.Entry<String, JsonNode> p = it.next();
+                    boolean include = required.contains(p.getKey()) || unit(customId, path, p.getKey(), "opt") < 0.7;
+                    if (include) o.set(p.getKey(), generate(p.getValue(), root, path + "/" + p.getKey(), customId, user));
+                }
+                for (String r : required) {
+                    if (!o.has(r)) o.put(r, "value for " + r); // required but undeclared: still present
+                }
+                return o;
+            }
+            case "array": {
+                int min = schema.path("minItems").asInt(0);
+                int max = schema.path("maxItems").asInt(Math.max(min, 3));
+                int n = Math.min(max, Math.max(min, 1 + (int) (unit(customId, path, "len") * 2)));
+                ArrayNode a = F.arrayNode();
+                JsonNode items = schema.path("items");
+                JsonNode enumValues = resolve(items, root).path("enum");
+                boolean unique = schema.path("uniqueItems").asBoolean(false) || enumValues.isArray();
+                for (int i = 0; i < n; i++) {
+                    JsonNode v = generate(items, root, path + "/" + i, customId, user);
+                    if (unique && contains(a, v) && enumValues.isArray()) {
+                        for (JsonNode e : enumValues) if (!contains(a, e)) { v = e; break; }
+                    }
+                    if (unique && contains(a, v)) break;
+                    a.add(v);
+                }
+                return a;
+            }
+            case "integer":
+            case "number":
+                return number(schema, type, name, path, customId);
+            case "boolean":
+                return F.booleanNode(unit(customId, path, "bool") < 0.5);
+            case "null":
+                return F.nullNode();
+            default:
+                return string(schema, name, customId);
+        }
+    }
+
+    private static boolean contains(ArrayNode a, JsonNode v) {
+        for (JsonNode x : a) if (x.equals(v)) return true;
+        return false;
+    }
+
+    private static JsonNode resolve(JsonNode schema, JsonNode root) {
+        for (int depth = 0; depth < 16 && schema.path("$ref").isTextual(); depth++) {
+            String ref = schema.get("$ref").asText();
+            if (!ref.startsWith("#")) break;
+            JsonNode target = root.at(ref.substring(1));
+            if (target.isMissingNode()) break;
+            schema = target;
+        }
+        return schema;
+    }
+
+    private static String type(JsonNode schema) {
+        JsonNode t = schema.path("type");
+        if (t.isTextual()) return t.asText();
+        if (t.isArray()) {
+            for (JsonNode x : t) if (!"null".equals(x.asText())) return x.asText();
+            return "null";
+        }
+        if (schema.has("properties")) return "object";
+        if (schema.has("items")) return "array";
+        return "string";
+    }
+
+    /** Prefer the value whose words (or synonyms) appear in the user message; otherwise a hash pick. */
+    private JsonNode pickEnum(JsonNode values, String path, String customId, String user) {
+        String u = " " + user.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", " ") + " ";
+        JsonNode best = null;
+        int bestScore = 0;
+        for (JsonNode v : values) {
+            if (!v.isTextual()) continue;
+            int score = 0;
+            for (String w : v.asText().toLowerCase(Locale.ROOT).split("[^a-z0-9]+")) {
+                if (w.length() < 3) continue;
+                if (u.contains(" " + w + " ") || u.contains(" " + w + "s ")) score += 2;
+                for (String syn : SYNONYMS.getOrDefault(w, List.of())) {
+                    if (u.contains(" " + syn + " ")) score++;
+                }
+            }
+            if (score > bestScore) {
+                best = v;
+                bestScore = score;
+            }
+        }
+        if (best != null) return best;
+        return values.get((int) (unit(customId, path, "enum") * values.size()));
+    }
+
+    private JsonNode number(JsonNode schema, String type, String name, String path, String customId) {
+        double min = schema.has("minimum") ? schema.get("minimum").asDouble() : 0;
+        double max = schema.has("maximum") ? schema.get("maximum").asDouble() : Math.max(min, 100);
+        if (schema.has("exclusiveMinimum") && schema.get("exclusiveMinimum").isNumber()) {
+            min = schema.get("exclusiveMinimum").asDouble() + ("integer".equals(type) ? 1 : 1e-6);
+        }
+        if (schema.has("exclusiveMaximum") && schema.get("exclusiveMaximum").isNumber()) {
+            max = schema.get("exclusiveMaximum").asDouble() - ("integer".equals(type) ? 1 : 1e-6);
+        }
+        double u = unit(customId, path, "num");
+        double value;
+        if ("confidence".equalsIgnoreCase(name) && !"integer".equals(type)) {
+            // mostly confident, some review-worthy, a few below the reject line
+            double tier = unit(customId, path, "tier");
+            if (tier < 0.75) value = 0.9 + u * 0.09;
+            else if (tier < 0.92) value = 0.7 + u * 0.19;
+            else value = 0.4 + u * 0.29;
+            value = Math.max(min, Math.min(max, value));
+        } else {
+            value = min + u * (max - min);
+        }
+        if ("integer".equals(type)) {
+            long v = (long) Math.floor(value);
+            if (v < min) v = (long) Math.ceil(min);
+            return F.numberNode(v);
+        }
+        return F.numberNode(new BigDecimal(value).setScale(2, RoundingMode.DOWN).max(BigDecimal.valueOf(min))
+                .min(BigDecimal.valueOf(max)));
+    }
+
+    private JsonNode string(JsonNode schema, String name, String customId) {
+        String format = schema.path("format").asText("");
+        String s = switch (format) {
+            case "date" -> "2025-01-15";
+            case "date-time" -> "2025-01-15T10:00:00Z";
+            case "email" -> "someone@example.com";
+            case "uri" -> "https://example.com/" + customId;
+            default -> (name.isEmpty() ? "Answer" : "The " + name.replace('_', ' ')) + " for " + customId + ".";
+        };
+        int maxLen = schema.path("maxLength").asInt(Integer.MAX_VALUE);
+        int minLen = schema.path("minLength").asInt(0);
+        if (s.length() > maxLen) s = s.substring(0, maxLen);
+        StringBuilder sb = new StringBuilder(s);
+        while (sb.length() < minLen) sb.append('x');
+        return F.textNode(sb.toString());
+    }
+}

@@ -1,0 +1,62 @@
+package io.batchline.provider;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ProviderConfigTest {
+
+    @Test
+    void defaults() {
+        ProviderConfig c = ProviderConfig.fromEnv(Map.of("ANTHROPIC_API_KEY", "sk-test-123"));
+        assertThat(c.baseUrl()).isEqualTo(URI.create("https://api.anthropic.com"));
+        assertThat(c.anthropicVersion()).isEqualTo("2023-06-01");
+        assertThat(c.connectTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.requestTimeout()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(c.maxRetries()).isEqualTo(4);
+        assertThat(c.baseBackoff()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(c.maxBackoff()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.apiKey().get()).isEqualTo("sk-test-123");
+        assertThat(c.toString()).doesNotContain("sk-test-123");
+    }
+
+    @Test
+    void keyFromFileIsTrimmedReadLazilyAndCached(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("key");
+        ProviderConfig c = ProviderConfig.fromEnv(Map.of("ANTHROPIC_API_KEY_FILE", f.toString(),
+                "ANTHROPIC_BASE_URL", "http://localhost:9999/"));
+        assertThat(c.baseUrl()).isEqualTo(URI.create("http://localhost:9999"));
+        Files.writeString(f, "  sk-from-file\n"); // written after fromEnv: proves the read is lazy
+        assertThat(c.apiKey().get()).isEqualTo("sk-from-file");
+        Files.writeString(f, "sk-rotated");
+        assertThat(c.apiKey().get()).isEqualTo("sk-from-file");
+    }
+
+    @Test
+    void missingKeyFailsOnUseWithAClearError() {
+        ProviderConfig c = ProviderConfig.fromEnv(Map.of());
+        assertThatThrownBy(() -> c.apiKey().get()).isInstanceOf(ProviderException.class)
+                .hasMessageContaining("ANTHROPIC_API_KEY")
+                .satisfies(e -> assertThat(((ProviderException) e).kind())
+                        .isEqualTo(ProviderException.Kind.AUTHENTICATION));
+    }
+
+    @Test
+    void cachedSupplierCallsSourceOnce() {
+        AtomicInteger calls = new AtomicInteger();
+        var s = ProviderConfig.cached(() -> "k" + calls.incrementAndGet());
+        assertThat(s.get()).isEqualTo("k1");
+        assertThat(s.get()).isEqualTo("k1");
+        assertThat(calls).hasValue(1);
+        assertThat(s.toString()).doesNotContain("k1");
+    }
+}

@@ -19,8 +19,9 @@ public interface ObjectStore {
     InputStream open(String key);
 
     /**
-     * Streams a new object. Bytes become visible under {@code key} only when the stream is closed
-     * without error; a stream abandoned after a failure leaves no object (and no half object).
+     * Streams a new object. Bytes become visible under {@code key} only when the stream is closed; a process
+     * killed mid-write leaves no object. Writers that must not publish a partial object on an exception
+     * write it under a key nobody reads until a later marker (a plan, a checkpoint) names it.
      */
     OutputStream create(String key, String contentType);
 

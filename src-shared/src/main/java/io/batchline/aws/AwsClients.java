@@ -1,0 +1,97 @@
+package io.batchline.aws;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.retry.RetryMode;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.sfn.SfnClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * Builds the SDK clients the same way in Lambda, in the local stack and in tests: url-connection HTTP
+ * client (small, fast cold start), bounded timeouts, the SDK's standard retry mode (bounded attempts,
+ * jittered exponential backoff), and endpoint overrides from {@code AWS_ENDPOINT_URL_<SERVICE>} so the same
+ * code talks to the offline stack.
+ */
+public final class AwsClients {
+    private final Map<String, String> env;
+    private final Region region;
+
+    public AwsClients(Map<String, String> env) {
+        this.env = env;
+        this.region = Region.of(env.getOrDefault("AWS_REGION", env.getOrDefault("AWS_DEFAULT_REGION", "us-east-1")));
+    }
+
+    public static AwsClients fromEnv() {
+        return new AwsClients(System.getenv());
+    }
+
+    public S3Client s3() {
+        var b = S3Client.builder().region(region).httpClient(http()).overrideConfiguration(overrides())
+                .credentialsProvider(credentials())
+                // S3Proxy and most emulators need path-style addressing
+                .forcePathStyle(Boolean.parseBoolean(env.getOrDefault("BATCHLINE_S3_PATH_STYLE", "false")));
+        endpoint("S3").ifPresent(b::endpointOverride);
+        return b.build();
+    }
+
+    public DynamoDbClient dynamoDb() {
+        var b = DynamoDbClient.builder().region(region).httpClient(http()).overrideConfiguration(overrides())
+                .credentialsProvider(credentials());
+        endpoint("DYNAMODB").ifPresent(b::endpointOverride);
+        return b.build();
+    }
+
+    public SfnClient sfn() {
+        var b = SfnClient.builder().region(region).httpClient(http()).overrideConfiguration(overrides())
+                .credentialsProvider(credentials());
+        endpoint("SFN").ifPresent(b::endpointOverride);
+        return b.build();
+    }
+
+    public SqsClient sqs() {
+        var b = SqsClient.builder().region(region).httpClient(http()).overrideConfiguration(overrides())
+                .credentialsProvider(credentials());
+        endpoint("SQS").ifPresent(b::endpointOverride);
+        return b.build();
+    }
+
+    private java.util.Optional<URI> endpoint(String service) {
+        String url = env.get("AWS_ENDPOINT_URL_" + service);
+        if (url == null || url.isBlank()) url = env.get("AWS_ENDPOINT_URL");
+        return url == null || url.isBlank() ? java.util.Optional.empty() : java.util.Optional.of(URI.create(url));
+    }
+
+    private AwsCredentialsProvider credentials() {
+        String id = env.get("AWS_ACCESS_KEY_ID");
+        String secret = env.get("AWS_SECRET_ACCESS_KEY");
+        if (id != null && secret != null && env.get("AWS_SESSION_TOKEN") == null) {
+            return StaticCredentialsProvider.create(AwsBasicCredentials.create(id, secret));
+        }
+        return DefaultCredentialsProvider.builder().build();
+    }
+
+    private static software.amazon.awssdk.http.SdkHttpClient http() {
+        return UrlConnectionHttpClient.builder()
+                .connectionTimeout(Duration.ofSeconds(5))
+                .socketTimeout(Duration.ofSeconds(60))
+                .build();
+    }
+
+    private static ClientOverrideConfiguration overrides() {
+        return ClientOverrideConfiguration.builder()
+                .retryStrategy(RetryMode.STANDARD)
+                .apiCallAttemptTimeout(Duration.ofSeconds(60))
+                .apiCallTimeout(Duration.ofMinutes(3))
+                .build();
+    }
+}

@@ -1,0 +1,218 @@
+package io.batchline.job;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaException;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.PathType;
+import com.networknt.schema.SchemaId;
+import com.networknt.schema.SchemaLocation;
+import com.networknt.schema.SchemaValidatorsConfig;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import io.batchline.json.Json;
+import io.batchline.render.Template;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * Reads a job spec (R2.1): YAML -> checked against {@code batchline/job-spec.schema.json} (the users'
+ * documentation of job specs) -> defaults filled in -> semantic checks the schema cannot express.
+ * Every problem is collected and reported at once in one {@link JobSpecException}.
+ */
+public final class JobSpecLoader {
+    private JobSpecLoader() {}
+
+    public static final String SCHEMA_RESOURCE = "batchline/job-spec.schema.json";
+
+    /** A dated snapshot id, e.g. claude-haiku-4-5-20251001. */
+    private static final Pattern PINNED_MODEL = Pattern.compile(".*-\\d{8}$");
+
+    /** Duplicate keys are errors: a repeated key in YAML is almost always a mistake that would hide a value. */
+    private static final ObjectMapper YAML = new YAMLMapper(new YAMLFactory())
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+
+    private static final SchemaValidatorsConfig SCHEMA_CONFIG = SchemaValidatorsConfig.builder()
+            .locale(Locale.ENGLISH)
+            .pathType(PathType.JSON_PATH)
+            .build();
+    private static final JsonSchemaFactory SCHEMAS = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
+    private static final JsonSchema JOB_SPEC_SCHEMA = loadJobSpecSchema();
+    /** The 2020-12 meta-schema, bundled with the validator: checks that output_schema is a schema. */
+    private static final JsonSchema META_SCHEMA =
+            SCHEMAS.getSchema(SchemaLocation.of(SchemaId.V202012), SCHEMA_CONFIG);
+
+    public static JobSpec load(byte[] yaml) {
+        JsonNode doc;
+        try {
+            doc = YAML.readTree(yaml);
+        } catch (JsonProcessingException e) {
+            throw new JobSpecException("not valid YAML: " + e.getOriginalMessage() + locationOf(e), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading job spec", e);
+        }
+        return fromTree(doc);
+    }
+
+    public static JobSpec load(InputStream yaml) {
+        try {
+            return load(yaml.readAllBytes()); // a job spec is a small config file, not an input
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading job spec", e);
+        }
+    }
+
+    private static String locationOf(JsonProcessingException e) {
+        return e.getLocation() == null ? ""
+                : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+    }
+
+    static JobSpec fromTree(JsonNode doc) {
+        if (doc == null || doc.isMissingNode() || doc.isNull()) {
+            throw new JobSpecException(List.of("$: the job spec is empty"));
+        }
+        if (!doc.isObject()) {
+            throw new JobSpecException(List.of("$: expected a mapping of job settings, found " + doc.getNodeType()
+                    .name().toLowerCase(Locale.ROOT)));
+        }
+        List<String> problems = new ArrayList<>();
+        for (ValidationMessage m : JOB_SPEC_SCHEMA.validate(doc)) problems.add(describe(m));
+
+        ObjectNode spec = withDefaults((ObjectNode) doc);
+        // Semantic checks run even after schema errors, guarding types, so one pass shows everything.
+        checkModel(spec, problems);
+        checkTemplate(spec, problems);
+        checkOutputSchema(spec, problems);
+        checkThresholds(spec, problems);
+        if (!problems.isEmpty()) throw new JobSpecException(problems);
+        spec.remove("allow_unpinned_model");
+        try {
+            return Json.MAPPER.treeToValue(spec, JobSpec.class);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            // the schema should have caught this: say so rather than hide it
+            throw new JobSpecException("cannot bind job spec: " + e.getMessage(), e);
+        }
+    }
+
+    private static String describe(ValidationMessage m) {
+        String path = m.getInstanceLocation().toString();
+        String message = m.getMessage();
+        // networknt prefixes the location itself; keep one copy
+        String body = message.startsWith(path + ": ") ? message.substring(path.length() + 2) : message;
+        return path + ": " + body;
+    }
+
+    private static ObjectNode withDefaults(ObjectNode doc) {
+        ObjectNode spec = doc.deepCopy();
+        putIfAbsent(spec, "system", "");
+        if (!spec.has("temperature")) spec.put("temperature", 0.0);
+        putIfAbsent(spec, "id_field", "id");
+        if (!spec.has("max_attempts")) spec.put("max_attempts", 3);
+        if (!spec.has("max_line_bytes")) spec.put("max_line_bytes", 1_048_576);
+        if (!spec.has("confidence")) spec.putObject("confidence");
+        if (spec.get("confidence").isObject()) {
+            ObjectNode confidence = (ObjectNode) spec.get("confidence");
+            putIfAbsent(confidence, "field", "confidence");
+            if (!confidence.has("accept_at")) confidence.put("accept_at", 0.9);
+            if (!confidence.has("review_at")) confidence.put("review_at", 0.7);
+        }
+        if (!spec.has("shard")) spec.putObject("shard");
+        if (spec.get("shard").isObject()) {
+            ObjectNode shard = (ObjectNode) spec.get("shard");
+            if (!shard.has("max_requests")) shard.put("max_requests", 10_000);
+            if (!shard.has("max_bytes")) shard.put("max_bytes", 104_857_600L);
+        }
+        return spec;
+    }
+
+    private static void putIfAbsent(ObjectNode node, String field, String value) {
+        if (!node.has(field)) node.put(field, value);
+    }
+
+    private static void checkModel(ObjectNode spec, List<String> problems) {
+        JsonNode model = spec.get("model");
+        boolean allowUnpinned = spec.path("allow_unpinned_model").asBoolean(false);
+        if (model != null && model.isTextual() && !model.textValue().isEmpty() && !allowUnpinned
+                && !PINNED_MODEL.matcher(model.textValue()).matches()) {
+            problems.add("$.model: '" + model.textValue() + "' is not pinned to a dated snapshot (like "
+                    + "claude-haiku-4-5-20251001); pin it, or set allow_unpinned_model: true");
+        }
+    }
+
+    private static void checkTemplate(ObjectNode spec, List<String> problems) {
+        JsonNode template = spec.get("user_template");
+        if (template == null || !template.isTextual()) return;
+        for (String p : Template.problems(template.textValue())) problems.add("$.user_template: " + p);
+    }
+
+    private static void checkOutputSchema(ObjectNode spec, List<String> problems) {
+        JsonNode schema = spec.get("output_schema");
+        if (schema == null || !schema.isObject()) return;
+        int before = problems.size();
+        for (ValidationMessage m : META_SCHEMA.validate(schema)) {
+            problems.add("$.output_schema" + describe(m).substring(1) + " (not a valid JSON Schema)");
+        }
+        if (problems.size() == before) {
+            try {
+                SCHEMAS.getSchema(schema, SCHEMA_CONFIG).initializeValidators();
+            } catch (JsonSchemaException | IllegalArgumentException e) {
+                problems.add("$.output_schema: cannot be compiled as a JSON Schema: " + e.getMessage());
+            }
+        }
+        JsonNode field = spec.path("confidence").path("field");
+        if (!field.isTextual()) return;
+        JsonNode properties = schema.path("properties");
+        JsonNode property = properties.path(field.textValue());
+        if (property.isMissingNode()) {
+            List<String> names = new ArrayList<>();
+            for (Iterator<String> it = properties.fieldNames(); it.hasNext(); ) names.add(it.next());
+            problems.add("$.confidence.field: '" + field.textValue() + "' is not a property of output_schema"
+                    + (names.isEmpty() ? " (it declares no properties)" : " (its properties: " + String.join(", ", names) + ")"));
+        } else if (property.has("type") && !allowsNumber(property.get("type"))) {
+            problems.add("$.output_schema.properties." + field.textValue() + ": the confidence field must be a number, not "
+                    + property.get("type"));
+        }
+    }
+
+    private static boolean allowsNumber(JsonNode type) {
+        if (type.isTextual()) return type.textValue().equals("number") || type.textValue().equals("integer");
+        if (type.isArray()) {
+            for (JsonNode t : type) if (allowsNumber(t)) return true;
+        }
+        return false;
+    }
+
+    private static void checkThresholds(ObjectNode spec, List<String> problems) {
+        JsonNode accept = spec.path("confidence").path("accept_at");
+        JsonNode review = spec.path("confidence").path("review_at");
+        if (accept.isNumber() && review.isNumber() && review.doubleValue() > accept.doubleValue()) {
+            problems.add("$.confidence.review_at: " + review.asText() + " must be <= accept_at (" + accept.asText() + ")");
+        }
+    }
+
+    private static JsonSchema loadJobSpecSchema() {
+        try (InputStream in = JobSpecLoader.class.getClassLoader().getResourceAsStream(SCHEMA_RESOURCE)) {
+            if (in == null) throw new IllegalStateException("missing classpath resource " + SCHEMA_RESOURCE);
+            return SCHEMAS.getSchema(Json.MAPPER.readTree(in), SCHEMA_CONFIG);
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + SCHEMA_RESOURCE, e);
+        }
+    }
+
+    /** The job spec schema as JSON, e.g. for a CLI to print. */
+    public static JsonNode schema() {
+        return JOB_SPEC_SCHEMA.getSchemaNode();
+    }
+}

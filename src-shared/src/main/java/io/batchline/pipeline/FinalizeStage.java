@@ -1,0 +1,94 @@
+package io.batchline.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.batchline.job.JobSpec;
+import io.batchline.json.Json;
+import io.batchline.json.JsonLines;
+import io.batchline.outcome.OutcomeKind;
+import io.batchline.outcome.OutcomeLine;
+import io.batchline.pipeline.StagePayloads.Finalized;
+import io.batchline.pipeline.StagePayloads.RunRef;
+import io.batchline.report.BatchSummary;
+import io.batchline.report.RunReportBuilder;
+import io.batchline.run.RunKeys;
+import io.batchline.run.RunRecord;
+import io.batchline.run.ShardRecord;
+import io.batchline.store.ObjectStore;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * "Finalize run": merges every outcome part into the four outcome files, checks that each input line ended in
+ * exactly one of them, and writes report.json. Merging is a pure function of the parts, so a repeat rewrites
+ * the same files.
+ */
+public final class FinalizeStage {
+    private final PipelineContext ctx;
+
+    public FinalizeStage(PipelineContext ctx) {
+        this.ctx = ctx;
+    }
+
+    public Finalized finalize(RunRef ref) {
+        String runId = ref.runId();
+        ObjectStore store = ctx.store(ref.bucket());
+        RunRecord run = ctx.runs().run(runId).orElseThrow(() ->
+                new PermanentStageException("RunMissing", "no run record for " + runId));
+        JobSpec job = ctx.jobOfRun(ref.bucket(), runId);
+        RunReportBuilder report = new RunReportBuilder().runId(runId).job(job.name())
+                .input("s3://" + ref.bucket() + "/" + run.inputKey())
+                .price(ctx.prices().priceFor(job.model())).thresholds(job.confidence())
+                .startedAt(run.startedAt());
+
+        List<String> parts = store.list(RunKeys.partsPrefix(runId));
+        for (OutcomeKind kind : OutcomeKind.values()) {
+            String suffix = "/" + kind.fileName();
+            try (OutputStream out = store.create(RunKeys.outcome(runId, kind), "application/x-ndjson")) {
+                for (String part : parts) {
+                    if (!part.endsWith(suffix)) continue;
+                    JsonLines.forEachLine(store.open(part), line -> {
+                        byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
+                        report.accept(Json.read(bytes, OutcomeLine.class));
+                        try {
+                            out.write(bytes);
+                            out.write('\n');
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    });
+                }
+            } catch (IOException e) {
+                throw new TransientStageException("writing " + kind.fileName() + " of run " + runId + ": "
+                        + e.getMessage(), e);
+            }
+        }
+        for (int attempt = 1; attempt <= job.maxAttempts(); attempt++) {
+            for (ShardRecord s : ctx.runs().shards(runId, attempt)) {
+                report.batch(new BatchSummary(s.batchId(), s.attempt(), s.shard(), s.requests(),
+                        s.status().name().toLowerCase(java.util.Locale.ROOT)));
+            }
+        }
+        long expected = plannedItems(store, runId);
+        if (!report.conserves(expected)) {
+            throw new PermanentStageException("ItemsNotConserved", "the input has " + expected
+                    + " items but the outcome files hold " + report.items() + ": refusing to report a run that lost"
+                    + " or duplicated items");
+        }
+        Instant finished = ctx.clock().instant();
+        ObjectNode json = report.finishedAt(finished).build();
+        store.put(RunKeys.report(runId), Json.bytes(json), "application/json");
+        ctx.runs().finishRun(runId, RunRecord.RunStatus.SUCCEEDED, finished, null, null);
+        return new Finalized(runId, "SUCCEEDED", report.items(), report.count(OutcomeKind.ACCEPTED),
+                report.count(OutcomeKind.REVIEW), report.count(OutcomeKind.REJECTED), report.count(OutcomeKind.FAILED),
+                report.costUsd(), RunKeys.report(runId), RunKeys.run(runId) + "out/");
+    }
+
+    private static long plannedItems(ObjectStore store, String runId) {
+        JsonNode plan = Json.tree(store.read(RunKeys.plan(runId, 1)));
+        return plan.path("items").asLong();
+    }
+}

@@ -1,0 +1,67 @@
+package io.batchline.pipeline;
+
+import io.batchline.job.JobSpec;
+import io.batchline.pipeline.StagePayloads.FormatRequest;
+import io.batchline.pipeline.StagePayloads.Formatted;
+import io.batchline.plan.Plan;
+import io.batchline.plan.Planner;
+import io.batchline.run.RunKeys;
+import io.batchline.run.RunRecord;
+import io.batchline.run.ShardRecord;
+import io.batchline.store.NoSuchObjectException;
+import io.batchline.store.ObjectStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.List;
+
+/**
+ * "Plan and format" (attempt 1, from the input) and "Plan retry round" (attempt n+1, from the requests the
+ * collectors set aside). Streams, renders and shards; every shard is recorded as PLANNED before submission.
+ * A repeat writes the same keys again and never resets a shard that was already sent.
+ */
+public final class FormatStage {
+    private final PipelineContext ctx;
+    private final Planner planner = new Planner();
+
+    public FormatStage(PipelineContext ctx) {
+        this.ctx = ctx;
+    }
+
+    public Formatted format(FormatRequest request) {
+        if (request.retryOf() != null) return planRetry(request.runId(), request.bucket(), request.retryOf());
+        String runId = request.runId();
+        ObjectStore store = ctx.store(request.bucket());
+        RunRecord run = ctx.runs().run(runId).orElseThrow(() ->
+                new PermanentStageException("RunMissing", "no run record for " + runId));
+        JobSpec job = ctx.jobOfRun(request.bucket(), runId);
+        Plan plan;
+        try (InputStream in = store.open(run.inputKey())) {
+            plan = planner.plan(job, runId, 1, in, run.inputKey(), store);
+        } catch (NoSuchObjectException e) {
+            throw new PermanentStageException("InputMissing", e.getMessage(), e);
+        } catch (IOException | UncheckedIOException e) {
+            throw new TransientStageException("planning " + run.inputKey() + ": " + e.getMessage(), e);
+        }
+        return record(runId, plan, plan.items(), plan.invalid());
+    }
+
+    private Formatted planRetry(String runId, String bucket, int retryOf) {
+        JobSpec job = ctx.jobOfRun(bucket, runId);
+        int next = retryOf + 1;
+        ObjectStore store = ctx.store(bucket);
+        List<String> parts = next > job.maxAttempts() ? List.of() : store.list(RunKeys.retryPrefix(runId, next));
+        if (parts.isEmpty()) return new Formatted(retryOf, 0, 0, 0, 0, null);
+        Plan plan = planner.planRetry(job, runId, next, parts, store);
+        return record(runId, plan, plan.valid() + plan.invalid(), plan.invalid());
+    }
+
+    private Formatted record(String runId, Plan plan, long items, long invalid) {
+        for (Plan.ShardPlan s : plan.shards()) {
+            ctx.runs().planShard(new ShardRecord(runId, plan.attempt(), s.shard(), s.key(), s.indexKey(), s.requests(),
+                    s.bytes(), ShardRecord.ShardStatus.PLANNED, null, null, null, null, null));
+        }
+        return new Formatted(plan.attempt(), plan.shards().size(), plan.requests(), items, invalid,
+                RunKeys.plan(runId, plan.attempt()));
+    }
+}

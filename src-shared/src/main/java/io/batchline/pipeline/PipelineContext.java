@@ -1,0 +1,96 @@
+package io.batchline.pipeline;
+
+import io.batchline.aws.AwsClients;
+import io.batchline.cost.PriceTable;
+import io.batchline.job.JobSpec;
+import io.batchline.job.JobSpecException;
+import io.batchline.job.JobSpecLoader;
+import io.batchline.provider.AnthropicBatchesClient;
+import io.batchline.provider.ProviderConfig;
+import io.batchline.run.DynamoRunStore;
+import io.batchline.run.RunKeys;
+import io.batchline.run.RunStore;
+import io.batchline.store.NoSuchObjectException;
+import io.batchline.store.ObjectStore;
+import io.batchline.store.S3ObjectStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/** What the stages share: stores, the provider client, prices, settings. Built once per function instance. */
+public final class PipelineContext {
+    private final Function<String, ObjectStore> storeForBucket;
+    private final Map<String, ObjectStore> stores = new ConcurrentHashMap<>();
+    private final RunStore runs;
+    private final AnthropicBatchesClient provider;
+    private final PriceTable prices;
+    private final PipelineConfig config;
+    private final Clock clock;
+
+    public PipelineContext(Function<String, ObjectStore> storeForBucket, RunStore runs,
+                           AnthropicBatchesClient provider, PriceTable prices, PipelineConfig config, Clock clock) {
+        this.storeForBucket = storeForBucket;
+        this.runs = runs;
+        this.provider = provider;
+        this.prices = prices;
+        this.config = config;
+        this.clock = clock;
+    }
+
+    /** Clients are built here, at start-up, not on first use: a lazy SDK client adds ~0.6 s to a cold start. */
+    public static PipelineContext fromEnv(Map<String, String> env) {
+        AwsClients aws = new AwsClients(env);
+        S3Client s3 = aws.s3();
+        PipelineConfig config = PipelineConfig.fromEnv(env);
+        return new PipelineContext(bucket -> new S3ObjectStore(s3, bucket),
+                new DynamoRunStore(aws.dynamoDb(), config.table()),
+                new AnthropicBatchesClient(ProviderConfig.fromEnv(env)),
+                PriceTable.fromEnvOrBundled(env), config, Clock.systemUTC());
+    }
+
+    public ObjectStore store(String bucket) {
+        return stores.computeIfAbsent(bucket, storeForBucket);
+    }
+
+    public RunStore runs() {
+        return runs;
+    }
+
+    public AnthropicBatchesClient provider() {
+        return provider;
+    }
+
+    public PriceTable prices() {
+        return prices;
+    }
+
+    public PipelineConfig config() {
+        return config;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    /** The job spec snapshot the run started with. */
+    public JobSpec jobOfRun(String bucket, String runId) {
+        return loadJob(store(bucket), RunKeys.jobSnapshot(runId));
+    }
+
+    static JobSpec loadJob(ObjectStore store, String key) {
+        try (InputStream in = store.open(key)) {
+            return JobSpecLoader.load(in);
+        } catch (NoSuchObjectException e) {
+            throw new PermanentStageException("JobSpecMissing", "no job spec at " + key, e);
+        } catch (JobSpecException e) {
+            throw new PermanentStageException("JobSpecInvalid", key + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package io.batchline.pipeline;
+
+import io.batchline.pipeline.StagePayloads.PollRequest;
+import io.batchline.pipeline.StagePayloads.PollState;
+import io.batchline.provider.MessageBatch;
+import io.batchline.provider.ProviderException;
+import io.batchline.run.RunKeys;
+import io.batchline.run.ShardRecord;
+import io.batchline.run.ShardRecord.ShardStatus;
+import io.batchline.store.ObjectStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * "Check batches": one call looks at every open batch of the run (polling per run, not per shard, keeps the
+ * execution history small). A batch that has ended has its raw results saved to S3 at once: the provider
+ * deletes them after 29 days, and collecting from S3 can be repeated without the provider.
+ */
+public final class PollStage {
+    private final PipelineContext ctx;
+    private final SubmitStage submit;
+
+    public PollStage(PipelineContext ctx) {
+        this.ctx = ctx;
+        this.submit = new SubmitStage(ctx);
+    }
+
+    public PollState poll(PollRequest request) {
+        String runId = request.runId();
+        int attempt = request.attempt();
+        // a shard left unsent (crash, capacity) is sent now rather than waited on forever
+        List<ShardRecord> shards = ctx.runs().shards(runId, attempt);
+        if (shards.stream().anyMatch(s -> s.status() == ShardStatus.PLANNED || s.status() == ShardStatus.SUBMITTING)) {
+            submit.submitPending(runId, request.bucket(), attempt);
+            shards = ctx.runs().shards(runId, attempt);
+        }
+        ObjectStore store = ctx.store(request.bucket());
+        int open = 0;
+        List<Integer> ended = new ArrayList<>();
+        for (ShardRecord shard : shards) {
+            if (shard.status() == ShardStatus.SUBMITTED) {
+                MessageBatch batch = retrieve(shard.batchId());
+                if (batch.ended()) {
+                    String rawKey = RunKeys.raw(runId, shard.batchId());
+                    saveResults(store, shard.batchId(), rawKey);
+                    ctx.runs().markEnded(runId, attempt, shard.shard(), ctx.clock().instant(), rawKey);
+                    ended.add(shard.shard());
+                } else {
+                    open++;
+                }
+            } else if (shard.status() == ShardStatus.ENDED || shard.status() == ShardStatus.COLLECTED) {
+                ended.add(shard.shard());
+            } else {
+                open++;
+            }
+        }
+        int polls = request.polls() + 1;
+        boolean allEnded = open == 0;
+        return new PollState(allEnded, ctx.config().waitAfterPoll(polls), polls, open,
+                allEnded ? ended : List.of());
+    }
+
+    private MessageBatch retrieve(String batchId) {
+        try {
+            return ctx.provider().retrieve(batchId);
+        } catch (ProviderException e) {
+            if (e.retryable()) throw new TransientStageException("checking " + batchId + ": " + e.getMessage(), e);
+            throw new PermanentStageException("ProviderRejected", "checking " + batchId + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void saveResults(ObjectStore store, String batchId, String rawKey) {
+        try (InputStream in = ctx.provider().results(batchId);
+             OutputStream out = store.create(rawKey, "application/x-ndjson")) {
+            in.transferTo(out);
+        } catch (ProviderException e) {
+            if (e.retryable()) throw new TransientStageException("results of " + batchId + ": " + e.getMessage(), e);
+            throw new PermanentStageException("ProviderRejected", "results of " + batchId + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new TransientStageException("saving results of " + batchId + " to " + rawKey + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package io.batchline.pipeline;
+
+import io.batchline.pipeline.StagePayloads.PollState;
+import io.batchline.pipeline.StagePayloads.SubmitRequest;
+import io.batchline.provider.AmbiguousCreateException;
+import io.batchline.provider.MessageBatch;
+import io.batchline.provider.ProviderException;
+import io.batchline.run.RunStore;
+import io.batchline.run.ShardRecord;
+import io.batchline.run.ShardRecord.ShardStatus;
+import io.batchline.store.ObjectStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.logging.Logger;
+
+/**
+ * "Submit batches": one Message Batch per planned shard. Never pays twice: the intent is recorded before the
+ * create call and the batch id right after; a shard left SUBMITTING by a crash in between is reconciled
+ * against the provider's batch list, never simply sent again while a matching batch exists.
+ */
+public final class SubmitStage {
+    private static final Logger LOG = Logger.getLogger(SubmitStage.class.getName());
+    /** how far back from the recorded intent a batch may have been created (clock skew) */
+    private static final Duration RECONCILE_SLACK = Duration.ofMinutes(2);
+    private final PipelineContext ctx;
+
+    public SubmitStage(PipelineContext ctx) {
+        this.ctx = ctx;
+    }
+
+    public PollState submit(SubmitRequest request) {
+        int open = submitPending(request.runId(), request.bucket(), request.attempt());
+        return new PollState(false, ctx.config().waitAfterPoll(0), 0, open, List.of());
+    }
+
+    /** Submits every shard of the attempt that has no batch yet; returns how many batches are open. */
+    int submitPending(String runId, String bucket, int attempt) {
+        RunStore runs = ctx.runs();
+        List<ShardRecord> shards = runs.shards(runId, attempt);
+        Set<String> claimed = new HashSet<>();
+        for (ShardRecord s : shards) if (s.batchId() != null) claimed.add(s.batchId());
+        int open = 0;
+        for (ShardRecord shard : shards) {
+            if (shard.status() == ShardStatus.PLANNED || shard.status() == ShardStatus.SUBMITTING) {
+                String batchId = submitShard(ctx.store(bucket), shard, claimed);
+                claimed.add(batchId);
+                open++;
+            } else if (shard.status() == ShardStatus.SUBMITTED) {
+                open++;
+            }
+        }
+        return open;
+    }
+
+    private String submitShard(ObjectStore store, ShardRecord shard, Set<String> claimed) {
+        RunStore runs = ctx.runs();
+        Instant previousIntent = null;
+        if (shard.status() == ShardStatus.SUBMITTING) {
+            Optional<MessageBatch> orphan = findOrphan(shard, claimed);
+            if (orphan.isPresent()) {
+                LOG.warning(() -> "submit: shard " + shard.shard() + " of run " + shard.runId()
+                        + " was created as " + orphan.get().id() + " before a crash; adopting it, not resubmitting");
+                runs.markSubmitted(shard.runId(), shard.attempt(), shard.shard(), orphan.get().id(), ctx.clock().instant());
+                return orphan.get().id();
+            }
+            previousIntent = shard.intentAt();
+        }
+        Instant intent = ctx.clock().instant();
+        if (!runs.markSubmitting(shard.runId(), shard.attempt(), shard.shard(), previousIntent, intent)) {
+            throw new TransientStageException("shard " + shard.shard() + " of run " + shard.runId()
+                    + " is being submitted by another invocation");
+        }
+        MessageBatch batch;
+        try {
+            batch = ctx.provider().create(shard.requests(), shard.bytes(), () -> store.open(shard.requestsKey()));
+        } catch (AmbiguousCreateException e) {
+            // the batch may exist: the retried stage reconciles through the SUBMITTING record
+            throw new TransientStageException("create for shard " + shard.shard() + " may have succeeded: "
+                    + e.getMessage() + "; will reconcile", e);
+        } catch (ProviderException e) {
+            // nothing was created: let the shard be planned-again-able and classify
+            if (e.retryable()) throw new TransientStageException("provider: " + e.getMessage(), e);
+            throw new PermanentStageException("ProviderRejected", "shard " + shard.shard() + ": " + e.getMessage(), e);
+        }
+        if (!runs.markSubmitted(shard.runId(), shard.attempt(), shard.shard(), batch.id(), ctx.clock().instant())) {
+            throw new IllegalStateException("shard " + shard.shard() + " of run " + shard.runId()
+                    + " got a batch id from elsewhere while " + batch.id() + " was created");
+        }
+        return batch.id();
+    }
+
+    /** A batch created for this shard whose id was never recorded: same size, created after the intent. */
+    private Optional<MessageBatch> findOrphan(ShardRecord shard, Set<String> claimed) {
+        if (shard.intentAt() == null) return Optional.empty();
+        Instant since = shard.intentAt().minus(RECONCILE_SLACK);
+        MessageBatch found = null;
+        for (MessageBatch b : ctx.provider().listSince(since)) {
+            if (claimed.contains(b.id())) continue;
+            if (b.totalRequests() != shard.requests()) continue;
+            if (found == null || b.createdInstant().isBefore(found.createdInstant())) found = b;
+        }
+        return Optional.ofNullable(found);
+    }
+}

@@ -1,0 +1,62 @@
+package io.batchline.plan;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import java.util.List;
+
+/**
+ * What planning one attempt of a run produced, stored at {@code RunKeys.plan(runId, attempt)}. State
+ * payloads carry its key and counts, not the plan itself. Cost is not here: the caller prices
+ * {@code estimated_input_tokens} and {@code max_output_tokens} with the price table (worst case, R6.2).
+ *
+ * @param lines                  physical lines read, blank ones included
+ * @param items                  non-blank lines (CSV: records after the header) = valid + invalid
+ * @param valid                  items written to a shard as a request
+ * @param invalid                items failed before submission, in {@code failed_key}
+ * @param maxOutputTokens        the sum of max_tokens over the requests: the output side of the worst case
+ * @param firstInvalid           the first 20 invalid items, for a quick look
+ */
+@JsonPropertyOrder({"run_id", "attempt", "input", "lines", "items", "valid", "invalid", "shards",
+        "estimated_input_tokens", "max_output_tokens", "failed_key", "first_invalid"})
+public record Plan(
+        @JsonProperty("run_id") String runId,
+        @JsonProperty("attempt") int attempt,
+        @JsonProperty("input") String input,
+        @JsonProperty("lines") long lines,
+        @JsonProperty("items") long items,
+        @JsonProperty("valid") long valid,
+        @JsonProperty("invalid") long invalid,
+        @JsonProperty("shards") List<ShardPlan> shards,
+        @JsonProperty("estimated_input_tokens") long estimatedInputTokens,
+        @JsonProperty("max_output_tokens") long maxOutputTokens,
+        @JsonProperty("failed_key") String failedKey,
+        @JsonProperty("first_invalid") List<Invalid> firstInvalid) {
+
+    /** At most this many invalid items are listed in {@code first_invalid}. */
+    public static final int FIRST_INVALID_LIMIT = 20;
+
+    /**
+     * One shard: one Message Batch.
+     *
+     * @param bytes     size of the stored JSONL file (one request per line)
+     * @param bodyBytes size of the create-batch body it becomes ({@code {"requests":[...]}}, comma-separated),
+     *                  the number the provider's 256 MB limit and {@code shard.max_bytes} apply to
+     */
+    @JsonPropertyOrder({"shard", "key", "index_key", "requests", "bytes", "body_bytes", "estimated_input_tokens"})
+    public record ShardPlan(
+            @JsonProperty("shard") int shard,
+            @JsonProperty("key") String key,
+            @JsonProperty("index_key") String indexKey,
+            @JsonProperty("requests") int requests,
+            @JsonProperty("bytes") long bytes,
+            @JsonProperty("body_bytes") long bodyBytes,
+            @JsonProperty("estimated_input_tokens") long estimatedInputTokens) {}
+
+    public record Invalid(
+            @JsonProperty("line") long line,
+            @JsonProperty("reason") String reason) {}
+
+    public int requests() {
+        return shards.stream().mapToInt(ShardPlan::requests).sum();
+    }
+}

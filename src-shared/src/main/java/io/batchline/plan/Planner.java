@@ -1,0 +1,296 @@
+package io.batchline.plan;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.batchline.input.InputError;
+import io.batchline.input.InputItem;
+import io.batchline.input.InputReader;
+import io.batchline.input.InputVisitor;
+import io.batchline.job.JobSpec;
+import io.batchline.json.Json;
+import io.batchline.outcome.OutcomeKind;
+import io.batchline.outcome.OutcomeLine;
+import io.batchline.render.PromptRenderer;
+import io.batchline.render.RenderException;
+import io.batchline.render.TokenEstimator;
+import io.batchline.run.RunKeys;
+import io.batchline.store.ObjectStore;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.BufferedOutputStream;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * "Plan & format" (architecture.md): streams one input file, renders every valid item into a Message
+ * Batches request and writes them into shards of at most {@code shard.max_requests} requests and
+ * {@code shard.max_bytes} bytes (and never past the provider's 100,000 requests / 256 MB per batch, R2.6).
+ * Next to each shard goes an index (custom_id -> id, line, attempts) for the collector. Bad lines and
+ * template errors become failed outcome lines with their line number and reason (R5.5).
+ *
+ * <p>Memory stays flat: each shard is streamed out as it fills; what grows with the input is only the
+ * duplicate-id table of the reader (~16-32 bytes per item). Re-planning the same input writes the same
+ * keys with the same bytes, so a stage killed mid-way can simply run again (R5.3).
+ *
+ * <p>custom_id is {@code a<attempt>-l<line>}: unique in one attempt because line numbers are unique in
+ * a file, and well inside the provider's 1-64 characters of [A-Za-z0-9_-].
+ */
+public final class Planner {
+
+    public static final int PROVIDER_MAX_REQUESTS = 100_000;
+    /** The whole create-batch request body, not just the requests. */
+    public static final long PROVIDER_MAX_BODY_BYTES = 268_435_456L;
+    private static final byte[] ENVELOPE_OPEN = "{\"requests\":[".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] ENVELOPE_CLOSE = "]}".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    /** Bytes of the {@code {"requests":[} ... {@code ]}} envelope around the comma-separated requests. */
+    public static final int ENVELOPE_BYTES = ENVELOPE_OPEN.length + ENVELOPE_CLOSE.length;
+
+    public static final Pattern CUSTOM_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+    static final String JSONL = "application/x-ndjson";
+
+    public static String customId(int attempt, long line) {
+        return "a" + attempt + "-l" + line;
+    }
+
+    /**
+     * Plans one attempt of a run from its input; writes shards, shard indexes, the failed part and the plan
+     * itself to the store, and returns the plan. An I/O failure of the input or the store is thrown (the run
+     * fails, nothing half-written is published as complete: shards are only closed once full or at the end).
+     */
+    public Plan plan(JobSpec job, String runId, int attempt, InputStream input, String inputName, ObjectStore store) {
+        if (attempt < 1) throw new IllegalArgumentException("attempt starts at 1, got " + attempt);
+        Run run = new Run(job, runId, attempt, store);
+        InputReader.Summary summary;
+        try {
+            summary = InputReader.forJob(job, inputName).read(input, run);
+            run.finish();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+        return store(store, run.plan(inputName, summary.lines(), summary.nonBlank()));
+    }
+
+    /**
+     * Plans a retry round (attempt n+1) from the retry parts collect wrote: each line is
+     * {@code {"id","line","attempts","last_error","params"}} with the params to send again (a repair round may
+     * have changed them). Requests get new custom_ids for the new attempt and {@code attempts + 1} in the index.
+     * {@code items} counts the retry lines; their outcomes were not counted anywhere else yet.
+     */
+    public Plan planRetry(JobSpec job, String runId, int attempt, List<String> retryParts, ObjectStore store) {
+        if (attempt < 2) throw new IllegalArgumentException("a retry round is attempt 2 or later, got " + attempt);
+        Run run = new Run(job, runId, attempt, store);
+        long lines = 0;
+        for (String key : retryParts) {
+            try (BufferedReader reader = new BufferedReader(
+                    new InputStreamReader(store.open(key), StandardCharsets.UTF_8), 64 * 1024)) {
+                long lineNumber = 0;
+                for (String text; (text = reader.readLine()) != null; ) {
+                    lineNumber++;
+                    if (text.isBlank()) continue;
+                    lines++;
+                    JsonNode retry;
+                    try {
+                        retry = Json.MAPPER.readTree(text);
+                    } catch (IOException e) {
+                        throw new IllegalStateException("retry part " + key + " line " + lineNumber + " is not JSON: "
+                                + e.getMessage(), e);
+                    }
+                    if (!(retry.get("params") instanceof ObjectNode params) || !retry.hasNonNull("line")) {
+                        throw new IllegalStateException("retry part " + key + " line " + lineNumber
+                                + " lacks params or line");
+                    }
+                    String id = retry.path("id").isNull() ? null : retry.path("id").asText(null);
+                    run.request(id, retry.get("line").asLong(), retry.path("attempts").asInt(attempt - 1) + 1, params);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("reading retry part " + key, e);
+            }
+        }
+        try {
+            run.finish();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+        return store(store, run.plan(RunKeys.retryPrefix(runId, attempt), lines, lines));
+    }
+
+    private static Plan store(ObjectStore store, Plan plan) {
+        store.put(RunKeys.plan(plan.runId(), plan.attempt()), Json.bytes(plan), "application/json");
+        return plan;
+    }
+
+    /** The state of one planning pass; receives the reader's items and errors. */
+    private static final class Run implements InputVisitor {
+        private final JobSpec job;
+        private final String runId;
+        private final int attempt;
+        private final ObjectStore store;
+        private final PromptRenderer renderer;
+        private final int maxRequests;
+        private final long maxBodyBytes;
+        private final String maxBodyName;
+
+        final String failedKey;
+        private final OutputStream failed;
+        final List<Plan.ShardPlan> shards = new ArrayList<>();
+        final List<Plan.Invalid> firstInvalid = new ArrayList<>();
+        long valid;
+        long invalid;
+        long totalTokens;
+        long maxOutputTokens;
+
+        /** Reused for every request: the line must be measured before we know which shard takes it. */
+        private final ByteArrayOutputStream requestBytes = new ByteArrayOutputStream(8 * 1024);
+        private Shard current;
+
+        Run(JobSpec job, String runId, int attempt, ObjectStore store) {
+            this.job = job;
+            this.runId = runId;
+            this.attempt = attempt;
+            this.store = store;
+            this.renderer = new PromptRenderer(job);
+            this.maxRequests = Math.min(job.shard().maxRequests(), PROVIDER_MAX_REQUESTS);
+            boolean jobLimitIsLower = job.shard().maxBytes() < PROVIDER_MAX_BODY_BYTES;
+            this.maxBodyBytes = jobLimitIsLower ? job.shard().maxBytes() : PROVIDER_MAX_BODY_BYTES;
+            this.maxBodyName = jobLimitIsLower ? "shard.max_bytes" : "the provider's batch limit";
+            this.failedKey = RunKeys.planPart(runId, attempt, OutcomeKind.FAILED);
+            // created up front so readers always find the part, even when nothing failed
+            this.failed = new BufferedOutputStream(store.create(failedKey, JSONL), 64 * 1024);
+        }
+
+        @Override
+        public void item(InputItem item) {
+            ObjectNode params;
+            try {
+                params = renderer.params(item);
+            } catch (RenderException e) {
+                fail(item.id(), item.line(), e.getMessage());
+                return;
+            }
+            request(item.id(), item.line(), attempt, params);
+        }
+
+        /** Adds one request to the current shard, opening the next shard when it would not fit. */
+        void request(String id, long line, int attempts, ObjectNode params) {
+            String customId = customId(attempt, line);
+            ObjectNode request = JsonNodeFactory.instance.objectNode();
+            request.put("custom_id", customId);
+            request.set("params", params);
+            requestBytes.reset();
+            try {
+                Json.MAPPER.writeValue(requestBytes, request);
+            } catch (IOException e) {
+                throw new UncheckedIOException("serialising request " + customId, e);
+            }
+            int lineBytes = requestBytes.size();
+            if (ENVELOPE_BYTES + (long) lineBytes > maxBodyBytes) {
+                fail(id, line, String.format(Locale.ROOT,
+                        "rendered request is %,d bytes, too large for one batch (%s: %,d bytes)",
+                        ENVELOPE_BYTES + (long) lineBytes, maxBodyName, maxBodyBytes));
+                return;
+            }
+            if (current != null && !current.fits(lineBytes)) closeCurrent();
+            if (current == null) current = new Shard(shards.size());
+            long tokens = TokenEstimator.estimate(params);
+            current.add(requestBytes, new ShardIndexLine(customId, id, line, attempts), tokens);
+            valid++;
+            totalTokens += tokens;
+            maxOutputTokens += params.path("max_tokens").asLong(job.maxTokens());
+        }
+
+        @Override
+        public void error(InputError error) {
+            fail(error.id(), error.line(), error.reason());
+        }
+
+        private void fail(String id, long line, String reason) {
+            invalid++;
+            if (firstInvalid.size() < Plan.FIRST_INVALID_LIMIT) firstInvalid.add(new Plan.Invalid(line, reason));
+            try {
+                failed.write(Json.bytes(OutcomeLine.failedBeforeSubmit(id, line, reason)));
+                failed.write('\n');
+            } catch (IOException e) {
+                throw new UncheckedIOException("writing " + failedKey, e);
+            }
+        }
+
+        Plan plan(String input, long lines, long items) {
+            return new Plan(runId, attempt, input, lines, items, valid, invalid, List.copyOf(shards), totalTokens,
+                    maxOutputTokens, failedKey, List.copyOf(firstInvalid));
+        }
+
+        void finish() throws IOException {
+            if (current != null) closeCurrent();
+            failed.close();
+        }
+
+        private void closeCurrent() {
+            try {
+                shards.add(current.close());
+            } catch (IOException e) {
+                throw new UncheckedIOException("writing shard " + current.number + " of run " + runId, e);
+            }
+            current = null;
+        }
+
+        /** One shard being written: the request lines and, alongside, their index lines. */
+        private final class Shard {
+            final int number;
+            final String key;
+            final String indexKey;
+            private final OutputStream requests;
+            private final OutputStream index;
+            private int count;
+            private long lineBytes;
+            private long tokens;
+
+            Shard(int number) {
+                this.number = number;
+                this.key = RunKeys.shard(runId, attempt, number);
+                this.indexKey = RunKeys.shardIndex(runId, attempt, number);
+                this.requests = new BufferedOutputStream(store.create(key, JSONL), 64 * 1024);
+                this.index = new BufferedOutputStream(store.create(indexKey, JSONL), 16 * 1024);
+            }
+
+            /** The create body once this line joins: envelope + lines + one comma between each two. */
+            long bodyBytesWith(int nextLineBytes) {
+                return ENVELOPE_BYTES + lineBytes + nextLineBytes + count;
+            }
+
+            boolean fits(int nextLineBytes) {
+                return count < maxRequests && bodyBytesWith(nextLineBytes) <= maxBodyBytes;
+            }
+
+            void add(ByteArrayOutputStream line, ShardIndexLine indexLine, long estimatedTokens) {
+                try {
+                    line.writeTo(requests);
+                    requests.write('\n');
+                    index.write(Json.bytes(indexLine));
+                    index.write('\n');
+                } catch (IOException e) {
+                    throw new UncheckedIOException("writing " + key, e);
+                }
+                count++;
+                lineBytes += line.size();
+                tokens += estimatedTokens;
+            }
+
+            Plan.ShardPlan close() throws IOException {
+                requests.close();
+                index.close();
+                long fileBytes = lineBytes + count;
+                long bodyBytes = ENVELOPE_BYTES + lineBytes + Math.max(0, count - 1);
+                return new Plan.ShardPlan(number, key, indexKey, count, fileBytes, bodyBytes, tokens);
+            }
+        }
+    }
+}

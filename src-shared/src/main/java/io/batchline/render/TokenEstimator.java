@@ -1,0 +1,65 @@
+package io.batchline.render;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * A conservative first estimate of a request's input tokens, used for the budget guard and shard stats
+ * before anything is sent (R2.3): ceil(UTF-8 bytes of the system and message texts / 3.5) plus a small
+ * overhead per message. English prose averages ~4 bytes per token, so dividing by 3.5 over-estimates on
+ * purpose. It is a first estimate, to be calibrated against the provider's count_tokens endpoint on a
+ * sample when one is available.
+ */
+public final class TokenEstimator {
+    private TokenEstimator() {}
+
+    /** Role markers and block framing the provider adds around each message and system block. */
+    public static final int PER_MESSAGE_OVERHEAD = 8;
+    /** Framing of the request as a whole. */
+    public static final int PER_REQUEST_OVERHEAD = 4;
+
+    /** Estimated input tokens of a rendered {@code params} node. */
+    public static long estimate(JsonNode params) {
+        long bytes = 0;
+        int blocks = 0;
+        JsonNode system = params.path("system");
+        if (system.isTextual()) {
+            bytes += utf8Length(system.textValue());
+            blocks++;
+        } else {
+            for (JsonNode block : system) {
+                bytes += utf8Length(block.path("text").asText(""));
+                blocks++;
+            }
+        }
+        for (JsonNode message : params.path("messages")) {
+            blocks++;
+            JsonNode content = message.path("content");
+            if (content.isTextual()) {
+                bytes += utf8Length(content.textValue());
+            } else {
+                for (JsonNode block : content) bytes += utf8Length(block.path("text").asText(""));
+            }
+        }
+        return tokensForBytes(bytes) + (long) blocks * PER_MESSAGE_OVERHEAD + PER_REQUEST_OVERHEAD;
+    }
+
+    /** ceil(bytes / 3.5), in integers. */
+    public static long tokensForBytes(long bytes) {
+        return (bytes * 2 + 6) / 7;
+    }
+
+    /** The UTF-8 length of a string without encoding it. */
+    public static long utf8Length(CharSequence s) {
+        long n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) n += 1;
+            else if (c < 0x800) n += 2;
+            else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                n += 4;
+                i++;
+            } else n += 3;
+        }
+        return n;
+    }
+}

@@ -1,0 +1,34 @@
+package io.batchline.run;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Run and shard records with single-item conditional writes only (the local DynamoDB has no transactions).
+ * Every write that guards against paying twice is conditional; a lost race surfaces as {@code false}.
+ */
+public interface RunStore {
+
+    /** Creates the run record unless one exists; returns the record now stored (the existing one on a repeat). */
+    RunRecord createRun(RunRecord run);
+
+    Optional<RunRecord> run(String runId);
+
+    void finishRun(String runId, RunRecord.RunStatus status, Instant finishedAt, String error, String cause);
+
+    /** Records a planned shard unless the shard is already past PLANNED (a repeated format must not reset it). */
+    void planShard(ShardRecord shard);
+
+    List<ShardRecord> shards(String runId, int attempt);
+
+    /** PLANNED (or a stale SUBMITTING with the same intent) -> SUBMITTING; false if another caller won. */
+    boolean markSubmitting(String runId, int attempt, int shard, Instant previousIntent, Instant intentAt);
+
+    /** SUBMITTING -> SUBMITTED with the batch id; false if the shard already has a batch. */
+    boolean markSubmitted(String runId, int attempt, int shard, String batchId, Instant submittedAt);
+
+    void markEnded(String runId, int attempt, int shard, Instant endedAt, String rawKey);
+
+    void markCollected(String runId, int attempt, int shard);
+}

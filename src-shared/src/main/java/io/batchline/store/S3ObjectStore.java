@@ -1,0 +1,171 @@
+package io.batchline.store;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/** {@link ObjectStore} on one S3 bucket. Large writes stream out as multipart uploads of {@link #PART_SIZE}. */
+public final class S3ObjectStore implements ObjectStore {
+    /** Memory per open writer; S3's minimum part size is 5 MiB. */
+    static final int PART_SIZE = 8 * 1024 * 1024;
+
+    private final S3Client s3;
+    private final String bucket;
+
+    public S3ObjectStore(S3Client s3, String bucket) {
+        this.s3 = s3;
+        this.bucket = bucket;
+    }
+
+    public String bucket() {
+        return bucket;
+    }
+
+    @Override
+    public InputStream open(String key) {
+        try {
+            return s3.getObject(b -> b.bucket(bucket).key(key));
+        } catch (NoSuchKeyException e) {
+            throw new NoSuchObjectException("s3://" + bucket + "/" + key);
+        }
+    }
+
+    @Override
+    public OutputStream create(String key, String contentType) {
+        return new MultipartOutput(key, contentType);
+    }
+
+    @Override
+    public Optional<ObjectInfo> head(String key) {
+        try {
+            var h = s3.headObject(b -> b.bucket(bucket).key(key));
+            return Optional.of(new ObjectInfo(key, h.contentLength(), h.eTag()));
+        } catch (NoSuchKeyException e) {
+            return Optional.empty();
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) return Optional.empty();
+            throw e;
+        }
+    }
+
+    @Override
+    public List<String> list(String prefix) {
+        List<String> keys = new ArrayList<>();
+        for (var page : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix))) {
+            for (S3Object o : page.contents()) keys.add(o.key());
+        }
+        keys.sort(null);
+        return keys;
+    }
+
+    @Override
+    public void delete(String key) {
+        s3.deleteObject(b -> b.bucket(bucket).key(key));
+    }
+
+    /**
+     * Buffers one part; small objects become a single PutObject on close, large ones a multipart upload.
+     * A process killed mid-write leaves an incomplete upload (cleaned by the bucket's lifecycle rule), never
+     * a visible half object.
+     */
+    private final class MultipartOutput extends OutputStream {
+        private final String key;
+        private final String contentType;
+        private byte[] buffer = new byte[64 * 1024];
+        private int filled;
+        private String uploadId;
+        private final List<CompletedPart> parts = new ArrayList<>();
+        private boolean closed;
+
+        MultipartOutput(String key, String contentType) {
+            this.key = key;
+            this.contentType = contentType;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            makeRoom();
+            buffer[filled++] = (byte) b;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            while (len > 0) {
+                makeRoom();
+                int n = Math.min(len, buffer.length - filled);
+                System.arraycopy(b, off, buffer, filled, n);
+                filled += n;
+                off += n;
+                len -= n;
+            }
+        }
+
+        /** Grows the buffer up to one part (so the many small part files of a run cost little), then uploads. */
+        private void makeRoom() throws IOException {
+            if (closed) throw new IOException("stream closed: s3://" + bucket + "/" + key);
+            if (filled < buffer.length) return;
+            if (buffer.length < PART_SIZE) {
+                buffer = java.util.Arrays.copyOf(buffer, Math.min(PART_SIZE, buffer.length * 2));
+            } else {
+                uploadPart();
+            }
+        }
+
+        private void uploadPart() {
+            try {
+                if (uploadId == null) {
+                    uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(key).contentType(contentType))
+                            .uploadId();
+                }
+                int partNumber = parts.size() + 1;
+                var resp = s3.uploadPart(b -> b.bucket(bucket).key(key).uploadId(uploadId).partNumber(partNumber),
+                        RequestBody.fromBytes(java.util.Arrays.copyOf(buffer, filled)));
+                parts.add(CompletedPart.builder().partNumber(partNumber).eTag(resp.eTag()).build());
+                filled = 0;
+            } catch (RuntimeException e) {
+                abort();
+                throw e;
+            }
+        }
+
+        private void abort() {
+            closed = true;
+            if (uploadId != null) {
+                try {
+                    s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId));
+                } catch (RuntimeException suppressed) {
+                    // the lifecycle rule removes incomplete uploads; the original error is what matters
+                }
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (closed) return;
+            try {
+                if (uploadId == null) {
+                    s3.putObject(b -> b.bucket(bucket).key(key).contentType(contentType),
+                            RequestBody.fromBytes(java.util.Arrays.copyOf(buffer, filled)));
+                } else {
+                    if (filled > 0) uploadPart();
+                    s3.completeMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId)
+                            .multipartUpload(CompletedMultipartUpload.builder().parts(parts).build()));
+                }
+                closed = true;
+            } catch (RuntimeException e) {
+                abort();
+                throw new IOException("writing s3://" + bucket + "/" + key + ": " + e.getMessage(), e);
+            }
+        }
+    }
+}

@@ -2,13 +2,20 @@ package io.batchline.functions;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
+import io.batchline.pipeline.IntakeStage;
+import io.batchline.pipeline.SqsEvents.SqsBatchResponse;
+import io.batchline.pipeline.SqsEvents.SqsEvent;
+import jakarta.inject.Inject;
 import jakarta.inject.Named;
-import java.util.Map;
 
+/** S3 object-created events from the intake queue -> one execution per object. */
 @Named("intake")
-public class IntakeHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
+public class IntakeHandler implements RequestHandler<SqsEvent, SqsBatchResponse> {
+    @Inject
+    IntakeStage stage;
+
     @Override
-    public Map<String, Object> handleRequest(Map<String, Object> input, Context context) {
-        return Map.of();
+    public SqsBatchResponse handleRequest(SqsEvent input, Context context) {
+        return stage.accept(input);
     }
 }

@@ -1,0 +1,21 @@
+package io.batchline.functions;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import io.batchline.pipeline.CollectStage;
+import io.batchline.pipeline.StagePayloads.CollectRequest;
+import io.batchline.pipeline.StagePayloads.Collected;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+
+/** State "Collect shard" (one iteration of "Collect results"). */
+@Named("collect")
+public class CollectHandler implements RequestHandler<CollectRequest, Collected> {
+    @Inject
+    CollectStage stage;
+
+    @Override
+    public Collected handleRequest(CollectRequest input, Context context) {
+        return stage.collect(input);
+    }
+}

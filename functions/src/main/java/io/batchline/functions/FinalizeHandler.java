@@ -1,0 +1,21 @@
+package io.batchline.functions;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import io.batchline.pipeline.FinalizeStage;
+import io.batchline.pipeline.StagePayloads.Finalized;
+import io.batchline.pipeline.StagePayloads.RunRef;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+
+/** State "Finalize run". */
+@Named("finalize")
+public class FinalizeHandler implements RequestHandler<RunRef, Finalized> {
+    @Inject
+    FinalizeStage stage;
+
+    @Override
+    public Finalized handleRequest(RunRef input, Context context) {
+        return stage.finalize(input);
+    }
+}

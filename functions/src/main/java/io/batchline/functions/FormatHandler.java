@@ -1,0 +1,21 @@
+package io.batchline.functions;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import io.batchline.pipeline.FormatStage;
+import io.batchline.pipeline.StagePayloads.FormatRequest;
+import io.batchline.pipeline.StagePayloads.Formatted;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+
+/** States "Plan and format" and "Plan retry round". */
+@Named("format")
+public class FormatHandler implements RequestHandler<FormatRequest, Formatted> {
+    @Inject
+    FormatStage stage;
+
+    @Override
+    public Formatted handleRequest(FormatRequest input, Context context) {
+        return stage.format(input);
+    }
+}

@@ -1,0 +1,21 @@
+package io.batchline.functions;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import io.batchline.pipeline.SubmitStage;
+import io.batchline.pipeline.StagePayloads.PollState;
+import io.batchline.pipeline.StagePayloads.SubmitRequest;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+
+/** State "Submit batches". */
+@Named("submit")
+public class SubmitHandler implements RequestHandler<SubmitRequest, PollState> {
+    @Inject
+    SubmitStage stage;
+
+    @Override
+    public PollState handleRequest(SubmitRequest input, Context context) {
+        return stage.submit(input);
+    }
+}

@@ -1,2 +1,0 @@
-package io.batchline.local;
-class Placeholder {}

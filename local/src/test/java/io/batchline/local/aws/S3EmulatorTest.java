@@ -1,0 +1,125 @@
+package io.batchline.local.aws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.ResponseBytes;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+class S3EmulatorTest {
+    static S3Emulator s3;
+    static S3Client client;
+
+    @BeforeAll
+    static void start() throws Exception {
+        s3 = S3Emulator.start(0, null);
+        client = AwsClientsForLocal.s3(s3.endpoint());
+        client.createBucket(b -> b.bucket("crud"));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (client != null) {
+            client.close();
+        }
+        if (s3 != null) {
+            s3.close();
+        }
+    }
+
+    @Test
+    void endpointHasTheBoundPort() {
+        assertThat(s3.endpoint().getHost()).isEqualTo("127.0.0.1");
+        assertThat(s3.endpoint().getPort()).isPositive();
+    }
+
+    @Test
+    void putGetListHeadDelete() {
+        String body = "{\"id\":1}\n{\"id\":2}\n";
+        var put = client.putObject(b -> b.bucket("crud").key("jobs/a.jsonl").contentType("application/x-ndjson"),
+                RequestBody.fromString(body));
+        client.putObject(b -> b.bucket("crud").key("jobs/b.jsonl"), RequestBody.fromString("x"));
+        client.putObject(b -> b.bucket("crud").key("other/c.jsonl"), RequestBody.fromString("y"));
+
+        ResponseBytes<GetObjectResponse> got = client.getObjectAsBytes(b -> b.bucket("crud").key("jobs/a.jsonl"));
+        assertThat(got.asUtf8String()).isEqualTo(body);
+        assertThat(got.response().eTag()).isEqualTo(put.eTag());
+
+        List<String> keys = client.listObjectsV2(b -> b.bucket("crud").prefix("jobs/")).contents().stream()
+                .map(S3Object::key).toList();
+        assertThat(keys).containsExactly("jobs/a.jsonl", "jobs/b.jsonl");
+
+        HeadObjectResponse head = client.headObject(b -> b.bucket("crud").key("jobs/a.jsonl"));
+        assertThat(head.contentLength()).isEqualTo(body.getBytes(StandardCharsets.UTF_8).length);
+        assertThat(head.contentType()).isEqualTo("application/x-ndjson");
+
+        client.deleteObject(b -> b.bucket("crud").key("jobs/a.jsonl"));
+        assertThatThrownBy(() -> client.headObject(b -> b.bucket("crud").key("jobs/a.jsonl")))
+                .isInstanceOf(software.amazon.awssdk.services.s3.model.NoSuchKeyException.class);
+        assertThatThrownBy(() -> client.getObjectAsBytes(b -> b.bucket("crud").key("jobs/a.jsonl")))
+                .isInstanceOf(NoSuchKeyException.class);
+    }
+
+    @Test
+    void multipartUploadWithThePlainClient() {
+        int partSize = 5 * 1024 * 1024; // S3's minimum for all parts but the last
+        byte[] p1 = filled(partSize, (byte) 'a');
+        byte[] p2 = filled(partSize, (byte) 'b');
+        byte[] p3 = filled(1234, (byte) 'c');
+        String uploadId = client.createMultipartUpload(b -> b.bucket("crud").key("runs/r1/big.jsonl")).uploadId();
+        List<CompletedPart> parts = new ArrayList<>();
+        int n = 1;
+        for (byte[] p : List.of(p1, p2, p3)) {
+            int partNumber = n++;
+            String eTag = client.uploadPart(b -> b.bucket("crud").key("runs/r1/big.jsonl").uploadId(uploadId)
+                    .partNumber(partNumber), RequestBody.fromBytes(p)).eTag();
+            parts.add(CompletedPart.builder().partNumber(partNumber).eTag(eTag).build());
+        }
+        var done = client.completeMultipartUpload(b -> b.bucket("crud").key("runs/r1/big.jsonl").uploadId(uploadId)
+                .multipartUpload(m -> m.parts(parts)));
+        assertThat(done.eTag()).endsWith("-3\"");
+
+        byte[] all = client.getObjectAsBytes(b -> b.bucket("crud").key("runs/r1/big.jsonl")).asByteArray();
+        assertThat(all).hasSize(2 * partSize + 1234);
+        assertThat(Arrays.copyOfRange(all, 0, partSize)).isEqualTo(p1);
+        assertThat(Arrays.copyOfRange(all, partSize, 2 * partSize)).isEqualTo(p2);
+        assertThat(Arrays.copyOfRange(all, 2 * partSize, all.length)).isEqualTo(p3);
+        assertThat(client.listMultipartUploads(b -> b.bucket("crud")).uploads()).isEmpty();
+    }
+
+    @Test
+    void filesystemStorePersistsAcrossRestart(@TempDir Path state) throws Exception {
+        try (S3Emulator first = S3Emulator.start(0, state); S3Client c = AwsClientsForLocal.s3(first.endpoint())) {
+            c.createBucket(b -> b.bucket("durable"));
+            c.putObject(b -> b.bucket("durable").key("runs/r1/manifest.json"), RequestBody.fromString("{\"v\":1}"));
+        }
+        try (S3Emulator second = S3Emulator.start(0, state); S3Client c = AwsClientsForLocal.s3(second.endpoint())) {
+            assertThat(c.getObjectAsBytes(b -> b.bucket("durable").key("runs/r1/manifest.json")).asUtf8String())
+                    .isEqualTo("{\"v\":1}");
+        }
+    }
+
+    private static byte[] filled(int size, byte value) {
+        byte[] b = new byte[size];
+        Arrays.fill(b, value);
+        // vary the content so a part written in the wrong place would be caught
+        b[0] = (byte) (value + 1);
+        b[size - 1] = (byte) (value + 2);
+        return b;
+    }
+}

@@ -1,0 +1,135 @@
+package io.batchline.local;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** {@code ./batchline}: the command line. Exit codes: 0 done, 1 the run failed, 2 usage or input error. */
+public final class Cli {
+    static final String USAGE = """
+            usage:
+              ./batchline plan --job FILE [--out DIR] INPUT
+                  check every line, render the requests into shards and estimate tokens and worst-case cost;
+                  no stack, no spending (DIR defaults to ./batchline-plan)
+              ./batchline local run --job FILE [--out DIR] [--state DIR] [--timeout MINUTES] INPUT
+                  run a real job on the offline stack (started for the run, or the one `local up` keeps);
+                  outcomes go to DIR (default ./batchline-out/<run-id>/)
+              ./batchline local up [--state DIR]
+                  start the offline stack and keep it up, printing its endpoints
+            INPUT is a .jsonl or .csv file, optionally .gz. --state DIR keeps all local data across restarts.
+            """;
+
+    public static void main(String[] args) {
+        int code;
+        try {
+            code = run(args, System.out, System.err);
+        } catch (UsageException e) {
+            System.err.println("batchline: " + e.getMessage());
+            System.err.print(USAGE);
+            code = 2;
+        } catch (UserInputException e) {
+            System.err.println("batchline: " + e.getMessage());
+            code = 2;
+        } catch (Exception e) {
+            System.err.println("batchline: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+            if (System.getenv("BATCHLINE_DEBUG") != null) e.printStackTrace();
+            code = 1;
+        }
+        System.exit(code);
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+        if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help") || args[0].equals("help")) {
+            out.print(USAGE);
+            return 0;
+        }
+        Args a;
+        switch (args[0]) {
+            case "plan" -> {
+                a = Args.parse(args, 1, List.of("--job", "--out"));
+                return new PlanCommand(out).run(a.required("--job"), a.path("--out", Path.of("batchline-plan")),
+                        a.singleInput());
+            }
+            case "local" -> {
+                if (args.length < 2) throw new UsageException("local needs a command: run or up");
+                switch (args[1]) {
+                    case "run" -> {
+                        a = Args.parse(args, 2, List.of("--job", "--out", "--state", "--timeout"));
+                        return new LocalRunCommand(out, err).run(a.required("--job"), a.path("--out", null),
+                                a.path("--state", null), a.singleInput(),
+                                Integer.parseInt(a.options.getOrDefault("--timeout", "120")));
+                    }
+                    case "up" -> {
+                        a = Args.parse(args, 2, List.of("--state"));
+                        if (!a.inputs.isEmpty()) throw new UsageException("local up takes no input file");
+                        return new LocalUpCommand(out).run(a.path("--state", Path.of(".batchline-state")));
+                    }
+                    default -> throw new UsageException("unknown command: local " + args[1]);
+                }
+            }
+            default -> throw new UsageException("unknown command: " + args[0]);
+        }
+    }
+
+    static final class Args {
+        final Map<String, String> options = new HashMap<>();
+        final List<String> inputs = new ArrayList<>();
+
+        static Args parse(String[] args, int from, List<String> known) {
+            Args a = new Args();
+            for (int i = from; i < args.length; i++) {
+                String arg = args[i];
+                if (arg.startsWith("--")) {
+                    String name = arg;
+                    String value = null;
+                    int eq = arg.indexOf('=');
+                    if (eq > 0) {
+                        name = arg.substring(0, eq);
+                        value = arg.substring(eq + 1);
+                    }
+                    if (!known.contains(name)) throw new UsageException("unknown option " + name);
+                    if (value == null) {
+                        if (i + 1 >= args.length) throw new UsageException(name + " needs a value");
+                        value = args[++i];
+                    }
+                    a.options.put(name, value);
+                } else {
+                    a.inputs.add(arg);
+                }
+            }
+            return a;
+        }
+
+        Path required(String name) {
+            String v = options.get(name);
+            if (v == null) throw new UsageException(name + " is required");
+            return Path.of(v);
+        }
+
+        Path path(String name, Path dflt) {
+            String v = options.get(name);
+            return v == null ? dflt : Path.of(v);
+        }
+
+        Path singleInput() {
+            if (inputs.size() != 1) throw new UsageException("give exactly one INPUT file (got " + inputs.size() + ")");
+            return Path.of(inputs.get(0));
+        }
+    }
+
+    static final class UsageException extends RuntimeException {
+        UsageException(String message) {
+            super(message);
+        }
+    }
+
+    /** Bad input from the user (missing file, invalid job spec): a clear message, exit 2. */
+    static final class UserInputException extends RuntimeException {
+        UserInputException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package io.batchline.local;
+
+import io.batchline.job.JobSpec;
+import io.batchline.job.JobSpecException;
+import io.batchline.job.JobSpecLoader;
+import io.batchline.run.RunIds;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** The command line's checks of the files a user names, with messages that say what to fix. */
+final class JobFiles {
+    private JobFiles() {}
+
+    static JobSpec loadJob(Path jobFile) {
+        if (!Files.isRegularFile(jobFile)) throw new Cli.UserInputException("no job spec at " + jobFile);
+        JobSpec job;
+        try (InputStream in = Files.newInputStream(jobFile)) {
+            job = JobSpecLoader.load(in);
+        } catch (JobSpecException e) {
+            throw new Cli.UserInputException(jobFile + ": " + e.getMessage());
+        } catch (IOException e) {
+            throw new Cli.UserInputException("cannot read " + jobFile + ": " + e.getMessage());
+        }
+        if (RunIds.jobOfInboxKey("inbox/" + job.name() + "/x.jsonl").isEmpty()) {
+            throw new Cli.UserInputException(jobFile + ": job name '" + job.name()
+                    + "' must be 1-64 letters, digits, '-' or '_' (it names the inbox folder and the run)");
+        }
+        return job;
+    }
+
+    /** The file name the input gets in the inbox; only names the intake accepts. */
+    static String checkInput(Path input) {
+        if (!Files.isRegularFile(input)) throw new Cli.UserInputException("no input file at " + input);
+        String name = input.getFileName().toString();
+        if (RunIds.jobOfInboxKey("inbox/job/" + name).isEmpty()) {
+            throw new Cli.UserInputException("input " + name + " must be a .jsonl or .csv file, optionally .gz");
+        }
+        return name;
+    }
+}

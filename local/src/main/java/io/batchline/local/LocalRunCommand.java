@@ -1,0 +1,113 @@
+package io.batchline.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.batchline.job.JobSpec;
+import io.batchline.json.Json;
+import io.batchline.outcome.OutcomeKind;
+import io.batchline.run.RunIds;
+import io.batchline.run.RunKeys;
+import io.batchline.store.ObjectStore;
+import io.batchline.store.S3ObjectStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import software.amazon.awssdk.services.sfn.SfnClient;
+import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
+import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
+
+/**
+ * {@code ./batchline local run}: drops the job spec and the input into the local bucket exactly as a user
+ * would in AWS, then follows the execution the S3 event started and brings the outcome files home.
+ */
+final class LocalRunCommand {
+    private final PrintStream out;
+    private final PrintStream err;
+
+    LocalRunCommand(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    int run(Path jobFile, Path outDir, Path stateDir, Path input, int timeoutMinutes) throws Exception {
+        JobSpec job = JobFiles.loadJob(jobFile);
+        String inputName = JobFiles.checkInput(input);
+        try (StackHandle stack = StackHandle.attachOrStart(stateDir, out)) {
+            LocalStack.Endpoints ep = stack.endpoints();
+            ObjectStore bucket = new S3ObjectStore(ep.clients().s3(), ep.bucket());
+            bucket.put(RunKeys.jobSpec(job.name()), Files.readAllBytes(jobFile), "application/yaml");
+            String key = RunKeys.INBOX + job.name() + "/" + inputName;
+            Instant uploadedAt = Instant.now();
+            try (InputStream in = Files.newInputStream(input);
+                 OutputStream o = bucket.create(key, "application/octet-stream")) {
+                in.transferTo(o);
+            }
+            String etag = bucket.head(key).orElseThrow().etag();
+            String runId = RunIds.runId(job.name(), ep.bucket(), key, etag);
+            out.printf("batchline: s3://%s/%s uploaded (%,d bytes); run %s%n", ep.bucket(), key, Files.size(input), runId);
+
+            SfnClient sfn = ep.clients().sfn();
+            String executionArn = ep.stateMachineArn().replace(":stateMachine:", ":execution:") + ":" + runId;
+            RunFollower follower = new RunFollower(sfn, out);
+            DescribeExecutionResponse started = follower.awaitStart(executionArn, Duration.ofSeconds(90));
+            if (started == null) {
+                err.println("batchline: the intake did not start run " + runId + " within 90 s; function logs: "
+                        + stack.logDir());
+                return 1;
+            }
+            DescribeExecutionResponse end;
+            if (started.status() != ExecutionStatus.RUNNING && started.startDate().isBefore(uploadedAt)) {
+                out.printf("batchline: already processed as run %s (%s); the same bytes under the same key start"
+                        + " no new run%n", runId, started.statusAsString());
+                end = started;
+            } else {
+                out.println("batchline: following execution " + executionArn);
+                end = follower.follow(executionArn, Duration.ofMinutes(timeoutMinutes));
+            }
+            if (end.status() != ExecutionStatus.SUCCEEDED) {
+                err.printf("batchline: run %s %s: %s%n  %s%n  function logs: %s%n", runId, end.statusAsString(),
+                        end.error(), end.cause(), stack.logDir());
+                return 1;
+            }
+            Path dir = outDir != null ? outDir : Path.of("batchline-out", runId);
+            download(bucket, runId, dir);
+            printSummary(runId, dir, Duration.between(end.startDate(), end.stopDate()));
+            return 0;
+        }
+    }
+
+    private static void download(ObjectStore bucket, String runId, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        for (OutcomeKind kind : OutcomeKind.values()) {
+            copy(bucket, RunKeys.outcome(runId, kind), dir.resolve(kind.fileName()));
+        }
+        copy(bucket, RunKeys.report(runId), dir.resolve("report.json"));
+    }
+
+    private static void copy(ObjectStore bucket, String key, Path to) throws IOException {
+        try (InputStream in = bucket.open(key)) {
+            Files.copy(in, to, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    private void printSummary(String runId, Path dir, Duration took) throws IOException {
+        JsonNode r = Json.tree(Files.readAllBytes(dir.resolve("report.json")));
+        JsonNode u = r.path("usage");
+        JsonNode p = r.path("price");
+        out.printf("%nRun %s finished in %s%n", runId, RunFollower.clock(took));
+        out.printf("  items     %,d: accepted %,d, review %,d, rejected %,d, failed %,d%n", r.path("items").asLong(),
+                r.path("accepted").asLong(), r.path("review").asLong(), r.path("rejected").asLong(),
+                r.path("failed").asLong());
+        out.printf("  tokens    input %,d, output %,d, cache write %,d, cache read %,d%n",
+                u.path("input_tokens").asLong(), u.path("output_tokens").asLong(),
+                u.path("cache_creation_input_tokens").asLong(), u.path("cache_read_input_tokens").asLong());
+        out.printf("  cost      $%s (%s batch prices as of %s)%n", r.path("cost_usd").asText(),
+                p.path("model").asText(), p.path("as_of").asText());
+        out.printf("  outcomes  %s%n", dir.toAbsolutePath().normalize());
+    }
+}

@@ -1,0 +1,123 @@
+package io.batchline.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.batchline.json.Json;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import software.amazon.awssdk.services.sfn.SfnClient;
+import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
+import software.amazon.awssdk.services.sfn.model.ExecutionDoesNotExistException;
+import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
+import software.amazon.awssdk.services.sfn.model.HistoryEvent;
+import software.amazon.awssdk.services.sfn.model.HistoryEventType;
+
+/** Follows one execution through the Step Functions API and prints its progress as a person reads it. */
+final class RunFollower {
+    private final SfnClient sfn;
+    private final PrintStream out;
+
+    RunFollower(SfnClient sfn, PrintStream out) {
+        this.sfn = sfn;
+        this.out = out;
+    }
+
+    /** Waits for the intake to start the execution; empty if it did not appear in time. */
+    DescribeExecutionResponse awaitStart(String executionArn, Duration timeout) throws InterruptedException {
+        Instant deadline = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(deadline)) {
+            try {
+                return sfn.describeExecution(b -> b.executionArn(executionArn));
+            } catch (ExecutionDoesNotExistException notYet) {
+                Thread.sleep(250);
+            }
+        }
+        return null;
+    }
+
+    DescribeExecutionResponse follow(String executionArn, Duration timeout) throws InterruptedException {
+        Instant start = Instant.now();
+        Instant deadline = start.plus(timeout);
+        long seen = 0;
+        String lastState = null;
+        String lastDetail = null;
+        while (true) {
+            var history = sfn.getExecutionHistoryPaginator(b -> b.executionArn(executionArn).maxResults(1000));
+            long index = 0;
+            for (HistoryEvent e : history.events()) {
+                if (index++ < seen) continue;
+                seen = index;
+                String line = describe(e);
+                if (line == null) continue;
+                boolean isState = e.type() != null && e.type().toString().endsWith("StateEntered");
+                if (isState && line.equals(lastState)) continue; // the Wait/Check loop: print state changes only
+                if (!isState && line.equals(lastDetail)) continue;
+                if (isState) lastState = line; else lastDetail = line;
+                out.printf("  %s  %s%n", clock(Duration.between(start, Instant.now())), line);
+            }
+            DescribeExecutionResponse d = sfn.describeExecution(b -> b.executionArn(executionArn));
+            if (d.status() != ExecutionStatus.RUNNING) return d;
+            if (Instant.now().isAfter(deadline)) {
+                throw new IllegalStateException("run still RUNNING after " + timeout.toMinutes()
+                        + " min; it goes on in the stack (see `./batchline local up`)");
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    private static String describe(HistoryEvent e) {
+        HistoryEventType type = e.type();
+        if (type == null) return null;
+        String t = type.toString();
+        if (t.endsWith("StateEntered") && e.stateEnteredEventDetails() != null) {
+            return e.stateEnteredEventDetails().name();
+        }
+        if (t.endsWith("StateExited") && e.stateExitedEventDetails() != null) {
+            return detail(e.stateExitedEventDetails().name(), e.stateExitedEventDetails().output());
+        }
+        if (type == HistoryEventType.TASK_STATE_ABORTED || t.endsWith("Failed")) {
+            String cause = e.lambdaFunctionFailedEventDetails() != null ? e.lambdaFunctionFailedEventDetails().cause()
+                    : e.executionFailedEventDetails() != null ? e.executionFailedEventDetails().cause() : null;
+            return cause == null ? null : "  error: " + firstLine(cause);
+        }
+        return null;
+    }
+
+    /** The counts a state wrote, for the states whose results say something to a person. */
+    private static String detail(String state, String output) {
+        if (output == null) return null;
+        JsonNode o;
+        try {
+            o = Json.tree(output.getBytes(StandardCharsets.UTF_8));
+        } catch (RuntimeException e) {
+            return null;
+        }
+        return switch (state) {
+            case "Plan and format", "Plan retry round" -> {
+                JsonNode p = o.path("plan");
+                yield p.path("shards").asInt() == 0 && state.equals("Plan retry round") ? "    nothing to retry"
+                        : String.format("    attempt %d: %,d items, %,d requests in %d shards, %,d invalid lines",
+                        p.path("attempt").asInt(), p.path("items").asLong(), p.path("requests").asLong(),
+                        p.path("shards").asInt(), p.path("invalid").asLong());
+            }
+            case "Submit batches", "Check batches" -> {
+                JsonNode p = o.path("poll");
+                yield p.path("all_ended").asBoolean() ? "    all batches ended"
+                        : String.format("    %d batches in progress; next check in %d s", p.path("open_batches").asInt(),
+                        p.path("wait_seconds").asInt());
+            }
+            default -> null;
+        };
+    }
+
+    private static String firstLine(String s) {
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    static String clock(Duration d) {
+        long s = d.getSeconds();
+        return String.format("%02d:%02d", s / 60, s % 60);
+    }
+}

@@ -71,7 +71,10 @@ final class RunFollower {
         if (type == null) return null;
         String t = type.toString();
         if (t.endsWith("StateEntered") && e.stateEnteredEventDetails() != null) {
-            return e.stateEnteredEventDetails().name();
+            // choices and the Map's per-shard iterations say nothing a person needs while following a run
+            if (type == HistoryEventType.CHOICE_STATE_ENTERED) return null;
+            String name = e.stateEnteredEventDetails().name();
+            return name.equals("Collect shard") ? null : name;
         }
         if (t.endsWith("StateExited") && e.stateExitedEventDetails() != null) {
             return detail(e.stateExitedEventDetails().name(), e.stateExitedEventDetails().output());

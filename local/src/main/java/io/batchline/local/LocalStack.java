@@ -183,7 +183,8 @@ public final class LocalStack implements AutoCloseable {
     }
 
     static Path findRunnerJar(Path home) throws IOException {
-        Path target = home.resolve("functions/target");
+        String override = System.getProperty("batchline.functions.dir");
+        Path target = override != null ? Path.of(override) : home.resolve("functions/target");
         if (Files.isDirectory(target)) {
             try (var files = Files.list(target)) {
                 var jar = files.filter(f -> f.getFileName().toString().endsWith("-runner.jar")).findFirst();

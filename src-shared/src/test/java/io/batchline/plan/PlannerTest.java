@@ -42,8 +42,10 @@ class PlannerTest {
     }
 
     static JobSpec withShard(JobSpec j, int maxRequests, long maxBytes) {
-        return new JobSpec(j.name(), j.model(), j.system(), j.userTemplate(), j.maxTokens(), j.temperature(), j.idField(),
-                j.outputSchema(), j.confidence(), new JobSpec.Shard(maxRequests, maxBytes), j.maxAttempts(), j.maxLineBytes());
+        // through JSON, so the helper keeps working as the spec gains fields
+        com.fasterxml.jackson.databind.node.ObjectNode n = Json.MAPPER.valueToTree(j);
+        n.set("shard", Json.MAPPER.valueToTree(new JobSpec.Shard(maxRequests, maxBytes)));
+        return Json.convert(n, JobSpec.class);
     }
 
     static List<JsonNode> jsonLines(FileObjectStore store, String key) {

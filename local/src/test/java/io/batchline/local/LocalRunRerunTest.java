@@ -1,0 +1,84 @@
+package io.batchline.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.batchline.local.sim.AnthropicSimulator;
+import io.batchline.local.sim.SimulatorConfig;
+import io.batchline.provider.AnthropicBatchesClient;
+import io.batchline.provider.MessageBatch;
+import io.batchline.provider.ProviderConfig;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 6, "Done when": the same file run twice with the same --state gives the same run id, the same outcome
+ * files and no new provider batch — across a full restart of the stack (S3, DynamoDB, executions and the
+ * simulator's batches all persist in the state folder).
+ */
+class LocalRunRerunTest {
+    private static final Path HOME = Path.of("..").toAbsolutePath().normalize();
+    @TempDir Path tmp;
+
+    private record Result(int code, String out) {}
+
+    private Result cli(String... args) throws Exception {
+        System.setProperty("batchline.home", HOME.toString());
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Cli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Result(code, out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8));
+    }
+
+    private static String runIdOf(String output) {
+        Matcher m = Pattern.compile("Run (\\S+) finished").matcher(output);
+        assertThat(m.find()).as("no summary in:%n%s", output).isTrue();
+        return m.group(1);
+    }
+
+    private List<MessageBatch> simulatorBatches(Path state) {
+        try (AnthropicSimulator sim = AnthropicSimulator.start(SimulatorConfig.builder()
+                .stateDir(state.resolve("anthropic")).build())) {
+            List<MessageBatch> all = new ArrayList<>();
+            new AnthropicBatchesClient(ProviderConfig.of(sim.baseUrl(), () -> "k")).listAll(100).forEachRemaining(all::add);
+            return all;
+        }
+    }
+
+    @Test
+    void theSameFileTwiceIsOneRunWithTheSameOutcomesAndNoNewBatch() throws Exception {
+        Path input = tmp.resolve("tickets.jsonl");
+        try (var lines = Files.lines(HOME.resolve("samples/ticket-triage/tickets.jsonl"))) {
+            Files.write(input, lines.limit(30).toList());
+        }
+        Path state = tmp.resolve("state");
+        String job = HOME.resolve("samples/ticket-triage/job.yaml").toString();
+
+        Result first = cli("local", "run", "--job", job, "--state", state.toString(), "--out",
+                tmp.resolve("out1").toString(), input.toString());
+        assertThat(first.code()).as(first.out()).isZero();
+        List<MessageBatch> batchesAfterFirst = simulatorBatches(state);
+
+        Result second = cli("local", "run", "--job", job, "--state", state.toString(), "--out",
+                tmp.resolve("out2").toString(), input.toString());
+
+        assertThat(second.code()).as(second.out()).isZero();
+        assertThat(second.out()).contains("already processed as run " + runIdOf(first.out()));
+        assertThat(runIdOf(second.out())).isEqualTo(runIdOf(first.out()));
+        assertThat(simulatorBatches(state)).extracting(MessageBatch::id)
+                .containsExactlyElementsOf(batchesAfterFirst.stream().map(MessageBatch::id).toList())
+                .isNotEmpty();
+        for (String file : List.of("accepted.jsonl", "review.jsonl", "rejected.jsonl", "failed.jsonl", "report.json")) {
+            assertThat(tmp.resolve("out2").resolve(file)).as(file).hasSameBinaryContentAs(tmp.resolve("out1").resolve(file));
+        }
+    }
+}

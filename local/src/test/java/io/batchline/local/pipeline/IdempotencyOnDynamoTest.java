@@ -7,6 +7,7 @@ import io.batchline.idempotency.DynamoIdempotencyStore;
 import io.batchline.idempotency.Idempotency;
 import io.batchline.idempotency.IdempotencyInProgressException;
 import io.batchline.idempotency.IdempotencyPayloadMismatchException;
+import io.batchline.idempotency.IdempotencyRecord;
 import io.batchline.pipeline.StagePayloads.Collected;
 import io.batchline.pipeline.StagePayloads.CollectRequest;
 import java.time.Clock;
@@ -62,20 +63,21 @@ class IdempotencyOnDynamoTest {
 
     @Test
     void aCallStillRunningBlocksTheRepeatUntilItsInvocationRunsOutOfTime() {
-        // GIVEN a call that claimed the key and was killed (it never completes nor releases)
+        // GIVEN an invocation that claimed the key with 2 minutes left and was killed (never completes nor releases)
         Instant now = Instant.parse("2026-11-25T10:00:00Z");
-        assertThatThrownBy(() -> at(now).once("run-1", "k", payload, Duration.ofMinutes(2), Collected.class, () -> {
-            at(now.plusSeconds(1)).once("run-1", "k", payload, Duration.ofMinutes(2), Collected.class, this::collect);
-            return null;
-        })).isInstanceOf(IdempotencyInProgressException.class);
-        // (the nested call above is the concurrent repeat: refused while the first holds the key)
+        DynamoIdempotencyStore store = new DynamoIdempotencyStore(f.dynamoClient, StageFixture.TABLE);
+        assertThat(store.claim(new IdempotencyRecord("run-1", "k", IdempotencyRecord.Status.INPROGRESS,
+                now.plus(Duration.ofDays(7)).getEpochSecond(), now.plus(Duration.ofMinutes(2)).toEpochMilli(),
+                Idempotency.payloadHash(payload), null), now.getEpochSecond(), now.toEpochMilli())).isTrue();
+
+        // WHEN a repeat comes while that invocation could still be running, THEN it is refused as in progress
+        assertThatThrownBy(() -> at(now.plusSeconds(30)).once("run-1", "k", payload, Duration.ofMinutes(2),
+                Collected.class, this::collect)).isInstanceOf(IdempotencyInProgressException.class);
         assertThat(calls).hasValue(0);
 
-        // WHEN a retry comes after the holder's remaining time is over
+        // WHEN the retry comes after the holder's remaining time is over, THEN it runs
         Collected result = at(now.plus(Duration.ofMinutes(3))).once("run-1", "k", payload, Duration.ofMinutes(2),
                 Collected.class, this::collect);
-
-        // THEN it runs
         assertThat(result.accepted()).isEqualTo(10);
         assertThat(calls).hasValue(1);
     }

@@ -16,6 +16,6 @@ public class CollectHandler implements RequestHandler<CollectRequest, Collected>
 
     @Override
     public Collected handleRequest(CollectRequest input, Context context) {
-        return stage.collect(input);
+        return StageLog.around("collect", context, input.runId(), input.shard(), () -> stage.collect(input));
     }
 }

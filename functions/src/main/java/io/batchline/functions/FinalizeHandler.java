@@ -16,6 +16,6 @@ public class FinalizeHandler implements RequestHandler<RunRef, Finalized> {
 
     @Override
     public Finalized handleRequest(RunRef input, Context context) {
-        return stage.finalize(input);
+        return StageLog.around("finalize", context, input.runId(), null, () -> stage.finalize(input));
     }
 }

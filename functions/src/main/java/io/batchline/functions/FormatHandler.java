@@ -16,6 +16,6 @@ public class FormatHandler implements RequestHandler<FormatRequest, Formatted> {
 
     @Override
     public Formatted handleRequest(FormatRequest input, Context context) {
-        return stage.format(input);
+        return StageLog.around("format", context, input.runId(), null, () -> stage.format(input));
     }
 }

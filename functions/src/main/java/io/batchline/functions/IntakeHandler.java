@@ -16,6 +16,6 @@ public class IntakeHandler implements RequestHandler<SqsEvent, SqsBatchResponse>
 
     @Override
     public SqsBatchResponse handleRequest(SqsEvent input, Context context) {
-        return stage.accept(input);
+        return StageLog.around("intake", context, null, null, () -> stage.accept(input));
     }
 }

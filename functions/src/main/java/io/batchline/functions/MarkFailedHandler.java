@@ -16,6 +16,6 @@ public class MarkFailedHandler implements RequestHandler<MarkFailedRequest, RunF
 
     @Override
     public RunFailure handleRequest(MarkFailedRequest input, Context context) {
-        return stage.markFailed(input);
+        return StageLog.around("mark-failed", context, input.runId(), null, () -> stage.markFailed(input));
     }
 }

@@ -6,6 +6,7 @@ import io.batchline.report.BatchSummary;
 import io.batchline.outcome.OutcomeLine;
 import io.batchline.pipeline.SqsEvents;
 import io.batchline.pipeline.StagePayloads;
+import io.batchline.pipeline.SweepStage;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
@@ -19,7 +20,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         StagePayloads.RunRef.class, StagePayloads.Finalized.class, StagePayloads.CaughtError.class,
         StagePayloads.MarkFailedRequest.class, StagePayloads.RunFailure.class,
         SqsEvents.SqsEvent.class, SqsEvents.SqsMessage.class, SqsEvents.BatchItemFailure.class,
-        SqsEvents.SqsBatchResponse.class, OutcomeLine.class, Usage.class, Price.class, BatchSummary.class})
+        SqsEvents.SqsBatchResponse.class, SweepStage.SweepRequest.class, SweepStage.SweepResult.class,
+        OutcomeLine.class, Usage.class, Price.class, BatchSummary.class})
 public final class NativeReflection {
     private NativeReflection() {}
 }

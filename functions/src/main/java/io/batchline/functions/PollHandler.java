@@ -16,6 +16,6 @@ public class PollHandler implements RequestHandler<PollRequest, PollState> {
 
     @Override
     public PollState handleRequest(PollRequest input, Context context) {
-        return stage.poll(input);
+        return StageLog.around("poll", context, input.runId(), null, () -> stage.poll(input));
     }
 }

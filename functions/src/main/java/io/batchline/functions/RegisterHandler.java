@@ -16,6 +16,6 @@ public class RegisterHandler implements RequestHandler<RunStart, Registered> {
 
     @Override
     public Registered handleRequest(RunStart input, Context context) {
-        return stage.register(input);
+        return StageLog.around("register", context, input.runId(), null, () -> stage.register(input));
     }
 }

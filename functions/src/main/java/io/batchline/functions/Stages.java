@@ -11,6 +11,7 @@ import io.batchline.pipeline.PipelineContext;
 import io.batchline.pipeline.PollStage;
 import io.batchline.pipeline.RegisterStage;
 import io.batchline.pipeline.SubmitStage;
+import io.batchline.pipeline.SweepStage;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import java.util.Map;
@@ -75,5 +76,11 @@ public class Stages {
     @ApplicationScoped
     MarkFailedStage markFailed(PipelineContext ctx) {
         return new MarkFailedStage(ctx);
+    }
+
+    @Produces
+    @ApplicationScoped
+    SweepStage sweep(PipelineContext ctx, IntakeStage intake) {
+        return new SweepStage(ctx::store, intake, env.get("BATCHLINE_BUCKET"));
     }
 }

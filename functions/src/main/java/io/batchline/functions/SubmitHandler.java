@@ -16,6 +16,6 @@ public class SubmitHandler implements RequestHandler<SubmitRequest, PollState> {
 
     @Override
     public PollState handleRequest(SubmitRequest input, Context context) {
-        return stage.submit(input);
+        return StageLog.around("submit", context, input.runId(), null, () -> stage.submit(input));
     }
 }

@@ -19,6 +19,19 @@ public final class Cli {
                   outcomes go to DIR (default ./batchline-out/<run-id>/)
               ./batchline local up [--state DIR]
                   start the offline stack and keep it up, printing its endpoints
+              ./batchline local status [RUN_ID] [--state DIR]
+                  the runs with their state and counts (one run: its details, error and cause)
+              ./batchline local history RUN_ID [--state DIR]
+                  the run's state transitions, as the Step Functions console lists them
+              ./batchline local review [--run RUN_ID] [--state DIR] [--max N]
+                  show the review queue's items (all runs, or one); they stay on the queue
+              ./batchline local sweep [--job JOB] [--state DIR]
+                  what the scheduled inbox sweep does in AWS: a run for every inbox file that has none yet
+              ./batchline synth [-c key=value]...
+                  write the CloudFormation templates into infra/cdk.out/ (settings: README, Deploy to AWS)
+              ./batchline deploy [--profile P] [--region R] [--require-approval never|any-change|broadening]
+                                 [--bootstrap] [-c key=value]...
+                  synthesize and deploy to your AWS account with the project's CDK CLI
             INPUT is a .jsonl or .csv file, optionally .gz. --state DIR keeps all local data across restarts.
             """;
 
@@ -54,7 +67,7 @@ public final class Cli {
                         a.singleInput());
             }
             case "local" -> {
-                if (args.length < 2) throw new UsageException("local needs a command: run or up");
+                if (args.length < 2) throw new UsageException("local needs a command: run, up or review");
                 switch (args[1]) {
                     case "run" -> {
                         a = Args.parse(args, 2, List.of("--job", "--out", "--state", "--timeout"));
@@ -62,13 +75,42 @@ public final class Cli {
                                 a.path("--state", null), a.singleInput(),
                                 Integer.parseInt(a.options.getOrDefault("--timeout", "120")));
                     }
+                    case "sweep" -> {
+                        a = Args.parse(args, 2, List.of("--state", "--job"));
+                        if (!a.inputs.isEmpty()) throw new UsageException("local sweep takes no input file");
+                        return new LocalSweepCommand(out).run(a.path("--state", null), a.options.get("--job"));
+                    }
+                    case "status" -> {
+                        a = Args.parse(args, 2, List.of("--state"));
+                        if (a.inputs.size() > 1) throw new UsageException("local status takes at most one RUN_ID");
+                        return new StatusCommand(out).run(a.inputs.isEmpty() ? null : a.inputs.get(0),
+                                a.path("--state", null));
+                    }
+                    case "history" -> {
+                        a = Args.parse(args, 2, List.of("--state"));
+                        if (a.inputs.size() != 1) throw new UsageException("local history takes one RUN_ID");
+                        return new HistoryCommand(out).run(a.inputs.get(0), a.path("--state", null));
+                    }
                     case "up" -> {
                         a = Args.parse(args, 2, List.of("--state"));
                         if (!a.inputs.isEmpty()) throw new UsageException("local up takes no input file");
                         return new LocalUpCommand(out).run(a.path("--state", Path.of(".batchline-state")));
                     }
+                    case "review" -> {
+                        a = Args.parse(args, 2, List.of("--run", "--state", "--max"));
+                        if (!a.inputs.isEmpty()) throw new UsageException("local review takes no input file");
+                        return new ReviewCommand(out).run(a.options.get("--run"), a.path("--state", null),
+                                Integer.parseInt(a.options.getOrDefault("--max", "100")));
+                    }
                     default -> throw new UsageException("unknown command: local " + args[1]);
                 }
+            }
+            case "synth" -> {
+                return new SynthCommand(out, SynthCommand.Processes.inherit()).run(StackHandle.home(),
+                        SynthCommand.context(args, 1));
+            }
+            case "deploy" -> {
+                return DeployCommand.real(out).run(StackHandle.home(), DeployCommand.Options.parse(args, 1));
             }
             default -> throw new UsageException("unknown command: " + args[0]);
         }

@@ -53,7 +53,8 @@ final class LocalRunCommand {
 
             SfnClient sfn = ep.clients().sfn();
             String executionArn = ep.stateMachineArn().replace(":stateMachine:", ":execution:") + ":" + runId;
-            RunFollower follower = new RunFollower(sfn, out);
+            RunFollower follower = new RunFollower(sfn, out, new RunProgress(
+                    new io.batchline.run.DynamoRunStore(ep.clients().dynamoDb(), ep.table()), bucket, runId));
             DescribeExecutionResponse started = follower.awaitStart(executionArn, Duration.ofSeconds(90));
             if (started == null) {
                 err.println("batchline: the intake did not start run " + runId + " within 90 s; function logs: "
@@ -87,6 +88,9 @@ final class LocalRunCommand {
             copy(bucket, RunKeys.outcome(runId, kind), dir.resolve(kind.fileName()));
         }
         copy(bucket, RunKeys.report(runId), dir.resolve("report.json"));
+        String html = io.batchline.report.RunReportHtml.key(runId); // runs finalized before report.html existed lack it
+        if (bucket.head(html).isPresent()) copy(bucket, html, dir.resolve("report.html"));
+        copy(bucket, io.batchline.quality.SpotCheckSample.key(runId), dir.resolve("sample.jsonl")); // R4.4
     }
 
     private static void copy(ObjectStore bucket, String key, Path to) throws IOException {
@@ -108,6 +112,25 @@ final class LocalRunCommand {
                 u.path("cache_creation_input_tokens").asLong(), u.path("cache_read_input_tokens").asLong());
         out.printf("  cost      $%s (%s batch prices as of %s)%n", r.path("cost_usd").asText(),
                 p.path("model").asText(), p.path("as_of").asText());
+        JsonNode q = r.path("quality");
+        if (q.isObject()) {
+            out.printf("  quality   accuracy %.1f%% on %,d labelled items (%s); repaired %,d, rejected invalid %,d%n",
+                    q.path("accuracy").asDouble() * 100, q.path("labelled").asLong(), q.path("field").asText(),
+                    r.path("repaired").asLong(), r.path("rejected_invalid").asLong());
+        }
+        if (r.path("review").asLong() > 0) {
+            out.printf("  review    %,d items in review.jsonl and on the review queue (while the stack is up:"
+                    + " ./batchline local review --run %s)%n", r.path("review").asLong(), runId);
+        }
+        if (r.path("projected_monthly_cost_usd").isNumber()) {
+            out.printf("  forecast  $%s per item, %s items/h, month projected at $%s (%s)%n",
+                    r.path("cost_per_item_usd").decimalValue().toPlainString(),
+                    r.path("items_per_hour").isNumber() ? String.format("%,.0f", r.get("items_per_hour").asDouble()) : "-",
+                    r.path("projected_monthly_cost_usd").decimalValue().toPlainString(), r.at("/forecast/basis").asText());
+        }
         out.printf("  outcomes  %s%n", dir.toAbsolutePath().normalize());
+        if (Files.exists(dir.resolve("report.html"))) {
+            out.printf("  report    %s%n", dir.resolve("report.html").toAbsolutePath().normalize());
+        }
     }
 }

@@ -71,7 +71,9 @@ public final class LocalStack implements AutoCloseable {
                           double waitTimeScale, Map<String, String> extraFunctionEnv,
                           java.util.function.UnaryOperator<SimulatorConfig.Builder> simulator) {
         public static Options forRun(Path home, Path stateDir) {
-            return new Options(home, stateDir, null, Duration.ofSeconds(3), new int[] {1, 5}, 1.0, Map.of(), b -> b);
+            // BATCHLINE_SIM_FAULTS / BATCHLINE_SIM_SEED from the command line's environment inject provider faults
+            return new Options(home, stateDir, null, Duration.ofSeconds(3), new int[] {1, 5}, 1.0, Map.of(),
+                    b -> SimulatorConfig.applyEnv(b, System.getenv()));
         }
 
         public Options withPorts(int[] fixed) {

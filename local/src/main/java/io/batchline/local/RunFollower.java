@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
 import software.amazon.awssdk.services.sfn.model.ExecutionDoesNotExistException;
@@ -18,9 +19,17 @@ final class RunFollower {
     private final SfnClient sfn;
     private final PrintStream out;
 
+    /** Batches, items and cost so far (R7.5); null prints the state transitions only. */
+    private final RunProgress progress;
+
     RunFollower(SfnClient sfn, PrintStream out) {
+        this(sfn, out, null);
+    }
+
+    RunFollower(SfnClient sfn, PrintStream out, RunProgress progress) {
         this.sfn = sfn;
         this.out = out;
+        this.progress = progress;
     }
 
     /** Waits for the intake to start the execution; empty if it did not appear in time. */
@@ -42,6 +51,7 @@ final class RunFollower {
         long seen = 0;
         String lastState = null;
         String lastDetail = null;
+        String lastProgress = null;
         while (true) {
             var history = sfn.getExecutionHistoryPaginator(b -> b.executionArn(executionArn).maxResults(1000));
             long index = 0;
@@ -57,12 +67,32 @@ final class RunFollower {
                 out.printf("  %s  %s%n", clock(Duration.between(start, Instant.now())), line);
             }
             DescribeExecutionResponse d = sfn.describeExecution(b -> b.executionArn(executionArn));
+            String now = progressLine(lastState);
+            if (now != null && !now.equals(lastProgress)) {
+                lastProgress = now;
+                out.printf("  %s      %s%n", clock(Duration.between(start, Instant.now())), now);
+            }
             if (d.status() != ExecutionStatus.RUNNING) return d;
             if (Instant.now().isAfter(deadline)) {
                 throw new IllegalStateException("run still RUNNING after " + timeout.toMinutes()
                         + " min; it goes on in the stack (see `./batchline local up`)");
             }
             Thread.sleep(500);
+        }
+    }
+
+    /** Only once batches exist: before that there is nothing to count. */
+    private String progressLine(String state) {
+        if (progress == null || state == null) return null;
+        if (!List.of("Wait for batches", "Check batches", "Collect results", "Plan retry round", "Finalize run")
+                .contains(state)) {
+            return null;
+        }
+        try {
+            RunProgress.Snapshot s = progress.snapshot();
+            return s.batches() == 0 ? null : s.describe();
+        } catch (RuntimeException e) { // progress is a courtesy: a failed read must not stop following the run
+            return "progress unavailable: " + e.getMessage();
         }
     }
 
@@ -99,6 +129,7 @@ final class RunFollower {
         return switch (state) {
             case "Plan and format", "Plan retry round" -> {
                 JsonNode p = o.path("plan");
+                if (!p.isObject()) yield null; // the state failed: its error is printed already
                 yield p.path("shards").asInt() == 0 && state.equals("Plan retry round") ? "    nothing to retry"
                         : String.format("    attempt %d: %,d items, %,d requests in %d shards, %,d invalid lines",
                         p.path("attempt").asInt(), p.path("items").asLong(), p.path("requests").asLong(),

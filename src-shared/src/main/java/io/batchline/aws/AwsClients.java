@@ -39,7 +39,14 @@ public final class AwsClients {
         var b = S3Client.builder().region(region).httpClient(http()).overrideConfiguration(overrides())
                 .credentialsProvider(credentials())
                 // S3Proxy and most emulators need path-style addressing
-                .forcePathStyle(Boolean.parseBoolean(env.getOrDefault("BATCHLINE_S3_PATH_STYLE", "false")));
+                .forcePathStyle(Boolean.parseBoolean(env.getOrDefault("BATCHLINE_S3_PATH_STYLE", "false")))
+                // HttpURLConnection's Expect: 100-continue handling intermittently fails uploads with "Error writing
+                // request body to server" (seen against S3Proxy); our parts are at most 8 MiB, so skip the handshake
+                .serviceConfiguration(c -> c.expectContinueEnabled(false))
+                // the SDK's default trailing checksums (aws-chunked bodies) broke empty PutObjects against S3Proxy
+                // intermittently; checksums only where the API requires them
+                .requestChecksumCalculation(software.amazon.awssdk.core.checksums.RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(software.amazon.awssdk.core.checksums.ResponseChecksumValidation.WHEN_REQUIRED);
         endpoint("S3").ifPresent(b::endpointOverride);
         return b.build();
     }

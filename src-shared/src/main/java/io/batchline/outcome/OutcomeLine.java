@@ -12,7 +12,7 @@ import java.math.BigDecimal;
  * Fields may be added, never renamed. {@code reason} is present on every non-accepted line.
  */
 @JsonPropertyOrder({"id", "line", "outcome", "reason", "output", "confidence", "usage", "cost_usd", "attempts",
-        "batch_id", "custom_id"})
+        "batch_id", "custom_id", "repaired", "truncated", "ground_truth"})
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record OutcomeLine(
         @JsonProperty("id") String id,
@@ -25,7 +25,20 @@ public record OutcomeLine(
         @JsonProperty("cost_usd") BigDecimal costUsd,
         @JsonProperty("attempts") int attempts,
         @JsonProperty("batch_id") String batchId,
-        @JsonProperty("custom_id") String customId) {
+        @JsonProperty("custom_id") String customId,
+        /** true when the answer only became valid in the repair round (R4.2); absent otherwise */
+        @JsonProperty("repaired") Boolean repaired,
+        /** true when the input was cut at long_inputs.max_input_tokens before sending (R2.4); absent otherwise */
+        @JsonProperty("truncated") Boolean truncated,
+        /** the input's ground-truth label (job's ground_truth_field, R4.5), never sent to the model; absent otherwise */
+        @JsonProperty("ground_truth") String groundTruth) {
+
+    /** A line without the repair and truncation flags (the walking skeleton's shape). */
+    public OutcomeLine(String id, long line, String outcome, String reason, JsonNode output, Double confidence,
+                       Usage usage, BigDecimal costUsd, int attempts, String batchId, String customId) {
+        this(id, line, outcome, reason, output, confidence, usage, costUsd, attempts, batchId, customId, null, null,
+                null);
+    }
 
     public OutcomeKind kind() {
         return OutcomeKind.ofLabel(outcome);

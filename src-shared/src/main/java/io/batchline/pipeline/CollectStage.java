@@ -11,7 +11,10 @@ import io.batchline.outcome.OutcomeKind;
 import io.batchline.outcome.OutcomeLine;
 import io.batchline.pipeline.StagePayloads.CollectRequest;
 import io.batchline.pipeline.StagePayloads.Collected;
+import io.batchline.plan.Planner;
 import io.batchline.provider.BatchResult;
+import io.batchline.quality.ReviewPublisher;
+import io.batchline.quality.ReviewQueue;
 import io.batchline.provider.ResultReader;
 import io.batchline.route.ConfidenceRouter;
 import io.batchline.route.Routing;
@@ -19,6 +22,8 @@ import io.batchline.run.RunKeys;
 import io.batchline.run.ShardRecord;
 import io.batchline.store.ObjectStore;
 import io.batchline.validate.Extraction;
+import io.batchline.validate.InvalidOutput;
+import io.batchline.validate.RepairPrompt;
 import io.batchline.validate.JsonExtractor;
 import io.batchline.validate.OutputValidator;
 import java.io.IOException;
@@ -48,10 +53,26 @@ public final class CollectStage {
         this.ctx = ctx;
     }
 
-    /** One index line: which input item a custom_id stands for. */
-    record Item(String customId, String id, long line, int attempts) {}
+    /** One index line: which input item a custom_id stands for, and what it carries (see ShardIndexLine). */
+    record Item(String customId, String id, long line, int attempts, boolean repair, boolean truncated,
+                String label, boolean golden) {}
 
-    private record Retry(Item item, String why) {}
+    /**
+     * A request to send again in the next attempt: as it was (a transient failure), or, when {@code answer} is
+     * set, as its repair (R4.2): the model's invalid answer and what is wrong with it become a follow-up turn.
+     */
+    record Retry(Item item, String why, String answer, String errors) {
+        static Retry transientFailure(Item item, String why) {
+            return new Retry(item, why, null, null);
+        }
+
+        boolean isRepair() {
+            return errors != null;
+        }
+    }
+
+    /** What became of one result: an outcome line, or a request for the next attempt. */
+    private record Verdict(OutcomeLine line, Retry retry) {}
 
     public Collected collect(CollectRequest request) {
         String runId = request.runId();
@@ -84,10 +105,11 @@ public final class CollectStage {
                         unknown++; // not ours, or a duplicate line: never counted twice
                         continue;
                     }
-                    OutcomeLine line = judge.outcome(item, result);
-                    if (line == null) {
-                        retry.put(item.customId(), new Retry(item, judge.transientReason(result)));
+                    Verdict verdict = judge.outcome(item, result);
+                    if (verdict.retry() != null) {
+                        retry.put(item.customId(), verdict.retry());
                     } else {
+                        OutcomeLine line = verdict.line();
                         JsonLines.write(parts.get(line.kind()), line);
                         counts.merge(line.kind(), 1L, Long::sum);
                     }
@@ -97,7 +119,7 @@ public final class CollectStage {
             for (Item item : pending.values()) {
                 OutcomeLine line = judge.unanswered(item);
                 if (line == null) {
-                    retry.put(item.customId(), new Retry(item, "no result returned for " + item.customId()));
+                    retry.put(item.customId(), Retry.transientFailure(item, "no result returned for " + item.customId()));
                 } else {
                     JsonLines.write(parts.get(line.kind()), line);
                     counts.merge(line.kind(), 1L, Long::sum);
@@ -111,7 +133,12 @@ public final class CollectStage {
         } catch (IOException e) {
             throw new TransientStageException("writing outcome parts of shard " + shard.shard() + ": " + e.getMessage(), e);
         }
-        writeRetryPart(store, shard, retry);
+        writeRetryPart(store, shard, retry, job);
+        try {
+            ReviewPublisher.publish(ctx.reviewQueue(), store, runId, shard.attempt(), shard.shard());
+        } catch (ReviewQueue.ReviewQueueException e) {
+            throw new TransientStageException(e.getMessage(), e);
+        }
         ctx.runs().markCollected(runId, shard.attempt(), shard.shard());
         return new Collected(shard.shard(), counts.getOrDefault(OutcomeKind.ACCEPTED, 0L),
                 counts.getOrDefault(OutcomeKind.REVIEW, 0L), counts.getOrDefault(OutcomeKind.REJECTED, 0L),
@@ -124,7 +151,9 @@ public final class CollectStage {
         JsonLines.forEachLine(store.open(indexKey), line -> {
             JsonNode n = Json.tree(line.getBytes(StandardCharsets.UTF_8));
             Item item = new Item(n.get("custom_id").asText(), n.get("id").asText(), n.get("line").asLong(),
-                    n.path("attempts").asInt(1));
+                    n.path("attempts").asInt(1), n.path("repair").asBoolean(false), n.path("truncated").asBoolean(false),
+                    n.path("label").isValueNode() && !n.path("label").isNull() ? n.get("label").asText() : null,
+                    n.path("golden").asBoolean(false));
             index.put(item.customId(), item);
         });
         return index;
@@ -134,7 +163,7 @@ public final class CollectStage {
      * The requests to send again, copied from this shard's request file with the item they stand for. Written
      * even when empty, so a repeated collect never leaves an older retry part behind.
      */
-    private void writeRetryPart(ObjectStore store, ShardRecord shard, Map<String, Retry> retry) {
+    private void writeRetryPart(ObjectStore store, ShardRecord shard, Map<String, Retry> retry, JobSpec job) {
         String key = RunKeys.retryPart(shard.runId(), shard.attempt() + 1, shard.shard());
         try (OutputStream out = store.create(key, "application/x-ndjson")) {
             if (!retry.isEmpty()) {
@@ -148,7 +177,17 @@ public final class CollectStage {
                     carried.put("line", r.item().line());
                     carried.put("attempts", r.item().attempts());
                     carried.put("last_error", r.why());
-                    carried.set("params", request.get("params"));
+                    JsonNode params = request.get("params");
+                    if (r.isRepair()) {
+                        carried.put("repair", true);
+                        params = RepairPrompt.params(params, r.answer(), r.errors(), job.outputSchema());
+                    } else if (r.item().repair()) {
+                        carried.put("repair", true); // a repair request that failed transiently stays one
+                    }
+                    if (r.item().truncated()) carried.put("truncated", true);
+                    if (r.item().label() != null) carried.put("label", r.item().label());
+                    if (r.item().golden()) carried.put("golden", true);
+                    carried.set("params", params);
                     JsonLines.write(out, carried);
                 });
             }
@@ -173,30 +212,52 @@ public final class CollectStage {
             this.router = new ConfidenceRouter(job.confidence());
         }
 
-        OutcomeLine outcome(Item item, BatchResult result) {
+        Verdict outcome(Item item, BatchResult result) {
             Usage usage = result.usage() == null ? Usage.ZERO : result.usage();
             BigDecimal cost = price.cost(usage);
             if (result.succeeded()) {
-                Extraction extraction = extractor.extract(result.answer());
+                String answer = result.answer();
+                Extraction extraction = extractor.extract(answer);
                 if (!extraction.ok()) {
-                    return line(item, OutcomeKind.REJECTED, "invalid output: " + extraction.failure(), null, null,
-                            usage, cost);
+                    return invalid(item, InvalidOutput.NOT_JSON + extraction.failure(), extraction.failure(), answer,
+                            null, usage, cost);
                 }
                 List<String> errors = validator.validate(extraction.json());
                 if (!errors.isEmpty()) {
-                    return line(item, OutcomeKind.REJECTED, "output does not match the schema: "
-                            + String.join("; ", errors), extraction.json(), null, usage, cost);
+                    String list = String.join("; ", errors);
+                    return invalid(item, InvalidOutput.SCHEMA + list, list, answer, extraction.json(), usage, cost);
                 }
                 Routing routing = router.route(extraction.json());
-                return line(item, routing.kind(), routing.reason(), extraction.json(), routing.confidence(), usage, cost);
+                return new Verdict(line(item, routing.kind(), routing.reason(), extraction.json(), routing.confidence(),
+                        usage, cost), null);
             }
             if (result.permanentFailure()) {
-                return line(item, OutcomeKind.FAILED, "provider rejected the request: " + result.errorType() + ": "
-                        + result.errorMessage(), null, null, usage, cost);
+                return new Verdict(line(item, OutcomeKind.FAILED, "provider rejected the request: " + result.errorType()
+                        + ": " + result.errorMessage(), null, null, usage, cost), null);
             }
-            if (item.attempts() < job.maxAttempts()) return null;
-            return line(item, OutcomeKind.FAILED, transientReason(result) + " (gave up after " + item.attempts()
-                    + " attempts)", null, null, usage, cost);
+            if (item.attempts() < job.maxAttempts()) {
+                return new Verdict(null, Retry.transientFailure(item, transientReason(result)));
+            }
+            return new Verdict(line(item, OutcomeKind.FAILED, transientReason(result) + " (gave up after "
+                    + item.attempts() + " attempts)", null, null, usage, cost), null);
+        }
+
+        /**
+         * An answer that is not JSON or breaks the schema: sent once more as its repair (R4.2) unless this was the
+         * repair already, or repair is off; else rejected with the reason. The cost of the invalid answer is not
+         * lost: the repaired line's cost covers only the repair call, and the first call's usage stays in the raw
+         * results; see README "Repair round".
+         */
+        private Verdict invalid(Item item, String reason, String errors, String answer, JsonNode output, Usage usage,
+                                BigDecimal cost) {
+            if (item.repair()) {
+                return new Verdict(line(item, OutcomeKind.REJECTED, InvalidOutput.AFTER_REPAIR + reason, output, null,
+                        usage, cost), null);
+            }
+            if (Planner.repairs(job) && item.attempts() < Planner.lastAttempt(job)) {
+                return new Verdict(null, new Retry(item, reason, answer == null ? "" : answer, errors));
+            }
+            return new Verdict(line(item, OutcomeKind.REJECTED, reason, output, null, usage, cost), null);
         }
 
         OutcomeLine unanswered(Item item) {
@@ -216,8 +277,10 @@ public final class CollectStage {
 
         private OutcomeLine line(Item item, OutcomeKind kind, String reason, JsonNode output, Double confidence,
                                  Usage usage, BigDecimal cost) {
+            boolean valid = kind != OutcomeKind.FAILED && !InvalidOutput.isInvalidOutputReason(reason);
             return new OutcomeLine(item.id(), item.line(), kind.label(), kind == OutcomeKind.ACCEPTED ? null : reason,
-                    output, confidence, usage, cost, item.attempts(), batchId, item.customId());
+                    output, confidence, usage, cost, item.attempts(), batchId, item.customId(),
+                    item.repair() && valid ? Boolean.TRUE : null, item.truncated() ? Boolean.TRUE : null, item.label());
         }
     }
 }

@@ -45,6 +45,7 @@ public final class FinalizeStage {
                 .startedAt(run.startedAt());
 
         List<String> parts = store.list(RunKeys.partsPrefix(runId));
+        var quality = new io.batchline.quality.QualityControl(job, runId, plannedItems(store, runId)); // R4.4, R4.5
         for (OutcomeKind kind : OutcomeKind.values()) {
             String suffix = "/" + kind.fileName();
             try (OutputStream out = store.create(RunKeys.outcome(runId, kind), "application/x-ndjson")) {
@@ -52,7 +53,9 @@ public final class FinalizeStage {
                     if (!part.endsWith(suffix)) continue;
                     JsonLines.forEachLine(store.open(part), line -> {
                         byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
-                        report.accept(Json.read(bytes, OutcomeLine.class));
+                        OutcomeLine parsed = Json.read(bytes, OutcomeLine.class);
+                        report.accept(parsed);
+                        quality.accept(parsed, bytes);
                         try {
                             out.write(bytes);
                             out.write('\n');
@@ -66,10 +69,10 @@ public final class FinalizeStage {
                         + e.getMessage(), e);
             }
         }
-        for (int attempt = 1; attempt <= job.maxAttempts(); attempt++) {
+        for (int attempt = 1; attempt <= io.batchline.plan.Planner.lastAttempt(job); attempt++) {
             for (ShardRecord s : ctx.runs().shards(runId, attempt)) {
                 report.batch(new BatchSummary(s.batchId(), s.attempt(), s.shard(), s.requests(),
-                        s.status().name().toLowerCase(java.util.Locale.ROOT)));
+                        s.status().name().toLowerCase(java.util.Locale.ROOT), s.submittedAt(), s.endedAt()));
             }
         }
         long expected = plannedItems(store, runId);
@@ -79,8 +82,12 @@ public final class FinalizeStage {
                     + " or duplicated items");
         }
         Instant finished = ctx.clock().instant();
+        ctx.budget().settleInto(report.finishedAt(finished), runId, job, finished); // R6.2/R6.3: spend, forecast
         ObjectNode json = report.finishedAt(finished).build();
+        quality.finish(store, runId, json); // sample.jsonl; report.sample and report.quality
         store.put(RunKeys.report(runId), Json.bytes(json), "application/json");
+        io.batchline.report.RunReportHtml.publish(store, runId, json); // R7.4
+        io.batchline.metrics.RunMetrics.print(json, "finalize", finished, System.out); // R7.2: EMF on stdout
         ctx.runs().finishRun(runId, RunRecord.RunStatus.SUCCEEDED, finished, null, null);
         return new Finalized(runId, "SUCCEEDED", report.items(), report.count(OutcomeKind.ACCEPTED),
                 report.count(OutcomeKind.REVIEW), report.count(OutcomeKind.REJECTED), report.count(OutcomeKind.FAILED),

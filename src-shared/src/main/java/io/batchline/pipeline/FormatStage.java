@@ -43,6 +43,7 @@ public final class FormatStage {
         } catch (IOException | UncheckedIOException e) {
             throw new TransientStageException("planning " + run.inputKey() + ": " + e.getMessage(), e);
         }
+        ctx.budget().reserve(runId, job, ctx.prices().priceFor(job.model()), plan); // R6.2: before any submission
         return record(runId, plan, plan.items(), plan.invalid());
     }
 
@@ -50,9 +51,10 @@ public final class FormatStage {
         JobSpec job = ctx.jobOfRun(bucket, runId);
         int next = retryOf + 1;
         ObjectStore store = ctx.store(bucket);
-        List<String> parts = next > job.maxAttempts() ? List.of() : store.list(RunKeys.retryPrefix(runId, next));
+        List<String> parts = next > Planner.lastAttempt(job) ? List.of() : store.list(RunKeys.retryPrefix(runId, next));
         if (parts.isEmpty()) return new Formatted(retryOf, 0, 0, 0, 0, null);
         Plan plan = planner.planRetry(job, runId, next, parts, store);
+        ctx.budget().reserve(runId, job, ctx.prices().priceFor(job.model()), plan); // R6.2: before any submission
         return record(runId, plan, plan.valid() + plan.invalid(), plan.invalid());
     }
 

@@ -23,6 +23,12 @@ public final class MarkFailedStage {
         RunFailure failure = describe(request.error());
         ctx.runs().run(request.runId()).ifPresent(run -> ctx.runs().finishRun(request.runId(),
                 RunRecord.RunStatus.FAILED, ctx.clock().instant(), failure.error(), failure.cause()));
+        try { // R6.2: give back the budget reservation the failed run did not spend
+            ctx.budget().releaseOnFailure(request.runId(), ctx.runs(), ctx.store(request.bucket()));
+        } catch (RuntimeException e) { // the run's own failure is what the console must show; the hold is safe
+            java.util.logging.Logger.getLogger(MarkFailedStage.class.getName()).warning(() -> "budget reservation of run "
+                    + request.runId() + " kept held: releasing it failed: " + e);
+        }
         return failure;
     }
 

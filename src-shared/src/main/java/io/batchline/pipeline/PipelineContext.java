@@ -1,6 +1,7 @@
 package io.batchline.pipeline;
 
 import io.batchline.aws.AwsClients;
+import io.batchline.budget.BudgetGuard;
 import io.batchline.cost.PriceTable;
 import io.batchline.job.JobSpec;
 import io.batchline.job.JobSpecException;
@@ -31,6 +32,7 @@ public final class PipelineContext {
     private final PriceTable prices;
     private final PipelineConfig config;
     private final Clock clock;
+    private final BudgetGuard budget;
 
     public PipelineContext(Function<String, ObjectStore> storeForBucket, RunStore runs,
                            AnthropicBatchesClient provider, PriceTable prices, PipelineConfig config, Clock clock) {
@@ -40,17 +42,34 @@ public final class PipelineContext {
         this.prices = prices;
         this.config = config;
         this.clock = clock;
+        this.budget = BudgetGuard.off();
+    }
+
+    /** With the budget guard (R6.2); the six-argument form leaves it off, for stage tests that do not need it. */
+    public PipelineContext(Function<String, ObjectStore> storeForBucket, RunStore runs,
+                           AnthropicBatchesClient provider, PriceTable prices, PipelineConfig config, Clock clock,
+                           BudgetGuard budget) {
+        this.storeForBucket = storeForBucket;
+        this.runs = runs;
+        this.provider = provider;
+        this.prices = prices;
+        this.config = config;
+        this.clock = clock;
+        this.budget = budget;
     }
 
     /** Clients are built here, at start-up, not on first use: a lazy SDK client adds ~0.6 s to a cold start. */
     public static PipelineContext fromEnv(Map<String, String> env) {
         AwsClients aws = new AwsClients(env);
         S3Client s3 = aws.s3();
+        var ddb = aws.dynamoDb();
         PipelineConfig config = PipelineConfig.fromEnv(env);
         return new PipelineContext(bucket -> new S3ObjectStore(s3, bucket),
-                new DynamoRunStore(aws.dynamoDb(), config.table()),
+                new DynamoRunStore(ddb, config.table()),
                 new AnthropicBatchesClient(ProviderConfig.fromEnv(env)),
-                PriceTable.fromEnvOrBundled(env), config, Clock.systemUTC());
+                PriceTable.fromEnvOrBundled(env), config, Clock.systemUTC(),
+                BudgetGuard.fromEnv(env, ddb, config.table(), Clock.systemUTC()))
+                .reviewQueue(io.batchline.quality.ReviewQueue.fromEnv(env, aws::sqs));
     }
 
     public ObjectStore store(String bucket) {
@@ -75,6 +94,22 @@ public final class PipelineContext {
 
     public Clock clock() {
         return clock;
+    }
+
+    /** R4.3: where review items are sent besides review.jsonl; null when no queue is configured. */
+    private volatile io.batchline.quality.ReviewQueue reviewQueue;
+
+    public PipelineContext reviewQueue(io.batchline.quality.ReviewQueue queue) {
+        this.reviewQueue = queue;
+        return this;
+    }
+
+    public io.batchline.quality.ReviewQueue reviewQueue() {
+        return reviewQueue;
+    }
+
+    public BudgetGuard budget() {
+        return budget;
     }
 
     /** The job spec snapshot the run started with. */

@@ -54,6 +54,8 @@ public final class PollStage {
                 }
             } else if (shard.status() == ShardStatus.ENDED || shard.status() == ShardStatus.COLLECTED) {
                 ended.add(shard.shard());
+            } else if (shard.status() == ShardStatus.REPLACED) {
+                continue; // split on 413: its children carry its requests
             } else {
                 open++;
             }

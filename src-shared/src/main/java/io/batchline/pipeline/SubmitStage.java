@@ -37,25 +37,36 @@ public final class SubmitStage {
         return new PollState(false, ctx.config().waitAfterPoll(0), 0, open, List.of());
     }
 
-    /** Submits every shard of the attempt that has no batch yet; returns how many batches are open. */
+    /**
+     * Submits every shard of the attempt that has no batch yet; returns how many batches are open. A shard split
+     * on 413 adds new shards, so the pass repeats until one splits nothing.
+     */
     int submitPending(String runId, String bucket, int attempt) {
         RunStore runs = ctx.runs();
-        List<ShardRecord> shards = runs.shards(runId, attempt);
-        Set<String> claimed = new HashSet<>();
-        for (ShardRecord s : shards) if (s.batchId() != null) claimed.add(s.batchId());
-        int open = 0;
-        for (ShardRecord shard : shards) {
-            if (shard.status() == ShardStatus.PLANNED || shard.status() == ShardStatus.SUBMITTING) {
-                String batchId = submitShard(ctx.store(bucket), shard, claimed);
-                claimed.add(batchId);
-                open++;
-            } else if (shard.status() == ShardStatus.SUBMITTED) {
-                open++;
+        while (true) {
+            List<ShardRecord> shards = runs.shards(runId, attempt);
+            Set<String> claimed = new HashSet<>();
+            for (ShardRecord s : shards) if (s.batchId() != null) claimed.add(s.batchId());
+            int open = 0;
+            boolean split = false;
+            for (ShardRecord shard : shards) {
+                if (shard.status() == ShardStatus.PLANNED || shard.status() == ShardStatus.SUBMITTING) {
+                    String batchId = submitShard(ctx.store(bucket), shard, claimed);
+                    if (batchId == null) {
+                        split = true;
+                    } else {
+                        claimed.add(batchId);
+                        open++;
+                    }
+                } else if (shard.status() == ShardStatus.SUBMITTED) {
+                    open++;
+                }
             }
+            if (!split) return open;
         }
-        return open;
     }
 
+    /** @return the shard's batch id, or null when the provider found it too large and it was split instead */
     private String submitShard(ObjectStore store, ShardRecord shard, Set<String> claimed) {
         RunStore runs = ctx.runs();
         Instant previousIntent = null;
@@ -83,6 +94,10 @@ public final class SubmitStage {
                     + e.getMessage() + "; will reconcile", e);
         } catch (ProviderException e) {
             // nothing was created: let the shard be planned-again-able and classify
+            if (e.httpStatus() == 413 || "request_too_large".equals(e.errorType())) {
+                new ShardSplitter(ctx, store).split(shard, intent, e);
+                return null;
+            }
             if (e.retryable()) throw new TransientStageException("provider: " + e.getMessage(), e);
             throw new PermanentStageException("ProviderRejected", "shard " + shard.shard() + ": " + e.getMessage(), e);
         }
@@ -98,7 +113,17 @@ public final class SubmitStage {
         if (shard.intentAt() == null) return Optional.empty();
         Instant since = shard.intentAt().minus(RECONCILE_SLACK);
         MessageBatch found = null;
-        for (MessageBatch b : ctx.provider().listSince(since)) {
+        List<MessageBatch> recent;
+        try {
+            recent = ctx.provider().listSince(since);
+        } catch (ProviderException e) {
+            // without the list we cannot know whether the batch exists: never create again blind
+            if (e.retryable()) throw new TransientStageException("listing batches to reconcile shard " + shard.shard()
+                    + ": " + e.getMessage(), e);
+            throw new PermanentStageException("ProviderRejected", "listing batches to reconcile shard "
+                    + shard.shard() + ": " + e.getMessage(), e);
+        }
+        for (MessageBatch b : recent) {
             if (claimed.contains(b.id())) continue;
             if (b.totalRequests() != shard.requests()) continue;
             if (found == null || b.createdInstant().isBefore(found.createdInstant())) found = b;

@@ -109,7 +109,8 @@ public final class Planner {
                                 + " lacks params or line");
                     }
                     String id = retry.path("id").isNull() ? null : retry.path("id").asText(null);
-                    run.request(id, retry.get("line").asLong(), retry.path("attempts").asInt(attempt - 1) + 1, params);
+                    run.request(id, retry.get("line").asLong(), retry.path("attempts").asInt(attempt - 1) + 1, params,
+                            Carry.of(retry));
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException("reading retry part " + key, e);
@@ -121,6 +122,38 @@ public final class Planner {
             throw new UncheckedIOException(e.getMessage(), e);
         }
         return store(store, run.plan(RunKeys.retryPrefix(runId, attempt), lines, lines));
+    }
+
+    /**
+     * The last attempt a run may plan: max_attempts, plus one for the repair round (R4.2) so that an item whose
+     * answer was invalid in the last regular attempt still gets its one repair. That extra attempt only ever
+     * holds repairs: the collector sends nothing else past max_attempts.
+     */
+    public static int lastAttempt(JobSpec job) {
+        return job.maxAttempts() + (repairs(job) ? 1 : 0);
+    }
+
+    /** Repair is on unless the job says {@code repair: false}. */
+    public static boolean repairs(JobSpec job) {
+        return job.repair() == null || job.repair();
+    }
+
+    /**
+     * What an item carries from attempt to attempt besides its params: the flags and label of its index line
+     * (see {@link ShardIndexLine}); retry lines use the same field names.
+     */
+    public record Carry(Boolean repair, Boolean truncated, String label, Boolean golden) {
+        public static final Carry NONE = new Carry(null, null, null, null);
+
+        public static Carry of(JsonNode line) {
+            return new Carry(flag(line, "repair"), flag(line, "truncated"),
+                    line.path("label").isValueNode() && !line.path("label").isNull() ? line.get("label").asText() : null,
+                    flag(line, "golden"));
+        }
+
+        private static Boolean flag(JsonNode line, String name) {
+            return line.path(name).asBoolean(false) ? Boolean.TRUE : null;
+        }
     }
 
     private static Plan store(ObjectStore store, Plan plan) {
@@ -176,11 +209,11 @@ public final class Planner {
                 fail(item.id(), item.line(), e.getMessage());
                 return;
             }
-            request(item.id(), item.line(), attempt, params);
+            request(item.id(), item.line(), attempt, params, new Carry(null, null, label(item), null));
         }
 
         /** Adds one request to the current shard, opening the next shard when it would not fit. */
-        void request(String id, long line, int attempts, ObjectNode params) {
+        void request(String id, long line, int attempts, ObjectNode params, Carry carry) {
             String customId = customId(attempt, line);
             ObjectNode request = JsonNodeFactory.instance.objectNode();
             request.put("custom_id", customId);
@@ -201,10 +234,18 @@ public final class Planner {
             if (current != null && !current.fits(lineBytes)) closeCurrent();
             if (current == null) current = new Shard(shards.size());
             long tokens = TokenEstimator.estimate(params);
-            current.add(requestBytes, new ShardIndexLine(customId, id, line, attempts), tokens);
+            current.add(requestBytes, new ShardIndexLine(customId, id, line, attempts, carry.repair(),
+                    carry.truncated(), carry.label(), carry.golden()), tokens);
             valid++;
             totalTokens += tokens;
             maxOutputTokens += params.path("max_tokens").asLong(job.maxTokens());
+        }
+
+        /** The ground-truth label (R4.5): read here, carried in the index, never rendered into the request. */
+        private String label(InputItem item) {
+            if (job.groundTruthField() == null) return null;
+            JsonNode value = item.fields().get(job.groundTruthField());
+            return value == null || value.isNull() || value.isContainerNode() ? null : value.asText();
         }
 
         @Override

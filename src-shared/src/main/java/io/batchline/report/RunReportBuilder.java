@@ -41,6 +41,9 @@ public final class RunReportBuilder {
     private final EnumMap<OutcomeKind, Long> counts = new EnumMap<>(OutcomeKind.class);
     private long items;
     private long retriedItems;
+    /** R4.2: items whose answer only became valid in the repair round, and rejections for an invalid answer */
+    private long repaired;
+    private long rejectedInvalid;
     private Usage usage = Usage.ZERO;
     private BigDecimal costUsd = BigDecimal.ZERO.setScale(Price.COST_SCALE);
     private final long[] confidenceHistogram = new long[HISTOGRAM_BUCKETS];
@@ -56,6 +59,10 @@ public final class RunReportBuilder {
     private final List<BatchSummary> batches = new ArrayList<>();
     private Instant startedAt;
     private Instant finishedAt;
+    // issue 7: error classes, forecast and budget (R6.3, R7.2)
+    private final EnumMap<ErrorClass, Long> errorClasses = new EnumMap<>(ErrorClass.class);
+    private Forecast forecast;
+    private com.fasterxml.jackson.databind.JsonNode budget;
 
     public RunReportBuilder() {
         for (OutcomeKind kind : OutcomeKind.values()) {
@@ -78,6 +85,12 @@ public final class RunReportBuilder {
         if (line.attempts() > 1) {
             retriedItems++;
         }
+        if (Boolean.TRUE.equals(line.repaired())) {
+            repaired++;
+        }
+        if (kind == OutcomeKind.REJECTED && io.batchline.validate.InvalidOutput.isInvalidOutputReason(line.reason())) {
+            rejectedInvalid++;
+        }
         if (line.usage() != null) {
             usage = usage.plus(line.usage());
         }
@@ -86,6 +99,10 @@ public final class RunReportBuilder {
         }
         if (line.confidence() != null) {
             confidenceHistogram[bucket(line.confidence())]++;
+        }
+        ErrorClass errorClass = ErrorClass.of(line);
+        if (errorClass != null) {
+            errorClasses.merge(errorClass, 1L, Long::sum);
         }
         if (kind == OutcomeKind.FAILED) {
             failedReasons.add(line.reason());
@@ -134,6 +151,52 @@ public final class RunReportBuilder {
     public RunReportBuilder startedAt(Instant startedAt) {
         this.startedAt = startedAt;
         return this;
+    }
+
+    /** R6.3: how the account's month is going; see {@link Forecast}. */
+    public RunReportBuilder forecast(Forecast forecast) {
+        this.forecast = forecast;
+        return this;
+    }
+
+    /** R6.2: the run's reservation and its month, as the budget guard settled them. */
+    public RunReportBuilder budget(com.fasterxml.jackson.databind.JsonNode budget) {
+        this.budget = budget;
+        return this;
+    }
+
+    public long errorCount(ErrorClass errorClass) {
+        return errorClasses.getOrDefault(errorClass, 0L);
+    }
+
+    /**
+     * Items per hour of wall time from start to finish (R6.3), null before both are known or for a zero-length
+     * run. Wall time includes the provider's queueing: it is the throughput a user sees, not the model's speed.
+     */
+    public BigDecimal itemsPerHour() {
+        if (startedAt == null || finishedAt == null || !finishedAt.isAfter(startedAt)) {
+            return null;
+        }
+        BigDecimal hours = BigDecimal.valueOf(java.time.Duration.between(startedAt, finishedAt).toMillis())
+                .divide(BigDecimal.valueOf(3_600_000L), 12, RoundingMode.HALF_UP);
+        return BigDecimal.valueOf(items).divide(hours, 1, RoundingMode.HALF_UP);
+    }
+
+    /**
+     * Share of answered items whose output was valid JSON meeting the schema (R7.2): accepted, review and
+     * low-confidence rejects over those plus invalid-output and schema rejects; null when nothing was answered.
+     */
+    public BigDecimal validationPassRate() {
+        long invalid = errorCount(ErrorClass.INVALID_OUTPUT) + errorCount(ErrorClass.SCHEMA_MISMATCH);
+        long valid = count(OutcomeKind.ACCEPTED) + count(OutcomeKind.REVIEW) + errorCount(ErrorClass.LOW_CONFIDENCE);
+        if (valid + invalid == 0) {
+            return null;
+        }
+        return BigDecimal.valueOf(valid).divide(BigDecimal.valueOf(valid + invalid), 4, RoundingMode.HALF_UP);
+    }
+
+    public long[] confidenceHistogram() {
+        return confidenceHistogram.clone();
     }
 
     public RunReportBuilder finishedAt(Instant finishedAt) {
@@ -190,6 +253,8 @@ public final class RunReportBuilder {
         report.put("rejected", count(OutcomeKind.REJECTED));
         report.put("failed", count(OutcomeKind.FAILED));
         report.put("retried_items", retriedItems);
+        report.put("repaired", repaired);
+        report.put("rejected_invalid", rejectedInvalid);
 
         ObjectNode usageNode = report.putObject("usage");
         usageNode.put("input_tokens", usage.inputTokens());
@@ -223,6 +288,23 @@ public final class RunReportBuilder {
 
         report.set("failed_reasons", failedReasons.toJson());
         report.set("rejected_reasons", rejectedReasons.toJson());
+
+        ObjectNode classes = report.putObject("error_classes");
+        for (ErrorClass c : ErrorClass.values()) {
+            long n = errorCount(c);
+            classes.putObject(c.label()).put("count", n).put("rate", items == 0 ? BigDecimal.ZERO
+                    : BigDecimal.valueOf(n).divide(BigDecimal.valueOf(items), 4, RoundingMode.HALF_UP));
+        }
+        report.put("validation_pass_rate", validationPassRate());
+        report.put("items_per_hour", itemsPerHour());
+        if (forecast == null) {
+            report.putNull("projected_monthly_cost_usd");
+            report.putNull("forecast");
+        } else {
+            report.put("projected_monthly_cost_usd", forecast.projectedMonthlyCostUsd());
+            report.set("forecast", Json.MAPPER.valueToTree(forecast));
+        }
+        report.set("budget", budget);
 
         ArrayNode histogram = report.putArray("confidence_histogram");
         for (int i = 0; i < HISTOGRAM_BUCKETS; i++) {

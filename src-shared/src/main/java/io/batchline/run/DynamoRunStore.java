@@ -138,6 +138,14 @@ public final class DynamoRunStore implements RunStore {
     }
 
     @Override
+    public boolean markReplaced(String runId, int attempt, int shard, Instant intentAt) {
+        return conditional(runId, attempt, shard, "SET #st = :replaced",
+                "(#st = :submitting AND intent_at = :i) OR #st = :replaced",
+                Map.of(":replaced", s(ShardStatus.REPLACED.name()), ":submitting", s(ShardStatus.SUBMITTING.name()),
+                        ":i", s(intentAt.toString())));
+    }
+
+    @Override
     public void markEnded(String runId, int attempt, int shard, Instant endedAt, String rawKey) {
         conditional(runId, attempt, shard, "SET #st = :ended, ended_at = :t, raw_key = :r",
                 "#st = :submitted OR #st = :ended",

@@ -28,6 +28,9 @@ public interface RunStore {
     /** SUBMITTING -> SUBMITTED with the batch id; false if the shard already has a batch. */
     boolean markSubmitted(String runId, int attempt, int shard, String batchId, Instant submittedAt);
 
+    /** SUBMITTING (with this intent) -> REPLACED: the shard was split; false if the record moved on. */
+    boolean markReplaced(String runId, int attempt, int shard, Instant intentAt);
+
     void markEnded(String runId, int attempt, int shard, Instant endedAt, String rawKey);
 
     void markCollected(String runId, int attempt, int shard);

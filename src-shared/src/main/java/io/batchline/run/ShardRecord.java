@@ -31,7 +31,9 @@ public record ShardRecord(
         /** the batch ended and its raw results are saved at rawKey */
         ENDED,
         /** results routed into outcome parts */
-        COLLECTED;
+        COLLECTED,
+        /** rejected as too large (413) and split into new shards of the same attempt; never sent itself */
+        REPLACED;
 
         public boolean open() {
             return this == SUBMITTING || this == SUBMITTED;

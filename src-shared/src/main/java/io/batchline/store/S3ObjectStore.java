@@ -74,6 +74,27 @@ public final class S3ObjectStore implements ObjectStore {
     }
 
     /**
+     * A second line of retries, with longer jittered pauses, for connection-level failures the SDK's own quick
+     * retries did not outlast (HttpURLConnection can hand out several stale pooled connections in a row).
+     * Writes are whole-object or whole-part, so repeating one is safe.
+     */
+    static <T> T withRetries(java.util.function.Supplier<T> call) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return call.get();
+            } catch (software.amazon.awssdk.core.exception.SdkClientException e) {
+                if (attempt >= 3) throw e;
+                try {
+                    Thread.sleep(attempt * 250L + java.util.concurrent.ThreadLocalRandom.current().nextLong(500));
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /**
      * Buffers one part; small objects become a single PutObject on close, large ones a multipart upload.
      * A process killed mid-write leaves an incomplete upload (cleaned by the bucket's lifecycle rule), never
      * a visible half object.
@@ -128,8 +149,9 @@ public final class S3ObjectStore implements ObjectStore {
                             .uploadId();
                 }
                 int partNumber = parts.size() + 1;
-                var resp = s3.uploadPart(b -> b.bucket(bucket).key(key).uploadId(uploadId).partNumber(partNumber),
-                        RequestBody.fromBytes(java.util.Arrays.copyOf(buffer, filled)));
+                byte[] body = java.util.Arrays.copyOf(buffer, filled);
+                var resp = withRetries(() -> s3.uploadPart(b -> b.bucket(bucket).key(key)
+                        .uploadId(uploadId).partNumber(partNumber), RequestBody.fromBytes(body)));
                 parts.add(CompletedPart.builder().partNumber(partNumber).eTag(resp.eTag()).build());
                 filled = 0;
             } catch (RuntimeException e) {
@@ -152,10 +174,12 @@ public final class S3ObjectStore implements ObjectStore {
         @Override
         public void close() throws IOException {
             if (closed) return;
+            io.batchline.chaos.Chaos.point("s3.write"); // a process killed here leaves no object
             try {
                 if (uploadId == null) {
-                    s3.putObject(b -> b.bucket(bucket).key(key).contentType(contentType),
-                            RequestBody.fromBytes(java.util.Arrays.copyOf(buffer, filled)));
+                    byte[] body = java.util.Arrays.copyOf(buffer, filled);
+                    withRetries(() -> s3.putObject(b -> b.bucket(bucket).key(key)
+                            .contentType(contentType), RequestBody.fromBytes(body)));
                 } else {
                     if (filled > 0) uploadPart();
                     s3.completeMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId)

@@ -36,6 +36,8 @@ import java.util.stream.Collectors;
 final class ProcessFunction implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ProcessFunction.class.getName());
     private static final String RIC_MAIN = "com.amazonaws.services.lambda.runtime.api.client.AWSLambda";
+    private static final String JNI_PROPERTY =
+            "com.amazonaws.services.lambda.runtime.api.client.runtimeapi.NativeClient.JNI";
     /** Lambda's init phase limit for on-demand functions. */
     private static final long INIT_LIMIT_MS = 10_000;
     /** How long an invoke waits for a free execution environment before Lambda-style throttling. */
@@ -205,6 +207,9 @@ final class ProcessFunction implements AutoCloseable {
             cmd.add("-XX:+UseSerialGC");
             cmd.add("-Xshare:auto");
             cmd.add("-Xmx" + Math.max(64, spec.memoryMb() * 85 / 100) + "m");
+            // the runtime client otherwise unpacks its JNI library to one fixed /tmp path; concurrent cold starts
+            // (Map iterations, parallel stacks) then load a half-written file and die with SIGBUS
+            cmd.add("-D" + JNI_PROPERTY + "=" + RicNativeLibrary.path());
             cmd.add("-cp");
             List<Path> cp = new ArrayList<>(spec.classpath());
             cp.addAll(LambdaHost.runtimeInterfaceClientClasspath());

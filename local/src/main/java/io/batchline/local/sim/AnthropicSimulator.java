@@ -53,7 +53,16 @@ public final class AnthropicSimulator implements AutoCloseable {
     private final URI baseUrl;
     private final Deque<int[]> faults = new ArrayDeque<>(); // {status, retryAfterSeconds}
     private final AtomicLong requestIds = new AtomicLong();
+    private final AtomicLong httpCalls = new AtomicLong();
+    private final AtomicLong createdThen500 = new AtomicLong();
     private final Set<String> seenPrefixes = ConcurrentHashMap.newKeySet();
+
+    static {
+        // the JDK server writes headers and body separately; with Nagle on, each answer waits ~40 ms for an ACK
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
 
     private AnthropicSimulator(SimulatorConfig cfg) throws IOException {
         this.cfg = cfg;
@@ -119,6 +128,7 @@ public final class AnthropicSimulator implements AutoCloseable {
     public static void main(String[] args) throws InterruptedException {
         SimulatorConfig.Builder b = SimulatorConfig.builder().port(args.length > 0 ? Integer.parseInt(args[0]) : 0);
         if (args.length > 1) b.stateDir(Path.of(args[1]));
+        SimulatorConfig.applyEnv(b, System.getenv());
         AnthropicSimulator sim = start(b.build());
         Runtime.getRuntime().addShutdownHook(new Thread(sim::close));
         System.out.println("Anthropic simulator listening on " + sim.baseUrl());
@@ -162,6 +172,7 @@ public final class AnthropicSimulator implements AutoCloseable {
             error(ex, fault[0], type, "simulated " + fault[0], requestId);
             return;
         }
+        if (randomHttpFault(ex, requestId)) return;
         String key = ex.getRequestHeaders().getFirst("x-api-key");
         if (key == null || key.isBlank()) {
             throw new SimBatchStore.Rejected(401, "authentication_error", "x-api-key header is required");
@@ -213,7 +224,49 @@ public final class AnthropicSimulator implements AutoCloseable {
 
     // ---------------------------------------------------------------- endpoints
 
+    /**
+     * Answers this call with a configured HTTP fault (429 with retry-after, 529, 500), drawn from the seed and
+     * the call's number. Half the 500s on a create come after the batch was created, as when the provider's
+     * front end fails after the write: the caller cannot tell, and must reconcile rather than create again.
+     */
+    private boolean randomHttpFault(HttpExchange ex, String requestId) throws IOException, SimBatchStore.Rejected {
+        double total = cfg.http429Rate() + cfg.http529Rate() + cfg.http500Rate();
+        if (total <= 0) return false;
+        String call = Long.toString(httpCalls.incrementAndGet());
+        double u = model.unit("http", call);
+        if (u >= total) return false;
+        if (u < cfg.http429Rate()) {
+            drain(ex);
+            ex.getResponseHeaders().set("retry-after", "1");
+            error(ex, 429, "rate_limit_error", "Number of request tokens has exceeded your rate limit (simulated)", requestId);
+        } else if (u < cfg.http429Rate() + cfg.http529Rate()) {
+            drain(ex);
+            error(ex, 529, "overloaded_error", "Overloaded (simulated)", requestId);
+        } else {
+            boolean isCreate = ex.getRequestMethod().equals("POST")
+                    && ex.getRequestURI().getPath().equals("/v1/messages/batches");
+            if (isCreate && model.unit("http500-after-create", call) < 0.5) {
+                SimBatchStore.Meta created = createBatch(ex);
+                createdThen500.incrementAndGet();
+                LOG.info(() -> "simulated 500 after creating " + created.id());
+            } else {
+                drain(ex);
+            }
+            error(ex, 500, "api_error", "Internal server error (simulated)", requestId);
+        }
+        return true;
+    }
+
+    /** How many creates answered 500 although the batch was created (for tests). */
+    public long createdThen500() {
+        return createdThen500.get();
+    }
+
     private void create(HttpExchange ex) throws IOException, SimBatchStore.Rejected {
+        json(ex, 200, batchJson(createBatch(ex)));
+    }
+
+    private SimBatchStore.Meta createBatch(HttpExchange ex) throws IOException, SimBatchStore.Rejected {
         String length = ex.getRequestHeaders().getFirst("content-length");
         if (length != null && Long.parseLong(length.trim()) > cfg.maxBodyBytes()) {
             throw tooLarge();
@@ -224,7 +277,7 @@ public final class AnthropicSimulator implements AutoCloseable {
         } catch (LimitedInput.TooLarge e) {
             throw tooLarge();
         }
-        json(ex, 200, batchJson(meta));
+        return meta;
     }
 
     private SimBatchStore.Rejected tooLarge() {

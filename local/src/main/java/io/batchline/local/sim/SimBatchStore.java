@@ -306,6 +306,9 @@ final class SimBatchStore {
                     double b = a + cfg.invalidRequestRate();
                     double c = b + cfg.expiredRate();
                     double d = c + cfg.nonJsonRate();
+                    double e = d + cfg.fencedJsonRate();
+                    double g = e + cfg.schemaViolationRate();
+                    double h = g + cfg.lowConfidenceRate();
                     if (f < a) {
                         errored(result, model.unit(cid, "kind") < 0.5 ? "api_error" : "overloaded_error",
                                 model.unit(cid, "kind") < 0.5 ? "Internal server error" : "Overloaded");
@@ -323,7 +326,12 @@ final class SimBatchStore {
                                     : SimModel.Cache.READ;
                         }
                         result.put("type", "succeeded");
-                        result.set("message", model.respond(cid, params, cache, f < d));
+                        SimModel.OutputFault fault = f < d ? SimModel.OutputFault.NON_JSON
+                                : f < e ? SimModel.OutputFault.FENCED
+                                : f < g ? SimModel.OutputFault.SCHEMA_VIOLATION
+                                : f < h ? SimModel.OutputFault.LOW_CONFIDENCE
+                                : SimModel.OutputFault.NONE;
+                        result.set("message", model.respond(cid, params, cache, fault));
                         succeeded++;
                     }
                 }

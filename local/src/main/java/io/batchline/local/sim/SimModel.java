@@ -40,6 +40,9 @@ final class SimModel {
 
     enum Cache { NONE, WRITE, READ }
 
+    /** An injected output fault (the request succeeds, its answer is bad in this way). */
+    enum OutputFault { NONE, NON_JSON, FENCED, SCHEMA_VIOLATION, LOW_CONFIDENCE }
+
     private final long seed;
 
     SimModel(long seed) {
@@ -68,6 +71,11 @@ final class SimModel {
 
     /** A Messages API response object for these params. */
     ObjectNode respond(String customId, JsonNode params, Cache cache, boolean nonJson) {
+        return respond(customId, params, cache, nonJson ? OutputFault.NON_JSON : OutputFault.NONE);
+    }
+
+    ObjectNode respond(String customId, JsonNode params, Cache cache, OutputFault fault) {
+        boolean nonJson = fault == OutputFault.NON_JSON;
         String system = systemText(params);
         String user = userText(params);
         ObjectNode content;
@@ -90,9 +98,12 @@ final class SimModel {
             if (nonJson) {
                 text = "I'm sorry, but I can't answer that in the requested format.";
             } else if (schema != null) {
-                String json = Json.string(generate(schema, schema, "", customId, user));
+                JsonNode answer = generate(schema, schema, "", customId, user);
+                if (fault == OutputFault.SCHEMA_VIOLATION) answer = violate(answer, schema, customId);
+                if (fault == OutputFault.LOW_CONFIDENCE) lowerConfidence(answer, customId);
+                String json = Json.string(answer);
                 double wrap = unit(customId, "wrap");
-                if (wrap < 0.04) text = "```json\n" + json + "\n```";
+                if (fault == OutputFault.FENCED || wrap < 0.04) text = "```json\n" + json + "\n```";
                 else if (wrap < 0.08) text = "Here is the result:\n" + json;
                 else text = json;
             } else {
@@ -127,6 +138,51 @@ final class SimModel {
         usage.put("cache_read_input_tokens", cache == Cache.READ ? cached : 0);
         usage.put("output_tokens", Math.max(1, (long) Math.ceil(outBytes / 4.0)));
         return content;
+    }
+
+    /**
+     * Breaks a valid answer the way models do: an enum property gets a value outside its enum, or else a
+     * required property goes missing. Falls back to a wrong type for the whole answer.
+     */
+    JsonNode violate(JsonNode answer, JsonNode schema, String customId) {
+        if (!answer.isObject()) return F.textNode("not what the schema asks for");
+        ObjectNode o = (ObjectNode) answer;
+        JsonNode props = schema.path("properties");
+        List<String> enums = new ArrayList<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = props.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> p = it.next();
+            if (p.getValue().path("enum").isArray() && o.has(p.getKey())) enums.add(p.getKey());
+        }
+        List<String> required = new ArrayList<>();
+        for (JsonNode r : schema.path("required")) if (o.has(r.asText())) required.add(r.asText());
+        boolean useEnum = !enums.isEmpty() && (required.isEmpty() || unit(customId, "violate") < 0.5);
+        if (useEnum) {
+            String f = enums.get((int) (unit(customId, "violate-field") * enums.size()));
+            o.put(f, "unlisted_value");
+        } else if (!required.isEmpty()) {
+            o.remove(required.get((int) (unit(customId, "violate-field") * required.size())));
+        } else {
+            return F.textNode("not what the schema asks for");
+        }
+        return o;
+    }
+
+    /** Sets every numeric "confidence" property below the review line (0.7). */
+    void lowerConfidence(JsonNode answer, String customId) {
+        if (answer.isObject()) {
+            ObjectNode o = (ObjectNode) answer;
+            for (Iterator<Map.Entry<String, JsonNode>> it = o.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> p = it.next();
+                if ("confidence".equalsIgnoreCase(p.getKey()) && p.getValue().isNumber()) {
+                    p.setValue(F.numberNode(BigDecimal.valueOf(0.3 + unit(customId, "low") * 0.39)
+                            .setScale(2, RoundingMode.DOWN)));
+                } else {
+                    lowerConfidence(p.getValue(), customId);
+                }
+            }
+        } else if (answer.isArray()) {
+            for (JsonNode x : answer) lowerConfidence(x, customId);
+        }
     }
 
     static int utf8(String s) {

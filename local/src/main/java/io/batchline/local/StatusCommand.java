@@ -1,0 +1,98 @@
+package io.batchline.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.batchline.json.Json;
+import io.batchline.run.DynamoRunStore;
+import io.batchline.run.RunKeys;
+import io.batchline.run.RunRecord;
+import io.batchline.store.ObjectStore;
+import io.batchline.store.S3ObjectStore;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import software.amazon.awssdk.services.sfn.SfnClient;
+import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
+import software.amazon.awssdk.services.sfn.model.ExecutionListItem;
+
+/**
+ * {@code ./batchline local status [RUN_ID]} (R7.5): the runs of the stack with their state and counts, as the
+ * Step Functions console's execution list shows them, joined with the run records (DynamoDB) and reports (S3).
+ * Finished runs count from report.json; running ones from their shards and outcome parts so far.
+ */
+final class StatusCommand {
+    private final PrintStream out;
+
+    StatusCommand(PrintStream out) {
+        this.out = out;
+    }
+
+    int run(String runId, Path stateDir) throws Exception {
+        try (StackHandle stack = StackHandle.attachOrStart(stateDir, out)) {
+            LocalStack.Endpoints ep = stack.endpoints();
+            SfnClient sfn = ep.clients().sfn();
+            DynamoRunStore runs = new DynamoRunStore(ep.clients().dynamoDb(), ep.table());
+            S3ObjectStore bucket = new S3ObjectStore(ep.clients().s3(), ep.bucket());
+            List<ExecutionListItem> executions = new ArrayList<>();
+            sfn.listExecutionsPaginator(b -> b.stateMachineArn(ep.stateMachineArn())).executions()
+                    .forEach(executions::add);
+            if (runId != null) {
+                ExecutionListItem e = executions.stream().filter(x -> x.name().equals(runId)).findFirst()
+                        .orElseThrow(() -> new Cli.UserInputException("no run " + runId + " in this stack ("
+                                + executions.size() + " runs; `./batchline local status` lists them)"));
+                detail(sfn, runs, bucket, e);
+                return 0;
+            }
+            if (executions.isEmpty()) {
+                out.println("no runs yet in this stack" + (stateDir == null ? " (give --state DIR for a kept stack)" : ""));
+                return 0;
+            }
+            out.printf("%-30s %-9s %-20s %9s %7s  %-27s %s%n", "RUN", "STATE", "STARTED", "TOOK", "ITEMS",
+                    "ACCEPTED/REVIEW/REJECTED/FAILED", "COST");
+            executions.sort((a, b) -> b.startDate().compareTo(a.startDate()));
+            for (ExecutionListItem e : executions) {
+                Counts c = counts(runs, bucket, e.name());
+                Instant end = e.stopDate() != null ? e.stopDate() : Instant.now();
+                out.printf("%-30s %-9s %-20s %9s %7s  %-27s %s%n", e.name(), e.statusAsString(),
+                        e.startDate().toString().substring(0, 19).replace('T', ' '),
+                        RunFollower.clock(Duration.between(e.startDate(), end)), c.items, c.split, c.cost);
+            }
+            return 0;
+        }
+    }
+
+    private record Counts(String items, String split, String cost) {}
+
+    private static Counts counts(DynamoRunStore runs, ObjectStore bucket, String runId) {
+        if (bucket.head(RunKeys.report(runId)).isPresent()) {
+            JsonNode r = Json.tree(bucket.read(RunKeys.report(runId)));
+            return new Counts(String.format("%,d", r.path("items").asLong()), String.format("%,d/%,d/%,d/%,d",
+                    r.path("accepted").asLong(), r.path("review").asLong(), r.path("rejected").asLong(),
+                    r.path("failed").asLong()), "$" + r.path("cost_usd").decimalValue().stripTrailingZeros().toPlainString());
+        }
+        RunProgress.Snapshot s = new RunProgress(runs, bucket, runId).snapshot();
+        return new Counts(String.format("%,d", s.itemsDone()), "(so far)",
+                "$" + s.costUsd().stripTrailingZeros().toPlainString());
+    }
+
+    private void detail(SfnClient sfn, DynamoRunStore runs, S3ObjectStore bucket, ExecutionListItem e) {
+        DescribeExecutionResponse d = sfn.describeExecution(b -> b.executionArn(e.executionArn()));
+        out.printf("run        %s%nstate      %s%nstarted    %s%n", e.name(), d.statusAsString(), d.startDate());
+        if (d.stopDate() != null) out.printf("stopped    %s (took %s)%n", d.stopDate(),
+                RunFollower.clock(Duration.between(d.startDate(), d.stopDate())));
+        RunRecord record = runs.run(e.name()).orElse(null);
+        if (record != null) out.printf("job        %s%ninput      s3://%s/%s%n", record.job(), record.bucket(),
+                record.inputKey());
+        if (d.error() != null) out.printf("error      %s%ncause      %s%n", d.error(), d.cause());
+        Counts c = counts(runs, bucket, e.name());
+        out.printf("items      %s (accepted/review/rejected/failed %s)%ncost       %s%n", c.items, c.split, c.cost);
+        RunProgress.Snapshot s = new RunProgress(runs, bucket, e.name()).snapshot();
+        out.printf("batches    %d created, %d ended%n", s.batches(), s.batchesEnded());
+        if (bucket.head(RunKeys.report(e.name())).isPresent()) {
+            out.printf("report     s3://%s/%s%n", bucket.bucket(), RunKeys.report(e.name()));
+        }
+        out.printf("history    ./batchline local history %s%n", e.name());
+    }
+}

@@ -1,0 +1,124 @@
+package io.batchline.local.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.batchline.outcome.OutcomeKind;
+import io.batchline.run.RunKeys;
+import io.batchline.validate.InvalidOutput;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * R4.2 on the real stages and the simulator's invalid_json and schema_violation faults: an item whose answer is
+ * not JSON or breaks the schema is sent once more, alone, with its answer and the errors; what is still invalid
+ * then is rejected with the reason; report.json counts repaired and rejected_invalid.
+ */
+class RepairRoundTest {
+    static final Path SAMPLE = Path.of("..", "samples", "ticket-triage").toAbsolutePath().normalize();
+
+    static byte[] tickets(int n) throws Exception {
+        List<String> lines = Files.readAllLines(SAMPLE.resolve("tickets.jsonl"));
+        return (String.join("\n", lines.subList(0, n)) + "\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    static String job(String extra) {
+        return """
+                name: quality-test
+                model: claude-haiku-4-5-20251001
+                max_tokens: 300
+                system: Sort the support ticket into a team.
+                user_template: "Subject: {{subject}}\\n\\n{{body}}"
+                output_schema:
+                  type: object
+                  additionalProperties: false
+                  required: [primary_category, confidence, reasoning]
+                  properties:
+                    primary_category: {type: string, enum: [billing, technical, account, feature_request, other]}
+                    confidence: {type: number, minimum: 0, maximum: 1}
+                    reasoning: {type: string, maxLength: 500}
+                shard:
+                  max_requests: 60
+                """ + extra;
+    }
+
+    @Test
+    void invalidAnswersGetOneRepairAndWhatIsStillInvalidIsRejectedWithTheReason() throws Exception {
+        try (StageFixture f = new StageFixture(b -> b.seed(11).nonJsonRate(0.1).schemaViolationRate(0.1))) {
+            RunDriver driver = new RunDriver(f);
+            String runId = driver.run("repair-0000000001", job("").getBytes(StandardCharsets.UTF_8), tickets(200));
+
+            List<JsonNode> all = new ArrayList<>();
+            for (OutcomeKind kind : OutcomeKind.values()) all.addAll(driver.outcomes(runId, kind));
+            assertThat(all).hasSize(200);
+            List<JsonNode> repaired = all.stream().filter(n -> n.path("repaired").asBoolean(false)).toList();
+            List<JsonNode> stillInvalid = all.stream()
+                    .filter(n -> n.path("reason").asText().startsWith(InvalidOutput.AFTER_REPAIR)).toList();
+            assertThat(repaired).as("items repaired").hasSizeGreaterThan(10);
+            assertThat(repaired).allSatisfy(n -> {
+                assertThat(n.get("attempts").asInt()).isEqualTo(2);
+                assertThat(n.get("outcome").asText()).isIn("accepted", "review", "rejected");
+                assertThat(n.path("output").path("primary_category").asText()).isNotEmpty();
+                assertThat(n.get("custom_id").asText()).startsWith("a2-");
+            });
+            // one repair only: what failed again is rejected in attempt 2, never sent a third time
+            assertThat(stillInvalid).isNotEmpty().allSatisfy(n -> {
+                assertThat(n.get("outcome").asText()).isEqualTo("rejected");
+                assertThat(n.get("attempts").asInt()).isEqualTo(2);
+            });
+            assertThat(f.store.list(RunKeys.retryPrefix(runId, 3)).stream()
+                    .flatMap(k -> driver.lines(k).stream()).toList()).isEmpty();
+            // no invalid answer is rejected without its repair round
+            assertThat(all).filteredOn(n -> InvalidOutput.isInvalidOutputReason(n.path("reason").asText()))
+                    .allSatisfy(n -> assertThat(n.get("reason").asText()).startsWith(InvalidOutput.AFTER_REPAIR));
+
+            // the repair request: the original turn, the invalid answer, the errors and the schema
+            List<JsonNode> repairs = driver.lines(RunKeys.shard(runId, 2, 0));
+            assertThat(repairs).isNotEmpty().allSatisfy(r -> {
+                JsonNode messages = r.at("/params/messages");
+                assertThat(messages).hasSize(3);
+                assertThat(messages.get(0).get("content").asText()).startsWith("Subject: ");
+                assertThat(messages.get(1).get("role").asText()).isEqualTo("assistant");
+                assertThat(messages.get(1).get("content").asText()).isNotBlank();
+                assertThat(messages.get(2).get("content").asText()).startsWith("Your answer was invalid: ")
+                        .contains("\"primary_category\"")
+                        .contains("Reply with only a JSON object that conforms to the schema");
+            });
+            assertThat(driver.lines(RunKeys.shardIndex(runId, 2, 0)))
+                    .allSatisfy(i -> assertThat(i.path("repair").asBoolean()).isTrue());
+
+            JsonNode report = driver.report(runId);
+            assertThat(report.get("repaired").asLong()).isEqualTo(repaired.size());
+            assertThat(report.get("rejected_invalid").asLong()).isEqualTo(stillInvalid.size());
+        }
+    }
+
+    @Test
+    void withRepairOffAnInvalidAnswerIsRejectedAtOnce() throws Exception {
+        try (StageFixture f = new StageFixture(b -> b.seed(11).nonJsonRate(0.1).schemaViolationRate(0.1))) {
+            RunDriver driver = new RunDriver(f);
+            String runId = driver.run("repair-0000000002", job("repair: false\n").getBytes(StandardCharsets.UTF_8),
+                    tickets(100));
+
+            List<JsonNode> rejected = driver.outcomes(runId, OutcomeKind.REJECTED);
+            List<JsonNode> invalid = rejected.stream()
+                    .filter(n -> InvalidOutput.isInvalidOutputReason(n.path("reason").asText())).toList();
+            assertThat(invalid).isNotEmpty().allSatisfy(n -> {
+                assertThat(n.get("attempts").asInt()).isEqualTo(1);
+                assertThat(n.get("reason").asText()).doesNotStartWith(InvalidOutput.AFTER_REPAIR);
+            });
+            assertThat(invalid).anySatisfy(n -> assertThat(n.get("reason").asText()).startsWith(InvalidOutput.NOT_JSON));
+            assertThat(invalid).anySatisfy(n -> assertThat(n.get("reason").asText()).startsWith(InvalidOutput.SCHEMA)
+                    .containsPattern("/[a-z_]*: .*\\(\\w+\\)"));
+            assertThat(f.store.list(RunKeys.retryPrefix(runId, 2)).stream()
+                    .flatMap(k -> driver.lines(k).stream()).toList()).isEmpty();
+            JsonNode report = driver.report(runId);
+            assertThat(report.get("repaired").asLong()).isZero();
+            assertThat(report.get("rejected_invalid").asLong()).isEqualTo(invalid.size());
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package io.batchline.local.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.batchline.local.ReviewCommand;
+import io.batchline.local.ReviewCommand.ReviewItem;
+import io.batchline.local.aws.SqsEmulator;
+import io.batchline.outcome.OutcomeKind;
+import io.batchline.pipeline.CollectStage;
+import io.batchline.pipeline.StagePayloads.CollectRequest;
+import io.batchline.quality.ReviewQueue;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * R4.3 on the real stages, ElasticMQ and the simulator: review items land in review.jsonl and, one message each,
+ * on the review queue; accepted and review items respect the thresholds; a repeated collect sends nothing again.
+ */
+class ReviewQueueTest {
+
+    @Test
+    void reviewItemsReachTheQueueOnceWithRunIdLineOutputConfidenceAndReason() throws Exception {
+        try (StageFixture f = new StageFixture(b -> b.seed(5).lowConfidenceRate(0.1));
+             SqsEmulator sqs = SqsEmulator.start(0)) {
+            String url = sqs.createQueue("review-test", Duration.ofSeconds(30), null, 0);
+            f.ctx.reviewQueue(new ReviewQueue(sqs.client(), url));
+            RunDriver driver = new RunDriver(f);
+            String runId = driver.run("review-000000001", RepairRoundTest.job("").getBytes(StandardCharsets.UTF_8),
+                    RepairRoundTest.tickets(150));
+
+            List<JsonNode> review = driver.outcomes(runId, OutcomeKind.REVIEW);
+            assertThat(review).hasSizeGreaterThan(5);
+            assertThat(review).allSatisfy(n -> assertThat(n.get("confidence").asDouble()).isGreaterThanOrEqualTo(0.7)
+                    .isLessThan(0.9));
+            assertThat(driver.outcomes(runId, OutcomeKind.ACCEPTED)).isNotEmpty()
+                    .allSatisfy(n -> assertThat(n.get("confidence").asDouble()).isGreaterThanOrEqualTo(0.9));
+
+            // a repeated collect (a Lambda retry of the state) must not send the shard's items again
+            new CollectStage(f.ctx).collect(new CollectRequest(runId, StageFixture.BUCKET, 1, 0));
+
+            List<ReviewItem> queued = ReviewCommand.read(sqs.client(), url, runId, 10_000);
+            assertThat(queued).hasSameSizeAs(review);
+            Map<Long, ReviewItem> byLine = queued.stream().collect(Collectors.toMap(ReviewItem::line, Function.identity()));
+            for (JsonNode n : review) {
+                ReviewItem q = byLine.get(n.get("line").asLong());
+                assertThat(q).as("line %s on the queue", n.get("line")).isNotNull();
+                assertThat(q.runId()).isEqualTo(runId);
+                assertThat(q.id()).isEqualTo(n.get("id").asText());
+                assertThat(q.output()).isEqualTo(n.get("output"));
+                assertThat(q.confidence()).isEqualTo(n.get("confidence").asDouble());
+                assertThat(q.reason()).isEqualTo(n.get("reason").asText()).contains("needs review");
+            }
+            assertThat(ReviewCommand.read(sqs.client(), url, "some-other-run", 10_000)).isEmpty();
+        }
+    }
+}

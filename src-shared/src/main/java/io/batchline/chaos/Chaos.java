@@ -1,0 +1,62 @@
+package io.batchline.chaos;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.batchline.json.Json;
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The local stack's fault switch (issue 6): kills the function process at a named point, as a Lambda timeout or
+ * crash would. Armed by {@code BATCHLINE_CHAOS_FILE}, a JSON file {"point": "collect.line", "after": 5} that
+ * tests rewrite between cases; each arming fires once across all processes (a marker file records it), so the
+ * retried invocation gets past the point. Unset (as in AWS), every call is a no-op.
+ */
+public final class Chaos {
+    private static final String FILE = System.getenv("BATCHLINE_CHAOS_FILE");
+    private static final Map<String, AtomicLong> HITS = new ConcurrentHashMap<>();
+    private static volatile long checkedAt;
+    private static volatile Armed armed;
+
+    private Chaos() {}
+
+    private record Armed(String point, long after, String id) {}
+
+    /** Marks a point; the armed one kills the process on its {@code after}-th pass (default 1). */
+    public static void point(String name) {
+        if (FILE == null) return;
+        Armed a = current();
+        if (a == null || !a.point().equals(name)) return;
+        long hit = HITS.computeIfAbsent(a.id() + name, k -> new AtomicLong()).incrementAndGet();
+        if (hit < a.after()) return;
+        try {
+            // once per arming, whichever process gets here first
+            Files.createFile(Path.of(FILE + "." + a.id() + ".fired"));
+        } catch (FileAlreadyExistsException alreadyFired) {
+            return;
+        } catch (IOException e) {
+            throw new IllegalStateException("chaos marker: " + e.getMessage(), e);
+        }
+        System.err.println("chaos: killing the process at " + name + " (pass " + hit + ")");
+        Runtime.getRuntime().halt(137);
+    }
+
+    private static Armed current() {
+        long now = System.currentTimeMillis();
+        if (now - checkedAt < 200) return armed; // points on hot paths (per line) must stay cheap
+        checkedAt = now;
+        try {
+            Path file = Path.of(FILE);
+            if (!Files.exists(file)) return armed = null;
+            JsonNode n = Json.tree(Files.readAllBytes(file));
+            return armed = new Armed(n.path("point").asText(), Math.max(1, n.path("after").asLong(1)),
+                    n.path("id").asText(n.path("point").asText()));
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException("BATCHLINE_CHAOS_FILE " + FILE + " is unreadable: " + e.getMessage(), e);
+        }
+    }
+}

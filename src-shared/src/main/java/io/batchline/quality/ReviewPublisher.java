@@ -1,0 +1,40 @@
+package io.batchline.quality;
+
+import io.batchline.json.Json;
+import io.batchline.json.JsonLines;
+import io.batchline.outcome.OutcomeKind;
+import io.batchline.outcome.OutcomeLine;
+import io.batchline.run.RunKeys;
+import io.batchline.store.ObjectStore;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Sends one collected shard's review items to the review queue (R4.3), streaming its review part. A marker
+ * written after the last message makes a repeated collect of the same shard send nothing: messages are
+ * at-least-once only when a collect dies between the sends and the marker (consumers can de-duplicate on the
+ * {@code item_key} attribute; a FIFO queue does it for them).
+ */
+public final class ReviewPublisher {
+    private ReviewPublisher() {}
+
+    public static String marker(String runId, int attempt, int shard) {
+        return RunKeys.run(runId) + "review-sent/a" + attempt + "-shard-" + RunKeys.pad(shard) + ".json";
+    }
+
+    /** Returns how many messages were sent now (0 when the shard was sent before or the queue is not set). */
+    public static long publish(ReviewQueue queue, ObjectStore store, String runId, int attempt, int shard) {
+        if (queue == null) return 0;
+        String marker = marker(runId, attempt, shard);
+        if (store.exists(marker)) return 0;
+        long sent;
+        try (ReviewQueue.Sender sender = queue.sender(runId)) {
+            JsonLines.forEachLine(store.open(RunKeys.shardPart(runId, attempt, shard, OutcomeKind.REVIEW)),
+                    line -> sender.add(Json.read(line.getBytes(StandardCharsets.UTF_8), OutcomeLine.class)));
+            sender.flush();
+            sent = sender.sent();
+        }
+        store.put(marker, Json.bytes(Json.MAPPER.createObjectNode().put("sent", sent).put("queue", queue.queueUrl())),
+                "application/json");
+        return sent;
+    }
+}

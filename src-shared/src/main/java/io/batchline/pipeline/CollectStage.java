@@ -86,6 +86,7 @@ public final class CollectStage {
             throw new TransientStageException("shard " + shard.shard() + " of run " + runId + " has no saved results yet");
         }
         Map<String, Item> pending = readIndex(store, shard.indexKey());
+        io.batchline.logging.LogContext.put("batch_id", shard.batchId());
         Judge judge = new Judge(job, ctx.prices().priceFor(job.model()), shard.batchId());
         Map<OutcomeKind, Long> counts = new EnumMap<>(OutcomeKind.class);
         Map<String, Retry> retry = new LinkedHashMap<>(); // by custom_id

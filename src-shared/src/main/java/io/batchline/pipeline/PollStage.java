@@ -43,6 +43,7 @@ public final class PollStage {
         List<Integer> ended = new ArrayList<>();
         for (ShardRecord shard : shards) {
             if (shard.status() == ShardStatus.SUBMITTED) {
+                io.batchline.logging.LogContext.put("batch_id", shard.batchId());
                 MessageBatch batch = retrieve(shard.batchId());
                 if (batch.ended()) {
                     String rawKey = RunKeys.raw(runId, shard.batchId());

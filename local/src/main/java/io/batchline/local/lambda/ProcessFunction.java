@@ -210,6 +210,9 @@ final class ProcessFunction implements AutoCloseable {
             // the runtime client otherwise unpacks its JNI library to one fixed /tmp path; concurrent cold starts
             // (Map iterations, parallel stacks) then load a half-written file and die with SIGBUS
             cmd.add("-D" + JNI_PROPERTY + "=" + RicNativeLibrary.path());
+            // locally, no pooled HTTP connections: HttpURLConnection reusing a connection the emulator is closing
+            // fails requests the server already handled, and the SDK's retry then repeats them
+            cmd.add("-Dhttp.keepAlive=false");
             cmd.add("-cp");
             List<Path> cp = new ArrayList<>(spec.classpath());
             cp.addAll(LambdaHost.runtimeInterfaceClientClasspath());

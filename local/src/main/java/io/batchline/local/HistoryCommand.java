@@ -25,7 +25,7 @@ final class HistoryCommand {
         try (StackHandle stack = StackHandle.attachOrStart(stateDir, out)) {
             LocalStack.Endpoints ep = stack.endpoints();
             SfnClient sfn = ep.clients().sfn();
-            String arn = ep.stateMachineArn().replace(":stateMachine:", ":execution:") + ":" + runId;
+            String arn = ep.executionArn(runId);
             Instant start = null;
             out.printf("%5s  %8s  %-28s %-22s %s%n", "ID", "ELAPSED", "TYPE", "STATE", "DETAIL");
             try {

@@ -52,7 +52,7 @@ final class LocalRunCommand {
             out.printf("batchline: s3://%s/%s uploaded (%,d bytes); run %s%n", ep.bucket(), key, Files.size(input), runId);
 
             SfnClient sfn = ep.clients().sfn();
-            String executionArn = ep.stateMachineArn().replace(":stateMachine:", ":execution:") + ":" + runId;
+            String executionArn = ep.executionArn(runId);
             RunFollower follower = new RunFollower(sfn, out, new RunProgress(
                     new io.batchline.run.DynamoRunStore(ep.clients().dynamoDb(), ep.table()), bucket, runId));
             DescribeExecutionResponse started = follower.awaitStart(executionArn, Duration.ofSeconds(90));

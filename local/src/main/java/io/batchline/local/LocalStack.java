@@ -60,6 +60,11 @@ public final class LocalStack implements AutoCloseable {
         public AwsClients clients() {
             return new AwsClients(clientEnv());
         }
+
+        /** The execution of a run: executions are named after their run id. */
+        public String executionArn(String runId) {
+            return stateMachineArn.replace(":stateMachine:", ":execution:") + ":" + runId;
+        }
     }
 
     /**

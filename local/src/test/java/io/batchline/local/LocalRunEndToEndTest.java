@@ -143,24 +143,11 @@ class LocalRunEndToEndTest {
     }
 
     private static String drop(String key, byte[] bytes) {
-        bucket.put(key, bytes, "application/x-ndjson");
-        String job = RunIds.jobOfInboxKey(key).orElseThrow();
-        return RunIds.runId(job, stack.endpoints().bucket(), key, bucket.head(key).orElseThrow().etag());
+        return InboxRuns.drop(stack, bucket, key, bytes);
     }
 
     private static DescribeExecutionResponse awaitEnd(String runId, Duration timeout) throws InterruptedException {
-        String arn = stack.endpoints().stateMachineArn().replace(":stateMachine:", ":execution:") + ":" + runId;
-        Instant deadline = Instant.now().plus(timeout);
-        while (Instant.now().isBefore(deadline)) {
-            try {
-                DescribeExecutionResponse d = sfn.describeExecution(b -> b.executionArn(arn));
-                if (d.status() != ExecutionStatus.RUNNING) return d;
-            } catch (ExecutionDoesNotExistException notYet) {
-                // the S3 event is still on its way through SQS to the intake
-            }
-            Thread.sleep(500);
-        }
-        throw new AssertionError("run " + runId + " did not end within " + timeout + "; logs in " + stack.endpoints().logDir());
+        return InboxRuns.awaitEnd(stack, sfn, runId, timeout);
     }
 
     private static List<Long> nonBlankLines(byte[] input) {

@@ -1,0 +1,39 @@
+package io.batchline.local;
+
+import io.batchline.run.RunIds;
+import io.batchline.store.ObjectStore;
+import java.time.Duration;
+import java.time.Instant;
+import software.amazon.awssdk.services.sfn.SfnClient;
+import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
+import software.amazon.awssdk.services.sfn.model.ExecutionDoesNotExistException;
+import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
+
+/** What the end-to-end tests do as a user of the stack: drop a file in the inbox, wait for its run to end. */
+final class InboxRuns {
+    private InboxRuns() {}
+
+    /** Puts the object as a user would and returns the run id the intake will give it. */
+    static String drop(LocalStack stack, ObjectStore bucket, String key, byte[] bytes) {
+        bucket.put(key, bytes, "application/x-ndjson");
+        String job = RunIds.jobOfInboxKey(key).orElseThrow();
+        return RunIds.runId(job, stack.endpoints().bucket(), key, bucket.head(key).orElseThrow().etag());
+    }
+
+    static DescribeExecutionResponse awaitEnd(LocalStack stack, SfnClient sfn, String runId, Duration timeout)
+            throws InterruptedException {
+        String arn = stack.endpoints().executionArn(runId);
+        Instant deadline = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(deadline)) {
+            try {
+                DescribeExecutionResponse d = sfn.describeExecution(b -> b.executionArn(arn));
+                if (d.status() != ExecutionStatus.RUNNING) return d;
+            } catch (ExecutionDoesNotExistException notYet) {
+                // the S3 event is still on its way through SQS to the intake
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("run " + runId + " did not end within " + timeout + "; logs in "
+                + stack.endpoints().logDir());
+    }
+}

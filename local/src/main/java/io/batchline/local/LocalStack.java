@@ -89,6 +89,11 @@ public final class LocalStack implements AutoCloseable {
         public Options withSimulator(java.util.function.UnaryOperator<SimulatorConfig.Builder> adjust) {
             return new Options(home, stateDir, ports, simulatorTime, pollSeconds, waitTimeScale, extraFunctionEnv, adjust);
         }
+
+        /** Extra environment for every function (e.g. the chaos switch BATCHLINE_CHAOS_FILE). */
+        public Options withFunctionEnv(Map<String, String> env) {
+            return new Options(home, stateDir, ports, simulatorTime, pollSeconds, waitTimeScale, Map.copyOf(env), simulator);
+        }
     }
 
     private final List<AutoCloseable> parts = new ArrayList<>();

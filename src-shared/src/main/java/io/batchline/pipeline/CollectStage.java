@@ -101,6 +101,7 @@ public final class CollectStage {
             try (ResultReader results = new ResultReader(store.open(shard.rawKey()))) {
                 while (results.hasNext()) {
                     BatchResult result = results.next();
+                    io.batchline.chaos.Chaos.point("collect.line");
                     Item item = pending.remove(result.customId());
                     if (item == null) {
                         unknown++; // not ours, or a duplicate line: never counted twice
@@ -140,6 +141,7 @@ public final class CollectStage {
         } catch (ReviewQueue.ReviewQueueException e) {
             throw new TransientStageException(e.getMessage(), e);
         }
+        io.batchline.chaos.Chaos.point("collect.before_mark");
         ctx.runs().markCollected(runId, shard.attempt(), shard.shard());
         return new Collected(shard.shard(), counts.getOrDefault(OutcomeKind.ACCEPTED, 0L),
                 counts.getOrDefault(OutcomeKind.REVIEW, 0L), counts.getOrDefault(OutcomeKind.REJECTED, 0L),

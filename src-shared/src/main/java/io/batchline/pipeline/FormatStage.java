@@ -44,6 +44,7 @@ public final class FormatStage {
             throw new TransientStageException("planning " + run.inputKey() + ": " + e.getMessage(), e);
         }
         ctx.budget().reserve(runId, job, ctx.prices().priceFor(job.model()), plan); // R6.2: before any submission
+        io.batchline.chaos.Chaos.point("format.after_plan");
         return record(runId, plan, plan.items(), plan.invalid());
     }
 

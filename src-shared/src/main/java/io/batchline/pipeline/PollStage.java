@@ -48,6 +48,7 @@ public final class PollStage {
                 if (batch.ended()) {
                     String rawKey = RunKeys.raw(runId, shard.batchId());
                     saveResults(store, shard.batchId(), rawKey);
+                    io.batchline.chaos.Chaos.point("poll.after_results_saved");
                     ctx.runs().markEnded(runId, attempt, shard.shard(), ctx.clock().instant(), rawKey);
                     ended.add(shard.shard());
                 } else {

@@ -30,6 +30,7 @@ public final class RegisterStage {
         }
         RunRecord stored = ctx.runs().createRun(new RunRecord(start.runId(), start.job(), start.bucket(), start.key(),
                 start.etag(), RunRecord.RunStatus.RUNNING, ctx.clock().instant(), null, null, null));
+        io.batchline.chaos.Chaos.point("register.after_record");
         return new Registered(stored.runId(), stored.job(), stored.inputKey(), stored.startedAt().toString());
     }
 }

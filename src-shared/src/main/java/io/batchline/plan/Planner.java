@@ -202,6 +202,7 @@ public final class Planner {
 
         @Override
         public void item(InputItem item) {
+            io.batchline.chaos.Chaos.point("format.line");
             ObjectNode params;
             try {
                 params = renderer.params(item);

@@ -36,13 +36,7 @@ public final class PipelineContext {
 
     public PipelineContext(Function<String, ObjectStore> storeForBucket, RunStore runs,
                            AnthropicBatchesClient provider, PriceTable prices, PipelineConfig config, Clock clock) {
-        this.storeForBucket = storeForBucket;
-        this.runs = runs;
-        this.provider = provider;
-        this.prices = prices;
-        this.config = config;
-        this.clock = clock;
-        this.budget = BudgetGuard.off();
+        this(storeForBucket, runs, provider, prices, config, clock, BudgetGuard.off());
     }
 
     /** With the budget guard (R6.2); the six-argument form leaves it off, for stage tests that do not need it. */

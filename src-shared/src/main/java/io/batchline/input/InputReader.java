@@ -165,6 +165,8 @@ public final class InputReader {
         String message = e.getOriginalMessage();
         int newline = message.indexOf('\n');
         if (newline >= 0) message = message.substring(0, newline);
+        // Jackson names the start of an unclosed object with its (redacted) source: the line and column say enough
+        message = message.replaceAll("\\[Source: [^;]*; ", "[");
         String column = e.getLocation() == null ? "" : " at column " + e.getLocation().getColumnNr();
         return (e instanceof JsonParseException || e.getLocation() != null ? "malformed JSON" : "unreadable JSON")
                 + column + ": " + message;

@@ -74,14 +74,9 @@ final class Execution {
         return status.equals("RUNNING");
     }
 
+    /** DescribeExecution: the ListExecutions item plus input, output and the failure. */
     synchronized ObjectNode describe() {
-        ObjectNode n = JSON.createObjectNode();
-        n.put("executionArn", executionArn);
-        n.put("stateMachineArn", stateMachineArn);
-        n.put("name", name);
-        n.put("status", status);
-        n.put("startDate", startMillis / 1000.0);
-        if (stopMillis != 0) n.put("stopDate", stopMillis / 1000.0);
+        ObjectNode n = listItem();
         n.put("input", input);
         n.putObject("inputDetails").put("included", true);
         if (output != null) {

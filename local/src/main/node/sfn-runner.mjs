@@ -10,6 +10,7 @@
 import http from 'node:http';
 import readline from 'node:readline';
 import { pathToFileURL } from 'node:url';
+import { registerHooks } from 'node:module';
 
 function emit(obj) {
   process.stdout.write(JSON.stringify(obj) + '\n');
@@ -21,7 +22,37 @@ const first = await lines.next();
 if (first.done) process.exit(2);
 const job = JSON.parse(first.value);
 
-const { StateMachine, ExecutionAbortedError, ExecutionTimeoutError } = await import(pathToFileURL(job.libraryPath).href);
+// --- $$.State (Name, EnteredTime, RetryCount) ----------------------------------------------------
+// AWS puts the current state into the context object; aws-local-stepfunctions 3.0.0 only passes what it was
+// given (Execution, StateMachine), so a Parameters path like $$.State.RetryCount would fail. The ASL passes
+// these to the functions as the idempotency attempt identity, so the library's StateExecutor.execute is given
+// them on load: EnteredTime is fixed when the state is entered (kept across its retries, as in AWS) and
+// RetryCount is the retries so far. StepFunctionsEmulatorTest and the end-to-end runs exercise it.
+const libraryUrl = pathToFileURL(job.libraryPath).href;
+const STATE_ANCHOR = '  async execute(input, context, options) {\n    const rawInput = cloneJSON(input);';
+const STATE_CONTEXT = '  async execute(input, context, options) {\n'
+  + '    this.enteredTime ??= new Date().toISOString();\n'
+  + '    context = { ...context, State: { Name: this.stateName, EnteredTime: this.enteredTime,'
+  + ' RetryCount: this.retrierAttempts.reduce((n, k) => n + k, 0) } };\n'
+  + '    const rawInput = cloneJSON(input);';
+let stateContext = false;
+registerHooks({
+  load(url, context, nextLoad) {
+    const loaded = nextLoad(url, context);
+    if (url !== libraryUrl) return loaded;
+    const src = typeof loaded.source === 'string' ? loaded.source : new TextDecoder().decode(loaded.source);
+    if (!src.includes(STATE_ANCHOR)) return loaded;
+    stateContext = true;
+    return { ...loaded, source: src.replace(STATE_ANCHOR, STATE_CONTEXT) };
+  },
+});
+
+const { StateMachine, ExecutionAbortedError, ExecutionTimeoutError } = await import(libraryUrl);
+if (!stateContext) {
+  emit({ kind: 'result', status: 'FAILED', error: 'States.Runtime',
+    cause: 'sfn-runner: cannot provide $$.State to this aws-local-stepfunctions build (expected 3.0.0)' });
+  process.exit(0);
+}
 
 // --- Time compression -------------------------------------------------------------------------
 // The library's waitTimeOverrides/retryIntervalOverrides take fixed milliseconds per state, which

@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import io.batchline.pipeline.CollectStage;
 import io.batchline.pipeline.StagePayloads.CollectRequest;
 import io.batchline.pipeline.StagePayloads.Collected;
+import io.batchline.idempotency.IdempotentStage;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 
@@ -13,9 +14,13 @@ import jakarta.inject.Named;
 public class CollectHandler implements RequestHandler<CollectRequest, Collected> {
     @Inject
     CollectStage stage;
+    @Inject
+    IdempotentStage idempotency;
 
     @Override
     public Collected handleRequest(CollectRequest input, Context context) {
-        return StageLog.around("collect", context, input.runId(), input.shard(), () -> stage.collect(input));
+        return StageLog.around("collect", context, input.runId(), input.shard(),
+                () -> idempotency.once("collect", input, context::getRemainingTimeInMillis, Collected.class,
+                        () -> stage.collect(input)));
     }
 }

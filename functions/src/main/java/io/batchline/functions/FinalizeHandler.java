@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import io.batchline.pipeline.FinalizeStage;
 import io.batchline.pipeline.StagePayloads.Finalized;
 import io.batchline.pipeline.StagePayloads.RunRef;
+import io.batchline.idempotency.IdempotentStage;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 
@@ -13,9 +14,13 @@ import jakarta.inject.Named;
 public class FinalizeHandler implements RequestHandler<RunRef, Finalized> {
     @Inject
     FinalizeStage stage;
+    @Inject
+    IdempotentStage idempotency;
 
     @Override
     public Finalized handleRequest(RunRef input, Context context) {
-        return StageLog.around("finalize", context, input.runId(), null, () -> stage.finalize(input));
+        return StageLog.around("finalize", context, input.runId(), null,
+                () -> idempotency.once("finalize", input, context::getRemainingTimeInMillis, Finalized.class,
+                        () -> stage.finalize(input)));
     }
 }

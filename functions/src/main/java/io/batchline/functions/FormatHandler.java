@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import io.batchline.pipeline.FormatStage;
 import io.batchline.pipeline.StagePayloads.FormatRequest;
 import io.batchline.pipeline.StagePayloads.Formatted;
+import io.batchline.idempotency.IdempotentStage;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 
@@ -13,9 +14,13 @@ import jakarta.inject.Named;
 public class FormatHandler implements RequestHandler<FormatRequest, Formatted> {
     @Inject
     FormatStage stage;
+    @Inject
+    IdempotentStage idempotency;
 
     @Override
     public Formatted handleRequest(FormatRequest input, Context context) {
-        return StageLog.around("format", context, input.runId(), null, () -> stage.format(input));
+        return StageLog.around("format", context, input.runId(), null,
+                () -> idempotency.once("format", input, context::getRemainingTimeInMillis, Formatted.class,
+                        () -> stage.format(input)));
     }
 }

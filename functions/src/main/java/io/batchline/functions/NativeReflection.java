@@ -15,13 +15,23 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  */
 @RegisterForReflection(targets = {
         StagePayloads.RunStart.class, StagePayloads.Registered.class, StagePayloads.FormatRequest.class,
-        StagePayloads.Formatted.class, StagePayloads.SubmitRequest.class, StagePayloads.PollRequest.class,
+        StagePayloads.Formatted.class, StagePayloads.CanaryChecked.class, StagePayloads.SubmitRequest.class, StagePayloads.PollRequest.class,
         StagePayloads.PollState.class, StagePayloads.CollectRequest.class, StagePayloads.Collected.class,
         StagePayloads.RunRef.class, StagePayloads.Finalized.class, StagePayloads.CaughtError.class,
         StagePayloads.MarkFailedRequest.class, StagePayloads.RunFailure.class,
         SqsEvents.SqsEvent.class, SqsEvents.SqsMessage.class, SqsEvents.BatchItemFailure.class,
         SqsEvents.SqsBatchResponse.class, SweepStage.SweepRequest.class, SweepStage.SweepResult.class,
-        OutcomeLine.class, Usage.class, Price.class, BatchSummary.class})
+        io.batchline.pipeline.CancelStage.CancelRequest.class, io.batchline.pipeline.CancelStage.Canceled.class,
+        OutcomeLine.class, Usage.class, Price.class, BatchSummary.class,
+        io.batchline.idempotency.Invocation.class,
+        io.batchline.job.JobSpec.class, io.batchline.job.JobSpec.Calibration.class,
+        // issue 5: few_shot, long_inputs, strata (job spec) and the chunk outcomes parked between collect and finalize
+        io.batchline.job.JobSpec.FewShot.class, io.batchline.job.JobSpec.Example.class,
+        io.batchline.job.JobSpec.LongInputs.class, io.batchline.job.JobSpec.Stratum.class,
+        io.batchline.job.JobSpec.When.class, io.batchline.outcome.ChunkOutcome.class,
+        // issue 5: golden and canary (job spec), and the plan the canary check reads back
+        io.batchline.job.JobSpec.Golden.class, io.batchline.job.JobSpec.Canary.class,
+        io.batchline.plan.Plan.class, io.batchline.plan.Plan.ShardPlan.class, io.batchline.plan.Plan.Invalid.class})
 public final class NativeReflection {
     private NativeReflection() {}
 }

@@ -28,7 +28,7 @@ final class StageLog {
         if (runId != null) MDC.put("run_id", runId);
         if (shard != null) MDC.put("shard", Integer.toString(shard));
         try {
-            return body.get();
+            return io.batchline.cost.StageMeter.around(stage, runId, body); // the run's aws_cost
         } finally {
             MDC.clear();
         }

@@ -1,6 +1,9 @@
 package io.batchline.functions;
 
 import io.batchline.aws.AwsClients;
+import io.batchline.idempotency.IdempotentStage;
+import io.batchline.pipeline.CancelStage;
+import io.batchline.pipeline.CanaryStage;
 import io.batchline.pipeline.CollectStage;
 import io.batchline.pipeline.FinalizeStage;
 import io.batchline.pipeline.FormatStage;
@@ -28,6 +31,13 @@ public class Stages {
     @ApplicationScoped
     PipelineContext context() {
         return PipelineContext.fromEnv(env);
+    }
+
+    /** Idempotency records around the stages that spend money or write outcomes (issue 6). */
+    @Produces
+    @ApplicationScoped
+    IdempotentStage idempotency(PipelineContext ctx) {
+        return ctx.idempotency();
     }
 
     @Produces
@@ -68,6 +78,12 @@ public class Stages {
 
     @Produces
     @ApplicationScoped
+    CanaryStage canary(PipelineContext ctx) {
+        return new CanaryStage(ctx);
+    }
+
+    @Produces
+    @ApplicationScoped
     FinalizeStage finalizeStage(PipelineContext ctx) {
         return new FinalizeStage(ctx);
     }
@@ -76,6 +92,12 @@ public class Stages {
     @ApplicationScoped
     MarkFailedStage markFailed(PipelineContext ctx) {
         return new MarkFailedStage(ctx);
+    }
+
+    @Produces
+    @ApplicationScoped
+    CancelStage cancel(PipelineContext ctx) {
+        return new CancelStage(ctx);
     }
 
     @Produces

@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import io.batchline.pipeline.SubmitStage;
 import io.batchline.pipeline.StagePayloads.PollState;
 import io.batchline.pipeline.StagePayloads.SubmitRequest;
+import io.batchline.idempotency.IdempotentStage;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 
@@ -13,9 +14,13 @@ import jakarta.inject.Named;
 public class SubmitHandler implements RequestHandler<SubmitRequest, PollState> {
     @Inject
     SubmitStage stage;
+    @Inject
+    IdempotentStage idempotency;
 
     @Override
     public PollState handleRequest(SubmitRequest input, Context context) {
-        return StageLog.around("submit", context, input.runId(), null, () -> stage.submit(input));
+        return StageLog.around("submit", context, input.runId(), null,
+                () -> idempotency.once("submit", input, context::getRemainingTimeInMillis, PollState.class,
+                        () -> stage.submit(input)));
     }
 }

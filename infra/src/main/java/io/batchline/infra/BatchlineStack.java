@@ -82,6 +82,8 @@ public final class BatchlineStack extends Stack {
     public static final String METRIC_ITEMS = "Items";
     public static final String METRIC_FAILED_ITEMS = "ItemsFailed";
     public static final String METRIC_COST = "CostUsd";
+    /** R5.2: items that failed transiently on every allowed attempt (RunMetrics, report.json escalated_items) */
+    public static final String METRIC_ESCALATED = "EscalatedItems";
     public static final String METRIC_COST_PER_ITEM = "CostPerItemUsd";
     /** No run-duration metric is emitted yet: a batch's submit-to-end time is most of a run's. */
     public static final String METRIC_DURATION = "SubmitToEndSeconds";
@@ -308,7 +310,7 @@ public final class BatchlineStack extends Stack {
             case INTAKE -> { /* the queue (event source) and StartExecution are granted where they are wired */ }
             case REGISTER -> {
                 readObjects(role, "inbox/*", "jobs/*");
-                writeObjects(role, "runs/*/job.yaml");
+                writeObjects(role, "runs/*/job.yaml", "runs/*/golden/*");
                 table.grantReadWriteData(role);
             }
             case FORMAT -> {
@@ -327,7 +329,12 @@ public final class BatchlineStack extends Stack {
             }
             case COLLECT -> {
                 readObjects(role, "runs/*");
-                writeObjects(role, "runs/*/parts/*", "runs/*/retry/*");
+                writeObjects(role, "runs/*/parts/*", "runs/*/retry/*", "runs/*/golden-out/*");
+                table.grantReadWriteData(role);
+            }
+            case CANARY -> {
+                readObjects(role, "runs/*");
+                writeObjects(role, "runs/*/canary.json", "runs/*/parts/*");
                 table.grantReadWriteData(role);
             }
             case FINALIZE -> {
@@ -340,6 +347,8 @@ public final class BatchlineStack extends Stack {
                 table.grantReadWriteData(role);
             }
             case SWEEP -> readObjects(role, "runs/*/job.yaml");
+            // R3.4: the cancel request on the run record, the shards' batch ids; the batches via the provider
+            case CANCEL -> table.grant(role, "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query");
         }
         if (stage.callsProvider) apiKey.grantRead(role);
         if (stage.sendsReviews) reviewQueue.grantSendMessages(role);
@@ -453,6 +462,12 @@ public final class BatchlineStack extends Stack {
                     .threshold(1.2 * job.baselineCostPerItemUsd()).evaluationPeriods(1)
                     .comparisonOperator(ComparisonOperator.GREATER_THAN_THRESHOLD)
                     .treatMissingData(TreatMissingData.NOT_BREACHING).build());
+            all.add(Alarm.Builder.create(this, id + "EscalatedItemsAlarm")
+                    .alarmDescription(job.job() + ": items failed after their last attempt (max_attempts) on transient"
+                            + " provider errors; failed.jsonl has each one's history")
+                    .metric(jobMetric(job.job(), METRIC_ESCALATED, "Sum")).threshold(1).evaluationPeriods(1)
+                    .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
+                    .treatMissingData(TreatMissingData.NOT_BREACHING).build());
             all.add(Alarm.Builder.create(this, id + "SlowRunAlarm")
                     .alarmDescription(job.job() + ": a batch took more than twice the run's expected "
                             + job.expectedRunMinutes() + " minutes")
@@ -517,6 +532,9 @@ public final class BatchlineStack extends Stack {
         CfnOutput.Builder.create(this, "ApiKeySecretArn").value(apiKey.getSecretArn())
                 .description("Put the Anthropic API key here").build();
         CfnOutput.Builder.create(this, "TableName").value(table.getTableName()).build();
+        CfnOutput.Builder.create(this, "CancelFunctionArn").value(aliases.get(Stage.CANCEL).getFunctionArn())
+                .description("Cancel a run: aws lambda invoke --function-name <this> --payload '{\"run_id\":\"...\"}'")
+                .build();
         CfnOutput.Builder.create(this, "ReviewQueueUrl").value(reviewQueue.getQueueUrl()).build();
         CfnOutput.Builder.create(this, "AlarmTopicArn").value(alarms.getTopicArn()).build();
         CfnOutput.Builder.create(this, "DashboardUrl").value("https://console.aws.amazon.com/cloudwatch/home?region="

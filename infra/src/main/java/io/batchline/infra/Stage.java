@@ -11,9 +11,12 @@ public enum Stage {
     SUBMIT("submit", 900, 1024, true, false, false),
     POLL("poll", 600, 1024, true, false, false),
     COLLECT("collect", 900, 1024, false, false, true),
+    CANARY("canary", 300, 1024, false, false, false),
     FINALIZE("finalize", 900, 1024, false, false, false),
     MARK_FAILED("mark-failed", 120, 512, false, false, false),
-    SWEEP("sweep", 300, 512, false, true, false);
+    SWEEP("sweep", 300, 512, false, true, false),
+    /** invoked by an operator to cancel a run (R3.4); not a state of the state machine */
+    CANCEL("cancel", 120, 512, true, false, false);
 
     /** The handler name (QUARKUS_LAMBDA_HANDLER). */
     public final String handler;

@@ -54,7 +54,7 @@ class InfraIamTest {
                 }
             }
         }
-        assertThat(readers).containsExactlyInAnyOrder(roleRef("Submit"), roleRef("Poll"));
+        assertThat(readers).containsExactlyInAnyOrder(roleRef("Submit"), roleRef("Poll"), roleRef("Cancel"));
     }
 
     @Test
@@ -76,7 +76,7 @@ class InfraIamTest {
     @Test
     void collectWritesOnlyItsPartsAndRetries() {
         List<String> written = objectPatterns("Collect", "s3:PutObject");
-        assertThat(written).containsExactlyInAnyOrder("/runs/*/parts/*", "/runs/*/retry/*");
+        assertThat(written).containsExactlyInAnyOrder("/runs/*/parts/*", "/runs/*/retry/*", "/runs/*/golden-out/*");
         assertThat(objectPatterns("Collect", "s3:GetObject")).containsExactly("/runs/*");
         assertThat(objectPatterns("Intake", "s3:GetObject")).isEmpty();
         assertThat(objectPatterns("Sweep", "s3:PutObject")).isEmpty();

@@ -104,7 +104,7 @@ class InfraStackTest {
         }
         assertThat(roles).hasSize(fns.size());
         assertThat(handlers).containsExactlyInAnyOrder("intake", "register", "format", "submit", "poll", "collect",
-                "finalize", "mark-failed", "sweep");
+                "canary", "finalize", "mark-failed", "sweep", "cancel");
         // SnapStart works on published versions: every function has a `live` alias
         t.resourceCountIs("AWS::Lambda::Alias", fns.size());
         t.allResourcesProperties("AWS::Lambda::Alias", Match.objectLike(Map.of("Name", "live")));

@@ -11,9 +11,10 @@ import java.util.Map;
 public final class Cli {
     static final String USAGE = """
             usage:
-              ./batchline plan --job FILE [--out DIR] INPUT
+              ./batchline plan --job FILE [--out DIR] [--calibrate sim|api] INPUT
                   check every line, render the requests into shards and estimate tokens and worst-case cost;
-                  no stack, no spending (DIR defaults to ./batchline-plan)
+                  no stack, no spending (DIR defaults to ./batchline-plan); --calibrate counts a sample with
+                  count_tokens (free) of the offline simulator or of the API (ANTHROPIC_API_KEY, _BASE_URL)
               ./batchline local run --job FILE [--out DIR] [--state DIR] [--timeout MINUTES] INPUT
                   run a real job on the offline stack (started for the run, or the one `local up` keeps);
                   outcomes go to DIR (default ./batchline-out/<run-id>/)
@@ -21,6 +22,9 @@ public final class Cli {
                   start the offline stack and keep it up, printing its endpoints
               ./batchline local status [RUN_ID] [--state DIR]
                   the runs with their state and counts (one run: its details, error and cause)
+              ./batchline local cancel RUN_ID [--state DIR]
+                  cancel a running run: its batches are canceled at the provider, what finished is kept,
+                  the rest ends in failed.jsonl with reason canceled (exit 1 if the run already ended)
               ./batchline local history RUN_ID [--state DIR]
                   the run's state transitions, as the Step Functions console lists them
               ./batchline local review [--run RUN_ID] [--state DIR] [--max N]
@@ -62,12 +66,16 @@ public final class Cli {
         Args a;
         switch (args[0]) {
             case "plan" -> {
-                a = Args.parse(args, 1, List.of("--job", "--out"));
+                a = Args.parse(args, 1, List.of("--job", "--out", "--calibrate"));
+                String calibrate = a.options.get("--calibrate");
+                if (calibrate != null && !calibrate.equals("sim") && !calibrate.equals("api")) {
+                    throw new UsageException("--calibrate takes sim (the offline simulator) or api (the Anthropic API)");
+                }
                 return new PlanCommand(out).run(a.required("--job"), a.path("--out", Path.of("batchline-plan")),
-                        a.singleInput());
+                        a.singleInput(), calibrate);
             }
             case "local" -> {
-                if (args.length < 2) throw new UsageException("local needs a command: run, up or review");
+                if (args.length < 2) throw new UsageException("local needs a command: run, up, status, history, cancel, review or sweep");
                 switch (args[1]) {
                     case "run" -> {
                         a = Args.parse(args, 2, List.of("--job", "--out", "--state", "--timeout"));
@@ -85,6 +93,14 @@ public final class Cli {
                         if (a.inputs.size() > 1) throw new UsageException("local status takes at most one RUN_ID");
                         return new StatusCommand(out).run(a.inputs.isEmpty() ? null : a.inputs.get(0),
                                 a.path("--state", null));
+                    }
+                    case "cancel" -> {
+                        a = Args.parse(args, 2, List.of("--state"));
+                        if (a.inputs.size() != 1) {
+                            throw new UsageException("local cancel takes one RUN_ID (`./batchline local status` lists"
+                                    + " the runs)");
+                        }
+                        return new CancelCommand(out, err).run(a.inputs.get(0), a.path("--state", null));
                     }
                     case "history" -> {
                         a = Args.parse(args, 2, List.of("--state"));

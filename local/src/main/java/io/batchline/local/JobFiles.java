@@ -30,6 +30,17 @@ final class JobFiles {
         return job;
     }
 
+    /** The job's golden file (R4.5): {@code golden.file} relative to the job spec's folder. */
+    static Path goldenFile(Path jobFile, JobSpec job) {
+        Path dir = jobFile.toAbsolutePath().getParent();
+        Path golden = dir.resolve(job.golden().file()).normalize();
+        if (!Files.isRegularFile(golden)) {
+            throw new Cli.UserInputException(jobFile + ": golden.file '" + job.golden().file() + "' not found at "
+                    + golden + " (it is relative to the job spec)");
+        }
+        return golden;
+    }
+
     /** The file name the input gets in the inbox; only names the intake accepts. */
     static String checkInput(Path input) {
         if (!Files.isRegularFile(input)) throw new Cli.UserInputException("no input file at " + input);

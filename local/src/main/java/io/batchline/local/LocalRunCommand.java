@@ -40,6 +40,14 @@ final class LocalRunCommand {
         try (StackHandle stack = StackHandle.attachOrStart(stateDir, out)) {
             LocalStack.Endpoints ep = stack.endpoints();
             ObjectStore bucket = new S3ObjectStore(ep.clients().s3(), ep.bucket());
+            if (job.golden() != null) { // R4.5: next to the spec in the bucket, as in AWS (jobs/<job>/<file>)
+                Path golden = JobFiles.goldenFile(jobFile, job);
+                try (InputStream in = Files.newInputStream(golden);
+                     OutputStream o = bucket.create(RunKeys.goldenSource(job.name(), job.golden().file()),
+                             "application/octet-stream")) {
+                    in.transferTo(o);
+                }
+            }
             bucket.put(RunKeys.jobSpec(job.name()), Files.readAllBytes(jobFile), "application/yaml");
             String key = RunKeys.INBOX + job.name() + "/" + inputName;
             Instant uploadedAt = Instant.now();
@@ -73,6 +81,11 @@ final class LocalRunCommand {
             if (end.status() != ExecutionStatus.SUCCEEDED) {
                 err.printf("batchline: run %s %s: %s%n  %s%n  function logs: %s%n", runId, end.statusAsString(),
                         end.error(), end.cause(), stack.logDir());
+                if (bucket.head(RunKeys.report(runId)).isPresent()) { // e.g. a failed canary: outcomes were written
+                    Path dir = outDir != null ? outDir : Path.of("batchline-out", runId);
+                    download(bucket, runId, dir);
+                    err.printf("  outcomes  %s%n", dir.toAbsolutePath().normalize());
+                }
                 return 1;
             }
             Path dir = outDir != null ? outDir : Path.of("batchline-out", runId);
@@ -103,7 +116,13 @@ final class LocalRunCommand {
         JsonNode r = Json.tree(Files.readAllBytes(dir.resolve("report.json")));
         JsonNode u = r.path("usage");
         JsonNode p = r.path("price");
-        out.printf("%nRun %s finished in %s%n", runId, RunFollower.clock(took));
+        if ("canceled".equals(r.path("status").asText())) { // R3.4
+            out.printf("%nRun %s CANCELED (requested at %s), ended in %s: what finished is kept, %,d item(s) failed"
+                            + " with reason canceled%n", runId, r.path("canceled_at").asText(), RunFollower.clock(took),
+                    r.at("/error_classes/canceled/count").asLong());
+        } else {
+            out.printf("%nRun %s finished in %s%n", runId, RunFollower.clock(took));
+        }
         out.printf("  items     %,d: accepted %,d, review %,d, rejected %,d, failed %,d%n", r.path("items").asLong(),
                 r.path("accepted").asLong(), r.path("review").asLong(), r.path("rejected").asLong(),
                 r.path("failed").asLong());
@@ -117,6 +136,17 @@ final class LocalRunCommand {
             out.printf("  quality   accuracy %.1f%% on %,d labelled items (%s); repaired %,d, rejected invalid %,d%n",
                     q.path("accuracy").asDouble() * 100, q.path("labelled").asLong(), q.path("field").asText(),
                     r.path("repaired").asLong(), r.path("rejected_invalid").asLong());
+        }
+        JsonNode g = r.path("golden_quality");
+        if (g.isObject()) { // R4.5
+            out.printf("  golden    accuracy %.1f%% on %,d golden items (drift signal, not in the outcomes), cost $%s%n",
+                    g.path("accuracy").asDouble() * 100, g.path("count").asLong(), g.path("cost_usd").asText());
+        }
+        JsonNode c = r.path("canary");
+        if (c.isObject()) {
+            out.printf("  canary    %s: %,d items, pass rate %s, $%s per item%n", c.path("passed").asBoolean()
+                    ? "passed" : "FAILED", c.path("items").asLong(), c.path("pass_rate").asText(),
+                    c.path("cost_per_item_usd").decimalValue().toPlainString());
         }
         if (r.path("review").asLong() > 0) {
             out.printf("  review    %,d items in review.jsonl and on the review queue (while the stack is up:"

@@ -35,7 +35,8 @@ public final class LocalStack implements AutoCloseable {
     public static final String TABLE = "batchline";
     public static final String STATE_MACHINE = "batchline-run";
     public static final List<String> STAGES =
-            List.of("intake", "register", "format", "submit", "poll", "collect", "finalize", "mark-failed");
+            List.of("intake", "register", "format", "submit", "poll", "collect", "canary", "finalize", "mark-failed",
+                    "cancel");
 
     /** Where everything answers; also what `local up` writes to stack.json for `local run` to attach to. */
     public record Endpoints(URI s3, URI sqs, URI dynamodb, URI sfn, URI lambda, URI anthropic, String bucket,
@@ -70,7 +71,7 @@ public final class LocalStack implements AutoCloseable {
     /**
      * @param ports           fixed ports for `local up` (s3, sqs, dynamodb, sfn, lambda, anthropic), or null for free ones
      * @param simulatorTime   how long a simulated batch stays in_progress
-     * @param pollSeconds     the functions' polling interval bounds (min, max): short locally, 30 s..5 min in AWS
+     * @param pollSeconds     the functions' polling interval bounds (min, max): short locally, 30 s..30 min in AWS
      */
     public record Options(Path home, Path stateDir, int[] ports, Duration simulatorTime, int[] pollSeconds,
                           double waitTimeScale, Map<String, String> extraFunctionEnv,
@@ -122,8 +123,12 @@ public final class LocalStack implements AutoCloseable {
         Files.createDirectories(logDir);
         int[] p = o.ports() == null ? new int[6] : o.ports();
 
-        AnthropicSimulator sim = AnthropicSimulator.start(o.simulator().apply(SimulatorConfig.builder().port(p[5])
-                .processingTime(o.simulatorTime()).stateDir(sub(state, "anthropic"))).build());
+        SimulatorConfig simConfig = o.simulator().apply(SimulatorConfig.builder().port(p[5])
+                .processingTime(o.simulatorTime()).stateDir(sub(state, "anthropic"))).build();
+        AnthropicSimulator sim = AnthropicSimulator.start(simConfig);
+        // compressed time: each Wait state moves the simulator's clock by its full length and itself passes
+        // 10,000x faster, so "24 h" batches take the polls the ASL schedule gives, in seconds
+        var compressed = simConfig.clock() instanceof io.batchline.local.sim.WaitDrivenClock c ? c : null;
         parts.add(sim);
         SqsEmulator sqs = SqsEmulator.start(p[1]);
         parts.add(sqs);
@@ -137,8 +142,9 @@ public final class LocalStack implements AutoCloseable {
         parts.add(lambda);
         StepFunctionsEmulator sfn = StepFunctionsEmulator.start(StepFunctionsConfig.of(nodeModules,
                         lambda.invokeEndpoint()).withPort(p[3]).withStateDir(sub(state, "stepfunctions"))
-                .withTimeScales(o.waitTimeScale(), 1.0));
+                .withTimeScales(compressed != null ? Math.min(o.waitTimeScale(), 1e-4) : o.waitTimeScale(), 1.0));
         parts.add(sfn);
+        if (compressed != null) sfn.onWaitState(compressed::advance);
         String smArn = sfn.createStateMachine(STATE_MACHINE, definition(home));
 
         endpoints = new Endpoints(s3.endpoint(), sqs.endpoint(), ddb.endpoint(), sfn.endpoint(), lambda.invokeEndpoint(),

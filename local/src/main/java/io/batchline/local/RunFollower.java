@@ -133,7 +133,17 @@ final class RunFollower {
                 yield p.path("shards").asInt() == 0 && state.equals("Plan retry round") ? "    nothing to retry"
                         : String.format("    attempt %d: %,d items, %,d requests in %d shards, %,d invalid lines",
                         p.path("attempt").asInt(), p.path("items").asLong(), p.path("requests").asLong(),
-                        p.path("shards").asInt(), p.path("invalid").asLong());
+                        p.path("shards").asInt(), p.path("invalid").asLong())
+                        + (p.path("canary").asBoolean() ? " (the canary's, sent first; the rest waits for its verdict)" : "");
+            }
+            case "Check canary" -> { // issue 5
+                JsonNode c = o.path("canary");
+                if (!c.isObject()) yield null;
+                yield String.format("    canary %s: %,d items, validation pass rate %s, $%s per item%s",
+                        c.path("passed").asBoolean() ? "passed" : "FAILED", c.path("items").asLong(),
+                        c.path("pass_rate").asText(), c.path("cost_per_item_usd").decimalValue().toPlainString(),
+                        c.path("passed").asBoolean() ? "; submitting the other " + c.path("shards").asInt() + " shards"
+                                : ": " + c.path("cause").asText());
             }
             case "Submit batches", "Check batches" -> {
                 JsonNode p = o.path("poll");

@@ -55,7 +55,7 @@ final class StatusCommand {
             for (ExecutionListItem e : executions) {
                 Counts c = counts(runs, bucket, e.name());
                 Instant end = e.stopDate() != null ? e.stopDate() : Instant.now();
-                out.printf("%-30s %-9s %-20s %9s %7s  %-27s %s%n", e.name(), e.statusAsString(),
+                out.printf("%-30s %-9s %-20s %9s %7s  %-27s %s%n", e.name(), state(runs, e.name(), e.statusAsString()),
                         e.startDate().toString().substring(0, 19).replace('T', ' '),
                         RunFollower.clock(Duration.between(e.startDate(), end)), c.items, c.split, c.cost);
             }
@@ -64,6 +64,17 @@ final class StatusCommand {
     }
 
     private record Counts(String items, String split, String cost) {}
+
+    /**
+     * The execution's state, except for a canceled run (R3.4): CANCELING while it winds down, CANCELED once
+     * finalized (its execution ends in the "Run canceled" state, which Step Functions counts as succeeded).
+     */
+    static String state(DynamoRunStore runs, String runId, String executionState) {
+        RunRecord record = runs.run(runId).orElse(null);
+        if (record == null || !record.cancelRequested()) return executionState;
+        if (record.status() == RunRecord.RunStatus.CANCELED) return "CANCELED";
+        return "RUNNING".equals(executionState) ? "CANCELING" : executionState;
+    }
 
     private static Counts counts(DynamoRunStore runs, ObjectStore bucket, String runId) {
         if (bucket.head(RunKeys.report(runId)).isPresent()) {
@@ -79,12 +90,17 @@ final class StatusCommand {
 
     private void detail(SfnClient sfn, DynamoRunStore runs, S3ObjectStore bucket, ExecutionListItem e) {
         DescribeExecutionResponse d = sfn.describeExecution(b -> b.executionArn(e.executionArn()));
-        out.printf("run        %s%nstate      %s%nstarted    %s%n", e.name(), d.statusAsString(), d.startDate());
+        out.printf("run        %s%nstate      %s%nstarted    %s%n", e.name(), state(runs, e.name(), d.statusAsString()),
+                d.startDate());
         if (d.stopDate() != null) out.printf("stopped    %s (took %s)%n", d.stopDate(),
                 RunFollower.clock(Duration.between(d.startDate(), d.stopDate())));
         RunRecord record = runs.run(e.name()).orElse(null);
         if (record != null) out.printf("job        %s%ninput      s3://%s/%s%n", record.job(), record.bucket(),
                 record.inputKey());
+        if (record != null && record.cancelRequested()) {
+            out.printf("canceled   requested at %s: what finished is kept, the rest fails with reason canceled%n",
+                    record.cancelRequestedAt());
+        }
         if (d.error() != null) out.printf("error      %s%ncause      %s%n", d.error(), d.cause());
         Counts c = counts(runs, bucket, e.name());
         out.printf("items      %s (accepted/review/rejected/failed %s)%ncost       %s%n", c.items, c.split, c.cost);

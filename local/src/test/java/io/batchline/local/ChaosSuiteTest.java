@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.batchline.aws.AwsClients;
 import io.batchline.json.Json;
 import io.batchline.json.JsonLines;
+import io.batchline.local.teststack.OfflineStackOnly;
 import io.batchline.outcome.OutcomeKind;
 import io.batchline.provider.AnthropicBatchesClient;
 import io.batchline.provider.BatchResult;
@@ -44,6 +45,8 @@ import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
  * (as a Lambda timeout or crash would) and checks the promises still hold: every input line has exactly one
  * outcome line, no custom_id was sent in two batches, and the run's counts add up.
  */
+@OfflineStackOnly("kills function processes of the offline stack's Lambda host at named points; LocalStack's"
+        + " Lambda offers no such switch")
 class ChaosSuiteTest {
     private static final Path HOME = Path.of("..").toAbsolutePath().normalize();
     private static Path chaosFile;
@@ -94,7 +97,9 @@ class ChaosSuiteTest {
         provider = new AnthropicBatchesClient(ProviderConfig.of(stack.endpoints().anthropic(), () -> "k"));
         String job = Files.readString(HOME.resolve("samples/ticket-triage/job.yaml"))
                 .replaceAll("(?m)^name: .*$", "name: chaos")
-                .replaceAll("(?m)^(\\s*max_requests:).*$", "$1 6");
+                .replaceAll("(?m)^(\\s*max_requests:).*$", "$1 6")
+                // the golden items (R4.5) would add 50 requests to every case without testing a crash
+                .replaceAll("(?m)^golden:\\n(  .*\\n)+", "");
         bucket.put(RunKeys.jobSpec("chaos"), job.getBytes(StandardCharsets.UTF_8), "application/yaml");
     }
 

@@ -7,6 +7,7 @@ import io.batchline.aws.AwsClients;
 import io.batchline.json.Json;
 import io.batchline.json.JsonLines;
 import io.batchline.local.report.HeadlessChromium;
+import io.batchline.local.teststack.OfflineStackOnly;
 import io.batchline.outcome.OutcomeKind;
 import io.batchline.provider.AnthropicBatchesClient;
 import io.batchline.provider.ProviderConfig;
@@ -42,6 +43,7 @@ import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
  * exact and add up, its report.html renders with charts in a real headless Chromium, the functions' logs are
  * JSON and free of ticket text, and a job whose budget is below its worst case stops before any batch exists.
  */
+@OfflineStackOnly(OfflineStackOnly.PACKAGED_FUNCTIONS)
 class CostBudgetReportEndToEndTest {
     private static final Path HOME = Path.of("..").toAbsolutePath().normalize();
     private static final Path SAMPLE = HOME.resolve("samples/ticket-triage");
@@ -59,7 +61,7 @@ class CostBudgetReportEndToEndTest {
         bucket = new S3ObjectStore(clients.s3(), stack.endpoints().bucket());
         sfn = clients.sfn();
         provider = new AnthropicBatchesClient(ProviderConfig.of(stack.endpoints().anthropic(), () -> "sk-test"));
-        bucket.put(RunKeys.jobSpec("ticket-triage"), Files.readAllBytes(SAMPLE.resolve("job.yaml")), "application/yaml");
+        InboxRuns.putJob(bucket, HOME, "ticket-triage", Files.readAllBytes(SAMPLE.resolve("job.yaml")));
         sampleRun = drop("inbox/ticket-triage/tickets.jsonl", Files.readAllBytes(SAMPLE.resolve("tickets.jsonl")));
         DescribeExecutionResponse end = awaitEnd(sampleRun, Duration.ofMinutes(5));
         assertThat(end.status()).as("cause: %s", end.cause()).isEqualTo(ExecutionStatus.SUCCEEDED);
@@ -97,6 +99,11 @@ class CostBudgetReportEndToEndTest {
             }
         }
         assertThat(lines).isEqualTo(1200);
+        // the sample's 50 golden items (R4.5) are paid for too: named apart, inside cost_usd
+        BigDecimal golden = report.get("golden_cost_usd").decimalValue();
+        assertThat(golden).isPositive();
+        assertThat(report.at("/golden_quality/cost_usd").decimalValue()).isEqualByComparingTo(golden);
+        sum = sum.add(golden);
         assertThat(report.get("cost_usd").decimalValue()).isEqualByComparingTo(sum);
         assertThat(sum).isPositive();
         // R6.3 forecast and the settled budget reservation
@@ -183,7 +190,7 @@ class CostBudgetReportEndToEndTest {
     void aJobWhoseBudgetIsBelowItsWorstCaseStopsBeforeCreatingAnyBatch() throws Exception {
         String yaml = Files.readString(SAMPLE.resolve("job.yaml")).replace("name: ticket-triage", "name: tight-budget")
                 + "\nbudget:\n  max_usd: 0.01\n";
-        bucket.put(RunKeys.jobSpec("tight-budget"), yaml.getBytes(StandardCharsets.UTF_8), "application/yaml");
+        InboxRuns.putJob(bucket, HOME, "tight-budget", yaml.getBytes(StandardCharsets.UTF_8));
         int batchesBefore = batchesAtProvider();
 
         String runId = drop("inbox/tight-budget/tickets.jsonl", Files.readAllBytes(SAMPLE.resolve("tickets.jsonl")));
@@ -191,7 +198,7 @@ class CostBudgetReportEndToEndTest {
 
         assertThat(end.status()).isEqualTo(ExecutionStatus.FAILED);
         assertThat(end.error()).isEqualTo("BudgetExceeded");
-        assertThat(end.cause()).contains("budget.max_usd of $0.0100").contains("1,200 requests")
+        assertThat(end.cause()).contains("budget.max_usd of $0.0100").contains("1,257 requests") // 1,200 tickets + 7 second chunks + 50 golden
                 .contains("nothing was submitted");
         assertThat(batchesAtProvider()).isEqualTo(batchesBefore);
     }

@@ -13,6 +13,16 @@ import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 final class InboxRuns {
     private InboxRuns() {}
 
+    /**
+     * Puts a job spec as jobs/<job>.yaml with the bundled sample's golden file next to it
+     * (jobs/<job>/golden.jsonl, R4.5), as `local run` uploads them.
+     */
+    static void putJob(ObjectStore bucket, java.nio.file.Path home, String job, byte[] yaml) throws java.io.IOException {
+        bucket.put(io.batchline.run.RunKeys.goldenSource(job, "golden.jsonl"),
+                java.nio.file.Files.readAllBytes(home.resolve("samples/ticket-triage/golden.jsonl")), "application/x-ndjson");
+        bucket.put(io.batchline.run.RunKeys.jobSpec(job), yaml, "application/yaml");
+    }
+
     /** Puts the object as a user would and returns the run id the intake will give it. */
     static String drop(LocalStack stack, ObjectStore bucket, String key, byte[] bytes) {
         bucket.put(key, bytes, "application/x-ndjson");

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.batchline.aws.AwsClients;
 import io.batchline.json.Json;
 import io.batchline.json.JsonLines;
+import io.batchline.local.teststack.OfflineStackOnly;
 import io.batchline.outcome.OutcomeKind;
 import io.batchline.run.RunIds;
 import io.batchline.run.RunKeys;
@@ -34,6 +35,7 @@ import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
  * state machine definition, S3 -> SQS -> intake, and the simulator injecting provider errors. A file dropped
  * in the inbox must end with every non-blank line in exactly one outcome file.
  */
+@OfflineStackOnly(OfflineStackOnly.PACKAGED_FUNCTIONS)
 class LocalRunEndToEndTest {
     private static final Path HOME = Path.of("..").toAbsolutePath().normalize();
     private static LocalStack stack;
@@ -48,8 +50,7 @@ class LocalRunEndToEndTest {
         AwsClients clients = stack.endpoints().clients();
         bucket = new S3ObjectStore(clients.s3(), stack.endpoints().bucket());
         sfn = clients.sfn();
-        bucket.put(RunKeys.jobSpec("ticket-triage"), Files.readAllBytes(HOME.resolve("samples/ticket-triage/job.yaml")),
-                "application/yaml");
+        InboxRuns.putJob(bucket, HOME, "ticket-triage", Files.readAllBytes(HOME.resolve("samples/ticket-triage/job.yaml")));
     }
 
     @AfterAll

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.batchline.local.sim.AnthropicSimulator;
 import io.batchline.local.sim.SimulatorConfig;
+import io.batchline.local.teststack.OfflineStackOnly;
 import io.batchline.provider.AnthropicBatchesClient;
 import io.batchline.provider.MessageBatch;
 import io.batchline.provider.ProviderConfig;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * files and no new provider batch — across a full restart of the stack (S3, DynamoDB, executions and the
  * simulator's batches all persist in the state folder).
  */
+@OfflineStackOnly(OfflineStackOnly.PACKAGED_FUNCTIONS)
 class LocalRunRerunTest {
     private static final Path HOME = Path.of("..").toAbsolutePath().normalize();
     @TempDir Path tmp;

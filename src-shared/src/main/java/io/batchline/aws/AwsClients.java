@@ -13,6 +13,7 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
@@ -72,6 +73,22 @@ public final class AwsClients {
         return b.build();
     }
 
+    /**
+     * For the API key (one small call per container and refresh): shorter timeouts than the data clients, so a
+     * stuck Secrets Manager fails the stage in seconds and the state machine retries it.
+     */
+    public SecretsManagerClient secretsManager() {
+        var b = SecretsManagerClient.builder().region(region).httpClient(http()).credentialsProvider(credentials())
+                .overrideConfiguration(ClientOverrideConfiguration.builder()
+                        .addExecutionInterceptor(io.batchline.metrics.AwsOperationCounter.INSTANCE)
+                        .retryStrategy(RetryMode.STANDARD) // 3 attempts, jittered backoff
+                        .apiCallAttemptTimeout(Duration.ofSeconds(5))
+                        .apiCallTimeout(Duration.ofSeconds(20))
+                        .build());
+        endpoint("SECRETSMANAGER").ifPresent(b::endpointOverride);
+        return b.build();
+    }
+
     private java.util.Optional<URI> endpoint(String service) {
         String url = env.get("AWS_ENDPOINT_URL_" + service);
         if (url == null || url.isBlank()) url = env.get("AWS_ENDPOINT_URL");
@@ -96,6 +113,7 @@ public final class AwsClients {
 
     private static ClientOverrideConfiguration overrides() {
         return ClientOverrideConfiguration.builder()
+                .addExecutionInterceptor(io.batchline.metrics.AwsOperationCounter.INSTANCE) // the run's AWS cost
                 .retryStrategy(RetryMode.STANDARD)
                 .apiCallAttemptTimeout(Duration.ofSeconds(60))
                 .apiCallTimeout(Duration.ofMinutes(3))

@@ -1,5 +1,6 @@
 package io.batchline.cost;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.math.BigDecimal;
@@ -10,9 +11,12 @@ import java.util.Objects;
  * The EFFECTIVE batch prices of one model in USD per million tokens (standard price x batch discount on
  * all four rates: the batch discount covers input and output, and cache multipliers stack on top of it).
  * Serialised as the {@code price} entry of report.json, so the field names are a public contract.
+ *
+ * <p>{@code cache_write_per_mtok} is the rate of the job's cache TTL (R2.6): the 5-minute write (1.25x input)
+ * unless {@code cache_ttl} says {@code 1h} (2x input); absent {@code cache_ttl} means the provider's default, 5m.
  */
 @JsonPropertyOrder({"model", "as_of", "batch_discount", "input_per_mtok", "output_per_mtok",
-        "cache_write_per_mtok", "cache_read_per_mtok"})
+        "cache_write_per_mtok", "cache_read_per_mtok", "cache_ttl"})
 public record Price(
         @JsonProperty("model") String model,
         @JsonProperty("as_of") String asOf,
@@ -20,7 +24,13 @@ public record Price(
         @JsonProperty("input_per_mtok") BigDecimal inputPerMtok,
         @JsonProperty("output_per_mtok") BigDecimal outputPerMtok,
         @JsonProperty("cache_write_per_mtok") BigDecimal cacheWritePerMtok,
-        @JsonProperty("cache_read_per_mtok") BigDecimal cacheReadPerMtok) {
+        @JsonProperty("cache_read_per_mtok") BigDecimal cacheReadPerMtok,
+        @JsonProperty("cache_ttl") @JsonInclude(JsonInclude.Include.NON_NULL) String cacheTtl) {
+
+    public Price(String model, String asOf, BigDecimal batchDiscount, BigDecimal inputPerMtok,
+                 BigDecimal outputPerMtok, BigDecimal cacheWritePerMtok, BigDecimal cacheReadPerMtok) {
+        this(model, asOf, batchDiscount, inputPerMtok, outputPerMtok, cacheWritePerMtok, cacheReadPerMtok, null);
+    }
 
     /** Costs are kept to 8 decimal places: a single cheap request costs well under a cent. */
     public static final int COST_SCALE = 8;
@@ -60,7 +70,12 @@ public record Price(
     /** The same prices under another model id, for a dated model resolved to its family's entry. */
     Price forModel(String modelId) {
         return new Price(modelId, asOf, batchDiscount, inputPerMtok, outputPerMtok, cacheWritePerMtok,
-                cacheReadPerMtok);
+                cacheReadPerMtok, cacheTtl);
+    }
+
+    /** The same prices with cache writes at {@code writePerMtok}, the rate of the named TTL. */
+    Price withCacheTtl(String ttl, BigDecimal writePerMtok) {
+        return new Price(model, asOf, batchDiscount, inputPerMtok, outputPerMtok, writePerMtok, cacheReadPerMtok, ttl);
     }
 
     private static BigDecimal tokens(long count) {

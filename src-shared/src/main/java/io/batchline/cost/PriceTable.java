@@ -39,11 +39,20 @@ public final class PriceTable {
     private final String asOf;
     private final BigDecimal batchDiscount;
     private final Map<String, Price> batchPrices;
+    /** Effective batch rate of a 1-hour cache write per model (R2.6). */
+    private final Map<String, BigDecimal> batchCacheWrite1h;
 
-    private PriceTable(String asOf, BigDecimal batchDiscount, Map<String, Price> batchPrices) {
+    /** A 1-hour cache write costs twice the base input price (a 5-minute one 1.25x), per the pricing page. */
+    static final BigDecimal CACHE_WRITE_1H_MULTIPLIER = new BigDecimal("2");
+    public static final String CACHE_TTL_1H = "1h";
+    public static final String CACHE_TTL_5M = "5m";
+
+    private PriceTable(String asOf, BigDecimal batchDiscount, Map<String, Price> batchPrices,
+                       Map<String, BigDecimal> batchCacheWrite1h) {
         this.asOf = asOf;
         this.batchDiscount = batchDiscount;
         this.batchPrices = batchPrices;
+        this.batchCacheWrite1h = batchCacheWrite1h;
     }
 
     private static final class Bundled {
@@ -111,6 +120,7 @@ public final class PriceTable {
             throw new IllegalArgumentException(origin + ": models must be a non-empty object of model id -> prices");
         }
         Map<String, Price> prices = new TreeMap<>();
+        Map<String, BigDecimal> write1h = new TreeMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = models.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> entry = it.next();
             String where = origin + ": models." + entry.getKey();
@@ -126,8 +136,16 @@ public final class PriceTable {
                 rates[i] = plain(standard.multiply(discount));
             }
             prices.put(entry.getKey(), new Price(entry.getKey(), asOf, plain(discount), rates[0], rates[1], rates[2], rates[3]));
+            // optional: a table may state the 1-hour write rate; else it is 2x the standard input rate
+            BigDecimal standard1h = entry.getValue().has("cache_write_1h_per_mtok")
+                    ? number(entry.getValue(), "cache_write_1h_per_mtok", where + ".")
+                    : number(entry.getValue(), "input_per_mtok", where + ".").multiply(CACHE_WRITE_1H_MULTIPLIER);
+            if (standard1h.signum() < 0) {
+                throw new IllegalArgumentException(where + ".cache_write_1h_per_mtok cannot be negative: " + standard1h);
+            }
+            write1h.put(entry.getKey(), plain(standard1h.multiply(discount)));
         }
-        return new PriceTable(asOf, discount, Map.copyOf(prices));
+        return new PriceTable(asOf, discount, Map.copyOf(prices), Map.copyOf(write1h));
     }
 
     /**
@@ -147,6 +165,22 @@ public final class PriceTable {
             return family.forModel(model);
         }
         throw new UnknownModelPriceException(model, asOf, knownModels());
+    }
+
+    /**
+     * {@link #priceFor(String)} for a job's prompt-cache TTL (R2.6): {@code "1h"} prices cache writes at the
+     * 1-hour rate and names the TTL in the entry; {@code "5m"} names it; null is the provider's default (5m).
+     */
+    public Price priceFor(String model, String cacheTtl) {
+        Price price = priceFor(model);
+        if (cacheTtl == null) return price;
+        if (CACHE_TTL_5M.equals(cacheTtl)) return price.withCacheTtl(CACHE_TTL_5M, price.cacheWritePerMtok());
+        if (!CACHE_TTL_1H.equals(cacheTtl)) {
+            throw new IllegalArgumentException("cache_ttl must be 5m or 1h, found '" + cacheTtl + "'");
+        }
+        BigDecimal rate = batchCacheWrite1h.get(model);
+        if (rate == null) rate = batchCacheWrite1h.get(DATE_SUFFIX.matcher(model).replaceFirst(""));
+        return price.withCacheTtl(CACHE_TTL_1H, rate);
     }
 
     public String asOf() {

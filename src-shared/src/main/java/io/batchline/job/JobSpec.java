@@ -36,17 +36,52 @@ public record JobSpec(
         @JsonProperty("preflight") Boolean preflight,
         /** R2.6: the prompt-cache TTL of the shared prefix, "5m" or "1h"; null = the provider's default (5m) */
         @JsonProperty("cache_ttl") String cacheTtl,
-        /** few-shot examples, static or per input type, rendered into the cached shared prefix */
-        @JsonProperty("few_shot") JsonNode fewShot,
-        /** R2.4: token limit per item and what happens above it (truncate, or chunk and merge) */
-        @JsonProperty("long_inputs") JsonNode longInputs,
-        /** R2.5: other templates/models/max_tokens for a stratum of items (e.g. long ones) */
-        @JsonProperty("strata") JsonNode strata,
-        /** R4.5: a labelled file whose items are added to every run to measure drift */
-        @JsonProperty("golden") JsonNode golden) {
+        /** few-shot examples, static or per input type, rendered into the cached shared prefix; null = none */
+        @JsonProperty("few_shot") FewShot fewShot,
+        /** R2.4: token limit per item and what happens above it (truncate, or chunk and merge); null = no limit */
+        @JsonProperty("long_inputs") LongInputs longInputs,
+        /** R2.5: other templates/models/max_tokens for a stratum of items (e.g. long ones); null = one stratum */
+        @JsonProperty("strata") java.util.List<Stratum> strata,
+        /** R4.5: a labelled file whose items are added to every run to measure drift; null = none */
+        @JsonProperty("golden") Golden golden,
+        /** R2.3: how many rendered requests count_tokens measures the estimator on; null = defaults (20) */
+        @JsonProperty("calibration") Calibration calibration,
+        /** issue 6: reuse answers of identical requests from earlier runs within a window; null = off */
+        @JsonProperty("result_cache") ResultCache resultCache) {
+
+    /** {@code window}: how old a reused answer may be, {@code <n>m}, {@code <n>h} or {@code <n>d} (e.g. 7d). */
+    public record ResultCache(@JsonProperty("window") String window) {
+        public java.time.Duration windowDuration() {
+            long n = Long.parseLong(window.substring(0, window.length() - 1));
+            return switch (window.charAt(window.length() - 1)) {
+                case 'm' -> java.time.Duration.ofMinutes(n);
+                case 'h' -> java.time.Duration.ofHours(n);
+                case 'd' -> java.time.Duration.ofDays(n);
+                default -> throw new IllegalArgumentException("result_cache.window: " + window);
+            };
+        }
+    }
+
+    /** @param sample requests counted (0 = off, default 20); @param seed of the sample (default: from the run id) */
+    public record Calibration(@JsonProperty("sample") Integer sample, @JsonProperty("seed") Long seed) {}
 
     public record Budget(@JsonProperty("max_usd") java.math.BigDecimal maxUsd) {}
 
+    /**
+     * Golden items (R4.5): {@code file} is relative to the job spec (next to the YAML for {@code plan} and
+     * {@code local run}; {@code jobs/<job>/<file>} in the bucket), frozen with the run at registration.
+     * {@code label_field} names the label in each line; null = the job's ground_truth_field, else "label".
+     */
+    public record Golden(
+            @JsonProperty("file") String file,
+            @JsonProperty("label_field") String labelField) {
+        public String labelFieldOr(String groundTruthField) {
+            if (labelField != null) return labelField;
+            return groundTruthField != null ? groundTruthField : "label";
+        }
+    }
+
+    /** Canary (issue 5): the first {@code items} valid items go first; the rest waits for their verdict. */
     public record Canary(
             @JsonProperty("items") int items,
             @JsonProperty("min_pass_rate") Double minPassRate,
@@ -66,4 +101,44 @@ public record JobSpec(
     public record Shard(
             @JsonProperty("max_requests") int maxRequests,
             @JsonProperty("max_bytes") long maxBytes) {}
+
+    /** One worked example: {@code input} is an item (rendered with user_template) or literal text. */
+    public record Example(
+            @JsonProperty("input") JsonNode input,
+            @JsonProperty("output") JsonNode output) {}
+
+    /**
+     * Few-shot examples (issue 5): {@code examples} go to every item; {@code by_value} examples only to items
+     * whose input field {@code by_field} has that value (the tricky types).
+     */
+    public record FewShot(
+            @JsonProperty("examples") java.util.List<Example> examples,
+            @JsonProperty("by_field") String byField,
+            @JsonProperty("by_value") java.util.Map<String, java.util.List<Example>> byValue) {}
+
+    /**
+     * R2.4: an item whose {@code field} is estimated above {@code max_input_tokens} is cut ({@code truncate}) or
+     * split into overlapping chunks ({@code chunk}) whose answers are merged back into one outcome.
+     */
+    public record LongInputs(
+            @JsonProperty("field") String field,
+            @JsonProperty("max_input_tokens") int maxInputTokens,
+            @JsonProperty("mode") String mode,
+            @JsonProperty("marker") String marker,
+            @JsonProperty("chunk_tokens") Integer chunkTokens,
+            @JsonProperty("overlap_tokens") Integer overlapTokens,
+            @JsonProperty("max_chunks") Integer maxChunks,
+            @JsonProperty("merge") String merge,
+            @JsonProperty("merge_fields") java.util.Map<String, String> mergeFields) {}
+
+    /** R2.5: items matching {@code when} use this stratum's template, model and max_tokens (unset: the job's). */
+    public record Stratum(
+            @JsonProperty("name") String name,
+            @JsonProperty("when") When when,
+            @JsonProperty("model") String model,
+            @JsonProperty("max_tokens") Integer maxTokens,
+            @JsonProperty("user_template") String userTemplate) {}
+
+    /** {@code min_tokens}: the estimated tokens of the item's user message rendered with the job's template. */
+    public record When(@JsonProperty("min_tokens") long minTokens) {}
 }

@@ -38,7 +38,7 @@ public final class JobSpecLoader {
     public static final String SCHEMA_RESOURCE = "batchline/job-spec.schema.json";
 
     /** A dated snapshot id, e.g. claude-haiku-4-5-20251001. */
-    private static final Pattern PINNED_MODEL = Pattern.compile(".*-\\d{8}$");
+    static final Pattern PINNED_MODEL = Pattern.compile(".*-\\d{8}$");
 
     /** Duplicate keys are errors: a repeated key in YAML is almost always a mistake that would hide a value. */
     private static final ObjectMapper YAML = new YAMLMapper(new YAMLFactory())
@@ -96,7 +96,8 @@ public final class JobSpecLoader {
         checkTemplate(spec, problems);
         checkOutputSchema(spec, problems);
         checkThresholds(spec, problems);
-        checkNotYetBuilt(spec, problems);
+        PromptStrategyChecks.check(spec, problems); // few_shot, long_inputs, strata
+        GoldenCanaryChecks.check(spec, problems); // golden, canary
         if (!problems.isEmpty()) throw new JobSpecException(problems);
         spec.remove("allow_unpinned_model");
         try {
@@ -200,17 +201,6 @@ public final class JobSpecLoader {
         JsonNode review = spec.path("confidence").path("review_at");
         if (accept.isNumber() && review.isNumber() && review.doubleValue() > accept.doubleValue()) {
             problems.add("$.confidence.review_at: " + review.asText() + " must be <= accept_at (" + accept.asText() + ")");
-        }
-    }
-
-    /** Issue 5 fields whose behaviour is not built yet: refused, so a spec never silently goes without them. */
-    static final List<String> NOT_YET_BUILT = List.of("canary", "few_shot", "long_inputs", "strata", "golden");
-
-    private static void checkNotYetBuilt(ObjectNode spec, List<String> problems) {
-        for (String field : NOT_YET_BUILT) {
-            if (spec.has(field)) {
-                problems.add("$." + field + ": not supported yet (reserved for issue 5); remove it to run this job");
-            }
         }
     }
 

@@ -39,6 +39,7 @@ public final class RunMetrics {
         BigDecimal pass = decimal(report.get("validation_pass_rate"));
         emf.metric("ValidationPassRate", "Percent", pass == null ? null : pass.movePointRight(2));
         emf.metric("RetriedItems", "Count", report.path("retried_items").asLong());
+        emf.metric("EscalatedItems", "Count", report.path("escalated_items").asLong()); // R5.2
         report.path("error_classes").fields().forEachRemaining(e -> {
             emf.metric("Errors_" + e.getKey(), "Count", e.getValue().path("count").asLong());
             BigDecimal rate = decimal(e.getValue().get("rate"));

@@ -12,7 +12,8 @@ import java.math.BigDecimal;
  * Fields may be added, never renamed. {@code reason} is present on every non-accepted line.
  */
 @JsonPropertyOrder({"id", "line", "outcome", "reason", "output", "confidence", "usage", "cost_usd", "attempts",
-        "batch_id", "custom_id", "repaired", "truncated", "ground_truth"})
+        "batch_id", "custom_id", "repaired", "truncated", "ground_truth", "history", "stratum",
+        "chunks", "cached"})
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record OutcomeLine(
         @JsonProperty("id") String id,
@@ -31,13 +32,65 @@ public record OutcomeLine(
         /** true when the input was cut at long_inputs.max_input_tokens before sending (R2.4); absent otherwise */
         @JsonProperty("truncated") Boolean truncated,
         /** the input's ground-truth label (job's ground_truth_field, R4.5), never sent to the model; absent otherwise */
-        @JsonProperty("ground_truth") String groundTruth) {
+        @JsonProperty("ground_truth") String groundTruth,
+        /**
+         * one entry per attempt the item was sent in ({@code attempt}, {@code custom_id}, {@code batch_id},
+         * {@code result}, {@code error_type}, {@code reason}; R5.2): on failed lines that reached a batch, and on
+         * any line sent more than once; absent otherwise
+         */
+        @JsonProperty("history") JsonNode history,
+        /** the item's stratum (job's strata, R2.5) when it belongs to one; absent for the job's default settings */
+        @JsonProperty("stratum") String stratum,
+        /** how many chunks the item was split into and merged from (long_inputs mode chunk, R2.4); absent otherwise */
+        @JsonProperty("chunks") Integer chunks,
+        /**
+         * true when the answer was reused from an earlier run's identical request (job's result_cache): nothing was
+         * sent, cost 0; absent otherwise
+         */
+        @JsonProperty("cached") Boolean cached) {
+
+    /** A line that was not answered from the result cache. */
+    public OutcomeLine(String id, long line, String outcome, String reason, JsonNode output, Double confidence,
+                       Usage usage, BigDecimal costUsd, int attempts, String batchId, String customId,
+                       Boolean repaired, Boolean truncated, String groundTruth, JsonNode history, String stratum,
+                       Integer chunks) {
+        this(id, line, outcome, reason, output, confidence, usage, costUsd, attempts, batchId, customId, repaired,
+                truncated, groundTruth, history, stratum, chunks, null);
+    }
+
+    /** A line of no stratum, not chunked. */
+    public OutcomeLine(String id, long line, String outcome, String reason, JsonNode output, Double confidence,
+                       Usage usage, BigDecimal costUsd, int attempts, String batchId, String customId,
+                       Boolean repaired, Boolean truncated, String groundTruth, JsonNode history) {
+        this(id, line, outcome, reason, output, confidence, usage, costUsd, attempts, batchId, customId, repaired,
+                truncated, groundTruth, history, null, null);
+    }
+
+    /** A line without an attempt history. */
+    public OutcomeLine(String id, long line, String outcome, String reason, JsonNode output, Double confidence,
+                       Usage usage, BigDecimal costUsd, int attempts, String batchId, String customId,
+                       Boolean repaired, Boolean truncated, String groundTruth) {
+        this(id, line, outcome, reason, output, confidence, usage, costUsd, attempts, batchId, customId, repaired,
+                truncated, groundTruth, null);
+    }
 
     /** A line without the repair and truncation flags (the walking skeleton's shape). */
     public OutcomeLine(String id, long line, String outcome, String reason, JsonNode output, Double confidence,
                        Usage usage, BigDecimal costUsd, int attempts, String batchId, String customId) {
         this(id, line, outcome, reason, output, confidence, usage, costUsd, attempts, batchId, customId, null, null,
                 null);
+    }
+
+    /** This line in a stratum and/or merged from chunks (R2.4, R2.5); null leaves a field absent. */
+    public OutcomeLine withStratumAndChunks(String stratum, Integer chunks) {
+        return new OutcomeLine(id, line, outcome, reason, output, confidence, usage, costUsd, attempts, batchId,
+                customId, repaired, truncated, groundTruth, history, stratum, chunks, cached);
+    }
+
+    /** This line with its cost repriced (an item of a stratum with its own model, R2.5). */
+    public OutcomeLine withCost(BigDecimal cost) {
+        return new OutcomeLine(id, line, outcome, reason, output, confidence, usage, cost, attempts, batchId,
+                customId, repaired, truncated, groundTruth, history, stratum, chunks, cached);
     }
 
     public OutcomeKind kind() {

@@ -1,6 +1,7 @@
 package io.batchline.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.batchline.cost.Price;
 import io.batchline.cost.Usage;
@@ -55,15 +56,15 @@ public final class CollectStage {
 
     /** One index line: which input item a custom_id stands for, and what it carries (see ShardIndexLine). */
     record Item(String customId, String id, long line, int attempts, boolean repair, boolean truncated,
-                String label, boolean golden) {}
+                String label, boolean golden, JsonNode history, Integer chunk, Integer chunks, String stratum) {}
 
     /**
      * A request to send again in the next attempt: as it was (a transient failure), or, when {@code answer} is
      * set, as its repair (R4.2): the model's invalid answer and what is wrong with it become a follow-up turn.
      */
-    record Retry(Item item, String why, String answer, String errors) {
-        static Retry transientFailure(Item item, String why) {
-            return new Retry(item, why, null, null);
+    record Retry(Item item, String why, String answer, String errors, JsonNode history) {
+        static Retry transientFailure(Item item, String why, JsonNode history) {
+            return new Retry(item, why, null, null, history);
         }
 
         boolean isRepair() {
@@ -82,12 +83,17 @@ public final class CollectStage {
                 .filter(s -> s.shard() == request.shard()).findFirst()
                 .orElseThrow(() -> new PermanentStageException("ShardMissing",
                         "run " + runId + " has no shard " + request.shard() + " in attempt " + request.attempt()));
+        boolean canceled = CancelStage.requested(ctx, runId); // R3.4: no further attempt after a cancel
+        if (shard.status() == ShardRecord.ShardStatus.CANCELED) {
+            return collectUnsent(store, shard);
+        }
         if (shard.rawKey() == null) {
             throw new TransientStageException("shard " + shard.shard() + " of run " + runId + " has no saved results yet");
         }
         Map<String, Item> pending = readIndex(store, shard.indexKey());
         io.batchline.logging.LogContext.put("batch_id", shard.batchId());
-        Judge judge = new Judge(job, ctx.prices().priceFor(job.model()), shard.batchId());
+        Judge judge = new Judge(job, ctx.prices().priceFor(job.model(), job.cacheTtl()), shard.batchId(), canceled);
+        ChunkStaging staging = new ChunkStaging(job, ctx.prices()); // R2.4 chunks, R2.5 strata
         Map<OutcomeKind, Long> counts = new EnumMap<>(OutcomeKind.class);
         Map<String, Retry> retry = new LinkedHashMap<>(); // by custom_id
 
@@ -97,6 +103,9 @@ public final class CollectStage {
                 parts.put(kind, store.create(RunKeys.shardPart(runId, shard.attempt(), shard.shard(), kind),
                         "application/x-ndjson"));
             }
+            // R4.5: golden items' lines go apart, never into the outcome parts (rewritten whole, like them)
+            OutputStream golden = job.golden() == null ? OutputStream.nullOutputStream()
+                    : store.create(RunKeys.goldenPart(runId, shard.attempt(), shard.shard()), "application/x-ndjson");
             long unknown = 0;
             try (ResultReader results = new ResultReader(store.open(shard.rawKey()))) {
                 while (results.hasNext()) {
@@ -111,20 +120,17 @@ public final class CollectStage {
                     if (verdict.retry() != null) {
                         retry.put(item.customId(), verdict.retry());
                     } else {
-                        OutcomeLine line = verdict.line();
-                        JsonLines.write(parts.get(line.kind()), line);
-                        counts.merge(line.kind(), 1L, Long::sum);
+                        emit(parts, golden, item, verdict.line(), counts, staging);
                     }
                 }
             }
             // a request the provider never answered is accounted for like a transient failure
             for (Item item : pending.values()) {
-                OutcomeLine line = judge.unanswered(item);
-                if (line == null) {
-                    retry.put(item.customId(), Retry.transientFailure(item, "no result returned for " + item.customId()));
+                Verdict verdict = judge.unanswered(item);
+                if (verdict.retry() != null) {
+                    retry.put(item.customId(), verdict.retry());
                 } else {
-                    JsonLines.write(parts.get(line.kind()), line);
-                    counts.merge(line.kind(), 1L, Long::sum);
+                    emit(parts, golden, item, verdict.line(), counts, staging);
                 }
             }
             if (unknown > 0) {
@@ -132,6 +138,8 @@ public final class CollectStage {
                 LOG.warning(() -> "collect: " + n + " result lines of batch " + shard.batchId() + " matched no request");
             }
             for (OutputStream out : parts.values()) out.close();
+            golden.close();
+            staging.write(store, runId, shard.attempt(), shard.shard());
         } catch (IOException e) {
             throw new TransientStageException("writing outcome parts of shard " + shard.shard() + ": " + e.getMessage(), e);
         }
@@ -141,11 +149,25 @@ public final class CollectStage {
         } catch (ReviewQueue.ReviewQueueException e) {
             throw new TransientStageException(e.getMessage(), e);
         }
+        io.batchline.cache.ResultCache.storeCollected(ctx.resultCache(), job, store, shard, ctx.clock()); // issue 6
         io.batchline.chaos.Chaos.point("collect.before_mark");
         ctx.runs().markCollected(runId, shard.attempt(), shard.shard());
         return new Collected(shard.shard(), counts.getOrDefault(OutcomeKind.ACCEPTED, 0L),
                 counts.getOrDefault(OutcomeKind.REVIEW, 0L), counts.getOrDefault(OutcomeKind.REJECTED, 0L),
                 counts.getOrDefault(OutcomeKind.FAILED, 0L), retry.size());
+    }
+
+    /** An item's final line: a golden item's to the golden part (R4.5), any other to its outcome part. */
+    private static void emit(Map<OutcomeKind, OutputStream> parts, OutputStream golden, Item item, OutcomeLine line,
+                             Map<OutcomeKind, Long> counts, ChunkStaging staging) {
+        line = staging.inStratum(item, line);
+        if (staging.stage(item, line)) return; // a chunk's verdict waits for its siblings (R2.4)
+        if (item.golden()) {
+            JsonLines.write(golden, line);
+            return;
+        }
+        JsonLines.write(parts.get(line.kind()), line);
+        counts.merge(line.kind(), 1L, Long::sum);
     }
 
     /** Bounded by the shard size, not the input size. */
@@ -156,7 +178,10 @@ public final class CollectStage {
             Item item = new Item(n.get("custom_id").asText(), n.get("id").asText(), n.get("line").asLong(),
                     n.path("attempts").asInt(1), n.path("repair").asBoolean(false), n.path("truncated").asBoolean(false),
                     n.path("label").isValueNode() && !n.path("label").isNull() ? n.get("label").asText() : null,
-                    n.path("golden").asBoolean(false));
+                    n.path("golden").asBoolean(false), n.path("history").isArray() ? n.get("history") : null,
+                    n.path("chunk").isInt() ? n.get("chunk").intValue() : null,
+                    n.path("chunks").isInt() ? n.get("chunks").intValue() : null,
+                    n.path("stratum").isTextual() ? n.get("stratum").textValue() : null);
             index.put(item.customId(), item);
         });
         return index;
@@ -170,7 +195,12 @@ public final class CollectStage {
         String key = RunKeys.retryPart(shard.runId(), shard.attempt() + 1, shard.shard());
         try (OutputStream out = store.create(key, "application/x-ndjson")) {
             if (!retry.isEmpty()) {
-                JsonLines.forEachLine(store.open(shard.requestsKey()), line -> {
+                JsonLines.forEachLineBytes(store.open(shard.requestsKey()), (bytes, offset, length) -> {
+                    // most lines are not retried: skip them without decoding their ~2 KB (issue 9, collect speed)
+                    String leading = leadingCustomId(bytes, offset, length);
+                    if (leading != null && !retry.containsKey(leading)) return;
+                    String line = new String(bytes, offset, length, StandardCharsets.UTF_8);
+                    if (line.isBlank()) return;
                     JsonNode request = Json.tree(line.getBytes(StandardCharsets.UTF_8));
                     String customId = request.path("custom_id").asText();
                     Retry r = retry.get(customId);
@@ -190,6 +220,12 @@ public final class CollectStage {
                     if (r.item().truncated()) carried.put("truncated", true);
                     if (r.item().label() != null) carried.put("label", r.item().label());
                     if (r.item().golden()) carried.put("golden", true);
+                    if (r.item().chunk() != null) { // a chunk is retried alone, as the same chunk (R2.4)
+                        carried.put("chunk", r.item().chunk());
+                        carried.put("chunks", r.item().chunks());
+                    }
+                    if (r.item().stratum() != null) carried.put("stratum", r.item().stratum());
+                    carried.set("history", r.history()); // R5.2: every attempt so far travels with the item
                     carried.set("params", params);
                     JsonLines.write(out, carried);
                 });
@@ -199,6 +235,25 @@ public final class CollectStage {
         }
     }
 
+    private static final byte[] CUSTOM_ID_FIRST = "{\"custom_id\":\"".getBytes(StandardCharsets.US_ASCII);
+
+    /**
+     * The custom_id of a request line as the planner writes it ({@code {"custom_id":"a1-l7",...}}; custom_ids
+     * are [A-Za-z0-9_-], never escaped), or null when the line is laid out otherwise and must be parsed.
+     */
+    static String leadingCustomId(byte[] line, int offset, int length) {
+        int prefix = CUSTOM_ID_FIRST.length;
+        if (length <= prefix || !java.util.Arrays.equals(line, offset, offset + prefix, CUSTOM_ID_FIRST, 0, prefix)) {
+            return null;
+        }
+        for (int i = offset + prefix; i < offset + length; i++) {
+            byte c = line[i];
+            if (c == '"') return new String(line, offset + prefix, i - offset - prefix, StandardCharsets.US_ASCII);
+            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-')) return null;
+        }
+        return null; // no closing quote
+    }
+
     /** Decides each item's outcome from its result. Returns null where the item goes to the next attempt. */
     private final class Judge {
         private final JobSpec job;
@@ -206,11 +261,14 @@ public final class CollectStage {
         private final String batchId;
         private final OutputValidator validator;
         private final ConfidenceRouter router;
+        /** the run was canceled (R3.4): what would be sent again fails with reason canceled instead */
+        private final boolean canceled;
 
-        Judge(JobSpec job, Price price, String batchId) {
+        Judge(JobSpec job, Price price, String batchId, boolean canceled) {
             this.job = job;
             this.price = price;
             this.batchId = batchId;
+            this.canceled = canceled;
             this.validator = new OutputValidator(job.outputSchema());
             this.router = new ConfidenceRouter(job.confidence());
         }
@@ -222,27 +280,54 @@ public final class CollectStage {
                 String answer = result.answer();
                 Extraction extraction = extractor.extract(answer);
                 if (!extraction.ok()) {
-                    return invalid(item, InvalidOutput.NOT_JSON + extraction.failure(), extraction.failure(), answer,
-                            null, usage, cost);
+                    String reason = InvalidOutput.NOT_JSON + extraction.failure();
+                    return invalid(item, reason, extraction.failure(), answer, null, usage, cost,
+                            attempt(item, "invalid_output", null, reason));
                 }
                 List<String> errors = validator.validate(extraction.json());
                 if (!errors.isEmpty()) {
                     String list = String.join("; ", errors);
-                    return invalid(item, InvalidOutput.SCHEMA + list, list, answer, extraction.json(), usage, cost);
+                    String reason = InvalidOutput.SCHEMA + list;
+                    return invalid(item, reason, list, answer, extraction.json(), usage, cost,
+                            attempt(item, "invalid_output", null, reason));
                 }
                 Routing routing = router.route(extraction.json());
                 return new Verdict(line(item, routing.kind(), routing.reason(), extraction.json(), routing.confidence(),
-                        usage, cost), null);
+                        usage, cost, attempt(item, "succeeded", null, null)), null);
             }
+            String resultType = result.type().name().toLowerCase(java.util.Locale.ROOT);
             if (result.permanentFailure()) {
-                return new Verdict(line(item, OutcomeKind.FAILED, "provider rejected the request: " + result.errorType()
-                        + ": " + result.errorMessage(), null, null, usage, cost), null);
+                String reason = "provider rejected the request: " + result.errorType() + ": " + result.errorMessage();
+                return new Verdict(line(item, OutcomeKind.FAILED, reason, null, null, usage, cost,
+                        attempt(item, resultType, result.errorType(), reason)), null);
+            }
+            ObjectNode thisAttempt = attempt(item, resultType, result.errorType(), transientReason(result));
+            return sendAgainOrFail(item, transientReason(result), usage, cost, thisAttempt);
+        }
+
+        /** A transient failure: the next attempt, or failed when attempts are used up or the run was canceled. */
+        private Verdict sendAgainOrFail(Item item, String why, Usage usage, BigDecimal cost, ObjectNode thisAttempt) {
+            if (canceled) {
+                return new Verdict(line(item, OutcomeKind.FAILED, CancelStage.UNFINISHED, null, null, usage, cost,
+                        thisAttempt), null);
             }
             if (item.attempts() < job.maxAttempts()) {
-                return new Verdict(null, Retry.transientFailure(item, transientReason(result)));
+                return new Verdict(null, Retry.transientFailure(item, why, history(item, thisAttempt)));
             }
-            return new Verdict(line(item, OutcomeKind.FAILED, transientReason(result) + " (gave up after "
-                    + item.attempts() + " attempts)", null, null, usage, cost), null);
+            return new Verdict(line(item, OutcomeKind.FAILED, why + " (gave up after " + item.attempts() + " attempts)",
+                    null, null, usage, cost, thisAttempt), null);
+        }
+
+        /** One entry of an item's history (R5.2): what became of it in this attempt. */
+        ObjectNode attempt(Item item, String result, String errorType, String reason) {
+            ObjectNode entry = Json.MAPPER.createObjectNode();
+            entry.put("attempt", item.attempts());
+            entry.put("custom_id", item.customId());
+            entry.put("batch_id", batchId);
+            entry.put("result", result);
+            if (errorType != null) entry.put("error_type", errorType);
+            if (reason != null) entry.put("reason", reason);
+            return entry;
         }
 
         /**
@@ -252,21 +337,30 @@ public final class CollectStage {
          * results; see README "Repair round".
          */
         private Verdict invalid(Item item, String reason, String errors, String answer, JsonNode output, Usage usage,
-                                BigDecimal cost) {
+                                BigDecimal cost, ObjectNode thisAttempt) {
             if (item.repair()) {
                 return new Verdict(line(item, OutcomeKind.REJECTED, InvalidOutput.AFTER_REPAIR + reason, output, null,
-                        usage, cost), null);
+                        usage, cost, thisAttempt), null);
             }
             if (Planner.repairs(job) && item.attempts() < Planner.lastAttempt(job)) {
-                return new Verdict(null, new Retry(item, reason, answer == null ? "" : answer, errors));
+                if (canceled) { // its repair round will not happen
+                    return new Verdict(line(item, OutcomeKind.FAILED, CancelStage.UNFINISHED, null, null, usage, cost,
+                            thisAttempt), null);
+                }
+                return new Verdict(null, new Retry(item, reason, answer == null ? "" : answer, errors,
+                        history(item, thisAttempt)));
             }
-            return new Verdict(line(item, OutcomeKind.REJECTED, reason, output, null, usage, cost), null);
+            return new Verdict(line(item, OutcomeKind.REJECTED, reason, output, null, usage, cost, thisAttempt), null);
         }
 
-        OutcomeLine unanswered(Item item) {
-            if (item.attempts() < job.maxAttempts()) return null;
-            return line(item, OutcomeKind.FAILED, "no result returned by the provider (gave up after "
-                    + item.attempts() + " attempts)", null, null, Usage.ZERO, BigDecimal.ZERO);
+        Verdict unanswered(Item item) {
+            String why = "no result returned for " + item.customId();
+            ObjectNode thisAttempt = attempt(item, "missing", null, why);
+            if (canceled || item.attempts() < job.maxAttempts()) {
+                return sendAgainOrFail(item, why, Usage.ZERO, BigDecimal.ZERO, thisAttempt);
+            }
+            return new Verdict(line(item, OutcomeKind.FAILED, "no result returned by the provider (gave up after "
+                    + item.attempts() + " attempts)", null, null, Usage.ZERO, BigDecimal.ZERO, thisAttempt), null);
         }
 
         String transientReason(BatchResult result) {
@@ -278,12 +372,57 @@ public final class CollectStage {
             };
         }
 
+        /** The history goes on a failed line and on any line sent more than once (R5.2). */
         private OutcomeLine line(Item item, OutcomeKind kind, String reason, JsonNode output, Double confidence,
-                                 Usage usage, BigDecimal cost) {
+                                 Usage usage, BigDecimal cost, ObjectNode thisAttempt) {
             boolean valid = kind != OutcomeKind.FAILED && !InvalidOutput.isInvalidOutputReason(reason);
+            JsonNode history = kind == OutcomeKind.FAILED || item.history() != null ? history(item, thisAttempt) : null;
             return new OutcomeLine(item.id(), item.line(), kind.label(), kind == OutcomeKind.ACCEPTED ? null : reason,
                     output, confidence, usage, cost, item.attempts(), batchId, item.customId(),
-                    item.repair() && valid ? Boolean.TRUE : null, item.truncated() ? Boolean.TRUE : null, item.label());
+                    item.repair() && valid ? Boolean.TRUE : null, item.truncated() ? Boolean.TRUE : null, item.label(),
+                    history);
         }
+    }
+
+    /** The item's earlier attempts followed by this one: a new array, the index line's is left as read. */
+    static ArrayNode history(Item item, JsonNode thisAttempt) {
+        ArrayNode history = Json.MAPPER.createArrayNode();
+        if (item.history() != null) history.addAll((ArrayNode) item.history());
+        if (thisAttempt != null) history.add(thisAttempt);
+        return history;
+    }
+
+    /**
+     * A shard that was never sent because its run was canceled first (R3.4): each of its items fails with reason
+     * canceled. The attempt it was planned for did not happen, so its attempts and history stay as before.
+     */
+    private Collected collectUnsent(ObjectStore store, ShardRecord shard) {
+        long failed = 0;
+        Map<OutcomeKind, OutputStream> parts = new EnumMap<>(OutcomeKind.class);
+        try {
+            for (OutcomeKind kind : OutcomeKind.values()) {
+                parts.put(kind, store.create(RunKeys.shardPart(shard.runId(), shard.attempt(), shard.shard(), kind),
+                        "application/x-ndjson"));
+            }
+            ChunkStaging staging = new ChunkStaging(null, null);
+            for (Item item : readIndex(store, shard.indexKey()).values()) {
+                if (item.golden()) continue; // R4.5: golden items never become outcome lines
+                OutcomeLine line = new OutcomeLine(item.id(), item.line(),
+                        OutcomeKind.FAILED.label(), CancelStage.NOT_SENT, null, null, Usage.ZERO, BigDecimal.ZERO,
+                        item.attempts() - 1, null, null, null, item.truncated() ? Boolean.TRUE : null, item.label(),
+                        item.history()).withStratumAndChunks(item.stratum(), null);
+                if (staging.stage(item, line)) continue; // a chunk: merged with its siblings at finalize
+                JsonLines.write(parts.get(OutcomeKind.FAILED), line);
+                failed++;
+            }
+            for (OutputStream out : parts.values()) out.close();
+            staging.write(store, shard.runId(), shard.attempt(), shard.shard());
+        } catch (IOException e) {
+            throw new TransientStageException("writing outcome parts of canceled shard " + shard.shard() + ": "
+                    + e.getMessage(), e);
+        }
+        // written (empty) so that a retry part from before the cancel is not left behind for this shard
+        writeRetryPart(store, shard, Map.of(), null);
+        return new Collected(shard.shard(), 0, 0, 0, failed, 0);
     }
 }

@@ -29,6 +29,9 @@ import java.util.List;
 public final class FinalizeStage {
     private final PipelineContext ctx;
 
+    /** The execution's error when a canary failed (issue 5): the state machine's "Canary failed" state shows it. */
+    public static final String CANARY_FAILED_ERROR = "CanaryFailed";
+
     public FinalizeStage(PipelineContext ctx) {
         this.ctx = ctx;
     }
@@ -39,11 +42,17 @@ public final class FinalizeStage {
         RunRecord run = ctx.runs().run(runId).orElseThrow(() ->
                 new PermanentStageException("RunMissing", "no run record for " + runId));
         JobSpec job = ctx.jobOfRun(ref.bucket(), runId);
+        ObjectNode canary = CanaryStage.reportBlock(store, runId); // issue 5: null without a canary check
+        boolean canaryFailed = canary != null && !canary.path("passed").asBoolean();
         RunReportBuilder report = new RunReportBuilder().runId(runId).job(job.name())
                 .input("s3://" + ref.bucket() + "/" + run.inputKey())
-                .price(ctx.prices().priceFor(job.model())).thresholds(job.confidence())
-                .startedAt(run.startedAt());
+                .price(ctx.prices().priceFor(job.model(), job.cacheTtl())).thresholds(job.confidence())
+                .startedAt(run.startedAt())
+                .calibration(Json.tree(store.read(RunKeys.plan(runId, 1))).get("calibration")) // R2.3
+                .status(run.cancelRequested() ? "canceled" : canaryFailed ? "failed" : "succeeded", // R3.4
+                        run.cancelRequestedAt());
 
+        ChunkMerger.mergeInto(store, runId, job, ctx.reviewQueue()); // R2.4: chunked items' lines, before listing
         List<String> parts = store.list(RunKeys.partsPrefix(runId));
         var quality = new io.batchline.quality.QualityControl(job, runId, plannedItems(store, runId)); // R4.4, R4.5
         for (OutcomeKind kind : OutcomeKind.values()) {
@@ -76,6 +85,8 @@ public final class FinalizeStage {
                         s.status().name().toLowerCase(java.util.Locale.ROOT), s.submittedAt(), s.endedAt()));
             }
         }
+        // R4.5: golden results, apart from the outcomes; their cost joins the totals before the budget settles
+        var golden = io.batchline.quality.GoldenQuality.collect(job, store, runId, report);
         long expected = plannedItems(store, runId);
         if (!report.conserves(expected)) {
             throw new PermanentStageException("ItemsNotConserved", "the input has " + expected
@@ -86,11 +97,23 @@ public final class FinalizeStage {
         ctx.budget().settleInto(report.finishedAt(finished), runId, job, finished); // R6.2/R6.3: spend, forecast
         ObjectNode json = report.finishedAt(finished).build();
         quality.finish(store, runId, json); // sample.jsonl; report.sample and report.quality
+        if (golden != null) json.set("golden_quality", golden.toJson());
+        if (canary != null) json.set("canary", canary);
+        io.batchline.cost.StageMeter.addAwsCost(runId, json); // issue 9: the run's AWS cost beside its token cost
         store.put(RunKeys.report(runId), Json.bytes(json), "application/json");
         io.batchline.report.RunReportHtml.publish(store, runId, json); // R7.4
         io.batchline.metrics.RunMetrics.print(json, "finalize", finished, System.out); // R7.2: EMF on stdout
-        ctx.runs().finishRun(runId, RunRecord.RunStatus.SUCCEEDED, finished, null, null);
-        return new Finalized(runId, "SUCCEEDED", report.items(), report.count(OutcomeKind.ACCEPTED),
+        if (canaryFailed) { // the outcomes and the report are written; the execution then fails with the cause
+            String cause = canary.path("cause").asText();
+            ctx.runs().finishRun(runId, RunRecord.RunStatus.FAILED, finished, CANARY_FAILED_ERROR, cause);
+            return new Finalized(runId, "CANARY_FAILED", report.items(), report.count(OutcomeKind.ACCEPTED),
+                    report.count(OutcomeKind.REVIEW), report.count(OutcomeKind.REJECTED),
+                    report.count(OutcomeKind.FAILED), report.costUsd(), RunKeys.report(runId),
+                    RunKeys.run(runId) + "out/", CANARY_FAILED_ERROR, cause);
+        }
+        RunRecord.RunStatus status = run.cancelRequested() ? RunRecord.RunStatus.CANCELED : RunRecord.RunStatus.SUCCEEDED;
+        ctx.runs().finishRun(runId, status, finished, null, null);
+        return new Finalized(runId, status.name(), report.items(), report.count(OutcomeKind.ACCEPTED),
                 report.count(OutcomeKind.REVIEW), report.count(OutcomeKind.REJECTED), report.count(OutcomeKind.FAILED),
                 report.costUsd(), RunKeys.report(runId), RunKeys.run(runId) + "out/");
     }

@@ -36,14 +36,20 @@ public final class FormatStage {
                 new PermanentStageException("RunMissing", "no run record for " + runId));
         JobSpec job = ctx.jobOfRun(request.bucket(), runId);
         Plan plan;
-        try (InputStream in = store.open(run.inputKey())) {
-            plan = planner.plan(job, runId, 1, in, run.inputKey(), store);
+        try (InputStream in = store.open(run.inputKey());
+             InputStream golden = job.golden() == null ? null : openGolden(store, runId, job)) {
+            plan = planner.plan(job, runId, 1, in, run.inputKey(), store, golden == null ? null
+                    : new Planner.GoldenInput(RunKeys.goldenSnapshot(runId, job.golden().file()), golden),
+                    io.batchline.cache.ResultCache.lookup(ctx.resultCache(), job, runId, store, ctx.clock()));
         } catch (NoSuchObjectException e) {
             throw new PermanentStageException("InputMissing", e.getMessage(), e);
+        } catch (Planner.GoldenFileException e) {
+            throw new PermanentStageException("GoldenInvalid", e.getMessage(), e);
         } catch (IOException | UncheckedIOException e) {
             throw new TransientStageException("planning " + run.inputKey() + ": " + e.getMessage(), e);
         }
-        ctx.budget().reserve(runId, job, ctx.prices().priceFor(job.model()), plan); // R6.2: before any submission
+        ctx.budget().reserve(runId, job, io.batchline.plan.Strata.dearest(job, ctx.prices()), plan); // R6.2, R2.5
+        io.batchline.cache.ResultCache.publishReviews(ctx.reviewQueue(), job, store, runId); // issue 6
         io.batchline.chaos.Chaos.point("format.after_plan");
         return record(runId, plan, plan.items(), plan.invalid());
     }
@@ -54,17 +60,38 @@ public final class FormatStage {
         ObjectStore store = ctx.store(bucket);
         List<String> parts = next > Planner.lastAttempt(job) ? List.of() : store.list(RunKeys.retryPrefix(runId, next));
         if (parts.isEmpty()) return new Formatted(retryOf, 0, 0, 0, 0, null);
+        if (CancelStage.requested(ctx, runId)) { // R3.4: no retry or repair round after a cancel
+            new CancelStage(ctx).failRetries(store, runId, next, parts);
+            return new Formatted(retryOf, 0, 0, 0, 0, null);
+        }
         Plan plan = planner.planRetry(job, runId, next, parts, store);
-        ctx.budget().reserve(runId, job, ctx.prices().priceFor(job.model()), plan); // R6.2: before any submission
+        ctx.budget().reserve(runId, job, io.batchline.plan.Strata.dearest(job, ctx.prices()), plan); // R6.2, R2.5
         return record(runId, plan, plan.valid() + plan.invalid(), plan.invalid());
     }
 
     private Formatted record(String runId, Plan plan, long items, long invalid) {
-        for (Plan.ShardPlan s : plan.shards()) {
-            ctx.runs().planShard(new ShardRecord(runId, plan.attempt(), s.shard(), s.key(), s.indexKey(), s.requests(),
+        // with a canary only its shards are recorded (so only they are submitted); "Check canary" records the rest
+        int now = plan.canaryShards() > 0 ? plan.canaryShards() : plan.shards().size();
+        recordShards(ctx, runId, plan.attempt(), plan.shards().subList(0, now));
+        return new Formatted(plan.attempt(), now, plan.requests(), items, invalid,
+                RunKeys.plan(runId, plan.attempt()), plan.canaryShards() > 0);
+    }
+
+    /** The golden file frozen at registration (R4.5): the same golden items for every attempt and re-run. */
+    private static InputStream openGolden(ObjectStore store, String runId, JobSpec job) {
+        String key = RunKeys.goldenSnapshot(runId, job.golden().file());
+        try {
+            return store.open(key);
+        } catch (NoSuchObjectException e) {
+            throw new PermanentStageException("GoldenMissing", "the run's golden file " + key + " is missing (it is"
+                    + " frozen there by \"Register run\")", e);
+        }
+    }
+
+    static void recordShards(PipelineContext ctx, String runId, int attempt, List<Plan.ShardPlan> shards) {
+        for (Plan.ShardPlan s : shards) {
+            ctx.runs().planShard(new ShardRecord(runId, attempt, s.shard(), s.key(), s.indexKey(), s.requests(),
                     s.bytes(), ShardRecord.ShardStatus.PLANNED, null, null, null, null, null));
         }
-        return new Formatted(plan.attempt(), plan.shards().size(), plan.requests(), items, invalid,
-                RunKeys.plan(runId, plan.attempt()));
     }
 }

@@ -58,12 +58,15 @@ public final class PipelineContext {
         S3Client s3 = aws.s3();
         var ddb = aws.dynamoDb();
         PipelineConfig config = PipelineConfig.fromEnv(env);
+        io.batchline.cost.StageMeter.use(new io.batchline.cost.AwsUsageStore(ddb, config.table())); // issue 9: aws_cost
         return new PipelineContext(bucket -> new S3ObjectStore(s3, bucket),
                 new DynamoRunStore(ddb, config.table()),
                 new AnthropicBatchesClient(ProviderConfig.fromEnv(env)),
                 PriceTable.fromEnvOrBundled(env), config, Clock.systemUTC(),
                 BudgetGuard.fromEnv(env, ddb, config.table(), Clock.systemUTC()))
-                .reviewQueue(io.batchline.quality.ReviewQueue.fromEnv(env, aws::sqs));
+                .reviewQueue(io.batchline.quality.ReviewQueue.fromEnv(env, aws::sqs))
+                .idempotency(io.batchline.idempotency.IdempotentStage.onDynamo(ddb, config.table(), Clock.systemUTC()))
+                .resultCache(new io.batchline.cache.DynamoResultCache(ddb, config.table()));
     }
 
     public ObjectStore store(String bucket) {
@@ -100,6 +103,30 @@ public final class PipelineContext {
 
     public io.batchline.quality.ReviewQueue reviewQueue() {
         return reviewQueue;
+    }
+
+    /** Issue 6: the idempotency records the handlers wrap their stage call in; null in stage tests. */
+    private volatile io.batchline.idempotency.IdempotentStage idempotency;
+
+    public PipelineContext idempotency(io.batchline.idempotency.IdempotentStage idempotency) {
+        this.idempotency = idempotency;
+        return this;
+    }
+
+    public io.batchline.idempotency.IdempotentStage idempotency() {
+        return idempotency;
+    }
+
+    /** Issue 6: where the result cache lives (used only by jobs with result_cache); null in stage tests. */
+    private volatile io.batchline.cache.DynamoResultCache resultCache;
+
+    public PipelineContext resultCache(io.batchline.cache.DynamoResultCache cache) {
+        this.resultCache = cache;
+        return this;
+    }
+
+    public io.batchline.cache.DynamoResultCache resultCache() {
+        return resultCache;
     }
 
     public BudgetGuard budget() {

@@ -14,6 +14,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * "Check batches": one call looks at every open batch of the run (polling per run, not per shard, keeps the
@@ -32,19 +33,20 @@ public final class PollStage {
     public PollState poll(PollRequest request) {
         String runId = request.runId();
         int attempt = request.attempt();
-        // a shard left unsent (crash, capacity) is sent now rather than waited on forever
         List<ShardRecord> shards = ctx.runs().shards(runId, attempt);
-        if (shards.stream().anyMatch(s -> s.status() == ShardStatus.PLANNED || s.status() == ShardStatus.SUBMITTING)) {
-            submit.submitPending(runId, request.bucket(), attempt);
-            shards = ctx.runs().shards(runId, attempt);
-        }
+        boolean unsent = shards.stream().anyMatch(s -> s.status() == ShardStatus.PLANNED
+                || s.status() == ShardStatus.SUBMITTING);
         ObjectStore store = ctx.store(request.bucket());
+        // R3.4: a batch created while the cancel was being requested is canceled here, on the next check
+        boolean canceled = CancelStage.requested(ctx, runId);
         int open = 0;
         List<Integer> ended = new ArrayList<>();
+        Map<String, MessageBatch> batches = new BatchStatuses(ctx).of(
+                shards.stream().filter(s -> s.status() == ShardStatus.SUBMITTED).toList());
         for (ShardRecord shard : shards) {
             if (shard.status() == ShardStatus.SUBMITTED) {
                 io.batchline.logging.LogContext.put("batch_id", shard.batchId());
-                MessageBatch batch = retrieve(shard.batchId());
+                MessageBatch batch = batches.get(shard.batchId());
                 if (batch.ended()) {
                     String rawKey = RunKeys.raw(runId, shard.batchId());
                     saveResults(store, shard.batchId(), rawKey);
@@ -52,14 +54,32 @@ public final class PollStage {
                     ctx.runs().markEnded(runId, attempt, shard.shard(), ctx.clock().instant(), rawKey);
                     ended.add(shard.shard());
                 } else {
+                    if (canceled && MessageBatch.IN_PROGRESS.equals(batch.processingStatus())) {
+                        new CancelStage(ctx).cancelBatch(shard.batchId());
+                    }
                     open++;
                 }
-            } else if (shard.status() == ShardStatus.ENDED || shard.status() == ShardStatus.COLLECTED) {
+            } else if (shard.status() == ShardStatus.ENDED || shard.status() == ShardStatus.COLLECTED
+                    || shard.status() == ShardStatus.CANCELED) { // never sent: its collector fails its items
                 ended.add(shard.shard());
             } else if (shard.status() == ShardStatus.REPLACED) {
                 continue; // split on 413: its children carry its requests
             } else {
                 open++;
+            }
+        }
+        if (unsent) {
+            // a shard left unsent (crash, provider capacity) is sent now, after the checks: the batches that just
+            // ended have freed queue capacity
+            submit.submitPending(runId, request.bucket(), attempt);
+            open = 0;
+            ended.clear();
+            for (ShardRecord shard : ctx.runs().shards(runId, attempt)) {
+                switch (shard.status()) {
+                    case ENDED, COLLECTED, CANCELED -> ended.add(shard.shard());
+                    case REPLACED -> { }
+                    default -> open++;
+                }
             }
         }
         int polls = request.polls() + 1;
@@ -68,14 +88,6 @@ public final class PollStage {
                 allEnded ? ended : List.of());
     }
 
-    private MessageBatch retrieve(String batchId) {
-        try {
-            return ctx.provider().retrieve(batchId);
-        } catch (ProviderException e) {
-            if (e.retryable()) throw new TransientStageException("checking " + batchId + ": " + e.getMessage(), e);
-            throw new PermanentStageException("ProviderRejected", "checking " + batchId + ": " + e.getMessage(), e);
-        }
-    }
 
     private void saveResults(ObjectStore store, String batchId, String rawKey) {
         try (InputStream in = ctx.provider().results(batchId);

@@ -109,7 +109,8 @@ final class ShardSplitter {
             JsonNode m = Json.tree(store.read(key));
             return new int[] {m.path("children").get(0).asInt(), m.path("children").get(1).asInt()};
         } catch (NoSuchObjectException absent) {
-            int max = 0;
+            // past the plan's shards too: a canary's rest is planned but not yet recorded while the canary runs
+            int max = Json.tree(store.read(RunKeys.plan(shard.runId(), shard.attempt()))).path("shards").size() - 1;
             for (ShardRecord s : ctx.runs().shards(shard.runId(), shard.attempt())) max = Math.max(max, s.shard());
             int[] children = {max + 1, max + 2};
             ObjectNode m = Json.MAPPER.createObjectNode();

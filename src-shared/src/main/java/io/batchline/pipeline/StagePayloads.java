@@ -2,6 +2,8 @@ package io.batchline.pipeline;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.batchline.idempotency.Invocation;
+import io.batchline.idempotency.InvocationScoped;
 import java.math.BigDecimal;
 import java.util.List;
 
@@ -31,20 +33,50 @@ public final class StagePayloads {
             @JsonProperty("run_id") String runId,
             @JsonProperty("bucket") String bucket,
             @JsonProperty("attempt") Integer attempt,
-            @JsonProperty("retry_of") Integer retryOf) {}
+            @JsonProperty("retry_of") Integer retryOf,
+            @JsonProperty("invocation") @JsonInclude(JsonInclude.Include.NON_NULL) Invocation invocation)
+            implements InvocationScoped {
+        public FormatRequest(String runId, String bucket, Integer attempt, Integer retryOf) {
+            this(runId, bucket, attempt, retryOf, null);
+        }
+    }
 
+    /**
+     * {@code shards}: the shards to submit now. With {@code canary} true only the canary's are recorded; the rest
+     * wait for "Check canary" (see {@link CanaryStage}).
+     */
     public record Formatted(
             @JsonProperty("attempt") int attempt,
             @JsonProperty("shards") int shards,
             @JsonProperty("requests") long requests,
             @JsonProperty("items") long items,
             @JsonProperty("invalid") long invalid,
-            @JsonProperty("plan_key") String planKey) {}
+            @JsonProperty("plan_key") String planKey,
+            @JsonProperty("canary") boolean canary) {
+        public Formatted(int attempt, int shards, long requests, long items, long invalid, String planKey) {
+            this(attempt, shards, requests, items, invalid, planKey, false);
+        }
+    }
+
+    /** "Check canary" (issue 5): its verdict, at {@code $.canary}; {@code shards} = the rest, recorded on a pass. */
+    public record CanaryChecked(
+            @JsonProperty("passed") boolean passed,
+            @JsonProperty("shards") int shards,
+            @JsonProperty("items") long items,
+            @JsonProperty("pass_rate") BigDecimal passRate,
+            @JsonProperty("cost_per_item_usd") BigDecimal costPerItemUsd,
+            @JsonProperty("cause") String cause) {}
 
     public record SubmitRequest(
             @JsonProperty("run_id") String runId,
             @JsonProperty("bucket") String bucket,
-            @JsonProperty("attempt") int attempt) {}
+            @JsonProperty("attempt") int attempt,
+            @JsonProperty("invocation") @JsonInclude(JsonInclude.Include.NON_NULL) Invocation invocation)
+            implements InvocationScoped {
+        public SubmitRequest(String runId, String bucket, int attempt) {
+            this(runId, bucket, attempt, null);
+        }
+    }
 
     public record PollRequest(
             @JsonProperty("run_id") String runId,
@@ -65,7 +97,19 @@ public final class StagePayloads {
             @JsonProperty("run_id") String runId,
             @JsonProperty("bucket") String bucket,
             @JsonProperty("attempt") int attempt,
-            @JsonProperty("shard") int shard) {}
+            @JsonProperty("shard") int shard,
+            @JsonProperty("invocation") @JsonInclude(JsonInclude.Include.NON_NULL) Invocation invocation)
+            implements InvocationScoped {
+        public CollectRequest(String runId, String bucket, int attempt, int shard) {
+            this(runId, bucket, attempt, shard, null);
+        }
+
+        /** The Map collects shards side by side in one state attempt. */
+        @Override
+        public String scope() {
+            return "a" + attempt + "#" + shard;
+        }
+    }
 
     public record Collected(
             @JsonProperty("shard") int shard,
@@ -77,7 +121,13 @@ public final class StagePayloads {
 
     public record RunRef(
             @JsonProperty("run_id") String runId,
-            @JsonProperty("bucket") String bucket) {}
+            @JsonProperty("bucket") String bucket,
+            @JsonProperty("invocation") @JsonInclude(JsonInclude.Include.NON_NULL) Invocation invocation)
+            implements InvocationScoped {
+        public RunRef(String runId, String bucket) {
+            this(runId, bucket, null);
+        }
+    }
 
     public record Finalized(
             @JsonProperty("run_id") String runId,
@@ -89,7 +139,16 @@ public final class StagePayloads {
             @JsonProperty("failed") long failed,
             @JsonProperty("cost_usd") BigDecimal costUsd,
             @JsonProperty("report_key") String reportKey,
-            @JsonProperty("outcomes_prefix") String outcomesPrefix) {}
+            @JsonProperty("outcomes_prefix") String outcomesPrefix,
+            /** set when the run finalized but did not succeed (a failed canary): read by the Fail state */
+            @JsonProperty("error") String error,
+            @JsonProperty("cause") String cause) {
+        public Finalized(String runId, String status, long items, long accepted, long review, long rejected,
+                         long failed, BigDecimal costUsd, String reportKey, String outcomesPrefix) {
+            this(runId, status, items, accepted, review, rejected, failed, costUsd, reportKey, outcomesPrefix, null,
+                    null);
+        }
+    }
 
     /** The Catch output: Step Functions writes {"Error": ..., "Cause": ...}. */
     public record CaughtError(

@@ -33,6 +33,7 @@ public final class SubmitStage {
     }
 
     public PollState submit(SubmitRequest request) {
+        new Preflight(ctx).beforeSubmit(request); // R3.5, R2.3: before any create of the attempt
         int open = submitPending(request.runId(), request.bucket(), request.attempt());
         return new PollState(false, ctx.config().waitAfterPoll(0), 0, open, List.of());
     }
@@ -42,6 +43,7 @@ public final class SubmitStage {
      * on 413 adds new shards, so the pass repeats until one splits nothing.
      */
     int submitPending(String runId, String bucket, int attempt) {
+        if (CancelStage.requested(ctx, runId)) return new CancelStage(ctx).holdUnsent(runId, attempt, this); // R3.4
         RunStore runs = ctx.runs();
         while (true) {
             List<ShardRecord> shards = runs.shards(runId, attempt);
@@ -49,9 +51,31 @@ public final class SubmitStage {
             for (ShardRecord s : shards) if (s.batchId() != null) claimed.add(s.batchId());
             int open = 0;
             boolean split = false;
+            // issue 9: the provider's queue and create-rate limits; what does not fit waits for "Check batches"
+            ProviderCapacity capacity = ProviderCapacity.of(ctx.config(), shards, ctx.clock().instant());
+            boolean full = false;
             for (ShardRecord shard : shards) {
                 if (shard.status() == ShardStatus.PLANNED || shard.status() == ShardStatus.SUBMITTING) {
-                    String batchId = submitShard(ctx.store(bucket), shard, claimed);
+                    boolean counted = shard.status() == ShardStatus.SUBMITTING;
+                    if (full || !capacity.allows(counted ? 0 : shard.requests())) {
+                        full = true; // in shard order: a later small shard never overtakes a waiting one
+                        open++;
+                        continue;
+                    }
+                    String batchId;
+                    try {
+                        batchId = submitShard(ctx.store(bucket), shard, claimed);
+                    } catch (QueueFull e) {
+                        if (capacity.queued() - (counted ? shard.requests() : 0) == 0) {
+                            throw new TransientStageException("provider: " + e.getCause().getMessage(), e.getCause());
+                        }
+                        LOG.info(() -> "submit: provider queue full (" + e.getCause().getMessage() + "); shard "
+                                + shard.shard() + " and later wait for batches to end");
+                        full = true;
+                        open++;
+                        continue;
+                    }
+                    capacity.created(shard.requests(), counted);
                     if (batchId == null) {
                         split = true;
                     } else {
@@ -99,6 +123,8 @@ public final class SubmitStage {
                 new ShardSplitter(ctx, store).split(shard, intent, e);
                 return null;
             }
+            // a 429 on create was not created; with batches already queued it means "wait", not "fail"
+            if (e.httpStatus() == 429) throw new QueueFull(e);
             if (e.retryable()) throw new TransientStageException("provider: " + e.getMessage(), e);
             throw new PermanentStageException("ProviderRejected", "shard " + shard.shard() + ": " + e.getMessage(), e);
         }
@@ -110,8 +136,15 @@ public final class SubmitStage {
         return batch.id();
     }
 
+    /** The provider answered a create with 429 after the client's own retries: nothing was created. */
+    private static final class QueueFull extends RuntimeException {
+        QueueFull(ProviderException cause) {
+            super(cause.getMessage(), cause);
+        }
+    }
+
     /** A batch created for this shard whose id was never recorded: same size, created after the intent. */
-    private Optional<MessageBatch> findOrphan(ShardRecord shard, Set<String> claimed) {
+    Optional<MessageBatch> findOrphan(ShardRecord shard, Set<String> claimed) {
         if (shard.intentAt() == null) return Optional.empty();
         Instant since = shard.intentAt().minus(RECONCILE_SLACK);
         MessageBatch found = null;

@@ -17,7 +17,7 @@ import java.util.List;
  * @param firstInvalid           the first 20 invalid items, for a quick look
  */
 @JsonPropertyOrder({"run_id", "attempt", "input", "lines", "items", "valid", "invalid", "shards",
-        "estimated_input_tokens", "max_output_tokens", "failed_key", "first_invalid"})
+        "estimated_input_tokens", "max_output_tokens", "failed_key", "first_invalid", "golden", "canary_shards"})
 public record Plan(
         @JsonProperty("run_id") String runId,
         @JsonProperty("attempt") int attempt,
@@ -30,7 +30,11 @@ public record Plan(
         @JsonProperty("estimated_input_tokens") long estimatedInputTokens,
         @JsonProperty("max_output_tokens") long maxOutputTokens,
         @JsonProperty("failed_key") String failedKey,
-        @JsonProperty("first_invalid") List<Invalid> firstInvalid) {
+        @JsonProperty("first_invalid") List<Invalid> firstInvalid,
+        /** golden requests (R4.5) in the shards besides the valid items; never outcome lines */
+        @JsonProperty("golden") long golden,
+        /** with a canary: shards 0..canary_shards-1 hold the canary's items alone, and go first */
+        @JsonProperty("canary_shards") int canaryShards) {
 
     /** At most this many invalid items are listed in {@code first_invalid}. */
     public static final int FIRST_INVALID_LIMIT = 20;

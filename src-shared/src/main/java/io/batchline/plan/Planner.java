@@ -1,6 +1,5 @@
 package io.batchline.plan;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.batchline.input.InputError;
 import io.batchline.input.InputItem;
@@ -61,17 +60,61 @@ public final class Planner {
         return "a" + attempt + "-l" + line;
     }
 
+    /** One chunk of a long item (R2.4): {@code a<attempt>-l<line>-c<chunk>}, 0-based, well within 64 characters. */
+    public static String chunkCustomId(String itemCustomId, int chunk) {
+        return itemCustomId + "-c" + chunk;
+    }
+
+    /** A golden item's custom_id (R4.5): its own namespace, {@code line} being its line in the golden file. */
+    public static String goldenCustomId(int attempt, long line) {
+        return "a" + attempt + "-g" + line;
+    }
+
+    /** The job's golden file as the planner reads it: its name (for the format) and its bytes. */
+    public record GoldenInput(String name, InputStream in) {}
+
+    /** A golden line that cannot become a request: the golden file is curated, so the run stops on it. */
+    public static final class GoldenFileException extends IllegalArgumentException {
+        public GoldenFileException(String message) {
+            super(message);
+        }
+    }
+
     /**
      * Plans one attempt of a run from its input; writes shards, shard indexes, the failed part and the plan
      * itself to the store, and returns the plan. An I/O failure of the input or the store is thrown (the run
      * fails, nothing half-written is published as complete: shards are only closed once full or at the end).
      */
     public Plan plan(JobSpec job, String runId, int attempt, InputStream input, String inputName, ObjectStore store) {
+        return plan(job, runId, attempt, input, inputName, store, null);
+    }
+
+    /**
+     * As above, plus the job's golden items (R4.5, null = none), after the input's and never in a canary shard.
+     * With {@code canary}, the first canary.items requests go into shards of their own, numbered first
+     * ({@link Plan#canaryShards()}).
+     */
+    public Plan plan(JobSpec job, String runId, int attempt, InputStream input, String inputName, ObjectStore store,
+                     GoldenInput golden) {
+        return plan(job, runId, attempt, input, inputName, store, golden, null);
+    }
+
+    /**
+     * As above, plus the result cache (issue 6; null = off): input items answered from it get their outcome line
+     * there and go into no shard. Golden items and chunked items are always sent.
+     */
+    public Plan plan(JobSpec job, String runId, int attempt, InputStream input, String inputName, ObjectStore store,
+                     GoldenInput golden, io.batchline.cache.ResultCache.Lookup cache) {
         if (attempt < 1) throw new IllegalArgumentException("attempt starts at 1, got " + attempt);
         Run run = new Run(job, runId, attempt, store);
+        run.cache = cache;
+        if (attempt == 1 && job.canary() != null) run.canaryLeft = job.canary().items();
         InputReader.Summary summary;
         try {
             summary = InputReader.forJob(job, inputName).read(input, run);
+            if (cache != null) cache.finish(); // the items still pending a lookup go into shards before the canary ends
+            run.endCanary();
+            if (golden != null) InputReader.forJob(job, golden.name()).read(golden.in(), run.golden(golden.name()));
             run.finish();
         } catch (IOException e) {
             throw new UncheckedIOException(e.getMessage(), e);
@@ -142,13 +185,27 @@ public final class Planner {
      * What an item carries from attempt to attempt besides its params: the flags and label of its index line
      * (see {@link ShardIndexLine}); retry lines use the same field names.
      */
-    public record Carry(Boolean repair, Boolean truncated, String label, Boolean golden) {
+    public record Carry(Boolean repair, Boolean truncated, String label, Boolean golden, JsonNode history,
+                        Integer chunk, Integer chunks, String stratum) {
         public static final Carry NONE = new Carry(null, null, null, null);
+
+        /** Not a chunk, in no stratum (see ShardIndexLine for chunk, chunks and stratum). */
+        public Carry(Boolean repair, Boolean truncated, String label, Boolean golden, JsonNode history) {
+            this(repair, truncated, label, golden, history, null, null, null);
+        }
+
+        /** @param history the item's earlier attempts (R5.2), an array; null on a first attempt */
+        public Carry(Boolean repair, Boolean truncated, String label, Boolean golden) {
+            this(repair, truncated, label, golden, null);
+        }
 
         public static Carry of(JsonNode line) {
             return new Carry(flag(line, "repair"), flag(line, "truncated"),
                     line.path("label").isValueNode() && !line.path("label").isNull() ? line.get("label").asText() : null,
-                    flag(line, "golden"));
+                    flag(line, "golden"), line.path("history").isArray() ? line.get("history") : null,
+                    line.path("chunk").isInt() ? line.get("chunk").intValue() : null,
+                    line.path("chunks").isInt() ? line.get("chunks").intValue() : null,
+                    line.path("stratum").isTextual() ? line.get("stratum").textValue() : null);
         }
 
         private static Boolean flag(JsonNode line, String name) {
@@ -168,21 +225,33 @@ public final class Planner {
         private final int attempt;
         private final ObjectStore store;
         private final PromptRenderer renderer;
+        /** R2.4 and R2.5; both null for most jobs, which then keep the one-request-per-item path */
+        private final LongInputs longInputs;
+        private final Strata strata;
         private final int maxRequests;
         private final long maxBodyBytes;
         private final String maxBodyName;
 
         final String failedKey;
         private final OutputStream failed;
+        /** chunks that failed before submission (R2.4), in line and chunk order; opened on the first */
+        private OutputStream chunkFailures;
         final List<Plan.ShardPlan> shards = new ArrayList<>();
         final List<Plan.Invalid> firstInvalid = new ArrayList<>();
         long valid;
         long invalid;
+        /** issue 6: the result cache lookup of this pass; null = off */
+        io.batchline.cache.ResultCache.Lookup cache;
+        /** golden requests (R4.5): in the shards, not in items/valid */
+        long golden;
+        /** requests still to put in the canary's own shards; canaryShards = how many shards the canary filled */
+        int canaryLeft;
+        int canaryShards;
         long totalTokens;
         long maxOutputTokens;
 
         /** Reused for every request: the line must be measured before we know which shard takes it. */
-        private final ByteArrayOutputStream requestBytes = new ByteArrayOutputStream(8 * 1024);
+        private final RequestLineWriter requestWriter;
         private Shard current;
 
         Run(JobSpec job, String runId, int attempt, ObjectStore store) {
@@ -191,6 +260,9 @@ public final class Planner {
             this.attempt = attempt;
             this.store = store;
             this.renderer = new PromptRenderer(job);
+            this.longInputs = LongInputs.of(job);
+            this.strata = Strata.of(job);
+            this.requestWriter = new RequestLineWriter(renderer.systemText());
             this.maxRequests = Math.min(job.shard().maxRequests(), PROVIDER_MAX_REQUESTS);
             boolean jobLimitIsLower = job.shard().maxBytes() < PROVIDER_MAX_BODY_BYTES;
             this.maxBodyBytes = jobLimitIsLower ? job.shard().maxBytes() : PROVIDER_MAX_BODY_BYTES;
@@ -203,6 +275,10 @@ public final class Planner {
         @Override
         public void item(InputItem item) {
             io.batchline.chaos.Chaos.point("format.line");
+            if (longInputs != null || strata != null) {
+                shapedItem(item);
+                return;
+            }
             ObjectNode params;
             try {
                 params = renderer.params(item);
@@ -210,36 +286,123 @@ public final class Planner {
                 fail(item.id(), item.line(), e.getMessage());
                 return;
             }
-            request(item.id(), item.line(), attempt, params, new Carry(null, null, label(item), null));
+            Carry carry = new Carry(null, null, label(item), null);
+            if (cache == null) request(item.id(), item.line(), attempt, params, carry);
+            else cache.offer(item.id(), item.line(), params, carry.label(), null, null,
+                    () -> request(item.id(), item.line(), attempt, params, carry));
+        }
+
+        /**
+         * An item of a job with strata (R2.5) or long_inputs (R2.4): its stratum's settings, then its long field
+         * truncated or chunked; a chunked item becomes one request per chunk, all with the item's line.
+         */
+        private void shapedItem(InputItem item) {
+            List<ObjectNode> params = new ArrayList<>();
+            List<LongInputs.Piece> pieces;
+            JobSpec.Stratum stratum;
+            try {
+                stratum = strata == null ? null : strata.select(renderer.userText(item));
+                pieces = longInputs == null ? List.of(new LongInputs.Piece(item.fields(), false, null, null))
+                        : longInputs.pieces(item.fields());
+                for (LongInputs.Piece piece : pieces) params.add(renderer.params(piece.fields(), stratum));
+            } catch (RenderException e) {
+                fail(item.id(), item.line(), e.getMessage());
+                return;
+            }
+            if (cache != null && pieces.size() == 1 && pieces.get(0).chunk() == null) { // one request: cacheable
+                Carry carry = new Carry(null, pieces.get(0).truncated() ? Boolean.TRUE : null, label(item), null, null,
+                        null, null, stratum == null ? null : stratum.name());
+                cache.offer(item.id(), item.line(), params.get(0), carry.label(), carry.stratum(), carry.truncated(),
+                        () -> request(item.id(), item.line(), attempt, params.get(0), carry));
+                return;
+            }
+            for (int i = 0; i < pieces.size(); i++) {
+                LongInputs.Piece piece = pieces.get(i);
+                request(item.id(), item.line(), attempt, params.get(i), new Carry(null,
+                        piece.truncated() ? Boolean.TRUE : null, label(item), null, null, piece.chunk(), piece.chunks(),
+                        stratum == null ? null : stratum.name()));
+            }
         }
 
         /** Adds one request to the current shard, opening the next shard when it would not fit. */
         void request(String id, long line, int attempts, ObjectNode params, Carry carry) {
-            String customId = customId(attempt, line);
-            ObjectNode request = JsonNodeFactory.instance.objectNode();
-            request.put("custom_id", customId);
-            request.set("params", params);
-            requestBytes.reset();
+            boolean isGolden = Boolean.TRUE.equals(carry.golden());
+            String customId = isGolden ? goldenCustomId(attempt, line) : customId(attempt, line);
+            if (carry.chunk() != null) customId = chunkCustomId(customId, carry.chunk());
+            ByteArrayOutputStream requestBytes;
             try {
-                Json.MAPPER.writeValue(requestBytes, request);
+                requestBytes = requestWriter.write(customId, params);
             } catch (IOException e) {
                 throw new UncheckedIOException("serialising request " + customId, e);
             }
             int lineBytes = requestBytes.size();
+            String problem = RequestCheck.problem(customId, lineBytes, params); // R3.5, per request
+            if (problem != null) {
+                if (isGolden) throw new GoldenFileException("golden line " + line + ": pre-flight: " + problem);
+                failRequest(id, line, "pre-flight: " + problem, carry);
+                return;
+            }
             if (ENVELOPE_BYTES + (long) lineBytes > maxBodyBytes) {
-                fail(id, line, String.format(Locale.ROOT,
+                String reason = String.format(Locale.ROOT,
                         "rendered request is %,d bytes, too large for one batch (%s: %,d bytes)",
-                        ENVELOPE_BYTES + (long) lineBytes, maxBodyName, maxBodyBytes));
+                        ENVELOPE_BYTES + (long) lineBytes, maxBodyName, maxBodyBytes);
+                if (isGolden) throw new GoldenFileException("golden line " + line + ": " + reason); // never an outcome
+                failRequest(id, line, reason, carry);
                 return;
             }
             if (current != null && !current.fits(lineBytes)) closeCurrent();
             if (current == null) current = new Shard(shards.size());
+            if (!current.customIds.add(customId)) {
+                failRequest(id, line, "pre-flight: custom_id " + customId + " is already used in shard " + current.number
+                        + " (custom_ids must be unique in a batch)", carry);
+                return;
+            }
             long tokens = TokenEstimator.estimate(params);
             current.add(requestBytes, new ShardIndexLine(customId, id, line, attempts, carry.repair(),
-                    carry.truncated(), carry.label(), carry.golden()), tokens);
-            valid++;
+                    carry.truncated(), carry.label(), carry.golden(), carry.history(), carry.chunk(), carry.chunks(),
+                    carry.stratum()), tokens);
+            if (isGolden) golden++;
+            else if (carry.chunk() == null || carry.chunk() == 0) valid++; // an item, not a request: chunk 0 counts it
             totalTokens += tokens;
             maxOutputTokens += params.path("max_tokens").asLong(job.maxTokens());
+            if (canaryLeft > 0 && --canaryLeft == 0) endCanary();
+        }
+
+        /** Closes the canary's last shard, so nothing else (later items, golden items) shares a batch with it. */
+        void endCanary() {
+            canaryLeft = 0;
+            if (canaryShards == 0 && current != null && job.canary() != null && attempt == 1) {
+                closeCurrent();
+                canaryShards = shards.size();
+            }
+        }
+
+        /** Receives the golden file's items: labelled requests of their own namespace; a bad line stops planning. */
+        InputVisitor golden(String name) {
+            String labelField = job.golden().labelFieldOr(job.groundTruthField());
+            return new InputVisitor() {
+                @Override
+                public void item(InputItem item) {
+                    JsonNode label = item.fields().get(labelField);
+                    if (label == null || label.isNull() || label.isContainerNode() || label.asText().isEmpty()) {
+                        throw new GoldenFileException("golden file " + name + " line " + item.line() + ": no label in"
+                                + " field '" + labelField + "' (golden.label_field)");
+                    }
+                    ObjectNode params;
+                    try {
+                        params = renderer.params(item);
+                    } catch (RenderException e) {
+                        throw new GoldenFileException("golden file " + name + " line " + item.line() + ": "
+                                + e.getMessage());
+                    }
+                    request(item.id(), item.line(), attempt, params, new Carry(null, null, label.asText(), Boolean.TRUE));
+                }
+
+                @Override
+                public void error(InputError error) {
+                    throw new GoldenFileException("golden file " + name + " line " + error.line() + ": " + error.reason());
+                }
+            };
         }
 
         /** The ground-truth label (R4.5): read here, carried in the index, never rendered into the request. */
@@ -267,12 +430,32 @@ public final class Planner {
 
         Plan plan(String input, long lines, long items) {
             return new Plan(runId, attempt, input, lines, items, valid, invalid, List.copyOf(shards), totalTokens,
-                    maxOutputTokens, failedKey, List.copyOf(firstInvalid));
+                    maxOutputTokens, failedKey, List.copyOf(firstInvalid), golden, canaryShards);
         }
 
         void finish() throws IOException {
             if (current != null) closeCurrent();
             failed.close();
+            if (chunkFailures != null) chunkFailures.close();
+        }
+
+        /**
+         * A request that cannot be sent. A chunk's failure (R2.4) is parked as that chunk's outcome, so the item
+         * still ends in one line when finalize merges its chunks; anything else fails its item here.
+         */
+        private void failRequest(String id, long line, String reason, Carry carry) {
+            if (carry.chunk() == null) {
+                fail(id, line, reason);
+                return;
+            }
+            if (carry.chunk() == 0) invalid++; // chunk 0 counts the item, valid or invalid, once
+            if (firstInvalid.size() < Plan.FIRST_INVALID_LIMIT) firstInvalid.add(new Plan.Invalid(line, reason));
+            if (chunkFailures == null) {
+                chunkFailures = new BufferedOutputStream(store.create(RunKeys.planChunkPart(runId, attempt), JSONL));
+            }
+            io.batchline.json.JsonLines.write(chunkFailures, new io.batchline.outcome.ChunkOutcome(line, carry.chunk(),
+                    carry.chunks(), OutcomeLine.failedBeforeSubmit(id, line, reason)
+                            .withStratumAndChunks(carry.stratum(), null)));
         }
 
         private void closeCurrent() {
@@ -291,6 +474,8 @@ public final class Planner {
             final String indexKey;
             private final OutputStream requests;
             private final OutputStream index;
+            /** Unique in a batch (R3.5); bounded by the shard size. */
+            final java.util.Set<String> customIds = new java.util.HashSet<>();
             private int count;
             private long lineBytes;
             private long tokens;

@@ -13,8 +13,12 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  * @param truncated true when the item's input was cut to long_inputs.max_input_tokens (R2.4)
  * @param label     the item's ground-truth label (R4.5), read from the input, never sent to the model
  * @param golden    true for a golden item (R4.5): reported as golden_quality, never in the outcome files
+ * @param chunk     0-based chunk of a chunked item (R2.4), with {@code chunks} chunks in all; absent otherwise
+ * @param stratum   the item's stratum (R2.5); absent for the job's default settings
+ * @param history   the item's earlier attempts (R5.2), carried from the retry part; absent on a first attempt
  */
-@JsonPropertyOrder({"custom_id", "id", "line", "attempts", "repair", "truncated", "label", "golden"})
+@JsonPropertyOrder({"custom_id", "id", "line", "attempts", "repair", "truncated", "label", "golden", "history", "chunk", "chunks",
+        "stratum"})
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ShardIndexLine(
         @JsonProperty("custom_id") String customId,
@@ -24,9 +28,23 @@ public record ShardIndexLine(
         @JsonProperty("repair") Boolean repair,
         @JsonProperty("truncated") Boolean truncated,
         @JsonProperty("label") String label,
-        @JsonProperty("golden") Boolean golden) {
+        @JsonProperty("golden") Boolean golden,
+        @JsonProperty("history") com.fasterxml.jackson.databind.JsonNode history,
+        @JsonProperty("chunk") Integer chunk,
+        @JsonProperty("chunks") Integer chunks,
+        @JsonProperty("stratum") String stratum) {
+
+    public ShardIndexLine(String customId, String id, long line, int attempts, Boolean repair, Boolean truncated,
+                          String label, Boolean golden, com.fasterxml.jackson.databind.JsonNode history) {
+        this(customId, id, line, attempts, repair, truncated, label, golden, history, null, null, null);
+    }
 
     public ShardIndexLine(String customId, String id, long line, int attempts) {
-        this(customId, id, line, attempts, null, null, null, null);
+        this(customId, id, line, attempts, null, null, null, null, null);
+    }
+
+    public ShardIndexLine(String customId, String id, long line, int attempts, Boolean repair, Boolean truncated,
+                          String label, Boolean golden) {
+        this(customId, id, line, attempts, repair, truncated, label, golden, null);
     }
 }

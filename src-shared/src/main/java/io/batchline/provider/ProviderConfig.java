@@ -26,6 +26,8 @@ public record ProviderConfig(
 
     public static final URI DEFAULT_BASE_URL = URI.create("https://api.anthropic.com");
     public static final String DEFAULT_VERSION = "2023-06-01";
+    /** Set in AWS: the key is read from this Secrets Manager secret (see {@link SecretsManagerApiKey}). */
+    public static final String SECRET_ARN_ENV = "ANTHROPIC_API_KEY_SECRET_ARN";
 
     public ProviderConfig {
         Objects.requireNonNull(baseUrl, "baseUrl");
@@ -48,8 +50,9 @@ public record ProviderConfig(
     }
 
     /**
-     * ANTHROPIC_BASE_URL (default https://api.anthropic.com), ANTHROPIC_API_KEY or ANTHROPIC_API_KEY_FILE
-     * (the file's contents, trimmed). A missing key fails on first use, not here, so commands that never call
+     * ANTHROPIC_BASE_URL (default https://api.anthropic.com); the key from the Secrets Manager secret named by
+     * ANTHROPIC_API_KEY_SECRET_ARN when set (AWS), else ANTHROPIC_API_KEY or ANTHROPIC_API_KEY_FILE (the file's
+     * contents, trimmed). A missing key fails on first use, not here, so commands that never call
      * the provider still work without one.
      */
     public static ProviderConfig fromEnv(Map<String, String> env) {
@@ -57,8 +60,12 @@ public record ProviderConfig(
         URI baseUrl = base == null || base.isBlank() ? DEFAULT_BASE_URL : URI.create(base.trim());
         String key = env.get("ANTHROPIC_API_KEY");
         String keyFile = env.get("ANTHROPIC_API_KEY_FILE");
+        String secretArn = env.get(SECRET_ARN_ENV);
         Supplier<String> supplier;
-        if (key != null && !key.isBlank()) {
+        if (secretArn != null && !secretArn.isBlank()) {
+            // in AWS: the client is built now (cold start, not first call); the key is read on first use
+            supplier = new SecretsManagerApiKey(new io.batchline.aws.AwsClients(env).secretsManager(), secretArn.trim());
+        } else if (key != null && !key.isBlank()) {
             String k = key.trim();
             supplier = () -> k;
         } else if (keyFile != null && !keyFile.isBlank()) {
@@ -67,7 +74,7 @@ public record ProviderConfig(
         } else {
             supplier = () -> {
                 throw new ProviderException(ProviderException.Kind.AUTHENTICATION, 0, "missing_api_key",
-                        "set ANTHROPIC_API_KEY or ANTHROPIC_API_KEY_FILE", null, null, null);
+                        "set ANTHROPIC_API_KEY or ANTHROPIC_API_KEY_FILE (in AWS: " + SECRET_ARN_ENV + ")", null, null, null);
             };
         }
         return of(baseUrl, supplier);
@@ -89,7 +96,7 @@ public record ProviderConfig(
 
     /** Reads the key once, on first use; a failed read is retried next time rather than cached. */
     public static Supplier<String> cached(Supplier<String> source) {
-        if (source instanceof CachedKey) return source;
+        if (source instanceof CachedKey || source instanceof SecretsManagerApiKey) return source; // caches itself
         return new CachedKey(source);
     }
 

@@ -81,7 +81,8 @@ public final class ReviewQueue {
         }
 
         public void add(OutcomeLine line) {
-            String key = runId + "/" + line.customId();
+            // a line answered from the result cache was in no batch: its input line names it (issue 6)
+            String key = runId + "/" + (line.customId() != null ? line.customId() : "cached-l" + line.line());
             var entry = SendMessageBatchRequestEntry.builder()
                     .id("m" + pending.size())
                     .messageBody(Json.string(message(runId, line)))

@@ -23,17 +23,31 @@ public final class PromptRenderer {
     private final JobSpec job;
     private final Template template;
     private final String systemText;
+    private final ObjectNode cacheControl;
+    /** null without few_shot */
+    private final FewShot fewShot;
+    /** R2.5: each stratum's parsed user_template, by name (those that set one) */
+    private final java.util.Map<String, Template> strataTemplates = new java.util.HashMap<>();
 
     public PromptRenderer(JobSpec job) {
         this.job = job;
         this.template = Template.parse(job.userTemplate());
+        this.fewShot = FewShot.of(job);
         this.systemText = systemText(job);
+        if (job.strata() != null) {
+            for (JobSpec.Stratum s : job.strata()) {
+                if (s.userTemplate() != null) strataTemplates.put(s.name(), Template.parse(s.userTemplate()));
+            }
+        }
+        this.cacheControl = cacheControl(job);
     }
 
-    /** The job's system prompt followed by the output schema the answer must satisfy. */
+    /** The job's system prompt, its static few-shot examples, then the output schema the answer must satisfy. */
     public static String systemText(JobSpec job) {
         String system = job.system() == null ? "" : job.system().strip();
         String prefix = system.isEmpty() ? "" : system + "\n\n";
+        FewShot fewShot = FewShot.of(job);
+        if (fewShot != null && fewShot.staticText() != null) prefix += fewShot.staticText() + "\n\n";
         return prefix + SCHEMA_INSTRUCTION + Json.string(job.outputSchema()) + "\n```";
     }
 
@@ -43,6 +57,17 @@ public final class PromptRenderer {
 
     public Template template() {
         return template;
+    }
+
+    /**
+     * {@code {"type":"ephemeral"}}, with {@code "ttl"} when the job names one ({@code cache_ttl}: 5m or 1h,
+     * R2.6). Every request of a job carries the identical block, as the provider needs for cache hits.
+     */
+    public static ObjectNode cacheControl(JobSpec job) {
+        ObjectNode control = JsonNodeFactory.instance.objectNode();
+        control.put("type", "ephemeral");
+        if (job.cacheTtl() != null) control.put("ttl", job.cacheTtl());
+        return control;
     }
 
     /** The user message for this item: the template with the item's fields; only template fields are used. */
@@ -55,17 +80,34 @@ public final class PromptRenderer {
      * Throws {@link RenderException} when a template field is missing or null.
      */
     public ObjectNode params(InputItem item) {
-        String user = userText(item);
+        return params(item.fields(), null);
+    }
+
+    /**
+     * The params for these item fields in a stratum (R2.5; null = the job's template, model and max_tokens). The
+     * fields may differ from the item's own: a chunk or a truncated copy of its long field (R2.4); per-type
+     * few-shot examples are chosen from them.
+     */
+    public ObjectNode params(com.fasterxml.jackson.databind.JsonNode fields, JobSpec.Stratum stratum) {
+        Template t = stratum == null ? template : strataTemplates.getOrDefault(stratum.name(), template);
+        String user = t.render(fields);
         JsonNodeFactory nodes = JsonNodeFactory.instance;
         ObjectNode params = nodes.objectNode();
-        params.put("model", job.model());
-        params.put("max_tokens", job.maxTokens());
+        params.put("model", stratum == null || stratum.model() == null ? job.model() : stratum.model());
+        params.put("max_tokens", stratum == null || stratum.maxTokens() == null ? job.maxTokens() : stratum.maxTokens());
         params.put("temperature", job.temperature());
         ArrayNode system = params.putArray("system");
         ObjectNode block = system.addObject();
         block.put("type", "text");
         block.put("text", systemText);
-        block.putObject("cache_control").put("type", "ephemeral");
+        block.set("cache_control", cacheControl.deepCopy());
+        String typed = fewShot == null ? null : fewShot.typedText(fields);
+        if (typed != null) { // a second cached block: the same bytes for every item of this type
+            ObjectNode examples = system.addObject();
+            examples.put("type", "text");
+            examples.put("text", typed);
+            examples.set("cache_control", cacheControl.deepCopy());
+        }
         ObjectNode message = params.putArray("messages").addObject();
         message.put("role", "user");
         message.put("content", user);

@@ -27,7 +27,7 @@ public final class TokenEstimator {
             blocks++;
         } else {
             for (JsonNode block : system) {
-                bytes += utf8Length(block.path("text").asText(""));
+                bytes += textBytes(block.path("text").asText(""));
                 blocks++;
             }
         }
@@ -41,6 +41,20 @@ public final class TokenEstimator {
             }
         }
         return tokensForBytes(bytes) + (long) blocks * PER_MESSAGE_OVERHEAD + PER_REQUEST_OVERHEAD;
+    }
+
+    /** A long text and its UTF-8 length: the system prompt is the same String in every request of a job. */
+    private record Measured(String text, long bytes) {}
+
+    private static volatile Measured lastLong;
+
+    /** {@link #utf8Length}, remembering the last long text by identity so it is not measured again per item. */
+    private static long textBytes(String text) {
+        Measured last = lastLong;
+        if (last != null && last.text == text) return last.bytes;
+        long bytes = utf8Length(text);
+        if (text.length() >= 256) lastLong = new Measured(text, bytes);
+        return bytes;
     }
 
     /** ceil(bytes / 3.5), in integers. */

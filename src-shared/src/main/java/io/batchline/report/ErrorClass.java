@@ -21,6 +21,8 @@ public enum ErrorClass {
     SCHEMA_MISMATCH("schema_mismatch"),
     /** valid output with confidence below review_at */
     LOW_CONFIDENCE("low_confidence"),
+    /** the run was canceled (R3.4) before the item got a usable answer */
+    CANCELED("canceled"),
     OTHER("other");
 
     private final String label;
@@ -44,6 +46,7 @@ public enum ErrorClass {
             if (line.output() != null) return line.confidence() != null ? LOW_CONFIDENCE : SCHEMA_MISMATCH;
             return OTHER;
         }
+        if (reason.startsWith("canceled: ")) return CANCELED; // before INPUT: an unsent item has no batch either
         if (line.batchId() == null) return INPUT;
         if (reason.startsWith("provider rejected")) return PROVIDER_REJECTED;
         if (reason.contains("gave up after")) return PROVIDER_TRANSIENT;

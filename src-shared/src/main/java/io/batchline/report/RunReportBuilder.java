@@ -44,11 +44,16 @@ public final class RunReportBuilder {
     /** R4.2: items whose answer only became valid in the repair round, and rejections for an invalid answer */
     private long repaired;
     private long rejectedInvalid;
+    /** issue 6: items answered from the result cache (nothing sent, cost 0) */
+    private long cached;
     private Usage usage = Usage.ZERO;
     private BigDecimal costUsd = BigDecimal.ZERO.setScale(Price.COST_SCALE);
+    /** R4.5: what the golden items cost; inside costUsd and usage, they are paid for like any other request */
+    private BigDecimal goldenCostUsd = BigDecimal.ZERO.setScale(Price.COST_SCALE);
     private final long[] confidenceHistogram = new long[HISTOGRAM_BUCKETS];
     private final ReasonCounts failedReasons = new ReasonCounts();
     private final ReasonCounts rejectedReasons = new ReasonCounts();
+    private final StrataCounts strataCounts = new StrataCounts();
 
     private String runId;
     private String job;
@@ -58,16 +63,32 @@ public final class RunReportBuilder {
     private Double reviewAt;
     private final List<BatchSummary> batches = new ArrayList<>();
     private Instant startedAt;
+    private String status = "succeeded";
+    private Instant canceledAt;
     private Instant finishedAt;
     // issue 7: error classes, forecast and budget (R6.3, R7.2)
     private final EnumMap<ErrorClass, Long> errorClasses = new EnumMap<>(ErrorClass.class);
     private Forecast forecast;
     private com.fasterxml.jackson.databind.JsonNode budget;
+    private com.fasterxml.jackson.databind.JsonNode calibration;
 
     public RunReportBuilder() {
         for (OutcomeKind kind : OutcomeKind.values()) {
             counts.put(kind, 0L);
         }
+    }
+
+    /**
+     * A golden item's result (R4.5): its usage and cost join the run's totals (so the budget settles what was
+     * really spent); it is not an item, so no count, histogram or reason changes.
+     */
+    public RunReportBuilder golden(OutcomeLine line) {
+        if (line.usage() != null) usage = usage.plus(line.usage());
+        if (line.costUsd() != null) {
+            costUsd = costUsd.add(line.costUsd());
+            goldenCostUsd = goldenCostUsd.add(line.costUsd());
+        }
+        return this;
     }
 
     /** Counts one outcome line; every input line of the run must come through here exactly once. */
@@ -82,11 +103,15 @@ public final class RunReportBuilder {
         }
         counts.merge(kind, 1L, Long::sum);
         items++;
+        strataCounts.accept(line); // R2.4, R2.5
         if (line.attempts() > 1) {
             retriedItems++;
         }
         if (Boolean.TRUE.equals(line.repaired())) {
             repaired++;
+        }
+        if (Boolean.TRUE.equals(line.cached())) {
+            cached++;
         }
         if (kind == OutcomeKind.REJECTED && io.batchline.validate.InvalidOutput.isInvalidOutputReason(line.reason())) {
             rejectedInvalid++;
@@ -148,6 +173,16 @@ public final class RunReportBuilder {
         return this;
     }
 
+    /**
+     * How the run ended: {@code succeeded}, or {@code canceled} with when the cancel was requested (R3.4);
+     * either way the outcome files account for every input line.
+     */
+    public RunReportBuilder status(String status, Instant canceledAt) {
+        this.status = status;
+        this.canceledAt = canceledAt;
+        return this;
+    }
+
     public RunReportBuilder startedAt(Instant startedAt) {
         this.startedAt = startedAt;
         return this;
@@ -156,6 +191,12 @@ public final class RunReportBuilder {
     /** R6.3: how the account's month is going; see {@link Forecast}. */
     public RunReportBuilder forecast(Forecast forecast) {
         this.forecast = forecast;
+        return this;
+    }
+
+    /** R2.3: the token estimator's error on a counted sample (plan-a1.json's calibration); null = none. */
+    public RunReportBuilder calibration(com.fasterxml.jackson.databind.JsonNode calibration) {
+        this.calibration = calibration;
         return this;
     }
 
@@ -247,14 +288,19 @@ public final class RunReportBuilder {
         report.put("run_id", runId);
         report.put("job", job);
         report.put("input", input);
+        report.put("status", status);
+        if (canceledAt != null) report.put("canceled_at", canceledAt.toString());
         report.put("items", items);
         report.put("accepted", count(OutcomeKind.ACCEPTED));
         report.put("review", count(OutcomeKind.REVIEW));
         report.put("rejected", count(OutcomeKind.REJECTED));
         report.put("failed", count(OutcomeKind.FAILED));
         report.put("retried_items", retriedItems);
+        // R5.2: items that failed transiently on every allowed attempt (alarm on the EscalatedItems metric)
+        report.put("escalated_items", errorCount(ErrorClass.PROVIDER_TRANSIENT));
         report.put("repaired", repaired);
         report.put("rejected_invalid", rejectedInvalid);
+        report.put("cached", cached);
 
         ObjectNode usageNode = report.putObject("usage");
         usageNode.put("input_tokens", usage.inputTokens());
@@ -263,6 +309,7 @@ public final class RunReportBuilder {
         usageNode.put("cache_read_input_tokens", usage.cacheReadInputTokens());
 
         report.put("cost_usd", costUsd);
+        report.put("golden_cost_usd", goldenCostUsd);
         report.put("cost_per_item_usd", costPerItemUsd());
         if (price == null) {
             report.putNull("price");
@@ -305,6 +352,7 @@ public final class RunReportBuilder {
             report.set("forecast", Json.MAPPER.valueToTree(forecast));
         }
         report.set("budget", budget);
+        if (calibration != null) report.set("calibration", calibration);
 
         ArrayNode histogram = report.putArray("confidence_histogram");
         for (int i = 0; i < HISTOGRAM_BUCKETS; i++) {
@@ -313,6 +361,7 @@ public final class RunReportBuilder {
                     .put("to", BigDecimal.valueOf(i + 1, 1))
                     .put("count", confidenceHistogram[i]);
         }
+        strataCounts.writeTo(report);
         return report;
     }
 

@@ -59,7 +59,8 @@ public final class DynamoRunStore implements RunStore {
         if (item == null || item.isEmpty()) return Optional.empty();
         return Optional.of(new RunRecord(runId, str(item, "job"), str(item, "bucket"), str(item, "input_key"),
                 str(item, "etag"), RunStatus.valueOf(str(item, "status")), instant(item, "started_at"),
-                instant(item, "finished_at"), str(item, "error"), str(item, "cause")));
+                instant(item, "finished_at"), str(item, "error"), str(item, "cause"),
+                instant(item, "cancel_requested_at")));
     }
 
     @Override
@@ -73,6 +74,32 @@ public final class DynamoRunStore implements RunStore {
                 .updateExpression("SET #st = :s, finished_at = :f, #err = :e, cause = :c")
                 .expressionAttributeNames(Map.of("#st", "status", "#err", "error"))
                 .expressionAttributeValues(values));
+    }
+
+    @Override
+    public CancelRequest requestCancel(String runId, Instant requestedAt) {
+        try {
+            ddb.updateItem(b -> b.tableName(table).key(Map.of("pk", s(runPk(runId)), "sk", s("META")))
+                    .updateExpression("SET cancel_requested_at = :t")
+                    .conditionExpression("#st = :running AND attribute_not_exists(cancel_requested_at)")
+                    .expressionAttributeNames(Map.of("#st", "status"))
+                    .expressionAttributeValues(Map.of(":t", s(requestedAt.toString()),
+                            ":running", s(RunStatus.RUNNING.name()))));
+            return CancelRequest.REQUESTED;
+        } catch (ConditionalCheckFailedException notRunningOrAlready) {
+            Optional<RunRecord> run = run(runId);
+            if (run.isEmpty()) return CancelRequest.NO_RUN;
+            if (run.get().status() != RunStatus.RUNNING) return CancelRequest.RUN_ENDED;
+            return CancelRequest.ALREADY_REQUESTED;
+        }
+    }
+
+    @Override
+    public boolean markCanceled(String runId, int attempt, int shard) {
+        return conditional(runId, attempt, shard, "SET #st = :canceled",
+                "#st = :planned OR #st = :submitting OR #st = :canceled",
+                Map.of(":canceled", s(ShardStatus.CANCELED.name()), ":planned", s(ShardStatus.PLANNED.name()),
+                        ":submitting", s(ShardStatus.SUBMITTING.name())));
     }
 
     @Override

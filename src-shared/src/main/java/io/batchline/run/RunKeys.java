@@ -44,6 +44,11 @@ public final class RunKeys {
         return run(runId) + "parts/a" + attempt + "/plan/" + kind.fileName();
     }
 
+    /** Outcome lines of items answered from the result cache at planning (issue 6); rewritten whole. */
+    public static String cachedPart(String runId, OutcomeKind kind) {
+        return run(runId) + "parts/a1/cached/" + kind.fileName();
+    }
+
     /** Outcome lines one collected shard wrote; rewritten whole when a collect is repeated. */
     public static String shardPart(String runId, int attempt, int shard, OutcomeKind kind) {
         return run(runId) + "parts/a" + attempt + "/shard-" + pad(shard) + "/" + kind.fileName();
@@ -69,6 +74,55 @@ public final class RunKeys {
     public static String report(String runId) {
         return run(runId) + "report.json";
     }
+
+    /** Where a job's golden file lives in the bucket (R4.5): {@code jobs/<job>/<file>}, next to the spec. */
+    public static String goldenSource(String job, String file) {
+        return JOBS + job + "/" + file;
+    }
+
+    /** The golden file frozen with the run at registration; keeps its name, so its format (.jsonl/.csv) too. */
+    public static String goldenSnapshot(String runId, String file) {
+        return run(runId) + "golden/" + file.substring(file.lastIndexOf('/') + 1);
+    }
+
+    /** Golden items' outcome lines of one collected shard: kept out of parts/, so never in the outcome files. */
+    public static String goldenPart(String runId, int attempt, int shard) {
+        return goldenPartsPrefix(runId) + "a" + attempt + "/shard-" + pad(shard) + ".jsonl";
+    }
+
+    public static String goldenPartsPrefix(String runId) {
+        return run(runId) + "golden-out/";
+    }
+
+    /** The canary's verdict (items, pass rate, cost per item, passed, cause), written once by "Check canary". */
+    public static String canary(String runId) {
+        return run(runId) + "canary.json";
+    }
+
+    /** Failed lines for the items a failed canary kept from being sent (merged by the finalizer like any part). */
+    public static String canaryFailedPart(String runId) {
+        return run(runId) + "parts/canary/" + OutcomeKind.FAILED.fileName();
+    }
+
+    /** Verdicts on the chunks of long items (R2.4) one collected shard reached, sorted by line and chunk. */
+    public static String chunkPart(String runId, int attempt, int shard) {
+        return run(runId) + "chunks/a" + attempt + "/shard-" + pad(shard) + ".jsonl";
+    }
+
+    /** Chunks the planner could not send (pre-flight, size), in line and chunk order. */
+    public static String planChunkPart(String runId, int attempt) {
+        return run(runId) + "chunks/a" + attempt + "/plan.jsonl";
+    }
+
+    public static String chunksPrefix(String runId) {
+        return run(runId) + "chunks/";
+    }
+
+    /**
+     * The "attempt" under which finalize writes the merged lines of chunked items as ordinary outcome parts
+     * ({@code shardPart(runId, 0, 0, kind)}), so they are merged, counted and sent for review like any shard's.
+     */
+    public static final int MERGED_CHUNKS_ATTEMPT = 0;
 
     public static String pad(int shard) {
         return String.format("%04d", shard);

@@ -34,4 +34,22 @@ public interface RunStore {
     void markEnded(String runId, int attempt, int shard, Instant endedAt, String rawKey);
 
     void markCollected(String runId, int attempt, int shard);
+
+    /** What a cancel request (R3.4) found on the run record. */
+    enum CancelRequest {
+        /** this call recorded the request */
+        REQUESTED,
+        /** an earlier call did: cancelling twice is fine */
+        ALREADY_REQUESTED,
+        /** the run had already ended (succeeded, failed or canceled): nothing to cancel */
+        RUN_ENDED,
+        /** no such run */
+        NO_RUN
+    }
+
+    /** Records the cancel request on a RUNNING run (one conditional write); never touches an ended run. */
+    CancelRequest requestCancel(String runId, Instant requestedAt);
+
+    /** PLANNED or SUBMITTING -> CANCELED: the shard is never sent because its run was canceled; false if it moved on. */
+    boolean markCanceled(String runId, int attempt, int shard);
 }

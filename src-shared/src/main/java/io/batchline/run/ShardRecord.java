@@ -33,7 +33,9 @@ public record ShardRecord(
         /** results routed into outcome parts */
         COLLECTED,
         /** rejected as too large (413) and split into new shards of the same attempt; never sent itself */
-        REPLACED;
+        REPLACED,
+        /** never sent: its run was canceled first (R3.4); its items fail with reason canceled */
+        CANCELED;
 
         public boolean open() {
             return this == SUBMITTING || this == SUBMITTED;

@@ -41,7 +41,23 @@ public final class FileObjectStore implements ObjectStore {
 
     private record CachedEtag(long size, long modifiedMillis, String etag) {}
 
+    /** False: no MD5 while writing (an ETag is then computed on the first head); for write-once bulk output. */
+    private final boolean digestOnWrite;
+
     public FileObjectStore(Path root) {
+        this(root, true);
+    }
+
+    /**
+     * A store that does not hash what it writes: {@code ./batchline plan} writes hundreds of MB that nothing
+     * heads, and the MD5 was a tenth of its time (issue 9). ETags stay correct, computed when asked for.
+     */
+    public static FileObjectStore withoutDigestOnWrite(Path root) {
+        return new FileObjectStore(root, false);
+    }
+
+    private FileObjectStore(Path root, boolean digestOnWrite) {
+        this.digestOnWrite = digestOnWrite;
         try {
             this.root = Files.createDirectories(root).toRealPath();
         } catch (IOException e) {
@@ -88,7 +104,7 @@ public final class FileObjectStore implements ObjectStore {
         try {
             Path tmpDir = Files.createDirectories(root.resolve(TMP_DIR));
             Path tmp = Files.createTempFile(tmpDir, "obj-", ".part");
-            return new PublishOnClose(key, target, tmp);
+            return digestOnWrite ? new PublishOnClose(key, target, tmp) : new PublishOnClose(key, target, tmp, null);
         } catch (IOException e) {
             throw new UncheckedIOException("creating " + key, e);
         }
@@ -197,7 +213,8 @@ public final class FileObjectStore implements ObjectStore {
         }
 
         private PublishOnClose(String key, Path target, Path tmp, MessageDigest md5) throws IOException {
-            super(new DigestOutputStream(new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 64 * 1024), md5));
+            super(md5 == null ? new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 64 * 1024)
+                    : new DigestOutputStream(new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 64 * 1024), md5));
             this.key = key;
             this.target = target;
             this.tmp = tmp;
@@ -245,6 +262,10 @@ public final class FileObjectStore implements ObjectStore {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+            if (md5 == null) {
+                etags.remove(key); // computed on the next head
+                return;
             }
             BasicFileAttributes attrs = Files.readAttributes(target, BasicFileAttributes.class);
             etags.put(key, new CachedEtag(attrs.size(), attrs.lastModifiedTime().toMillis(),

@@ -39,6 +39,48 @@ class PriceTableTests {
     }
 
     @Test
+    void cacheWritesCostTheRateOfTheJobsTtlAndReadsATenth() {
+        // GIVEN claude-sonnet-4-5 at standard input $3/MTok and the batch discount of 0.5
+        Price fiveMinutes = bundled.priceFor("claude-sonnet-4-5-20250929", "5m");
+        Price oneHour = bundled.priceFor("claude-sonnet-4-5-20250929", "1h");
+        Price byDefault = bundled.priceFor("claude-sonnet-4-5-20250929", null);
+
+        // THEN writes are 1.25x (5m) or 2x (1h) the base input price, reads 0.1x, all batch-discounted
+        assertThat(fiveMinutes.cacheWritePerMtok()).isEqualByComparingTo("1.875"); // 3 x 1.25 x 0.5
+        assertThat(oneHour.cacheWritePerMtok()).isEqualByComparingTo("3");         // 3 x 2 x 0.5
+        assertThat(oneHour.cacheReadPerMtok()).isEqualByComparingTo("0.15");       // 3 x 0.1 x 0.5
+        assertThat(oneHour.inputPerMtok()).isEqualByComparingTo("1.5");
+        assertThat(byDefault).isEqualTo(bundled.priceFor("claude-sonnet-4-5-20250929"));
+        assertThat(oneHour.cacheTtl()).isEqualTo("1h");
+        assertThat(byDefault.cacheTtl()).isNull();
+
+        // AND a request that wrote 2,048 prefix tokens and one that read them, each with 500 more input and 100 output
+        Usage write = new Usage(500, 100, 2048, 0);
+        Usage read = new Usage(500, 100, 0, 2048);
+        // 500*1.5 + 100*7.5 + 2048*3 = 750 + 750 + 6144 = 7644 micro-dollars
+        assertThat(oneHour.cost(write).toPlainString()).isEqualTo("0.00764400");
+        // 500*1.5 + 100*7.5 + 2048*1.875 = 1500 + 3840 = 5340
+        assertThat(fiveMinutes.cost(write).toPlainString()).isEqualTo("0.00534000");
+        // 1500 + 2048*0.15 = 1500 + 307.2 = 1807.2
+        assertThat(oneHour.cost(read).toPlainString()).isEqualTo("0.00180720");
+
+        // AND the report's price entry names the TTL only when the job set one
+        assertThat(Json.MAPPER.valueToTree(oneHour).path("cache_ttl").asText()).isEqualTo("1h");
+        assertThat(Json.MAPPER.valueToTree(byDefault).has("cache_ttl")).isFalse();
+    }
+
+    @Test
+    void aTableMayStateTheOneHourWriteRate() {
+        PriceTable table = PriceTable.read(stream("""
+                {"as_of": "2026-01-01", "batch_discount": 0.5, "models": {"m": {"input_per_mtok": 4,
+                 "output_per_mtok": 8, "cache_write_per_mtok": 5, "cache_read_per_mtok": 0.4,
+                 "cache_write_1h_per_mtok": 9}}}"""));
+        assertThat(table.priceFor("m", "1h").cacheWritePerMtok()).isEqualByComparingTo("4.5");
+        assertThat(table.priceFor("m", "5m").cacheWritePerMtok()).isEqualByComparingTo("2.5");
+        assertThatThrownBy(() -> table.priceFor("m", "2h")).hasMessageContaining("5m or 1h");
+    }
+
+    @Test
     void costRoundsHalfUpAtEightDecimals() {
         Price haiku = bundled.priceFor("claude-haiku-4-5");
 

@@ -336,6 +336,27 @@ class AnthropicBatchesClientTest {
     }
 
     @Test
+    void messageAndCountTokensReadTheDocumentedShapes() throws IOException {
+        // GIVEN the documented answers of count_tokens and of a synchronous Messages call (1-hour cache write)
+        script.add(Answer.json(200, ProviderModelTest.line("count-tokens.json")));
+        script.add(Answer.json(200, ProviderModelTest.line("message.json")));
+        ObjectNode params = (ObjectNode) Json.tree(("{\"model\":\"claude-haiku-4-5-20251001\",\"max_tokens\":300,"
+                + "\"system\":[{\"type\":\"text\",\"text\":\"s\",\"cache_control\":{\"type\":\"ephemeral\",\"ttl\":\"1h\"}}],"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}").getBytes(StandardCharsets.UTF_8));
+        AnthropicBatchesClient c = client(0, Duration.ofSeconds(5));
+
+        assertThat(c.countTokens(params)).isEqualTo(2095);
+        JsonNode message = c.message(params);
+
+        assertThat(message.path("stop_reason").asText()).isEqualTo("end_turn");
+        assertThat(message.at("/usage/cache_creation/ephemeral_1h_input_tokens").asLong()).isEqualTo(1024);
+        assertThat(seen.get(1).path()).isEqualTo("/v1/messages");
+        JsonNode sent = Json.tree(seen.get(1).body());
+        assertThat(sent.get("max_tokens").asInt()).isEqualTo(300); // the real request, as a batch would send it
+        assertThat(sent.at("/system/0/cache_control/ttl").asText()).isEqualTo("1h");
+    }
+
+    @Test
     void resultsUrlOnAnotherHostIsNotFollowed() throws IOException {
         script.add(Answer.json(200, "{\"custom_id\":\"a\",\"result\":{\"type\":\"expired\"}}\n"));
         MessageBatch b = new MessageBatch("msgbatch_r", "message_batch", "ended", MessageBatch.RequestCounts.ZERO,

@@ -3,7 +3,6 @@ package io.batchline.quality;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.batchline.job.JobSpecLoader;
 import io.batchline.json.Json;
 import io.batchline.outcome.OutcomeLine;
 import io.batchline.validate.RepairPrompt;
@@ -64,19 +63,5 @@ class QualityBuilderTest {
                 .contains("{\"type\":\"object\"}");
         assertThat(params.get("messages")).hasSize(1); // the original is not changed
         assertThat(RepairPrompt.params(params, "  ", "e", schema).at("/messages/1/content").asText()).isNotBlank();
-    }
-
-    @Test
-    void fieldsWhoseBehaviourIsNotBuiltAreRefused() {
-        String spec = """
-                name: j
-                model: claude-haiku-4-5-20251001
-                user_template: "{{t}}"
-                max_tokens: 10
-                output_schema: {type: object, properties: {confidence: {type: number}}}
-                canary: {items: 5}
-                """;
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> JobSpecLoader.load(spec.getBytes(StandardCharsets.UTF_8)))
-                .hasMessageContaining("$.canary: not supported yet");
     }
 }

@@ -17,7 +17,11 @@ import org.junit.jupiter.api.Test;
 class PromptRendererTest {
 
     static JobSpec job(String template) {
-        return JobSpecLoader.load(("""
+        return JobSpecLoader.load(jobYaml(template));
+    }
+
+    static byte[] jobYaml(String template) {
+        return (("""
                 name: t
                 model: claude-haiku-4-5-20251001
                 system: "You sort tickets."
@@ -53,6 +57,21 @@ class PromptRendererTest {
             throw new java.io.UncheckedIOException(e);
         }
         return items.get(0);
+    }
+
+    @Test
+    void cacheTtlOfTheJobGoesIntoTheSharedPrefixsCacheControl() {
+        JobSpec oneHour = JobSpecLoader.load((new String(jobYaml("x {{subject}}"), StandardCharsets.UTF_8)
+                + "cache_ttl: 1h\n").getBytes(StandardCharsets.UTF_8));
+        ObjectNode params = new PromptRenderer(oneHour).params(item("{\"subject\":\"s\"}"));
+
+        // the whole request, pinned: only the system block carries cache_control, with the TTL
+        assertThat(Json.string(params.get("system"))).isEqualTo("[{\"type\":\"text\",\"text\":"
+                + Json.string(PromptRenderer.systemText(oneHour)) + ",\"cache_control\":{\"type\":\"ephemeral\",\"ttl\":\"1h\"}}]");
+        assertThat(Json.string(params.get("messages"))).isEqualTo("[{\"role\":\"user\",\"content\":\"x s\"}]");
+        // every request of the job carries the identical block (needed for cache hits)
+        ObjectNode other = new PromptRenderer(oneHour).params(item("{\"subject\":\"t\"}"));
+        assertThat(other.get("system")).isEqualTo(params.get("system"));
     }
 
     @Test

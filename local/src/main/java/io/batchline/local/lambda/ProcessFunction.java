@@ -152,6 +152,8 @@ final class ProcessFunction implements AutoCloseable {
         private Process process;
         private volatile Invocation current;
         private volatile byte[] initError;
+        /** When the current process was started; 0 once its init was reported (its first /next). */
+        private volatile long startedAtNanos;
 
         Instance(int index) {
             this.index = index;
@@ -243,6 +245,7 @@ final class ProcessFunction implements AutoCloseable {
             env.putAll(spec.env());
             pb.redirectErrorStream(true);
             pb.redirectInput(ProcessBuilder.Redirect.PIPE);
+            startedAtNanos = System.nanoTime();
             Process p = pb.start();
             process = p;
             LambdaHost.track(p);
@@ -322,6 +325,7 @@ final class ProcessFunction implements AutoCloseable {
                         send(ex, 500, "{\"errorMessage\":\"execution environment shut down\"}");
                         return;
                     }
+                    reportInit();
                     long now = System.currentTimeMillis();
                     inv.deadlineMs = now + spec.timeout().toMillis();
                     ex.getResponseHeaders().add("Lambda-Runtime-Aws-Request-Id", inv.id);
@@ -371,6 +375,27 @@ final class ProcessFunction implements AutoCloseable {
                     return;
                 }
                 send(ex, 404, "{\"errorMessage\":\"not found: " + method + " " + path + "\"}");
+            }
+        }
+
+        /**
+         * Lambda's init duration (process start to the runtime's first /next) into the function's log, as the
+         * platform.initReport record CloudWatch shows, so cold starts can be read off (bench/cold-start.sh).
+         */
+        private void reportInit() {
+            long started = startedAtNanos;
+            if (started == 0) return;
+            startedAtNanos = 0;
+            // Lambda's JSON log format (the functions log JSON), so every line of a function log stays JSON
+            String line = String.format(java.util.Locale.ROOT,
+                "{\"time\":\"%s\",\"type\":\"platform.initReport\",\"record\":{\"initializationType\":\"on-demand\","
+                    + "\"phase\":\"init\",\"status\":\"success\",\"metrics\":{\"durationMs\":%.2f}}}",
+                java.time.Instant.now(), (System.nanoTime() - started) / 1e6);
+            try {
+                Files.writeString(logFile, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
+            } catch (IOException e) {
+                LOG.log(Level.WARNING, "writing the init report of " + name, e);
             }
         }
 

@@ -185,6 +185,26 @@ final class Execution {
         }
     }
 
+    /**
+     * How long the Wait state a runner line enters lasts (Seconds, or SecondsPath as a simple dotted path), for a
+     * simulated clock; null for any other line. Timestamp waits are not used by the ASL and give null.
+     */
+    java.time.Duration waitEntered(JsonNode line) {
+        JsonNode e = line.path("event");
+        JsonNode state = e.path("state");
+        if (!"StateEntered".equals(e.path("type").asText()) || !"Wait".equals(state.path("type").asText())) return null;
+        JsonNode st = findState(definition.path("States"), state.path("name").asText());
+        if (st == null) return null;
+        if (st.path("Seconds").isNumber()) return java.time.Duration.ofSeconds(st.path("Seconds").asLong());
+        String path = st.path("SecondsPath").asText("");
+        if (!path.startsWith("$")) return null;
+        JsonNode v = state.path("input");
+        for (String part : path.substring(1).split("\\.")) {
+            if (!part.isEmpty()) v = v.path(part);
+        }
+        return v.isNumber() ? java.time.Duration.ofMillis(Math.round(v.asDouble() * 1000)) : null;
+    }
+
     private void lambdaScheduled(JsonNode line, String lane, long ts) {
         ObjectNode d = JSON.createObjectNode();
         d.put("resource", line.path("resource").asText());

@@ -77,6 +77,8 @@ public final class StepFunctionsEmulator implements AutoCloseable {
     private final Map<String, StateMachine> machines = new ConcurrentHashMap<>();
     private final Map<String, Execution> executions = new ConcurrentHashMap<>();
     private volatile boolean closed;
+    /** Told each Wait state's duration as it starts (a simulated clock for compressed-time tests). */
+    private volatile java.util.function.Consumer<java.time.Duration> waitListener = d -> { };
 
     private StepFunctionsEmulator(StepFunctionsConfig cfg) throws IOException {
         this.cfg = cfg;
@@ -119,6 +121,11 @@ public final class StepFunctionsEmulator implements AutoCloseable {
      * Creates the state machine, or replaces its definition if it exists (a restarted local stack picks up an
      * edited ASL file; the wire CreateStateMachine keeps AWS's StateMachineAlreadyExists).
      */
+    /** Tells {@code listener} the duration of every Wait state any execution enters, as it enters it. */
+    public void onWaitState(java.util.function.Consumer<java.time.Duration> listener) {
+        this.waitListener = listener;
+    }
+
     public String createStateMachine(String name, String definitionJson) {
         checkName(name);
         JsonNode parsed = parseDefinition(definitionJson);
@@ -453,6 +460,8 @@ public final class StepFunctionsEmulator implements AutoCloseable {
                 }
                 if ("event".equals(n.path("kind").asText())) {
                     x.onRunnerEvent(n);
+                    java.time.Duration wait = x.waitEntered(n);
+                    if (wait != null) waitListener.accept(wait);
                 } else if ("result".equals(n.path("kind").asText())) {
                     gotResult = true;
                     x.onResult(n);

@@ -145,6 +145,7 @@ public final class AnthropicSimulator implements AutoCloseable {
                 route(ex, requestId);
             } catch (SimBatchStore.Rejected r) {
                 drain(ex);
+                if (r.status == 429) ex.getResponseHeaders().set("retry-after", "1");
                 error(ex, r.status, r.type, r.getMessage(), requestId);
             } catch (Exception e) {
                 LOG.log(Level.WARNING, "simulator failed on " + ex.getRequestMethod() + " " + ex.getRequestURI(), e);
@@ -257,6 +258,20 @@ public final class AnthropicSimulator implements AutoCloseable {
         return true;
     }
 
+    /**
+     * The provider's queue limit (issue 9): a create that would leave more than {@code maxRequests} requests in
+     * unfinished batches is answered 429 rate_limit_error, as the API does; 0 = no limit (the default).
+     */
+    public AnthropicSimulator queueLimit(long maxRequests) {
+        store.queueLimit(maxRequests);
+        return this;
+    }
+
+    /** The most requests ever queued in unfinished batches at once (for tests of the queue limit). */
+    public long maxQueuedSeen() {
+        return store.maxQueuedSeen();
+    }
+
     /** How many creates answered 500 although the batch was created (for tests). */
     public long createdThen500() {
         return createdThen500.get();
@@ -358,13 +373,15 @@ public final class AnthropicSimulator implements AutoCloseable {
             throw new SimBatchStore.Rejected(400, "invalid_request_error", "messages: Field required");
         }
         ObjectNode n = Json.MAPPER.createObjectNode();
-        n.put("input_tokens", Math.max(1, Json.bytes(body).length / 4));
+        n.put("input_tokens", SimModel.promptTokens(body)); // counted as the simulator bills
         json(ex, 200, n);
     }
 
     private void message(HttpExchange ex) throws IOException, SimBatchStore.Rejected {
         JsonNode params = readSmallJson(ex);
         SimBatchStore.validateParams(params, "body", false);
+        String problem = SimModel.paramsProblem(params);
+        if (problem != null) throw new SimBatchStore.Rejected(400, "invalid_request_error", problem);
         String cid = "msg-" + Long.toString((long) (model.unit(Json.string(params)) * Long.MAX_VALUE), 36);
         SimModel.Cache cache = SimModel.Cache.NONE;
         if (SimModel.hasCacheControl(params)) {

@@ -93,6 +93,26 @@ final class SimBatchStore {
         seq.set(max);
     }
 
+    /** requests allowed in unfinished batches at once; 0 = unlimited */
+    private volatile long queueLimit;
+    private final AtomicLong maxQueuedSeen = new AtomicLong();
+    private final Object createLock = new Object();
+
+    void queueLimit(long maxRequests) {
+        queueLimit = Math.max(0, maxRequests);
+    }
+
+    long maxQueuedSeen() {
+        return maxQueuedSeen.get();
+    }
+
+    /** Requests in batches that are still in_progress or canceling. */
+    private long queuedRequests() throws IOException {
+        long queued = 0;
+        for (Meta m : all()) if (m.endedAt() == null) queued += m.requestCount();
+        return queued;
+    }
+
     private Object lock(String id) {
         return locks.computeIfAbsent(id, k -> new Object());
     }
@@ -153,7 +173,17 @@ final class SimBatchStore {
             long now = cfg.clock().millis();
             Meta meta = new Meta(id, n, count, now, now + cfg.expireAfter().toMillis(), null, null, 0, 0, 0, 0);
             writeMeta(tmp, meta);
-            Files.move(tmp, root.resolve(id), StandardCopyOption.ATOMIC_MOVE);
+            synchronized (createLock) { // the queue check and the batch's appearance are one step
+                long queued = queuedRequests();
+                long limit = queueLimit;
+                if (limit > 0 && queued + count > limit) {
+                    throw new Rejected(429, "rate_limit_error", "Number of batch requests queued (" + queued
+                            + ") plus this batch's " + count + " exceeds your organization's queue limit of " + limit
+                            + " requests; wait for batches to end");
+                }
+                Files.move(tmp, root.resolve(id), StandardCopyOption.ATOMIC_MOVE);
+                maxQueuedSeen.accumulateAndGet(queued + count, Math::max);
+            }
             ok = true;
             return meta;
         } finally {
@@ -300,6 +330,10 @@ final class SimBatchStore {
                 if (doneAt > cutoff) {
                     result.put("type", canceled ? "canceled" : "expired");
                     if (canceled) canceledN++; else expired++;
+                } else if (SimModel.paramsProblem(params) != null) {
+                    // checked per request while processing, as the API does: the batch was accepted
+                    errored(result, "invalid_request_error", SimModel.paramsProblem(params));
+                    errored++;
                 } else {
                     double f = model.unit(cid, "fault");
                     double a = cfg.retryableErrorRate();

@@ -130,14 +130,65 @@ final class SimModel {
         content.set("content", blocks);
         content.put("stop_reason", stopReason);
         content.putNull("stop_sequence");
-        long cached = cache == Cache.NONE ? 0 : Math.max(1, utf8(system) / 4);
-        long input = Math.max(1, Json.bytes(params).length / 4 - cached);
+        // input + cache write + cache read = promptTokens, exactly what count_tokens answers for these params
+        long prompt = promptTokens(params);
+        long cached = cache == Cache.NONE ? 0 : Math.min(prompt - 1, Math.max(1, utf8(system) / 4));
+        long input = prompt - cached;
+        long written = cache == Cache.WRITE ? cached : 0;
         ObjectNode usage = content.putObject("usage");
         usage.put("input_tokens", input);
-        usage.put("cache_creation_input_tokens", cache == Cache.WRITE ? cached : 0);
+        usage.put("cache_creation_input_tokens", written);
         usage.put("cache_read_input_tokens", cache == Cache.READ ? cached : 0);
+        // the API splits cache writes by TTL, as the two are priced differently
+        ObjectNode creation = usage.putObject("cache_creation");
+        boolean oneHour = "1h".equals(cacheTtl(params));
+        creation.put("ephemeral_5m_input_tokens", oneHour ? 0 : written);
+        creation.put("ephemeral_1h_input_tokens", oneHour ? written : 0);
         usage.put("output_tokens", Math.max(1, (long) Math.ceil(outBytes / 4.0)));
         return content;
+    }
+
+    /**
+     * The simulator's tokenizer: a quarter of the UTF-8 bytes of the params as sent, without the fields that
+     * are not prompt (max_tokens, stream). Billing and count_tokens both use it, so an estimator's error
+     * measured against count_tokens is its error against what a run is billed.
+     */
+    static long promptTokens(JsonNode params) {
+        JsonNode prompt = params;
+        if (params.has("max_tokens") || params.has("stream")) {
+            ObjectNode copy = ((ObjectNode) params).deepCopy();
+            copy.remove("max_tokens");
+            copy.remove("stream");
+            prompt = copy;
+        }
+        return Math.max(2, Json.bytes(prompt).length / 4);
+    }
+
+    /** Largest max_tokens per model family, as the models overview lists them (unknown models: no limit). */
+    private static final Map<String, Integer> MAX_OUTPUT_TOKENS = Map.of(
+            "claude-opus-4-5", 64_000, "claude-sonnet-4-5", 64_000, "claude-haiku-4-5", 64_000,
+            "claude-opus-4-1", 32_000, "claude-sonnet-4", 64_000, "claude-3-5-haiku", 8_192);
+
+    /**
+     * What the API refuses in otherwise well-formed params, with its message: a max_tokens above the model's
+     * output limit. Synchronously that is a 400; in a batch, that request's result is errored.
+     */
+    static String paramsProblem(JsonNode params) {
+        String model = params.path("model").asText();
+        String family = model.replaceFirst("-\\d{8}$", "");
+        Integer limit = MAX_OUTPUT_TOKENS.get(family);
+        long maxTokens = params.path("max_tokens").asLong(0);
+        if (limit != null && maxTokens > limit) {
+            return "max_tokens: " + maxTokens + " > " + limit
+                    + ", which is the maximum allowed number of output tokens for " + model;
+        }
+        return null;
+    }
+
+    /** The ttl of the request's cache_control ("5m" when none is named, the provider's default). */
+    static String cacheTtl(JsonNode params) {
+        JsonNode control = params.findValue("cache_control");
+        return control == null ? "5m" : control.path("ttl").asText("5m");
     }
 
     /**

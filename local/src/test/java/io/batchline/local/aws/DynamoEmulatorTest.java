@@ -3,6 +3,7 @@ package io.batchline.local.aws;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.batchline.local.teststack.OfflineStackOnly;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,7 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.TableDescription;
 
+@OfflineStackOnly("tests the offline stack's own DynamoDB (the dynalite child process, its --state persistence)")
 class DynamoEmulatorTest {
     /** Surefire runs in the module directory, where the build installed node_modules. */
     static final Path NODE_MODULES = Path.of("node_modules").toAbsolutePath();

@@ -3,6 +3,7 @@ package io.batchline.local.aws;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.batchline.local.teststack.OfflineStackOnly;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,6 +22,7 @@ import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
+@OfflineStackOnly("tests the offline stack's own S3 (S3Proxy as configured by S3Emulator, its --state persistence)")
 class S3EmulatorTest {
     static S3Emulator s3;
     static S3Client client;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.batchline.local.teststack.OfflineStackOnly;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +22,7 @@ import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 
+@OfflineStackOnly("tests the offline stack's own S3 -> SQS notifications (S3Emulator.addNotification)")
 class S3EventNotificationTest {
     static final ObjectMapper JSON = new ObjectMapper();
     static final String BUCKET = "batchline-events";

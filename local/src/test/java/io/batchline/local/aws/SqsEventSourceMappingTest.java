@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.batchline.local.teststack.OfflineStackOnly;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -29,6 +30,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
+@OfflineStackOnly("tests the offline stack's own SQS -> Lambda event source mapping")
 class SqsEventSourceMappingTest {
     static final ObjectMapper JSON = new ObjectMapper();
     static SqsEmulator sqsEmulator;
@@ -126,11 +128,8 @@ class SqsEventSourceMappingTest {
         assertThat(receiveCounts(invocations, "ok-2")).containsExactly("1");
         // received again after its visibility timeout, then moved to the DLQ on the receive after maxReceiveCount
         assertThat(receiveCounts(invocations, "fail-me")).containsExactly("1", "2");
-        Map<QueueAttributeName, String> left = sqs.getQueueAttributes(b -> b.queueUrl(queueUrl).attributeNames(
-                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
-                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).attributes();
-        assertThat(left).containsEntry(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES, "0")
-                .containsEntry(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE, "0");
+        // the counts are approximate (as in SQS): the move to the DLQ shows in them a moment after the DLQ has it
+        waitUntil(Duration.ofSeconds(10), () -> queueIsEmpty(queueUrl));
     }
 
     @Test

@@ -11,8 +11,8 @@ import io.batchline.cost.Price;
 import io.batchline.cost.PriceTable;
 import io.batchline.job.JobSpec;
 import io.batchline.job.JobSpecLoader;
-import io.batchline.local.aws.AwsClientsForLocal;
-import io.batchline.local.aws.DynamoEmulator;
+import io.batchline.local.teststack.AwsEndpoint;
+import io.batchline.local.teststack.TestStack;
 import io.batchline.run.DynamoRunStore;
 import io.batchline.store.FileObjectStore;
 import java.math.BigDecimal;
@@ -36,13 +36,14 @@ import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
- * The budget guard against dynalite through the real SDK: reservations are single-item conditional writes, so
- * runs reserving at the same time can never jointly take the month past its limit.
+ * The budget guard against the test stack's DynamoDB (dynalite or LocalStack) through the real SDK: reservations
+ * are single-item conditional writes, so runs reserving at the same time can never jointly take the month past
+ * its limit.
  */
 class BudgetGuardDynamoTest {
     private static final String TABLE = "batchline";
     private static final Path SAMPLE_JOB = Path.of("../samples/ticket-triage/job.yaml");
-    private static DynamoEmulator dynamo;
+    private static AwsEndpoint dynamo;
     private static DynamoDbClient ddb;
     /** haiku 4.5 batch output is $2.50/MTok: 15,000 max output tokens = $0.0375, x4 rounds (3 attempts + repair) */
     private static final long OUTPUT_TOKENS = 15_000;
@@ -50,13 +51,14 @@ class BudgetGuardDynamoTest {
 
     @BeforeAll
     static void start() throws Exception {
-        dynamo = DynamoEmulator.start(Path.of("node_modules").toAbsolutePath(), 0, null);
-        ddb = AwsClientsForLocal.dynamo(dynamo.endpoint());
-        DynamoEmulator.ensureTable(ddb, TABLE);
+        dynamo = TestStack.dynamo();
+        ddb = dynamo.dynamoClient();
+        TestStack.freshTable(ddb, TABLE);
     }
 
     @AfterAll
-    static void stop() {
+    static void stop() throws Exception {
+        if (ddb != null) ddb.close();
         if (dynamo != null) dynamo.close();
     }
 

@@ -62,6 +62,7 @@ class ProviderFaultsStageTest {
 
     /** Shard {@code shard} with {@code requests} requests of about {@code pad} bytes each, and its index. */
     private void plannedShard(int shard, int requests, int pad) {
+        f.formattedRun(RUN);
         StringBuilder jsonl = new StringBuilder();
         StringBuilder index = new StringBuilder();
         for (int i = 0; i < requests; i++) {

@@ -18,15 +18,16 @@ import org.junit.jupiter.api.Test;
  * not JSON or breaks the schema is sent once more, alone, with its answer and the errors; what is still invalid
  * then is rejected with the reason; report.json counts repaired and rejected_invalid.
  */
-class RepairRoundTest {
+public class RepairRoundTest {
     static final Path SAMPLE = Path.of("..", "samples", "ticket-triage").toAbsolutePath().normalize();
 
-    static byte[] tickets(int n) throws Exception {
+    public static byte[] tickets(int n) throws Exception {
         List<String> lines = Files.readAllLines(SAMPLE.resolve("tickets.jsonl"));
         return (String.join("\n", lines.subList(0, n)) + "\n").getBytes(StandardCharsets.UTF_8);
     }
 
-    static String job(String extra) {
+    /** The sample's triage job (name quality-test, shards of 60), shared with the end-to-end tests. */
+    public static String job(String extra) {
         return """
                 name: quality-test
                 model: claude-haiku-4-5-20251001

@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.batchline.local.ReviewCommand;
 import io.batchline.local.ReviewCommand.ReviewItem;
-import io.batchline.local.aws.SqsEmulator;
+import io.batchline.local.teststack.AwsEndpoint;
+import io.batchline.local.teststack.TestStack;
 import io.batchline.outcome.OutcomeKind;
 import io.batchline.pipeline.CollectStage;
 import io.batchline.pipeline.StagePayloads.CollectRequest;
@@ -17,9 +18,11 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
- * R4.3 on the real stages, ElasticMQ and the simulator: review items land in review.jsonl and, one message each,
+ * R4.3 on the real stages, the test stack's SQS (ElasticMQ or LocalStack) and the simulator: review items land in
+ * review.jsonl and, one message each,
  * on the review queue; accepted and review items respect the thresholds; a repeated collect sends nothing again.
  */
 class ReviewQueueTest {
@@ -27,9 +30,10 @@ class ReviewQueueTest {
     @Test
     void reviewItemsReachTheQueueOnceWithRunIdLineOutputConfidenceAndReason() throws Exception {
         try (StageFixture f = new StageFixture(b -> b.seed(5).lowConfidenceRate(0.1));
-             SqsEmulator sqs = SqsEmulator.start(0)) {
-            String url = sqs.createQueue("review-test", Duration.ofSeconds(30), null, 0);
-            f.ctx.reviewQueue(new ReviewQueue(sqs.client(), url));
+             AwsEndpoint queues = TestStack.sqs();
+             SqsClient sqs = queues.sqsClient()) {
+            String url = TestStack.newQueue(sqs, "review-test", Duration.ofSeconds(30));
+            f.ctx.reviewQueue(new ReviewQueue(sqs, url));
             RunDriver driver = new RunDriver(f);
             String runId = driver.run("review-000000001", RepairRoundTest.job("").getBytes(StandardCharsets.UTF_8),
                     RepairRoundTest.tickets(150));
@@ -44,7 +48,7 @@ class ReviewQueueTest {
             // a repeated collect (a Lambda retry of the state) must not send the shard's items again
             new CollectStage(f.ctx).collect(new CollectRequest(runId, StageFixture.BUCKET, 1, 0));
 
-            List<ReviewItem> queued = ReviewCommand.read(sqs.client(), url, runId, 10_000);
+            List<ReviewItem> queued = ReviewCommand.read(sqs, url, runId, 10_000);
             assertThat(queued).hasSameSizeAs(review);
             Map<Long, ReviewItem> byLine = queued.stream().collect(Collectors.toMap(ReviewItem::line, Function.identity()));
             for (JsonNode n : review) {
@@ -56,7 +60,7 @@ class ReviewQueueTest {
                 assertThat(q.confidence()).isEqualTo(n.get("confidence").asDouble());
                 assertThat(q.reason()).isEqualTo(n.get("reason").asText()).contains("needs review");
             }
-            assertThat(ReviewCommand.read(sqs.client(), url, "some-other-run", 10_000)).isEmpty();
+            assertThat(ReviewCommand.read(sqs, url, "some-other-run", 10_000)).isEmpty();
         }
     }
 }

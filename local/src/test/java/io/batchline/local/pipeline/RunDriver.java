@@ -4,11 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.batchline.json.Json;
 import io.batchline.json.JsonLines;
 import io.batchline.outcome.OutcomeKind;
+import io.batchline.pipeline.CanaryStage;
 import io.batchline.pipeline.CollectStage;
 import io.batchline.pipeline.FinalizeStage;
 import io.batchline.pipeline.FormatStage;
 import io.batchline.pipeline.PollStage;
 import io.batchline.pipeline.RegisterStage;
+import io.batchline.pipeline.StagePayloads.CanaryChecked;
 import io.batchline.pipeline.StagePayloads.CollectRequest;
 import io.batchline.pipeline.StagePayloads.FormatRequest;
 import io.batchline.pipeline.StagePayloads.Formatted;
@@ -43,6 +45,7 @@ final class RunDriver {
         f.store.put(inputKey, input, "application/x-ndjson");
         new RegisterStage(f.ctx).register(new RunStart(runId, StageFixture.BUCKET, inputKey, "etag-" + runId, job));
         Formatted plan = new FormatStage(f.ctx).format(new FormatRequest(runId, StageFixture.BUCKET, 1, null));
+        canary = null;
         while (plan.shards() > 0) {
             PollState poll = new SubmitStage(f.ctx).submit(new SubmitRequest(runId, StageFixture.BUCKET, plan.attempt()));
             for (int i = 0; !poll.allEnded(); i++) {
@@ -53,11 +56,19 @@ final class RunDriver {
             for (int shard : poll.endedShards()) {
                 new CollectStage(f.ctx).collect(new CollectRequest(runId, StageFixture.BUCKET, plan.attempt(), shard));
             }
+            if (plan.canary() && canary == null) { // "Canary pending?" -> "Check canary" -> "Canary passed?"
+                canary = new CanaryStage(f.ctx).check(new RunRef(runId, StageFixture.BUCKET));
+                if (!canary.passed()) break;
+                if (canary.shards() > 0) continue; // "Submit batches" again: the rest of attempt 1
+            }
             plan = new FormatStage(f.ctx).format(new FormatRequest(runId, StageFixture.BUCKET, null, plan.attempt()));
         }
         new FinalizeStage(f.ctx).finalize(new RunRef(runId, StageFixture.BUCKET));
         return runId;
     }
+
+    /** The last run's "Check canary" verdict; null when its job had no canary. */
+    CanaryChecked canary;
 
     List<JsonNode> outcomes(String runId, OutcomeKind kind) {
         return lines(RunKeys.outcome(runId, kind));

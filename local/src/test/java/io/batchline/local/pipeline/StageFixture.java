@@ -1,30 +1,31 @@
 package io.batchline.local.pipeline;
 
 import io.batchline.cost.PriceTable;
-import io.batchline.local.aws.AwsClientsForLocal;
-import io.batchline.local.aws.DynamoEmulator;
-import io.batchline.local.aws.S3Emulator;
 import io.batchline.local.sim.AnthropicSimulator;
 import io.batchline.local.sim.SimulatorConfig;
+import io.batchline.local.teststack.AwsEndpoint;
+import io.batchline.local.teststack.TestStack;
 import io.batchline.pipeline.PipelineConfig;
 import io.batchline.pipeline.PipelineContext;
 import io.batchline.provider.AnthropicBatchesClient;
 import io.batchline.provider.ProviderConfig;
 import io.batchline.run.DynamoRunStore;
 import io.batchline.store.S3ObjectStore;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.function.UnaryOperator;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
 
-/** The domain's stages wired to real emulators (S3Proxy, dynalite, the Anthropic simulator), without Lambda. */
+/**
+ * The domain's stages wired to real S3 and DynamoDB from the selected test stack (S3Proxy and dynalite, or
+ * LocalStack: see TestStack) and the Anthropic simulator, without Lambda. Starts from an empty bucket and table.
+ */
 final class StageFixture implements AutoCloseable {
     static final String BUCKET = "stage-test";
     static final String TABLE = "batchline";
-    final S3Emulator s3;
-    final DynamoEmulator dynamo;
+    final AwsEndpoint s3;
+    final AwsEndpoint dynamo;
     final AnthropicSimulator sim;
     final S3Client s3Client;
     final DynamoDbClient dynamoClient;
@@ -34,14 +35,14 @@ final class StageFixture implements AutoCloseable {
     final PipelineContext ctx;
 
     StageFixture(UnaryOperator<SimulatorConfig.Builder> simulator) throws Exception {
-        s3 = S3Emulator.start(0, null);
-        dynamo = DynamoEmulator.start(Path.of("node_modules").toAbsolutePath(), 0, null);
+        s3 = TestStack.s3();
+        dynamo = TestStack.dynamo();
         sim = AnthropicSimulator.start(simulator.apply(SimulatorConfig.builder().processingTime(Duration.ofMillis(300)))
                 .build());
-        s3Client = AwsClientsForLocal.s3(s3.endpoint());
-        s3Client.createBucket(b -> b.bucket(BUCKET));
-        dynamoClient = AwsClientsForLocal.dynamo(dynamo.endpoint());
-        DynamoEmulator.ensureTable(dynamoClient, TABLE);
+        s3Client = s3.s3Client();
+        TestStack.freshBucket(s3Client, BUCKET);
+        dynamoClient = dynamo.dynamoClient();
+        TestStack.freshTable(dynamoClient, TABLE);
         provider = new AnthropicBatchesClient(ProviderConfig.of(sim.baseUrl(), () -> "sk-test")
                 .withRetries(1, Duration.ofMillis(10), Duration.ofMillis(50)));
         runs = new DynamoRunStore(dynamoClient, TABLE);
@@ -53,7 +54,20 @@ final class StageFixture implements AutoCloseable {
     @Override
     public void close() throws Exception {
         sim.close();
+        s3Client.close();
+        dynamoClient.close();
         dynamo.close();
         s3.close();
+    }
+
+    /**
+     * What Register and Format leave behind for a run whose shards a test writes itself: the job snapshot
+     * (calibration off) and plan-a1.json, which Submit's pre-flight reads.
+     */
+    void formattedRun(String runId) {
+        store.put(io.batchline.run.RunKeys.jobSnapshot(runId), RepairRoundTest.job("calibration: {sample: 0}\n")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8), "application/yaml");
+        store.put(io.batchline.run.RunKeys.plan(runId, 1), "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                "application/json");
     }
 }

@@ -40,8 +40,12 @@ class SubmitNeverTwiceTest {
     }
 
     private ShardRecord plannedShard(int shard, int requests) {
+        f.formattedRun(RUN);
         StringBuilder jsonl = new StringBuilder();
+        StringBuilder index = new StringBuilder();
         for (int i = 0; i < requests; i++) {
+            index.append("{\"custom_id\":\"a1-l").append(shard * 1000 + i + 1).append("\",\"id\":\"i").append(i)
+                    .append("\",\"line\":").append(shard * 1000 + i + 1).append(",\"attempts\":1}\n");
             jsonl.append("{\"custom_id\":\"a1-l").append(shard * 1000 + i + 1).append("\",\"params\":{\"model\":")
                     .append("\"claude-haiku-4-5-20251001\",\"max_tokens\":50,\"messages\":[{\"role\":\"user\",")
                     .append("\"content\":\"hello ").append(i).append("\"}]}}\n");
@@ -49,6 +53,8 @@ class SubmitNeverTwiceTest {
         byte[] bytes = jsonl.toString().getBytes(StandardCharsets.UTF_8);
         String key = RunKeys.shard(RUN, 1, shard);
         f.store.put(key, bytes, "application/x-ndjson");
+        f.store.put(RunKeys.shardIndex(RUN, 1, shard), index.toString().getBytes(StandardCharsets.UTF_8),
+                "application/x-ndjson");
         ShardRecord s = new ShardRecord(RUN, 1, shard, key, RunKeys.shardIndex(RUN, 1, shard), requests, bytes.length,
                 ShardStatus.PLANNED, null, null, null, null, null);
         f.runs.planShard(s);

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.batchline.json.Json;
-import io.batchline.local.aws.AwsClientsForLocal;
-import io.batchline.local.aws.S3Emulator;
+import io.batchline.local.teststack.AwsEndpoint;
+import io.batchline.local.teststack.TestStack;
 import io.batchline.pipeline.IntakeStage;
 import io.batchline.pipeline.PermanentStageException;
 import io.batchline.pipeline.StagePayloads.RunStart;
@@ -31,10 +31,13 @@ import software.amazon.awssdk.services.sfn.model.ExecutionAlreadyExistsException
 import software.amazon.awssdk.services.sfn.model.StartExecutionRequest;
 import software.amazon.awssdk.services.sfn.model.StartExecutionResponse;
 
-/** The scheduled sweep on the offline S3 (S3Proxy), against a Step Functions stand-in with name idempotency. */
+/**
+ * The scheduled sweep on the test stack's S3 (S3Proxy or LocalStack), against a Step Functions stand-in with name
+ * idempotency.
+ */
 class SweepStageTest {
     static final String SM = "arn:aws:states:us-east-1:000000000000:stateMachine:batchline-run";
-    static S3Emulator s3;
+    static AwsEndpoint s3;
     static S3Client s3Client;
     static int buckets;
     String bucketName;
@@ -44,19 +47,20 @@ class SweepStageTest {
 
     @BeforeAll
     static void startS3() throws Exception {
-        s3 = S3Emulator.start(0, null);
-        s3Client = AwsClientsForLocal.s3(s3.endpoint());
+        s3 = TestStack.s3();
+        s3Client = s3.s3Client();
     }
 
     @AfterAll
     static void stopS3() throws Exception {
+        s3Client.close();
         s3.close();
     }
 
     @BeforeEach
     void freshBucket() {
         bucketName = "sweep-" + (++buckets);
-        s3Client.createBucket(b -> b.bucket(bucketName));
+        TestStack.freshBucket(s3Client, bucketName);
         bucket = new S3ObjectStore(s3Client, bucketName);
         sweep = new SweepStage(b -> new S3ObjectStore(s3Client, b), new IntakeStage(sfn, SM), bucketName);
     }

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.batchline.local.lambda.FunctionError;
 import io.batchline.local.lambda.LambdaHost;
+import io.batchline.local.teststack.OfflineStackOnly;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,6 +31,7 @@ import software.amazon.awssdk.services.sfn.model.StartExecutionResponse;
 import software.amazon.awssdk.services.sfn.model.StateMachineAlreadyExistsException;
 import software.amazon.awssdk.services.sfn.model.StateMachineDoesNotExistException;
 
+@OfflineStackOnly("tests the offline stack's own Step Functions service and its in-JVM fake functions")
 class StepFunctionsEmulatorTest {
     private static LambdaHost lambda;
     private static final AtomicInteger flakyCalls = new AtomicInteger();

@@ -426,6 +426,40 @@ class AnthropicSimulatorTest {
     }
 
     @Test
+    void cacheUsageSplitsWritesByTtlAndCountTokensMatchesWhatIsBilled() {
+        AnthropicSimulator sim = sim(SimulatorConfig.builder());
+        AnthropicBatchesClient c = client(sim);
+        ObjectNode p = params(TICKETS[1], true);
+        ((ObjectNode) p.at("/system/0/cache_control")).put("ttl", "1h");
+
+        long counted = c.countTokens(p);
+        JsonNode write = c.message(p).path("usage");
+        JsonNode read = c.message(p).path("usage");
+
+        assertThat(write.path("cache_creation_input_tokens").asLong()).isPositive();
+        assertThat(write.at("/cache_creation/ephemeral_1h_input_tokens").asLong())
+                .isEqualTo(write.path("cache_creation_input_tokens").asLong());
+        assertThat(write.at("/cache_creation/ephemeral_5m_input_tokens").asLong()).isZero();
+        assertThat(read.path("cache_read_input_tokens").asLong()).isEqualTo(write.path("cache_creation_input_tokens").asLong());
+        for (JsonNode u : List.of(write, read)) {
+            assertThat(u.path("input_tokens").asLong() + u.path("cache_creation_input_tokens").asLong()
+                    + u.path("cache_read_input_tokens").asLong()).isEqualTo(counted);
+        }
+    }
+
+    @Test
+    void maxTokensAboveTheModelsLimitIsRefusedSynchronously() {
+        AnthropicSimulator sim = sim(SimulatorConfig.builder());
+        ObjectNode p = params(TICKETS[0], true);
+        p.put("max_tokens", 100_000);
+        assertThatThrownBy(() -> client(sim).message(p)).isInstanceOfSatisfying(ProviderException.class, e -> {
+            assertThat(e.kind()).isEqualTo(ProviderException.Kind.INVALID_REQUEST);
+            assertThat(e.getMessage()).contains("max_tokens: 100000 > 64000, which is the maximum allowed number of "
+                    + "output tokens for claude-haiku-4-5");
+        });
+    }
+
+    @Test
     void countTokensAndSynchronousMessage() {
         AnthropicSimulator sim = sim(SimulatorConfig.builder());
         AnthropicBatchesClient c = client(sim);

@@ -1,0 +1,63 @@
+package io.batchline.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.batchline.json.Json;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * {@code ./batchline local cancel RUN_ID} (R3.4): invokes the stack's {@code cancel} function with
+ * {"run_id": ...}, exactly as {@code aws lambda invoke --function-name <name>-cancel} does in AWS. The run's
+ * execution carries on to its end: what finished is kept, the rest fails with reason canceled.
+ * Exit 0 when the cancel is recorded (or was already), 1 when the run had ended or does not exist.
+ */
+final class CancelCommand {
+    private final PrintStream out;
+    private final PrintStream err;
+
+    CancelCommand(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    int run(String runId, Path stateDir) throws Exception {
+        try (StackHandle stack = StackHandle.attachOrStart(stateDir, out)) {
+            LocalStack.Endpoints ep = stack.endpoints();
+            String function = LocalStack.functionName("cancel");
+            URI invoke = ep.lambda().resolve("/2015-03-31/functions/"
+                    + URLEncoder.encode(function, StandardCharsets.UTF_8) + "/invocations");
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(invoke)
+                    .timeout(Duration.ofMinutes(3)) // a cold function JVM starts on first use
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(Json.MAPPER.writeValueAsString(Map.of("run_id", runId))))
+                    .build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("invoking " + function + ": HTTP " + response.statusCode() + ": "
+                        + response.body());
+            }
+            JsonNode body = response.body().isBlank() ? Json.MAPPER.createObjectNode()
+                    : Json.tree(response.body().getBytes(StandardCharsets.UTF_8));
+            if (response.headers().firstValue("X-Amz-Function-Error").isPresent()) {
+                err.println("batchline: cannot cancel run " + runId + ": " + body.path("errorMessage").asText(response.body()));
+                return 1;
+            }
+            boolean first = "cancel_requested".equals(body.path("status").asText());
+            out.printf("batchline: run %s: %s at %s; %d batch(es) in flight asked to cancel at the provider%n", runId,
+                    first ? "cancel requested" : "cancel was already requested", body.path("requested_at").asText(),
+                    body.path("batches_canceling").asInt());
+            out.println("batchline: the run carries on to its end: what finished is kept, the rest ends in failed.jsonl"
+                    + " with reason canceled; follow it with ./batchline local status " + runId
+                    + (stateDir == null ? "" : " --state " + stateDir));
+            return 0;
+        }
+    }
+}

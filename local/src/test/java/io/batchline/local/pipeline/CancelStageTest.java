@@ -1,0 +1,236 @@
+package io.batchline.local.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.batchline.outcome.OutcomeKind;
+import io.batchline.pipeline.CancelStage;
+import io.batchline.pipeline.CancelStage.CancelRequest;
+import io.batchline.pipeline.CancelStage.Canceled;
+import io.batchline.pipeline.CollectStage;
+import io.batchline.pipeline.FinalizeStage;
+import io.batchline.pipeline.FormatStage;
+import io.batchline.pipeline.PermanentStageException;
+import io.batchline.pipeline.PollStage;
+import io.batchline.pipeline.RegisterStage;
+import io.batchline.pipeline.StagePayloads.CollectRequest;
+import io.batchline.pipeline.StagePayloads.FormatRequest;
+import io.batchline.pipeline.StagePayloads.Formatted;
+import io.batchline.pipeline.StagePayloads.PollRequest;
+import io.batchline.pipeline.StagePayloads.PollState;
+import io.batchline.pipeline.StagePayloads.RunRef;
+import io.batchline.pipeline.StagePayloads.RunStart;
+import io.batchline.pipeline.StagePayloads.SubmitRequest;
+import io.batchline.pipeline.SubmitStage;
+import io.batchline.provider.MessageBatch;
+import io.batchline.run.RunKeys;
+import io.batchline.run.RunRecord;
+import io.batchline.run.ShardRecord.ShardStatus;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * R3.4 on the real stages, DynamoDB and S3 emulators and the Anthropic simulator: a run canceled while its
+ * batches are in flight, or between a retry round's planning and its submission, or before the retry round is
+ * planned, ends with every input line in exactly one outcome file: what finished as usual, the rest failed with
+ * reason canceled; no batch is created after the cancel, and report.json says the run was canceled.
+ */
+class CancelStageTest {
+    private static final String BUCKET = StageFixture.BUCKET;
+
+    /** The stages in the order batchline-run.asl.json calls them, one step at a time. */
+    private record Steps(StageFixture f, String runId) {
+        Formatted start(int items) throws Exception {
+            String inputKey = RunKeys.INBOX + "cancel-test/" + runId + ".jsonl";
+            f.store.put(RunKeys.jobSpec("cancel-test"), RepairRoundTest.job("").getBytes(StandardCharsets.UTF_8),
+                    "application/yaml");
+            f.store.put(inputKey, RepairRoundTest.tickets(items), "application/x-ndjson");
+            new RegisterStage(f.ctx).register(new RunStart(runId, BUCKET, inputKey, "etag-" + runId, "cancel-test"));
+            return new FormatStage(f.ctx).format(new FormatRequest(runId, BUCKET, 1, null));
+        }
+
+        PollState submit(int attempt) {
+            return new SubmitStage(f.ctx).submit(new SubmitRequest(runId, BUCKET, attempt));
+        }
+
+        /** Check batches until all ended, then Collect results; returns the next plan (Plan retry round). */
+        Formatted waitCollectAndPlanNext(int attempt, PollState poll) throws InterruptedException {
+            for (int i = 0; !poll.allEnded(); i++) {
+                if (i > 600) throw new AssertionError("batches of attempt " + attempt + " never ended");
+                Thread.sleep(100);
+                poll = new PollStage(f.ctx).poll(new PollRequest(runId, BUCKET, attempt, poll.polls()));
+            }
+            for (int shard : poll.endedShards()) {
+                new CollectStage(f.ctx).collect(new CollectRequest(runId, BUCKET, attempt, shard));
+            }
+            return new FormatStage(f.ctx).format(new FormatRequest(runId, BUCKET, null, attempt));
+        }
+
+        Canceled cancel() {
+            return new CancelStage(f.ctx).cancel(new CancelRequest(runId));
+        }
+
+        JsonNode finish() {
+            new FinalizeStage(f.ctx).finalize(new RunRef(runId, BUCKET));
+            return new RunDriver(f).report(runId);
+        }
+
+        /** line -> outcome line, asserting that no line is in two files or twice in one. */
+        Map<Long, JsonNode> outcomes() {
+            Map<Long, JsonNode> byLine = new HashMap<>();
+            for (OutcomeKind kind : OutcomeKind.values()) {
+                for (JsonNode n : new RunDriver(f).outcomes(runId, kind)) {
+                    assertThat(byLine.put(n.get("line").asLong(), n)).as("line %s twice", n.get("line")).isNull();
+                }
+            }
+            return byLine;
+        }
+
+        List<MessageBatch> batches() {
+            List<MessageBatch> all = new ArrayList<>();
+            f.ctx.provider().listAll(100).forEachRemaining(all::add);
+            return all;
+        }
+    }
+
+    @Test
+    void canceledMidFlightKeepsWhatFinishedAndFailsTheRestWithReasonCanceled() throws Exception {
+        // GIVEN batches that take 6 s, some requests erroring transiently
+        try (StageFixture f = new StageFixture(b -> b.processingTime(Duration.ofSeconds(6)).seed(9)
+                .retryableErrorRate(0.2))) {
+            Steps run = new Steps(f, "cancel-midflight-01");
+            Formatted plan = run.start(200);
+            assertThat(plan.shards()).isEqualTo(4);
+            PollState poll = run.submit(1);
+            Thread.sleep(2500);
+
+            // WHEN an operator cancels it while the batches are in progress, twice
+            Canceled first = run.cancel();
+            Canceled second = run.cancel();
+            assertThat(first.status()).isEqualTo("cancel_requested");
+            assertThat(first.batchesCanceling()).isEqualTo(4);
+            assertThat(second.status()).isEqualTo("already_requested");
+            assertThat(second.requestedAt()).isEqualTo(first.requestedAt());
+            Instant canceledAt = Instant.parse(first.requestedAt());
+
+            // THEN the execution carries on to its end with no further round
+            Formatted next = run.waitCollectAndPlanNext(1, poll);
+            assertThat(next.shards()).as("no retry round after a cancel").isZero();
+            JsonNode report = run.finish();
+
+            Map<Long, JsonNode> outcomes = run.outcomes();
+            assertThat(outcomes).hasSize(200);
+            List<JsonNode> finished = outcomes.values().stream()
+                    .filter(n -> !"failed".equals(n.get("outcome").asText())).toList();
+            List<JsonNode> failed = outcomes.values().stream()
+                    .filter(n -> "failed".equals(n.get("outcome").asText())).toList();
+            assertThat(finished).as("answers that ended before the cancel are kept").isNotEmpty();
+            assertThat(failed).as("requests the cancel stopped").hasSizeGreaterThan(50);
+            assertThat(failed).allSatisfy(n -> {
+                assertThat(n.get("reason").asText()).isEqualTo(CancelStage.UNFINISHED);
+                assertThat(n.get("attempts").asInt()).isEqualTo(1);
+                JsonNode last = n.get("history").get(n.get("history").size() - 1);
+                assertThat(last.get("result").asText()).isIn("canceled", "errored", "invalid_output");
+            });
+            assertThat(failed).anySatisfy(n -> assertThat(n.get("history").get(0).get("result").asText())
+                    .isEqualTo("canceled"));
+            // canceled at the provider: the batches ended with canceled requests, and none was created after
+            List<MessageBatch> batches = run.batches();
+            assertThat(batches).hasSize(4).allSatisfy(b -> {
+                assertThat(b.createdInstant()).isBefore(canceledAt);
+                assertThat(b.cancelInitiatedAt()).isNotNull();
+            });
+            assertThat(f.runs.shards(run.runId(), 2)).isEmpty();
+
+            assertThat(report.get("status").asText()).isEqualTo("canceled");
+            assertThat(Instant.parse(report.get("canceled_at").asText())).isEqualTo(canceledAt);
+            assertThat(report.get("failed").asLong()).isEqualTo(failed.size());
+            assertThat(report.at("/error_classes/canceled/count").asLong()).isEqualTo(failed.size());
+            assertThat(f.runs.run(run.runId()).orElseThrow().status()).isEqualTo(RunRecord.RunStatus.CANCELED);
+
+            // AND a run that ended cannot be canceled, and says so
+            assertThatThrownBy(run::cancel).isInstanceOf(PermanentStageException.class)
+                    .hasMessageStartingWith("RunEnded: run " + run.runId() + " already ended as CANCELED");
+        }
+    }
+
+    @Test
+    void aRetryRoundPlannedBeforeTheCancelIsNeverSent() throws Exception {
+        // GIVEN attempt 1 ended with transient failures and attempt 2 is planned
+        try (StageFixture f = new StageFixture(b -> b.seed(4).retryableErrorRate(0.3))) {
+            Steps run = new Steps(f, "cancel-planned-001");
+            run.start(100);
+            Formatted retry = run.waitCollectAndPlanNext(1, run.submit(1));
+            assertThat(retry.attempt()).isEqualTo(2);
+            assertThat(retry.shards()).isPositive();
+            int batchesBefore = run.batches().size();
+
+            // WHEN the run is canceled before the retry round is submitted
+            Canceled c = run.cancel();
+            assertThat(c.batchesCanceling()).isZero();
+            PollState poll = run.submit(2);
+
+            // THEN no batch is created; the planned shards are canceled and their items fail, unsent
+            assertThat(poll.openBatches()).isZero();
+            assertThat(run.batches()).hasSize(batchesBefore);
+            assertThat(f.runs.shards(run.runId(), 2)).allSatisfy(s -> assertThat(s.status()).isEqualTo(ShardStatus.CANCELED));
+            assertThat(run.waitCollectAndPlanNext(2, poll).shards()).isZero();
+            JsonNode report = run.finish();
+
+            Map<Long, JsonNode> outcomes = run.outcomes();
+            assertThat(outcomes).hasSize(100);
+            List<JsonNode> unsent = outcomes.values().stream()
+                    .filter(n -> CancelStage.NOT_SENT.equals(n.path("reason").asText())).toList();
+            assertThat(unsent).hasSize((int) retry.requests()).allSatisfy(n -> {
+                assertThat(n.get("outcome").asText()).isEqualTo("failed");
+                assertThat(n.get("attempts").asInt()).as("sent once: attempt 2 never happened").isEqualTo(1);
+                assertThat(n.get("history")).hasSize(1);
+                assertThat(n.get("history").get(0).get("result").asText()).isEqualTo("errored");
+            });
+            assertThat(report.get("status").asText()).isEqualTo("canceled");
+        }
+    }
+
+    @Test
+    void aCancelBeforeTheRetryRoundIsPlannedFailsItsItemsWithTheirHistory() throws Exception {
+        try (StageFixture f = new StageFixture(b -> b.seed(6).expiredRate(0.3))) {
+            Steps run = new Steps(f, "cancel-beforeplan1");
+            run.start(80);
+            PollState poll = run.submit(1);
+            for (int i = 0; !poll.allEnded(); i++) {
+                if (i > 600) throw new AssertionError("never ended");
+                Thread.sleep(100);
+                poll = new PollStage(f.ctx).poll(new PollRequest(run.runId(), BUCKET, 1, poll.polls()));
+            }
+            for (int shard : poll.endedShards()) {
+                new CollectStage(f.ctx).collect(new CollectRequest(run.runId(), BUCKET, 1, shard));
+            }
+            // WHEN the cancel lands after collect wrote its retry parts, before "Plan retry round"
+            run.cancel();
+            Formatted next = new FormatStage(f.ctx).format(new FormatRequest(run.runId(), BUCKET, null, 1));
+
+            assertThat(next.shards()).isZero();
+            JsonNode report = run.finish();
+            Map<Long, JsonNode> outcomes = run.outcomes();
+            assertThat(outcomes).hasSize(80);
+            List<JsonNode> canceled = outcomes.values().stream()
+                    .filter(n -> CancelStage.UNFINISHED.equals(n.path("reason").asText())).toList();
+            assertThat(canceled).isNotEmpty().allSatisfy(n -> {
+                assertThat(n.get("attempts").asInt()).isEqualTo(1);
+                assertThat(n.get("history")).hasSize(1);
+                assertThat(n.get("history").get(0).get("result").asText()).isEqualTo("expired");
+                assertThat(n.get("custom_id").asText()).isEqualTo("a1-l" + n.get("line").asLong());
+                assertThat(n.get("batch_id").asText()).startsWith("msgbatch_");
+            });
+            assertThat(report.get("failed").asLong()).isEqualTo(canceled.size());
+            assertThat(report.get("status").asText()).isEqualTo("canceled");
+        }
+    }
+}

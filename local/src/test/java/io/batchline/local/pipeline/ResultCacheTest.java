@@ -1,0 +1,149 @@
+package io.batchline.local.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.batchline.cache.DynamoResultCache;
+import io.batchline.cache.ResultCache;
+import io.batchline.json.Json;
+import io.batchline.json.JsonLines;
+import io.batchline.outcome.OutcomeKind;
+import io.batchline.run.RunKeys;
+import io.batchline.validate.InvalidOutput;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * The result cache (issue 6, part 4) on the emulators: a second file sharing items with an earlier run pays only
+ * for the items it does not share; the simulator's own record of what it received is the witness.
+ */
+class ResultCacheTest {
+    private static final Path TICKETS = Path.of("..").toAbsolutePath().normalize()
+            .resolve("samples/ticket-triage/tickets.jsonl");
+
+    @TempDir
+    Path simState;
+
+    private static byte[] tickets(int from, int to) throws Exception {
+        List<String> lines = Files.readAllLines(TICKETS).subList(from - 1, to);
+        return (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Every request the simulator received, in every batch of every run. */
+    private List<JsonNode> paramsReceivedBySimulator() throws Exception {
+        List<JsonNode> all = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(simState)) {
+            for (Path p : files.filter(x -> x.getFileName().toString().equals("requests.jsonl")).toList()) {
+                JsonLines.forEachLine(Files.newInputStream(p),
+                        l -> all.add(Json.tree(l.getBytes(StandardCharsets.UTF_8)).get("params")));
+            }
+        }
+        return all;
+    }
+
+    /** id -> the params the run sent for it in attempt 1 (from its shards and their indexes). */
+    private static Map<String, JsonNode> paramsById(StageFixture f, RunDriver driver, String runId) {
+        Map<String, JsonNode> byId = new HashMap<>();
+        for (int shard = 0; f.store.exists(RunKeys.shard(runId, 1, shard)); shard++) {
+            Map<String, String> idByCustomId = new HashMap<>();
+            for (JsonNode ix : driver.lines(RunKeys.shardIndex(runId, 1, shard))) {
+                idByCustomId.put(ix.get("custom_id").asText(), ix.get("id").asText());
+            }
+            for (JsonNode r : driver.lines(RunKeys.shard(runId, 1, shard))) {
+                byId.put(idByCustomId.get(r.get("custom_id").asText()), r.get("params"));
+            }
+        }
+        return byId;
+    }
+
+    private static Map<String, JsonNode> outcomesById(RunDriver driver, String runId) {
+        Map<String, JsonNode> byId = new HashMap<>();
+        for (OutcomeKind kind : OutcomeKind.values()) {
+            for (JsonNode line : driver.outcomes(runId, kind)) {
+                assertThat(byId.put(line.get("id").asText(), line)).as("one outcome per item").isNull();
+            }
+        }
+        return byId;
+    }
+
+    @Test
+    void aSecondFileReusesTheValidAnswersOfTheItemsItSharesWithinTheWindow() throws Exception {
+        try (StageFixture f = new StageFixture(b -> b.stateDir(simState))) {
+            f.ctx.resultCache(new DynamoResultCache(f.dynamoClient, StageFixture.TABLE));
+            RunDriver driver = new RunDriver(f);
+            byte[] job = RepairRoundTest.job("result_cache: {window: 7d}\n").getBytes(StandardCharsets.UTF_8);
+
+            // GIVEN a first run of tickets 1-20, which pays for every item and fills the cache
+            String first = driver.run("cache-first-00001", job, tickets(1, 20));
+            Map<String, JsonNode> firstOutcomes = outcomesById(driver, first);
+            Map<String, JsonNode> firstParams = paramsById(f, driver, first);
+            assertThat(firstOutcomes).hasSize(20);
+            assertThat(driver.report(first).get("cached").asLong()).isZero();
+
+            // AND the answer of one shared item made older than the window (ticket 12's line)
+            String aged = Json.tree(tickets(12, 12)).get("id").asText();
+            f.dynamoClient.updateItem(b -> b.tableName(StageFixture.TABLE)
+                    .key(Map.of("pk", AttributeValue.fromS("CACHE#" + ResultCache.requestHash(firstParams.get(aged))),
+                            "sk", AttributeValue.fromS("RESULT")))
+                    .updateExpression("SET stored_at = :old")
+                    .expressionAttributeValues(Map.of(":old", AttributeValue.fromN(Long.toString(
+                            Instant.now().minus(Duration.ofDays(8)).getEpochSecond())))));
+
+            // WHEN a different file, tickets 11-30, runs (a new run: 10 items shared, 10 new)
+            String second = driver.run("cache-second-0001", job, tickets(11, 30));
+
+            // THEN every line of the second file has exactly one outcome line, with its own line number
+            Map<String, JsonNode> secondOutcomes = outcomesById(driver, second);
+            assertThat(secondOutcomes).hasSize(20);
+            assertThat(secondOutcomes.values().stream().map(l -> l.get("line").asLong()).sorted().toList())
+                    .isEqualTo(java.util.stream.LongStream.rangeClosed(1, 20).boxed().toList());
+
+            // AND the shared items whose first answer was valid are answered from the cache, not sent again
+            List<String> expectCached = new ArrayList<>();
+            for (String id : secondOutcomes.keySet()) {
+                JsonNode before = firstOutcomes.get(id);
+                if (before == null || id.equals(aged) || before.get("output") == null
+                        || before.path("repaired").asBoolean(false)
+                        || InvalidOutput.isInvalidOutputReason(before.path("reason").asText(null))) continue;
+                expectCached.add(id);
+            }
+            assertThat(expectCached).hasSizeGreaterThanOrEqualTo(5);
+            List<String> cached = secondOutcomes.values().stream().filter(l -> l.path("cached").asBoolean(false))
+                    .map(l -> l.get("id").asText()).toList();
+            assertThat(cached).containsExactlyInAnyOrderElementsOf(expectCached);
+
+            List<JsonNode> received = paramsReceivedBySimulator();
+            for (String id : cached) {
+                JsonNode line = secondOutcomes.get(id);
+                assertThat(line.get("output")).isEqualTo(firstOutcomes.get(id).get("output"));
+                assertThat(line.get("outcome")).isEqualTo(firstOutcomes.get(id).get("outcome"));
+                assertThat(line.get("cost_usd").decimalValue()).isZero();
+                assertThat(line.has("batch_id")).isFalse();
+                assertThat(received.stream().filter(firstParams.get(id)::equals).count())
+                        .as("requests carrying the prompt of cached item %s", id).isEqualTo(1);
+            }
+
+            // AND the item whose answer is older than the window is sent (and paid) again
+            assertThat(secondOutcomes.get(aged).has("cached")).isFalse();
+            assertThat(received.stream().filter(firstParams.get(aged)::equals).count()).isEqualTo(2);
+
+            // AND the report counts the cached items, and its counts still add up
+            JsonNode report = driver.report(second);
+            assertThat(report.get("cached").asLong()).isEqualTo(cached.size());
+            assertThat(report.get("items").asLong()).isEqualTo(20);
+            assertThat(report.get("accepted").asLong() + report.get("review").asLong()
+                    + report.get("rejected").asLong() + report.get("failed").asLong()).isEqualTo(20);
+        }
+    }
+}

@@ -1,0 +1,184 @@
+package io.batchline.cache;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.batchline.cost.Usage;
+import io.batchline.idempotency.Idempotency;
+import io.batchline.job.JobSpec;
+import io.batchline.json.Json;
+import io.batchline.json.JsonLines;
+import io.batchline.outcome.OutcomeKind;
+import io.batchline.outcome.OutcomeLine;
+import io.batchline.pipeline.TransientStageException;
+import io.batchline.route.ConfidenceRouter;
+import io.batchline.route.Routing;
+import io.batchline.run.RunKeys;
+import io.batchline.run.ShardRecord;
+import io.batchline.store.ObjectStore;
+import io.batchline.validate.InvalidOutput;
+import io.batchline.validate.OutputValidator;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The result cache (issue 6, part 4; opt-in with the job's {@code result_cache: {window: 7d}}): an item whose
+ * request, i.e. its params (model, parameters and rendered prompt), hashes (SHA-256 of canonical JSON) to an
+ * answer stored by an earlier run within the window is not sent: its outcome line is written from that answer at
+ * planning, routed by this job's confidence thresholds, with {@code cached: true} and cost 0. Collect stores
+ * every valid answer of a first request shape.
+ */
+public final class ResultCache {
+    private ResultCache() {}
+
+    /** The cache key of a request: its params as canonical JSON (keys sorted), hashed. */
+    public static String requestHash(JsonNode params) {
+        return Idempotency.payloadHash(params);
+    }
+
+    /** The planner's side for one run, or null when the job does not ask for the cache or it is not configured. */
+    public static Lookup lookup(DynamoResultCache cache, JobSpec job, String runId, ObjectStore store, Clock clock) {
+        if (cache == null || job.resultCache() == null) return null;
+        return new Lookup(cache, job, runId, store, clock);
+    }
+
+    /**
+     * Looks items up in bounded batches while the planner streams (memory: at most {@link
+     * DynamoResultCache#MAX_BATCH_GET} pending items): a hit becomes a cached outcome line, a miss is handed back
+     * to the planner through its {@code send}, in input order.
+     */
+    public static final class Lookup {
+        private record Pending(String id, long line, String hash, String label, String stratum, Boolean truncated,
+                               Runnable send) {}
+
+        private final DynamoResultCache cache;
+        private final long oldestStoredAt;
+        private final OutputValidator validator;
+        private final ConfidenceRouter router;
+        private final Map<OutcomeKind, OutputStream> parts = new EnumMap<>(OutcomeKind.class);
+        private final List<Pending> pending = new ArrayList<>(DynamoResultCache.MAX_BATCH_GET);
+        private long hits;
+
+        Lookup(DynamoResultCache cache, JobSpec job, String runId, ObjectStore store, Clock clock) {
+            this.cache = cache;
+            this.oldestStoredAt = clock.instant().minus(job.resultCache().windowDuration()).getEpochSecond();
+            this.validator = new OutputValidator(job.outputSchema());
+            this.router = new ConfidenceRouter(job.confidence());
+            // created whole up front: a repeated planning never leaves an earlier pass's lines behind
+            for (OutcomeKind kind : List.of(OutcomeKind.ACCEPTED, OutcomeKind.REVIEW, OutcomeKind.REJECTED)) {
+                parts.put(kind, store.create(RunKeys.cachedPart(runId, kind), "application/x-ndjson"));
+            }
+        }
+
+        /**
+         * One rendered item (its one request); {@code send} puts it into a shard when it is not answered from the
+         * cache. {@code label}, {@code stratum} and {@code truncated} go on its cached line as on a sent item's.
+         */
+        public void offer(String id, long line, ObjectNode params, String label, String stratum, Boolean truncated,
+                          Runnable send) {
+            pending.add(new Pending(id, line, requestHash(params), label, stratum, truncated, send));
+            if (pending.size() >= DynamoResultCache.MAX_BATCH_GET) flush();
+        }
+
+        /** Decides every pending item and closes the cached parts; call once, after the last item. */
+        public void finish() {
+            flush();
+            try {
+                for (OutputStream out : parts.values()) out.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException("writing the result cache's outcome parts", e);
+            }
+        }
+
+        public long hits() {
+            return hits;
+        }
+
+        private void flush() {
+            if (pending.isEmpty()) return;
+            List<String> hashes = new ArrayList<>(pending.size());
+            for (Pending p : pending) hashes.add(p.hash());
+            Map<String, CachedAnswer> found = cache.getAll(hashes);
+            for (Pending p : pending) {
+                OutcomeLine cached = answer(p, found.get(p.hash()));
+                if (cached == null) {
+                    p.send().run();
+                } else {
+                    JsonLines.write(parts.get(cached.kind()), cached);
+                    hits++;
+                }
+            }
+            pending.clear();
+        }
+
+        /** The cached line, or null when there is no answer, it is older than the window, or breaks this schema. */
+        private OutcomeLine answer(Pending p, CachedAnswer a) {
+            if (a == null || a.storedAt() < oldestStoredAt || !validator.validate(a.output()).isEmpty()) return null;
+            Routing routing = router.route(a.output());
+            return new OutcomeLine(p.id(), p.line(), routing.kind().label(), routing.reason(), a.output(),
+                    routing.confidence(), Usage.ZERO, BigDecimal.ZERO, 0, null, null, null, p.truncated(), p.label(), null,
+                    p.stratum(), null, Boolean.TRUE);
+        }
+    }
+
+    /**
+     * Sends the cached review items to the review queue, as collect does for a shard's (once per run: a marker
+     * keeps a repeated planning from sending again).
+     */
+    public static void publishReviews(io.batchline.quality.ReviewQueue queue, JobSpec job, ObjectStore store,
+                                      String runId) {
+        if (queue == null || job.resultCache() == null || !store.exists(RunKeys.cachedPart(runId, OutcomeKind.REVIEW))) {
+            return;
+        }
+        try {
+            io.batchline.quality.ReviewPublisher.publishCached(queue, store, runId);
+        } catch (io.batchline.quality.ReviewQueue.ReviewQueueException e) {
+            throw new TransientStageException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Collect's side: stores this shard's valid answers (accepted, review, and rejected for confidence only; not
+     * repaired ones, whose request was the repair) under the hash of the request that got them. Reads the shard's
+     * requests (bounded by the shard) and the outcome parts collect just wrote.
+     */
+    public static long storeCollected(DynamoResultCache cache, JobSpec job, ObjectStore store, ShardRecord shard,
+                                      Clock clock) {
+        if (cache == null || job.resultCache() == null) return 0;
+        Map<String, String> hashByCustomId = new HashMap<>();
+        JsonLines.forEachLine(store.open(shard.requestsKey()), line -> {
+            JsonNode request = Json.tree(line.getBytes(StandardCharsets.UTF_8));
+            hashByCustomId.put(request.path("custom_id").asText(), requestHash(request.get("params")));
+        });
+        long now = clock.instant().getEpochSecond();
+        long expiresAt = now + job.resultCache().windowDuration().toSeconds();
+        long[] stored = {0};
+        for (OutcomeKind kind : List.of(OutcomeKind.ACCEPTED, OutcomeKind.REVIEW, OutcomeKind.REJECTED)) {
+            String part = RunKeys.shardPart(shard.runId(), shard.attempt(), shard.shard(), kind);
+            JsonLines.forEachLine(store.open(part), text -> {
+                OutcomeLine line = Json.read(text.getBytes(StandardCharsets.UTF_8), OutcomeLine.class);
+                String hash = line.customId() == null ? null : hashByCustomId.get(line.customId());
+                if (hash == null || line.output() == null || Boolean.TRUE.equals(line.repaired())
+                        || InvalidOutput.isInvalidOutputReason(line.reason())) {
+                    return;
+                }
+                try {
+                    cache.put(hash, new CachedAnswer(line.output(), shard.runId(), line.customId(), now), expiresAt);
+                    stored[0]++;
+                } catch (RuntimeException e) {
+                    throw new TransientStageException("storing answer " + line.customId() + " in the result cache: "
+                            + e.getMessage(), e);
+                }
+            });
+        }
+        return stored[0];
+    }
+}

@@ -1,0 +1,218 @@
+package io.batchline.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.batchline.cost.Price;
+import io.batchline.cost.Usage;
+import io.batchline.job.JobSpec;
+import io.batchline.json.Json;
+import io.batchline.json.JsonLines;
+import io.batchline.outcome.OutcomeLine;
+import io.batchline.pipeline.StagePayloads.CanaryChecked;
+import io.batchline.pipeline.StagePayloads.RunRef;
+import io.batchline.plan.Plan;
+import io.batchline.provider.BatchResult;
+import io.batchline.provider.ResultReader;
+import io.batchline.run.RunKeys;
+import io.batchline.run.ShardRecord;
+import io.batchline.store.NoSuchObjectException;
+import io.batchline.store.ObjectStore;
+import io.batchline.validate.Extraction;
+import io.batchline.validate.JsonExtractor;
+import io.batchline.validate.OutputValidator;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * "Check canary" (issue 5): after the canary's shards (attempt 1's first {@code plan.canary_shards}, see
+ * {@link io.batchline.plan.Planner}) were collected, judges them from their saved raw results: validation pass
+ * rate = answers that are JSON meeting output_schema / answers received (first answers, before any repair; the
+ * same measure as the report's validation_pass_rate; a request that errored or expired is no evidence either
+ * way, and no answer at all is a miss), and cost per item = the actual cost of every canary result / canary
+ * requests. On a pass the rest of attempt 1 is
+ * recorded, so "Submit batches" sends it; on a miss nothing more is sent and every item without an outcome (the
+ * rest, and canary items waiting for a retry or repair) gets a failed line {@code canary_failed: <cause>}.
+ * The verdict is written once to {@code runs/<id>/canary.json}; a repeat reuses it and redoes the same writes.
+ */
+public final class CanaryStage {
+    /** The reason prefix of the items a failed canary kept from being sent. */
+    public static final String FAILED_REASON = "canary_failed: ";
+    public static final double DEFAULT_MIN_PASS_RATE = 0.9;
+
+    private final PipelineContext ctx;
+
+    public CanaryStage(PipelineContext ctx) {
+        this.ctx = ctx;
+    }
+
+    public CanaryChecked check(RunRef ref) {
+        String runId = ref.runId();
+        ObjectStore store = ctx.store(ref.bucket());
+        JobSpec job = ctx.jobOfRun(ref.bucket(), runId);
+        if (job.canary() == null) {
+            throw new PermanentStageException("NoCanary", "run " + runId + " has no canary in its job spec");
+        }
+        Plan plan = Json.read(store.read(RunKeys.plan(runId, 1)), Plan.class);
+        JsonNode verdict;
+        try {
+            verdict = Json.tree(store.read(RunKeys.canary(runId)));
+        } catch (NoSuchObjectException absent) {
+            verdict = judge(store, runId, job, plan);
+            store.put(RunKeys.canary(runId), Json.bytes(verdict), "application/json");
+        }
+        boolean passed = verdict.path("passed").asBoolean();
+        List<Plan.ShardPlan> rest = plan.shards().subList(plan.canaryShards(), plan.shards().size());
+        if (passed) {
+            FormatStage.recordShards(ctx, runId, 1, rest); // a conditional write: a repeat resets nothing
+        } else {
+            failTheRest(store, runId, verdict, rest);
+        }
+        return new CanaryChecked(passed, passed ? rest.size() : 0, verdict.path("items").asLong(),
+                verdict.path("pass_rate").decimalValue(), verdict.path("cost_per_item_usd").decimalValue(),
+                verdict.path("cause").isNull() ? null : verdict.path("cause").asText(null));
+    }
+
+    /** The canary's shards: its planned ones and, when one was split on 413, its children (numbered past the plan). */
+    private List<ShardRecord> canaryShards(String runId, Plan plan) {
+        List<ShardRecord> shards = new ArrayList<>();
+        for (ShardRecord s : ctx.runs().shards(runId, 1)) {
+            boolean canary = s.shard() < plan.canaryShards() || s.shard() >= plan.shards().size();
+            if (canary && s.status() != ShardRecord.ShardStatus.REPLACED) shards.add(s);
+        }
+        return shards;
+    }
+
+    private ObjectNode judge(ObjectStore store, String runId, JobSpec job, Plan plan) {
+        Price price = ctx.prices().priceFor(job.model(), job.cacheTtl());
+        JsonExtractor extractor = new JsonExtractor();
+        OutputValidator validator = new OutputValidator(job.outputSchema());
+        long items = 0;
+        long answered = 0;
+        long valid = 0;
+        BigDecimal cost = BigDecimal.ZERO.setScale(Price.COST_SCALE);
+        ArrayNode shardNumbers = Json.MAPPER.createArrayNode();
+        for (ShardRecord shard : canaryShards(runId, plan)) {
+            if (shard.rawKey() == null) {
+                throw new TransientStageException("canary shard " + shard.shard() + " of run " + runId
+                        + " has no saved results yet");
+            }
+            shardNumbers.add(shard.shard());
+            items += shard.requests();
+            try (ResultReader results = new ResultReader(store.open(shard.rawKey()))) {
+                while (results.hasNext()) {
+                    BatchResult result = results.next();
+                    cost = cost.add(price.cost(result.usage() == null ? Usage.ZERO : result.usage()));
+                    if (!result.succeeded()) continue;
+                    answered++;
+                    Extraction extraction = extractor.extract(result.answer());
+                    if (extraction.ok() && validator.validate(extraction.json()).isEmpty()) valid++;
+                }
+            } catch (IOException e) {
+                throw new TransientStageException("reading canary results " + shard.rawKey() + ": " + e.getMessage(), e);
+            }
+        }
+        JobSpec.Canary limits = job.canary();
+        double minPassRate = limits.minPassRate() == null ? DEFAULT_MIN_PASS_RATE : limits.minPassRate();
+        BigDecimal passRate = answered == 0 ? BigDecimal.ZERO.setScale(4)
+                : BigDecimal.valueOf(valid).divide(BigDecimal.valueOf(answered), 4, RoundingMode.HALF_UP);
+        BigDecimal costPerItem = items == 0 ? BigDecimal.ZERO.setScale(Price.COST_SCALE)
+                : cost.divide(BigDecimal.valueOf(items), Price.COST_SCALE, RoundingMode.HALF_UP);
+        List<String> misses = new ArrayList<>();
+        if (passRate.compareTo(BigDecimal.valueOf(minPassRate)) < 0) {
+            misses.add(String.format(Locale.ROOT, "validation pass rate %s (%d of %d answers valid) is below"
+                    + " min_pass_rate %s", passRate.toPlainString(), valid, answered, BigDecimal.valueOf(minPassRate)
+                    .toPlainString()));
+        }
+        if (limits.maxCostPerItemUsd() != null && costPerItem.compareTo(limits.maxCostPerItemUsd()) > 0) {
+            misses.add("cost per item $" + costPerItem.toPlainString() + " is above max_cost_per_item_usd $"
+                    + limits.maxCostPerItemUsd().toPlainString());
+        }
+        long rest = 0;
+        for (Plan.ShardPlan s : plan.shards().subList(plan.canaryShards(), plan.shards().size())) rest += s.requests();
+        ObjectNode verdict = Json.MAPPER.createObjectNode();
+        verdict.put("items", items);
+        verdict.put("answered", answered);
+        verdict.put("valid", valid);
+        verdict.put("pass_rate", passRate);
+        verdict.put("min_pass_rate", minPassRate);
+        verdict.put("cost_usd", cost);
+        verdict.put("cost_per_item_usd", costPerItem);
+        verdict.put("max_cost_per_item_usd", limits.maxCostPerItemUsd());
+        verdict.put("passed", misses.isEmpty());
+        verdict.put("cause", misses.isEmpty() ? null : "canary of " + items + " items: " + String.join("; ", misses)
+                + "; the other " + rest + " requests were not submitted");
+        verdict.set("shards", shardNumbers);
+        return verdict;
+    }
+
+    /**
+     * One failed line for every item still without an outcome: the items of the shards never sent (golden items
+     * excepted: they are never outcomes) and the canary items set aside for a retry or repair round. A chunk of a
+     * long item (R2.4) gets its failed verdict in a chunk part instead, so finalize still merges the item into one
+     * line; canary lines come before the rest's, so that part is sorted by line and chunk as the merge needs.
+     */
+    private void failTheRest(ObjectStore store, String runId, JsonNode verdict, List<Plan.ShardPlan> rest) {
+        String reason = FAILED_REASON + verdict.path("cause").asText();
+        String key = RunKeys.canaryFailedPart(runId);
+        String chunkKey = RunKeys.chunksPrefix(runId) + "canary.jsonl";
+        try (OutputStream out = store.create(key, "application/x-ndjson");
+             OutputStream chunks = store.create(chunkKey, "application/x-ndjson")) {
+            Unsent unsent = new Unsent(out, chunks);
+            for (JsonNode shard : verdict.path("shards")) {
+                String retryKey = RunKeys.retryPart(runId, 2, shard.asInt());
+                if (!store.exists(retryKey)) continue; // its collect set nothing aside
+                JsonLines.forEachLine(store.open(retryKey), line -> unsent.fail(line, reason
+                        + " (this canary item was set aside for another attempt after: " + LAST_ERROR + ")"));
+            }
+            for (Plan.ShardPlan shard : rest) {
+                JsonLines.forEachLine(store.open(shard.indexKey()), line -> unsent.fail(line, reason));
+            }
+        } catch (IOException e) {
+            throw new TransientStageException("writing " + key + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static final String LAST_ERROR = "{last_error}";
+
+    /** Writes the failed line of one unsent request (an index or retry line), by its kind. */
+    private record Unsent(OutputStream failed, OutputStream chunks) {
+        void fail(String text, String reasonFormat) {
+            JsonNode item = Json.tree(text.getBytes(StandardCharsets.UTF_8));
+            if (item.path("golden").asBoolean(false)) return;
+            String reason = reasonFormat.replace(LAST_ERROR, item.path("last_error").asText());
+            int attempts = item.has("last_error") ? item.path("attempts").asInt(1) : 0; // a retry line was sent
+            OutcomeLine line = new OutcomeLine(item.path("id").asText(), item.path("line").asLong(),
+                    io.batchline.outcome.OutcomeKind.FAILED.label(), reason, null, null, Usage.ZERO, BigDecimal.ZERO,
+                    attempts, null, null);
+            if (item.path("chunk").isInt()) {
+                JsonLines.write(chunks, new io.batchline.outcome.ChunkOutcome(item.get("line").asLong(),
+                        item.get("chunk").asInt(), item.path("chunks").asInt(), line));
+            } else {
+                JsonLines.write(failed, line);
+            }
+        }
+    }
+
+    /** The verdict for the report's {@code canary} block, or null when the run had no canary check. */
+    public static ObjectNode reportBlock(ObjectStore store, String runId) {
+        JsonNode verdict;
+        try {
+            verdict = Json.tree(store.read(RunKeys.canary(runId)));
+        } catch (NoSuchObjectException absent) {
+            return null;
+        }
+        ObjectNode block = Json.MAPPER.createObjectNode();
+        for (String field : List.of("items", "answered", "valid", "pass_rate", "min_pass_rate", "cost_usd", "cost_per_item_usd",
+                "max_cost_per_item_usd", "passed", "cause")) {
+            block.set(field, verdict.get(field));
+        }
+        return block;
+    }
+}

@@ -1,0 +1,99 @@
+package io.batchline.plan;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import io.batchline.json.Json;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Map;
+
+/**
+ * Serialises one request line, {@code {"custom_id":...,"params":...}}, to exactly the bytes
+ * {@code Json.MAPPER.writeValue} gives for the same tree, but without its per-item cost (issue 9: this is
+ * plan's hot path): one generator reused for every line, and the text every request repeats (the system
+ * prompt, ~1.5 KB, most of each line) copied as escaped once instead of being escaped again per item.
+ * Only a string that is the very same instance as the shared one takes the copy, so params built any other
+ * way (a retry line read back, a repair round) are written by Jackson as usual.
+ *
+ * <p>Not thread-safe: one per planning pass.
+ */
+final class RequestLineWriter {
+    private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(8 * 1024);
+    private final JsonGenerator generator;
+    private final SerializerProvider provider;
+    private final String shared;
+    /** The shared text as this mapper's generator escapes it, without the quotes. */
+    private final byte[] sharedEscaped;
+    /** Our walk writes every property in order: only right while the mapper neither filters nor sorts them. */
+    private final boolean walk;
+
+    /** @param shared the text repeated in every request (identity-compared), or null */
+    RequestLineWriter(String shared) {
+        this.shared = shared;
+        try {
+            this.sharedEscaped = shared == null ? null : escaped(shared);
+            this.generator = Json.MAPPER.createGenerator(buffer, JsonEncoding.UTF8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        generator.setRootValueSeparator(null); // a reused generator would otherwise put ' ' between lines
+        this.provider = Json.MAPPER.getSerializerProviderInstance();
+        this.walk = provider.isEnabled(SerializationFeature.WRITE_EMPTY_JSON_ARRAYS)
+                && provider.isEnabled(JsonNodeFeature.WRITE_NULL_PROPERTIES)
+                && !provider.isEnabled(JsonNodeFeature.WRITE_PROPERTIES_SORTED);
+    }
+
+    /**
+     * Escaped by the mapper's own generator, not by a separate encoder: Jackson writes a character outside
+     * the BMP as a {@code \\uD83D\\uDE4F} pair, where its string encoder would write four UTF-8 bytes.
+     */
+    private static byte[] escaped(String text) throws IOException {
+        ByteArrayOutputStream quoted = new ByteArrayOutputStream(text.length() + 16);
+        try (JsonGenerator g = Json.MAPPER.createGenerator(quoted, JsonEncoding.UTF8)) {
+            g.writeString(text);
+        }
+        byte[] bytes = quoted.toByteArray();
+        return java.util.Arrays.copyOfRange(bytes, 1, bytes.length - 1);
+    }
+
+    /** The line's bytes (no newline) in a buffer that is only valid until the next call. */
+    ByteArrayOutputStream write(String customId, ObjectNode params) throws IOException {
+        buffer.reset();
+        generator.writeStartObject();
+        generator.writeStringField("custom_id", customId);
+        generator.writeFieldName("params");
+        write(params);
+        generator.writeEndObject();
+        generator.flush();
+        return buffer;
+    }
+
+    private void write(JsonNode node) throws IOException {
+        if (!walk) {
+            node.serialize(generator, provider);
+        } else if (node instanceof ObjectNode object) {
+            generator.writeStartObject(object, object.size());
+            for (Map.Entry<String, JsonNode> field : object.properties()) {
+                generator.writeFieldName(field.getKey());
+                write(field.getValue());
+            }
+            generator.writeEndObject();
+        } else if (node instanceof ArrayNode array) {
+            generator.writeStartArray(array, array.size());
+            for (int i = 0; i < array.size(); i++) write(array.get(i));
+            generator.writeEndArray();
+        } else if (shared != null && node instanceof TextNode text && text.textValue() == shared) {
+            generator.writeRawUTF8String(sharedEscaped, 0, sharedEscaped.length);
+        } else {
+            node.serialize(generator, provider);
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package io.batchline.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.batchline.cost.Usage;
+import io.batchline.outcome.OutcomeKind;
+import io.batchline.outcome.OutcomeLine;
+import io.batchline.pipeline.CancelStage;
+import java.math.BigDecimal;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+/** report.json's run status (R3.4) and escalated items (R5.2), and how their failed lines are classed. */
+class CanceledAndEscalatedReportTest {
+
+    private static OutcomeLine failed(long line, String reason, String batchId, int attempts) {
+        return new OutcomeLine("T-" + line, line, OutcomeKind.FAILED.label(), reason, null, null, Usage.ZERO,
+                BigDecimal.ZERO, attempts, batchId, batchId == null ? null : "a" + attempts + "-l" + line);
+    }
+
+    @Test
+    void aCanceledRunSaysSoAndItsUnsentItemsAreCanceledNotBadInput() {
+        Instant at = Instant.parse("2026-11-25T07:00:00Z");
+        ObjectNode report = new RunReportBuilder().runId("r").job("j").status("canceled", at)
+                .accept(failed(1, CancelStage.NOT_SENT, null, 1))
+                .accept(failed(2, CancelStage.UNFINISHED, "msgbatch_1", 1))
+                .accept(failed(3, "bad input line: not JSON", null, 0))
+                .build();
+
+        assertThat(report.get("status").asText()).isEqualTo("canceled");
+        assertThat(report.get("canceled_at").asText()).isEqualTo(at.toString());
+        assertThat(report.at("/error_classes/canceled/count").asLong()).isEqualTo(2);
+        assertThat(report.at("/error_classes/input/count").asLong()).isEqualTo(1);
+    }
+
+    @Test
+    void aRunNobodyCanceledHasStatusSucceededAndCountsItemsThatGaveUp() {
+        ObjectNode report = new RunReportBuilder().runId("r").job("j")
+                .accept(failed(1, "expired: the batch ended before this request was processed (gave up after 3 attempts)",
+                        "msgbatch_3", 3))
+                .accept(failed(2, "provider rejected the request: invalid_request_error: x", "msgbatch_1", 1))
+                .build();
+
+        assertThat(report.get("status").asText()).isEqualTo("succeeded");
+        assertThat(report.has("canceled_at")).isFalse();
+        assertThat(report.get("escalated_items").asLong()).isEqualTo(1);
+        assertThat(io.batchline.metrics.RunMetrics.fromReport(report, "finalize").toJson(Instant.now())
+                .get("EscalatedItems").asLong()).isEqualTo(1);
+    }
+}

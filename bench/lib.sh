@@ -24,6 +24,28 @@ CLI=(java -Dhttp.keepAlive=false ${BATCHLINE_JAVA_OPTS:-} -Dbatchline.home="$ROO
   -Dbatchline.functions.dir="$ROOT/functions/$BUILD" -cp "$CLI_CP" io.batchline.local.Cli)
 cli() { "${CLI[@]}" "$@"; }
 
+# `plan` as ./batchline starts it: the same JVM options as the launcher's plan branch (keep the two in step)
+# and its class-data-sharing archive, written here by a warm-up plan of a few lines as the launcher's first
+# plan after a build writes it. BATCHLINE_JAVA_OPTS still comes last and wins.
+PLAN_CDS="$BENCH_DIR/cli.jsa"
+plan_jvm() {
+  local opts=(-Dhttp.keepAlive=false -XX:+UseSerialGC -Xmx384m -Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off)
+  [[ "${BATCHLINE_JAVA_OPTS:-}" == *-XX:+Use*GC* ]] && opts=("${opts[@]/-XX:+UseSerialGC}")
+  printf '%s\n' "${opts[@]}"
+}
+# shellcheck disable=SC2206
+PLAN_CLI=(java $(plan_jvm) -XX:SharedArchiveFile="$PLAN_CDS" ${BATCHLINE_JAVA_OPTS:-} -Dbatchline.home="$ROOT"
+  -Dbatchline.functions.dir="$ROOT/functions/$BUILD" -cp "$CLI_CP" io.batchline.local.Cli)
+# plan_cds JOB INPUT: writes PLAN_CDS from a plan of INPUT's first 10 lines (once per scratch folder)
+plan_cds() {
+  [[ -s "$PLAN_CDS" ]] && return 0
+  head -10 "$2" > "$BENCH_DIR/cds-warmup.jsonl"
+  # shellcheck disable=SC2046,SC2086
+  java $(plan_jvm) -XX:ArchiveClassesAtExit="$PLAN_CDS" ${BATCHLINE_JAVA_OPTS:-} -Dbatchline.home="$ROOT" \
+    -cp "$CLI_CP" io.batchline.local.Cli plan --job "$1" --out "$BENCH_DIR/cds-warmup" "$BENCH_DIR/cds-warmup.jsonl" > /dev/null
+  rm -rf "$BENCH_DIR/cds-warmup" "$BENCH_DIR/cds-warmup.jsonl"
+}
+
 machine() {
   echo "machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'))," \
     "$(awk '/MemTotal/ {printf "%.1f GB", $2/1048576}' /proc/meminfo) RAM, $(uname -sr)"

@@ -5,8 +5,10 @@
 #
 # For each N: generates N tickets with the sample's generator (samples/ticket-triage/GenerateTickets.java,
 # seed 42) into a scratch folder, then times, on the same machine in the same run:
-#   plan  the real CLI main class (`plan --job` the sample job, see JOB below), JVM start included, the
-#         ./batchline launcher's bash staleness check not included. It also validates every line, checks
+#   plan  the real CLI main class (`plan --job` the sample job, see JOB below) with the launcher's JVM
+#         options and class-data-sharing archive (written first by a 10-line warm-up plan, as the
+#         launcher's first plan after a build writes it), JVM start included, the launcher's bash
+#         staleness check not included. It also validates every line, checks
 #         duplicate ids, estimates tokens and writes the shard indexes and plan.json: more work than jq's.
 #   jq    /usr/bin/jq doing only the rendering: one request line per ticket with custom_id, model, max_tokens,
 #         temperature, the system prompt with cache_control, and the user message from the sample's template.
@@ -26,7 +28,7 @@ awk 'BEGIN {split("golden: canary: strata: long_inputs:", a, " "); for (i in a) 
 
 machine
 echo "scratch: $BENCH_DIR"
-echo "plan JVM options: ${BATCHLINE_JAVA_OPTS:-(none)}"
+echo "plan JVM options: $(plan_jvm | tr '\n' ' ')+ a CDS archive ${BATCHLINE_JAVA_OPTS:-}"
 echo
 
 cat > "$BENCH_DIR/render.jq" <<'EOF'
@@ -45,7 +47,8 @@ for N in "${SIZES[@]}"; do
 
   out="$BENCH_DIR/plan-$N"
   rm -rf "$out"
-  timed "$BENCH_DIR/plan-$N" "${CLI[@]}" plan --job "$JOB" --out "$out" "$input" > "$BENCH_DIR/plan-$N.log"
+  plan_cds "$JOB" "$input"
+  timed "$BENCH_DIR/plan-$N" "${PLAN_CLI[@]}" plan --job "$JOB" --out "$out" "$input" > "$BENCH_DIR/plan-$N.log"
   plan_out=$(cat "$out"/requests/shard-[0-9][0-9][0-9][0-9].jsonl | wc -c)
 
   head -1 "$out/requests/shard-0000.jsonl" | jq -c .params > "$BENCH_DIR/params.json"

@@ -54,6 +54,7 @@ class ChaosSuiteTest {
     private static ObjectStore bucket;
     private static SfnClient sfn;
     private static AnthropicBatchesClient provider;
+    private static final int COLLECT_CHECKPOINT_EVERY = 2;
 
     /** Where a process can die, and on which pass. */
     static Stream<Arguments> cases() {
@@ -90,7 +91,9 @@ class ChaosSuiteTest {
         chaosFile = Files.createTempDirectory("chaos").resolve("chaos.json");
         stack = LocalStack.start(LocalStack.Options.forRun(HOME, null)
                 .withSimulator(b -> b.processingTime(Duration.ofMillis(500)).seed(11).retryableErrorRate(0.05))
-                .withFunctionEnv(Map.of("BATCHLINE_CHAOS_FILE", chaosFile.toString())));
+                // a checkpoint every 2 results (R5.3), so a collect killed mid-shard resumes after one
+                .withFunctionEnv(Map.of("BATCHLINE_CHAOS_FILE", chaosFile.toString(),
+                        "BATCHLINE_COLLECT_CHECKPOINT_EVERY", String.valueOf(COLLECT_CHECKPOINT_EVERY))));
         AwsClients clients = stack.endpoints().clients();
         bucket = new S3ObjectStore(clients.s3(), stack.endpoints().bucket());
         sfn = clients.sfn();
@@ -111,6 +114,40 @@ class ChaosSuiteTest {
     @ParameterizedTest(name = "[{index}] kill at {0}, pass {1}")
     @MethodSource("cases")
     void aProcessKilledAnywhereLosesNoItemAndPaysNothingTwice(String point, int after) throws Exception {
+        runKilledAt(point, after);
+    }
+
+    /**
+     * R5.3: a collect killed mid-shard resumes after its last checkpoint instead of redoing the shard. Shards hold
+     * 6 requests (2 for the last): the 5th result a fresh process collects is in a 6-request shard after a
+     * checkpoint (at 2 or 4), whichever shard it took first.
+     */
+    @org.junit.jupiter.api.Test
+    void aCollectKilledMidShardResumesAfterItsLastCheckpoint() throws Exception {
+        String runId = runKilledAt("collect.line", 5);
+
+        List<String> checkpoints = bucket.list(RunKeys.run(runId) + "checkpoints/");
+        List<JsonNode> resumed = new ArrayList<>();
+        for (String key : checkpoints) {
+            JsonNode n = Json.tree(bucket.read(key));
+            if (n.has("resumed_from")) resumed.add(((com.fasterxml.jackson.databind.node.ObjectNode) n).put("key", key));
+        }
+        assertThat(resumed).as("checkpoints %s", checkpoints).hasSize(1);
+        JsonNode cp = resumed.get(0);
+        String key = cp.get("key").asText();
+        int shard = Integer.parseInt(key.substring(key.lastIndexOf("shard-") + 6, key.length() - ".json".length()));
+        int attempt = Integer.parseInt(key.substring(key.indexOf("collect-a") + 9, key.indexOf("-shard-")));
+        long requests = bucket.readString(RunKeys.shardIndex(runId, attempt, shard)).lines().count();
+        // WHEN restarted it read only the results after the checkpoint (from 0 it would have read all of them)
+        assertThat(cp.get("resumed_from").asLong()).isPositive();
+        assertThat(cp.get("resumed_from").asLong() % COLLECT_CHECKPOINT_EVERY).isZero();
+        assertThat(cp.get("resumed_from").asLong() + cp.get("read_after_resume").asLong()).isEqualTo(requests);
+        // AND the shard's lines before the checkpoint are in its segments, written once
+        assertThat(bucket.list(RunKeys.shardSegmentsPrefix(runId, attempt, shard))).isNotEmpty();
+    }
+
+    /** Runs 20 items with the fault armed and checks the promises; returns the run id. */
+    private static String runKilledAt(String point, int after) throws Exception {
         String caseId = point + "-" + after + "-" + System.nanoTime();
         Files.writeString(chaosFile, Json.string(Map.of("id", caseId, "point", point, "after", after)));
         Thread.sleep(300); // warm processes re-read the switch at most every 200 ms
@@ -136,6 +173,7 @@ class ChaosSuiteTest {
                 + report.get("failed").asLong()).isEqualTo(20);
         assertNoCustomIdInTwoBatches(started);
         assertThat(Files.exists(Path.of(chaosFile + "." + caseId + ".fired"))).as("the fault fired").isTrue();
+        return runId;
     }
 
     private static void assertNoCustomIdInTwoBatches(Instant since) throws Exception {

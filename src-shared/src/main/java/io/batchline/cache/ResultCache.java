@@ -162,22 +162,24 @@ public final class ResultCache {
         long expiresAt = now + job.resultCache().windowDuration().toSeconds();
         long[] stored = {0};
         for (OutcomeKind kind : List.of(OutcomeKind.ACCEPTED, OutcomeKind.REVIEW, OutcomeKind.REJECTED)) {
-            String part = RunKeys.shardPart(shard.runId(), shard.attempt(), shard.shard(), kind);
-            JsonLines.forEachLine(store.open(part), text -> {
-                OutcomeLine line = Json.read(text.getBytes(StandardCharsets.UTF_8), OutcomeLine.class);
-                String hash = line.customId() == null ? null : hashByCustomId.get(line.customId());
-                if (hash == null || line.output() == null || Boolean.TRUE.equals(line.repaired())
-                        || InvalidOutput.isInvalidOutputReason(line.reason())) {
-                    return;
-                }
-                try {
-                    cache.put(hash, new CachedAnswer(line.output(), shard.runId(), line.customId(), now), expiresAt);
-                    stored[0]++;
-                } catch (RuntimeException e) {
-                    throw new TransientStageException("storing answer " + line.customId() + " in the result cache: "
-                            + e.getMessage(), e);
-                }
-            });
+            for (String part : io.batchline.pipeline.CollectCheckpoint.shardParts(store, shard.runId(), shard.attempt(),
+                    shard.shard(), kind)) { // R5.3: a large shard's segments too
+                JsonLines.forEachLine(store.open(part), text -> {
+                    OutcomeLine line = Json.read(text.getBytes(StandardCharsets.UTF_8), OutcomeLine.class);
+                    String hash = line.customId() == null ? null : hashByCustomId.get(line.customId());
+                    if (hash == null || line.output() == null || Boolean.TRUE.equals(line.repaired())
+                            || InvalidOutput.isInvalidOutputReason(line.reason())) {
+                        return;
+                    }
+                    try {
+                        cache.put(hash, new CachedAnswer(line.output(), shard.runId(), line.customId(), now), expiresAt);
+                        stored[0]++;
+                    } catch (RuntimeException e) {
+                        throw new TransientStageException("storing answer " + line.customId() + " in the result cache: "
+                                + e.getMessage(), e);
+                    }
+                });
+            }
         }
         return stored[0];
     }

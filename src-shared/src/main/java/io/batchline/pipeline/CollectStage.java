@@ -50,8 +50,16 @@ public final class CollectStage {
     private final PipelineContext ctx;
     private final JsonExtractor extractor = new JsonExtractor();
 
+    /** Results between checkpoints (R5.3), from {@code BATCHLINE_COLLECT_CHECKPOINT_EVERY} unless given. */
+    private final int checkpointEvery;
+
     public CollectStage(PipelineContext ctx) {
+        this(ctx, CollectCheckpoint.configuredEvery());
+    }
+
+    public CollectStage(PipelineContext ctx, int checkpointEvery) {
         this.ctx = ctx;
+        this.checkpointEvery = Math.max(1, checkpointEvery);
     }
 
     /** One index line: which input item a custom_id stands for, and what it carries (see ShardIndexLine). */
@@ -92,37 +100,65 @@ public final class CollectStage {
         }
         Map<String, Item> pending = readIndex(store, shard.indexKey());
         io.batchline.logging.LogContext.put("batch_id", shard.batchId());
-        Judge judge = new Judge(job, ctx.prices().priceFor(job.model(), job.cacheTtl()), shard.batchId(), canceled);
+        // R5.3: resume after the last checkpoint of a killed collect, judging as it did
+        CollectCheckpoint.State checkpoint = CollectCheckpoint.read(store, runId, shard.attempt(), shard.shard())
+                .orElse(null);
+        if (checkpoint == null) CollectCheckpoint.dropSegments(store, runId, shard.attempt(), shard.shard());
+        boolean judgedCanceled = checkpoint != null ? checkpoint.canceled() : canceled;
+        int every = checkpoint != null ? checkpoint.every() : checkpointEvery;
+        long skip = checkpoint != null ? checkpoint.resultsDone() : 0;
+        int segments = checkpoint != null ? checkpoint.segments() : 0;
+        int requests = pending.size();
+        if (checkpoint != null) {
+            LOG.info(() -> "collect: shard " + shard.shard() + " resumes after result " + skip + " (checkpoint)");
+        }
+        Judge judge = new Judge(job, ctx.prices().priceFor(job.model(), job.cacheTtl()), shard.batchId(), judgedCanceled);
         ChunkStaging staging = new ChunkStaging(job, ctx.prices()); // R2.4 chunks, R2.5 strata
         Map<OutcomeKind, Long> counts = new EnumMap<>(OutcomeKind.class);
         Map<String, Retry> retry = new LinkedHashMap<>(); // by custom_id
 
-        Map<OutcomeKind, OutputStream> parts = new EnumMap<>(OutcomeKind.class);
+        CollectCheckpoint.Sink replay = CollectCheckpoint.Sink.discarding();
+        CollectCheckpoint.Sink sink = nextSink(store, shard, segments, every, requests);
+        long read = 0;
+        long readAfterResume = 0;
+        CollectCheckpoint.State recorded = checkpoint;
         try {
-            for (OutcomeKind kind : OutcomeKind.values()) {
-                parts.put(kind, store.create(RunKeys.shardPart(runId, shard.attempt(), shard.shard(), kind),
-                        "application/x-ndjson"));
-            }
-            // R4.5: golden items' lines go apart, never into the outcome parts (rewritten whole, like them)
+            // R4.5: golden items' lines go apart, never into the outcome parts (rewritten whole, replayed ones too)
             OutputStream golden = job.golden() == null ? OutputStream.nullOutputStream()
                     : store.create(RunKeys.goldenPart(runId, shard.attempt(), shard.shard()), "application/x-ndjson");
             long unknown = 0;
             try (ResultReader results = new ResultReader(store.open(shard.rawKey()))) {
                 while (results.hasNext()) {
                     BatchResult result = results.next();
-                    io.batchline.chaos.Chaos.point("collect.line");
+                    boolean replaying = read < skip; // its line is in a recorded segment already
+                    if (!replaying) {
+                        io.batchline.chaos.Chaos.point("collect.line");
+                        readAfterResume++;
+                    }
+                    read++;
                     Item item = pending.remove(result.customId());
                     if (item == null) {
                         unknown++; // not ours, or a duplicate line: never counted twice
-                        continue;
-                    }
-                    Verdict verdict = judge.outcome(item, result);
-                    if (verdict.retry() != null) {
-                        retry.put(item.customId(), verdict.retry());
                     } else {
-                        emit(parts, golden, item, verdict.line(), counts, staging);
+                        Verdict verdict = judge.outcome(item, result);
+                        if (verdict.retry() != null) {
+                            retry.put(item.customId(), verdict.retry());
+                        } else {
+                            emit(replaying ? replay : sink, golden, item, verdict.line(), counts, staging);
+                        }
+                    }
+                    if (!replaying && read % every == 0 && isSegment(segments, every, requests)) {
+                        sink.close(); // the segment is committed before the checkpoint names it
+                        segments++;
+                        recorded = new CollectCheckpoint.State(every, read, segments, judgedCanceled);
+                        CollectCheckpoint.write(store, runId, shard.attempt(), shard.shard(), recorded, -1, -1);
+                        sink = nextSink(store, shard, segments, every, requests);
                     }
                 }
+            }
+            if (isSegment(segments, every, requests)) { // fewer results than requests: the rest goes last
+                sink.close();
+                sink = CollectCheckpoint.Sink.last(store, runId, shard.attempt(), shard.shard());
             }
             // a request the provider never answered is accounted for like a transient failure
             for (Item item : pending.values()) {
@@ -130,18 +166,21 @@ public final class CollectStage {
                 if (verdict.retry() != null) {
                     retry.put(item.customId(), verdict.retry());
                 } else {
-                    emit(parts, golden, item, verdict.line(), counts, staging);
+                    emit(sink, golden, item, verdict.line(), counts, staging);
                 }
             }
             if (unknown > 0) {
                 long n = unknown;
                 LOG.warning(() -> "collect: " + n + " result lines of batch " + shard.batchId() + " matched no request");
             }
-            for (OutputStream out : parts.values()) out.close();
+            sink.close();
             golden.close();
             staging.write(store, runId, shard.attempt(), shard.shard());
         } catch (IOException e) {
             throw new TransientStageException("writing outcome parts of shard " + shard.shard() + ": " + e.getMessage(), e);
+        }
+        if (checkpoint != null) { // says what the resume did (read by the chaos suite)
+            CollectCheckpoint.write(store, runId, shard.attempt(), shard.shard(), recorded, skip, readAfterResume);
         }
         writeRetryPart(store, shard, retry, job);
         try {
@@ -157,8 +196,23 @@ public final class CollectStage {
                 counts.getOrDefault(OutcomeKind.FAILED, 0L), retry.size());
     }
 
+    /**
+     * The outcome lines from result {@code segments * every} on: the next segment while a full one still fits
+     * before the shard's end, else the shard's last parts.
+     */
+    private static CollectCheckpoint.Sink nextSink(ObjectStore store, ShardRecord shard, int segments, int every,
+                                                   int requests) {
+        return isSegment(segments, every, requests)
+                ? CollectCheckpoint.Sink.segment(store, shard.runId(), shard.attempt(), shard.shard(), segments + 1)
+                : CollectCheckpoint.Sink.last(store, shard.runId(), shard.attempt(), shard.shard());
+    }
+
+    private static boolean isSegment(int segments, int every, int requests) {
+        return (long) (segments + 1) * every < requests;
+    }
+
     /** An item's final line: a golden item's to the golden part (R4.5), any other to its outcome part. */
-    private static void emit(Map<OutcomeKind, OutputStream> parts, OutputStream golden, Item item, OutcomeLine line,
+    private static void emit(CollectCheckpoint.Sink parts, OutputStream golden, Item item, OutcomeLine line,
                              Map<OutcomeKind, Long> counts, ChunkStaging staging) {
         line = staging.inStratum(item, line);
         if (staging.stage(item, line)) return; // a chunk's verdict waits for its siblings (R2.4)

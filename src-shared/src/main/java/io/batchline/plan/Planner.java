@@ -111,7 +111,8 @@ public final class Planner {
         if (attempt == 1 && job.canary() != null) run.canaryLeft = job.canary().items();
         InputReader.Summary summary;
         try {
-            summary = InputReader.forJob(job, inputName).read(input, run);
+            // parsing and rendering on this thread, serialising and writing on another (issue 9)
+            summary = io.batchline.input.PipelinedRead.read(InputReader.forJob(job, inputName), input, run);
             if (cache != null) cache.finish(); // the items still pending a lookup go into shards before the canary ends
             run.endCanary();
             if (golden != null) InputReader.forJob(job, golden.name()).read(golden.in(), run.golden(golden.name()));
@@ -219,7 +220,7 @@ public final class Planner {
     }
 
     /** The state of one planning pass; receives the reader's items and errors. */
-    private static final class Run implements InputVisitor {
+    private static final class Run implements io.batchline.input.PipelinedRead.PreparingVisitor<Object> {
         private final JobSpec job;
         private final String runId;
         private final int attempt;
@@ -272,20 +273,33 @@ public final class Planner {
             this.failed = new BufferedOutputStream(store.create(failedKey, JSONL), 64 * 1024);
         }
 
+        /**
+         * Renders a plain item's params, on the reading thread when the read is pipelined (issue 9): its
+         * params, or the RenderException to report in order. Null for strata and long inputs, which
+         * {@link #shapedItem} renders on the visiting thread, so the renderer is never used by two threads at once.
+         */
         @Override
-        public void item(InputItem item) {
+        public Object prepare(InputItem item) {
+            if (longInputs != null || strata != null) return null;
+            try {
+                return renderer.params(item);
+            } catch (RenderException e) {
+                return e;
+            }
+        }
+
+        @Override
+        public void item(InputItem item, Object prepared) {
             io.batchline.chaos.Chaos.point("format.line");
             if (longInputs != null || strata != null) {
                 shapedItem(item);
                 return;
             }
-            ObjectNode params;
-            try {
-                params = renderer.params(item);
-            } catch (RenderException e) {
+            if (prepared instanceof RenderException e) {
                 fail(item.id(), item.line(), e.getMessage());
                 return;
             }
+            ObjectNode params = (ObjectNode) prepared;
             Carry carry = new Carry(null, null, label(item), null);
             if (cache == null) request(item.id(), item.line(), attempt, params, carry);
             else cache.offer(item.id(), item.line(), params, carry.label(), null, null,

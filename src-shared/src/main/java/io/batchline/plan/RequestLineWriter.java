@@ -34,6 +34,13 @@ final class RequestLineWriter {
     private final byte[] sharedEscaped;
     /** Our walk writes every property in order: only right while the mapper neither filters nor sorts them. */
     private final boolean walk;
+    /** Text values escaped by {@link #escapeInto} (issue 9: Jackson's escaping was half of plan's writing thread). */
+    private final boolean ownEscaping;
+    private byte[] scratch = new byte[4096];
+    private static final byte[] HEX = "0123456789ABCDEF".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    /** Every class of character {@link #escapeInto} treats apart, compared with the generator's own output. */
+    private static final String PROBE = "plain /~\u007f \"\\ \b\t\n\f\r \u0000\u0001\u001f caf\u00e9 \u07ff\u0800\u20ac\uffff"
+            + " \ud83d\ude4f \ud800x\udc00";
 
     /** @param shared the text repeated in every request (identity-compared), or null */
     RequestLineWriter(String shared) {
@@ -49,6 +56,8 @@ final class RequestLineWriter {
         this.walk = provider.isEnabled(SerializationFeature.WRITE_EMPTY_JSON_ARRAYS)
                 && provider.isEnabled(JsonNodeFeature.WRITE_NULL_PROPERTIES)
                 && !provider.isEnabled(JsonNodeFeature.WRITE_PROPERTIES_SORTED);
+        // only while it gives exactly the generator's bytes (a mapper with other escaping settings keeps Jackson's)
+        this.ownEscaping = walk && java.util.Arrays.equals(ownEscaped(PROBE), escapedOrNull(PROBE));
     }
 
     /**
@@ -62,6 +71,76 @@ final class RequestLineWriter {
         }
         byte[] bytes = quoted.toByteArray();
         return java.util.Arrays.copyOfRange(bytes, 1, bytes.length - 1);
+    }
+
+    boolean usesOwnEscaping() {
+        return ownEscaping;
+    }
+
+    private static byte[] escapedOrNull(String text) {
+        try {
+            return escaped(text);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private byte[] ownEscaped(String text) {
+        int length = escapeInto(text);
+        return java.util.Arrays.copyOf(scratch, length);
+    }
+
+    /**
+     * Escapes {@code text} into {@link #scratch} as Jackson's UTF-8 generator does with its default settings:
+     * {@code "} and backslash, the five short escapes, other controls as backslash-u00XX, every surrogate
+     * (paired or not) as backslash-uXXXX (upper-case hex), other characters as UTF-8. Returns the length.
+     */
+    private int escapeInto(String text) {
+        int n = text.length();
+        if (scratch.length < n * 6) scratch = new byte[Math.max(n * 6, scratch.length * 2)]; // 6: backslash-uXXXX
+        byte[] out = scratch;
+        int p = 0;
+        for (int i = 0; i < n; i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                if (c >= 0x20 && c != '"' && c != '\\') {
+                    out[p++] = (byte) c;
+                    continue;
+                }
+                out[p++] = '\\';
+                switch (c) {
+                    case '"' -> out[p++] = '"';
+                    case '\\' -> out[p++] = '\\';
+                    case '\b' -> out[p++] = 'b';
+                    case '\t' -> out[p++] = 't';
+                    case '\n' -> out[p++] = 'n';
+                    case '\f' -> out[p++] = 'f';
+                    case '\r' -> out[p++] = 'r';
+                    default -> {
+                        out[p++] = 'u';
+                        out[p++] = '0';
+                        out[p++] = '0';
+                        out[p++] = HEX[c >> 4];
+                        out[p++] = HEX[c & 0xF];
+                    }
+                }
+            } else if (c < 0x800) {
+                out[p++] = (byte) (0xC0 | (c >> 6));
+                out[p++] = (byte) (0x80 | (c & 0x3F));
+            } else if (c >= 0xD800 && c <= 0xDFFF) {
+                out[p++] = '\\';
+                out[p++] = 'u';
+                out[p++] = HEX[c >> 12];
+                out[p++] = HEX[(c >> 8) & 0xF];
+                out[p++] = HEX[(c >> 4) & 0xF];
+                out[p++] = HEX[c & 0xF];
+            } else {
+                out[p++] = (byte) (0xE0 | (c >> 12));
+                out[p++] = (byte) (0x80 | ((c >> 6) & 0x3F));
+                out[p++] = (byte) (0x80 | (c & 0x3F));
+            }
+        }
+        return p;
     }
 
     /** The line's bytes (no newline) in a buffer that is only valid until the next call. */
@@ -92,6 +171,9 @@ final class RequestLineWriter {
             generator.writeEndArray();
         } else if (shared != null && node instanceof TextNode text && text.textValue() == shared) {
             generator.writeRawUTF8String(sharedEscaped, 0, sharedEscaped.length);
+        } else if (ownEscaping && node instanceof TextNode text) {
+            int length = escapeInto(text.textValue()); // first: it may replace scratch with a larger array
+            generator.writeRawUTF8String(scratch, 0, length);
         } else {
             node.serialize(generator, provider);
         }

@@ -23,23 +23,26 @@ public final class ReviewPublisher {
 
     /** Returns how many messages were sent now (0 when the shard was sent before or the queue is not set). */
     public static long publish(ReviewQueue queue, ObjectStore store, String runId, int attempt, int shard) {
-        return publish(queue, store, runId, RunKeys.shardPart(runId, attempt, shard, OutcomeKind.REVIEW),
-                marker(runId, attempt, shard));
+        return publish(queue, store, runId, io.batchline.pipeline.CollectCheckpoint.shardParts(store, runId, attempt,
+                shard, OutcomeKind.REVIEW), marker(runId, attempt, shard)); // R5.3: a large shard's segments too
     }
 
     /** The review items answered from the result cache at planning (issue 6), once per run. */
     public static long publishCached(ReviewQueue queue, ObjectStore store, String runId) {
-        return publish(queue, store, runId, RunKeys.cachedPart(runId, OutcomeKind.REVIEW),
+        return publish(queue, store, runId, java.util.List.of(RunKeys.cachedPart(runId, OutcomeKind.REVIEW)),
                 RunKeys.run(runId) + "review-sent/cached.json");
     }
 
-    private static long publish(ReviewQueue queue, ObjectStore store, String runId, String reviewPart, String marker) {
+    private static long publish(ReviewQueue queue, ObjectStore store, String runId, java.util.List<String> reviewParts,
+                                String marker) {
         if (queue == null) return 0;
         if (store.exists(marker)) return 0;
         long sent;
         try (ReviewQueue.Sender sender = queue.sender(runId)) {
-            JsonLines.forEachLine(store.open(reviewPart),
-                    line -> sender.add(Json.read(line.getBytes(StandardCharsets.UTF_8), OutcomeLine.class)));
+            for (String reviewPart : reviewParts) {
+                JsonLines.forEachLine(store.open(reviewPart),
+                        line -> sender.add(Json.read(line.getBytes(StandardCharsets.UTF_8), OutcomeLine.class)));
+            }
             sender.flush();
             sent = sender.sent();
         }

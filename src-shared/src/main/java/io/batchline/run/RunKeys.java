@@ -54,6 +54,23 @@ public final class RunKeys {
         return run(runId) + "parts/a" + attempt + "/shard-" + pad(shard) + "/" + kind.fileName();
     }
 
+    /**
+     * Outcome lines of one checkpointed segment of a large shard (R5.3): collect closes a segment every K results
+     * so a restarted collect continues after it; the shard's last lines still go to {@link #shardPart}.
+     */
+    public static String shardSegmentPart(String runId, int attempt, int shard, int segment, OutcomeKind kind) {
+        return shardSegmentsPrefix(runId, attempt, shard) + pad(segment) + "/" + kind.fileName();
+    }
+
+    public static String shardSegmentsPrefix(String runId, int attempt, int shard) {
+        return run(runId) + "parts/a" + attempt + "/shard-" + pad(shard) + "/seg-";
+    }
+
+    /** Where collect records how far it got in one shard (R5.3). */
+    public static String collectCheckpoint(String runId, int attempt, int shard) {
+        return run(runId) + "checkpoints/collect-a" + attempt + "-shard-" + pad(shard) + ".json";
+    }
+
     public static String partsPrefix(String runId) {
         return run(runId) + "parts/";
     }

@@ -89,4 +89,19 @@ class RequestLineWriterTest {
         assertThat(written(new RequestLineWriter(null), "a2-l7", params))
                 .isEqualTo(Json.string(request("a2-l7", params)));
     }
+
+    @Test
+    void its_own_escaping_is_used_and_matches_jackson_on_lone_surrogates_and_texts_longer_than_its_buffers()
+            throws Exception {
+        // GIVEN the writer for the shared mapper: it escapes text values itself (the hot path of issue 9)
+        RequestLineWriter writer = new RequestLineWriter(null);
+        assertThat(writer.usesOwnEscaping()).isTrue();
+        String longText = String.join(" ", TRICKY).repeat(300); // > 4 KB scratch and > Jackson's contiguous limit
+        for (String text : List.of("lone \ud800 high, lone \udc00 low, reversed \ude4f\ud83d", longText, longText + "\ud83d")) {
+            ObjectNode params = Json.MAPPER.createObjectNode();
+            params.putArray("messages").addObject().put("role", "user").put("content", text);
+            // WHEN / THEN the line is the tree serialisation's, byte for byte
+            assertThat(written(writer, "a1-l1", params)).isEqualTo(Json.string(request("a1-l1", params)));
+        }
+    }
 }

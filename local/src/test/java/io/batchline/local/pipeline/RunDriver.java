@@ -37,6 +37,9 @@ final class RunDriver {
         this.f = f;
     }
 
+    /** Results between collect's checkpoints (R5.3); a test sets a small one to collect shards in segments. */
+    int collectCheckpointEvery = io.batchline.pipeline.CollectCheckpoint.DEFAULT_EVERY;
+
     /** Uploads the job and input and runs it to the end; returns the run id. */
     String run(String runId, byte[] jobYaml, byte[] input) throws InterruptedException {
         String job = "quality-test";
@@ -54,7 +57,8 @@ final class RunDriver {
                 poll = new PollStage(f.ctx).poll(new PollRequest(runId, StageFixture.BUCKET, plan.attempt(), poll.polls()));
             }
             for (int shard : poll.endedShards()) {
-                new CollectStage(f.ctx).collect(new CollectRequest(runId, StageFixture.BUCKET, plan.attempt(), shard));
+                new CollectStage(f.ctx, collectCheckpointEvery)
+                        .collect(new CollectRequest(runId, StageFixture.BUCKET, plan.attempt(), shard));
             }
             if (plan.canary() && canary == null) { // "Canary pending?" -> "Check canary" -> "Canary passed?"
                 canary = new CanaryStage(f.ctx).check(new RunRef(runId, StageFixture.BUCKET));

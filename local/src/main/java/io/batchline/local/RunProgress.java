@@ -58,8 +58,15 @@ final class RunProgress {
         long items = 0;
         BigDecimal cost = BigDecimal.ZERO;
         for (String key : store.list(RunKeys.partsPrefix(runId))) {
+            // the local S3 lists an upload in flight under a temporary name next to the part: not a part yet
+            if (!key.endsWith(".jsonl")) continue;
             // a collected shard's parts are rewritten whole only on a repeated collect: same counts
-            Part part = seenParts.computeIfAbsent(key, this::read);
+            Part part;
+            try {
+                part = seenParts.computeIfAbsent(key, this::read);
+            } catch (RuntimeException gone) { // replaced or half-visible while we read: counted on the next look
+                continue;
+            }
             items += part.items();
             cost = cost.add(part.cost());
         }

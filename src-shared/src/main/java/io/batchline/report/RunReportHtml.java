@@ -52,11 +52,16 @@ public final class RunReportHtml {
                 .append("</style></head><body>\n");
         header();
         kpis();
+        canary();
         outcomes();
+        strata();
         confidence();
         costAndTokens();
+        awsCost();
+        calibration();
         timeline();
         quality();
+        goldenQuality();
         errors();
         h.append("<footer>Generated from report.json by Batchline. Prices: ").append(esc(r.at("/price/model").asText("?")))
                 .append(" batch prices as of ").append(esc(r.at("/price/as_of").asText("?"))).append(".</footer>\n");
@@ -71,6 +76,10 @@ public final class RunReportHtml {
                 .append(esc(text("finished_at")));
         Duration took = between(text("started_at"), text("finished_at"));
         if (took != null) h.append(" &middot; took ").append(human(took));
+        if ("canceled".equals(text("status"))) { // R3.4: the outcomes are complete, but not every item was answered
+            h.append("<br><b id=\"status-canceled\" class=\"canceled\">canceled</b>");
+            if (!text("canceled_at").isEmpty()) h.append(" at ").append(esc(text("canceled_at")));
+        }
         h.append("</p></header>\n");
     }
 
@@ -259,8 +268,7 @@ public final class RunReportHtml {
         if (!q.isObject()) return;
         h.append("<section id=\"quality\"><h2>Accuracy</h2>");
         if (q.path("accuracy").isNumber()) {
-            h.append("<p class=\"big\">").append(String.format(Locale.ROOT, "%.1f%%", q.get("accuracy").asDouble() * 100))
-                    .append("</p>");
+            h.append("<p class=\"big\">").append(rate(q.get("accuracy"))).append("</p>");
         }
         for (String field : List.of("labelled", "correct")) {
             if (q.has(field)) h.append("<p class=\"note\">").append(field).append(": ").append(esc(q.get(field).asText()))
@@ -294,6 +302,105 @@ public final class RunReportHtml {
             h.append("</svg><p class=\"note\">Rows: true label; columns: predicted label.</p>");
         }
         h.append("</section>\n");
+    }
+
+    /** R4.4: the canary's verdict, when the job has a canary. */
+    private void canary() {
+        JsonNode c = r.path("canary");
+        if (!c.isObject()) return;
+        boolean passed = c.path("passed").asBoolean();
+        h.append("<section id=\"canary\"><h2>Canary</h2><p><b class=\"").append(passed ? "pass\">passed" : "fail\">failed")
+                .append("</b> &middot; ").append(String.format(Locale.ROOT, "%,d", c.path("items").asLong()))
+                .append(" items &middot; pass rate ").append(rate(c.get("pass_rate")))
+                .append(" &middot; $").append(money(c.get("cost_per_item_usd"))).append(" per item</p>");
+        if (c.path("cause").isTextual()) {
+            h.append("<p class=\"note\">").append(esc(c.get("cause").asText())).append("</p>");
+        }
+        h.append("</section>\n");
+    }
+
+    /** R2.4, R2.5: outcomes per stratum, and how many items were truncated, chunked, cached or escalated. */
+    private void strata() {
+        JsonNode s = r.path("strata");
+        List<String> counts = new ArrayList<>();
+        for (String field : List.of("truncated", "chunked", "cached", "escalated_items")) {
+            long n = r.path(field).asLong();
+            if (n > 0) counts.add(field.replace('_', ' ') + " " + String.format(Locale.ROOT, "%,d", n));
+        }
+        if (!s.isObject() && counts.isEmpty()) return;
+        h.append("<section id=\"strata\"><h2>Strata and long inputs</h2>");
+        if (!counts.isEmpty()) h.append("<p>").append(esc(String.join(" \u00b7 ", counts))).append("</p>");
+        if (s.isObject()) {
+            h.append("<table><tr><th>stratum</th><th>items</th>");
+            for (String kind : KIND) h.append("<th>").append(kind).append("</th>");
+            h.append("<th>cost</th></tr>");
+            Iterator<Map.Entry<String, JsonNode>> it = s.fields();
+            while (it.hasNext()) {
+                Map.Entry<String, JsonNode> e = it.next();
+                h.append("<tr><td>").append(esc(e.getKey())).append("</td><td>")
+                        .append(String.format(Locale.ROOT, "%,d", e.getValue().path("items").asLong())).append("</td>");
+                for (String kind : KIND) {
+                    h.append("<td>").append(String.format(Locale.ROOT, "%,d", e.getValue().path(kind).asLong()))
+                            .append("</td>");
+                }
+                h.append("<td>$").append(money(e.getValue().get("cost_usd"))).append("</td></tr>");
+            }
+            h.append("</table>");
+        }
+        h.append("</section>\n");
+    }
+
+    /** Issue 9: what the run cost on AWS, beside its token cost. */
+    private void awsCost() {
+        JsonNode a = r.path("aws_cost");
+        if (!a.isObject()) return;
+        h.append("<section id=\"aws-cost\"><h2>AWS cost</h2><p><b>$").append(money(a.get("usd"))).append("</b>");
+        if (a.path("share_of_token_cost").isNumber()) {
+            h.append(" &middot; ").append(String.format(Locale.ROOT, "%.2f%%", a.get("share_of_token_cost").asDouble() * 100))
+                    .append(" of the token cost");
+        }
+        if (a.path("per_million_items_usd").isNumber()) {
+            h.append(" &middot; $").append(money(a.get("per_million_items_usd"))).append(" per million items");
+        }
+        h.append("</p>");
+        JsonNode by = a.path("usd_by_service");
+        if (by.isObject() && !by.isEmpty()) {
+            h.append("<table><tr><th>service</th><th>cost</th></tr>");
+            Iterator<Map.Entry<String, JsonNode>> it = by.fields();
+            while (it.hasNext()) {
+                Map.Entry<String, JsonNode> e = it.next();
+                h.append("<tr><td>").append(esc(e.getKey())).append("</td><td>$").append(money(e.getValue()))
+                        .append("</td></tr>");
+            }
+            h.append("</table>");
+        }
+        h.append("<p class=\"note\">Estimated from the run's counted operations at list prices")
+                .append(a.path("prices_as_of").isTextual() ? " as of " + esc(a.get("prices_as_of").asText()) : "")
+                .append(".</p></section>\n");
+    }
+
+    /** R2.3: how far the token estimator was off on a counted sample, or why it was not measured. */
+    private void calibration() {
+        JsonNode c = r.path("calibration");
+        if (!c.isObject()) return;
+        h.append("<section id=\"calibration\"><h2>Token estimate calibration</h2><p>");
+        if (c.path("skipped").isTextual()) {
+            h.append("skipped: ").append(esc(c.get("skipped").asText()));
+        } else {
+            h.append("mean relative error ").append(rate(c.get("mean_relative_error"))).append(" &middot; max ")
+                    .append(rate(c.get("max_relative_error"))).append(" &middot; sample of ")
+                    .append(String.format(Locale.ROOT, "%,d", c.path("sample_size").asLong())).append(" requests");
+        }
+        h.append("</p></section>\n");
+    }
+
+    /** R4.5: accuracy on the golden items (a drift signal; they are not among the outcomes). */
+    private void goldenQuality() {
+        JsonNode g = r.path("golden_quality");
+        if (!g.isObject()) return;
+        h.append("<section id=\"golden-quality\"><h2>Golden items</h2><p>accuracy <b>").append(rate(g.get("accuracy")))
+                .append("</b> on ").append(String.format(Locale.ROOT, "%,d", g.path("count").asLong()))
+                .append(" golden items &middot; cost $").append(money(g.get("cost_usd"))).append("</p></section>\n");
     }
 
     private void errors() {
@@ -381,6 +488,11 @@ public final class RunReportHtml {
         return of == 0 ? "&ndash;" : String.format(Locale.ROOT, "%.1f%%", 100.0 * n / of);
     }
 
+    /** A 0..1 ratio as a percentage, or a dash when absent. */
+    private static String rate(JsonNode n) {
+        return n == null || !n.isNumber() ? "&ndash;" : String.format(Locale.ROOT, "%.1f%%", n.asDouble() * 100);
+    }
+
     private static String money(JsonNode n) {
         return n == null || !n.isNumber() ? "&ndash;" : money(n.decimalValue());
     }
@@ -428,6 +540,7 @@ public final class RunReportHtml {
             .chart{display:block;max-width:100%;height:auto}
             .axis{stroke:#9e9e9e}.threshold{stroke:#424242;stroke-dasharray:4 3}
             .tick{font-size:11px;fill:#555}.lbl{font-size:12px;fill:#333}.cellv{font-size:11px;fill:#111}
+            .canceled,.fail{color:#c62828}.pass{color:#2e7d32}
             .note{color:#666;font-size:12px}.big{font-size:28px;font-weight:600;margin:0}
             footer{color:#888;font-size:12px;margin:8px 0 24px}
             """;

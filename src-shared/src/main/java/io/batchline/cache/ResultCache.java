@@ -161,25 +161,24 @@ public final class ResultCache {
         long now = clock.instant().getEpochSecond();
         long expiresAt = now + job.resultCache().windowDuration().toSeconds();
         long[] stored = {0};
-        for (OutcomeKind kind : List.of(OutcomeKind.ACCEPTED, OutcomeKind.REVIEW, OutcomeKind.REJECTED)) {
-            for (String part : io.batchline.pipeline.CollectCheckpoint.shardParts(store, shard.runId(), shard.attempt(),
-                    shard.shard(), kind)) { // R5.3: a large shard's segments too
-                JsonLines.forEachLine(store.open(part), text -> {
-                    OutcomeLine line = Json.read(text.getBytes(StandardCharsets.UTF_8), OutcomeLine.class);
-                    String hash = line.customId() == null ? null : hashByCustomId.get(line.customId());
-                    if (hash == null || line.output() == null || Boolean.TRUE.equals(line.repaired())
-                            || InvalidOutput.isInvalidOutputReason(line.reason())) {
-                        return;
-                    }
-                    try {
-                        cache.put(hash, new CachedAnswer(line.output(), shard.runId(), line.customId(), now), expiresAt);
-                        stored[0]++;
-                    } catch (RuntimeException e) {
-                        throw new TransientStageException("storing answer " + line.customId() + " in the result cache: "
-                                + e.getMessage(), e);
-                    }
-                });
-            }
+        // one listing of the shard's segments for the three kinds (R5.3: a large shard's segments too)
+        for (String part : io.batchline.pipeline.CollectCheckpoint.shardParts(store, shard.runId(), shard.attempt(),
+                shard.shard(), List.of(OutcomeKind.ACCEPTED, OutcomeKind.REVIEW, OutcomeKind.REJECTED))) {
+            JsonLines.forEachLine(store.open(part), text -> {
+                OutcomeLine line = Json.read(text.getBytes(StandardCharsets.UTF_8), OutcomeLine.class);
+                String hash = line.customId() == null ? null : hashByCustomId.get(line.customId());
+                if (hash == null || line.output() == null || Boolean.TRUE.equals(line.repaired())
+                        || InvalidOutput.isInvalidOutputReason(line.reason())) {
+                    return;
+                }
+                try {
+                    cache.put(hash, new CachedAnswer(line.output(), shard.runId(), line.customId(), now), expiresAt);
+                    stored[0]++;
+                } catch (RuntimeException e) {
+                    throw new TransientStageException("storing answer " + line.customId() + " in the result cache: "
+                            + e.getMessage(), e);
+                }
+            });
         }
         return stored[0];
     }

@@ -68,13 +68,24 @@ public final class CollectCheckpoint {
 
     /** Every part holding one kind of a collected shard's outcome lines: its segments in order, then the last part. */
     public static List<String> shardParts(ObjectStore store, String runId, int attempt, int shard, OutcomeKind kind) {
+        return shardParts(store, runId, attempt, shard, List.of(kind));
+    }
+
+    /** The same for several kinds with one listing of the segments: per kind, segments in order, then the shard's part. */
+    public static List<String> shardParts(ObjectStore store, String runId, int attempt, int shard,
+                                          List<OutcomeKind> kinds) {
+        List<String> segments = store.list(RunKeys.shardSegmentsPrefix(runId, attempt, shard));
         List<String> parts = new ArrayList<>();
-        String suffix = "/" + kind.fileName();
-        for (String key : store.list(RunKeys.shardSegmentsPrefix(runId, attempt, shard))) {
-            if (key.endsWith(suffix)) parts.add(key);
+        for (OutcomeKind kind : kinds) {
+            String suffix = "/" + kind.fileName();
+            List<String> ofKind = new ArrayList<>();
+            for (String key : segments) {
+                if (key.endsWith(suffix)) ofKind.add(key);
+            }
+            ofKind.sort(null); // zero-padded segment numbers
+            parts.addAll(ofKind);
+            parts.add(RunKeys.shardPart(runId, attempt, shard, kind));
         }
-        parts.sort(null); // zero-padded segment numbers
-        parts.add(RunKeys.shardPart(runId, attempt, shard, kind));
         return parts;
     }
 

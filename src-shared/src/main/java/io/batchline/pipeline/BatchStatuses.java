@@ -8,22 +8,18 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * The provider's view of a run's open batches. A run with many open batches reads them from the list endpoint
- * (1,000 a page, newest first) instead of one retrieve per batch: 100 shards polled 66 times would otherwise be
- * 6,600 calls against the account's rate limit. Batches the list does not show (older than the run, or beyond
- * the page cap) are retrieved one by one.
+ * (the batches created since the run's first submission, newest first, as reconciliation reads them) instead of
+ * one retrieve per batch: 100 shards polled 66 times would otherwise be 6,600 calls against the account's rate
+ * limit. Batches the list does not show are retrieved one by one.
  */
 final class BatchStatuses {
     /** Up to this many open batches, single retrieves are cheaper than a list page. */
     static final int RETRIEVE_AT_MOST = 3;
-    static final int PAGE_SIZE = 1000;
-    /** Other runs' batches between ours are paged over, but not without end. */
-    static final int MAX_PAGES = 10;
     /** The provider's created_at may precede our recorded intent by clock skew. */
     private static final Duration SKEW = Duration.ofMinutes(5);
 
@@ -44,14 +40,9 @@ final class BatchStatuses {
             if (since != null && (oldest == null || since.isBefore(oldest))) oldest = since;
         }
         if (wanted.size() > RETRIEVE_AT_MOST && oldest != null) {
-            Instant stopBefore = oldest.minus(SKEW);
             try {
-                Iterator<MessageBatch> page = ctx.provider().listAll(PAGE_SIZE);
-                for (int seen = 0; page.hasNext() && !wanted.isEmpty() && seen < PAGE_SIZE * MAX_PAGES; seen++) {
-                    MessageBatch b = page.next();
+                for (MessageBatch b : ctx.provider().listSince(oldest.minus(SKEW))) {
                     if (wanted.remove(b.id())) found.put(b.id(), b);
-                    Instant created = b.createdInstant();
-                    if (created != null && created.isBefore(stopBefore)) break;
                 }
             } catch (ProviderException e) {
                 throw asStageException("listing batches", e);

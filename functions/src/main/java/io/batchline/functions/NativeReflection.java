@@ -31,7 +31,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         io.batchline.job.JobSpec.When.class, io.batchline.outcome.ChunkOutcome.class,
         // issue 5: golden and canary (job spec), and the plan the canary check reads back
         io.batchline.job.JobSpec.Golden.class, io.batchline.job.JobSpec.Canary.class,
-        io.batchline.plan.Plan.class, io.batchline.plan.Plan.ShardPlan.class, io.batchline.plan.Plan.Invalid.class})
+        io.batchline.plan.Plan.class, io.batchline.plan.Plan.ShardPlan.class, io.batchline.plan.Plan.Invalid.class,
+        io.batchline.plan.FormatCheckpoint.class})
 public final class NativeReflection {
     private NativeReflection() {}
 }

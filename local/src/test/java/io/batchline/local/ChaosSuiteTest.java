@@ -62,6 +62,7 @@ class ChaosSuiteTest {
                 Arguments.of("register.after_record", 1),
                 Arguments.of("format.line", 3),
                 Arguments.of("format.line", 17),
+                Arguments.of("format.before_checkpoint", 2),
                 Arguments.of("format.after_plan", 1),
                 Arguments.of("submit.before_create", 1),
                 Arguments.of("submit.after_create", 1),
@@ -91,9 +92,11 @@ class ChaosSuiteTest {
         chaosFile = Files.createTempDirectory("chaos").resolve("chaos.json");
         stack = LocalStack.start(LocalStack.Options.forRun(HOME, null)
                 .withSimulator(b -> b.processingTime(Duration.ofMillis(500)).seed(11).retryableErrorRate(0.05))
-                // a checkpoint every 2 results (R5.3), so a collect killed mid-shard resumes after one
+                // a checkpoint every 2 results and at every shard's close (R5.3), so a killed collect or format
+                // resumes after one
                 .withFunctionEnv(Map.of("BATCHLINE_CHAOS_FILE", chaosFile.toString(),
-                        "BATCHLINE_COLLECT_CHECKPOINT_EVERY", String.valueOf(COLLECT_CHECKPOINT_EVERY))));
+                        "BATCHLINE_COLLECT_CHECKPOINT_EVERY", String.valueOf(COLLECT_CHECKPOINT_EVERY),
+                        "BATCHLINE_FORMAT_CHECKPOINT_EVERY", "1")));
         AwsClients clients = stack.endpoints().clients();
         bucket = new S3ObjectStore(clients.s3(), stack.endpoints().bucket());
         sfn = clients.sfn();
@@ -144,6 +147,20 @@ class ChaosSuiteTest {
         assertThat(cp.get("resumed_from").asLong() + cp.get("read_after_resume").asLong()).isEqualTo(requests);
         // AND the shard's lines before the checkpoint are in its segments, written once
         assertThat(bucket.list(RunKeys.shardSegmentsPrefix(runId, attempt, shard))).isNotEmpty();
+    }
+
+    /**
+     * R5.3: a format killed part-way through its input resumes at its last checkpoint (a shard's close: shards hold
+     * 6 requests) instead of planning from line 1, and the run still ends with one outcome per line.
+     */
+    @org.junit.jupiter.api.Test
+    void aFormatKilledMidInputResumesAfterItsLastCheckpoint() throws Exception {
+        String runId = runKilledAt("format.line", 16);
+
+        JsonNode cp = Json.tree(bucket.read(RunKeys.formatCheckpoint(runId, 1)));
+        // WHEN restarted it skipped the lines its checkpoint covered: two full shards at least (lines 1-12)
+        assertThat(cp.get("resumed_from").asLong()).as("%s", cp).isGreaterThanOrEqualTo(13);
+        assertThat(cp.get("shards").size()).isGreaterThanOrEqualTo(2);
     }
 
     /** Runs 20 items with the fault armed and checks the promises; returns the run id. */

@@ -17,9 +17,6 @@ import io.batchline.run.ShardRecord;
 import io.batchline.store.ObjectStore;
 import io.batchline.validate.InvalidOutput;
 import io.batchline.validate.OutputValidator;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -56,6 +53,7 @@ public final class ResultCache {
      * to the planner through its {@code send}, in input order.
      */
     public static final class Lookup {
+        /** An item to look up ({@code hash} set), or another step of planning kept in input order (hash null). */
         private record Pending(String id, long line, String hash, String label, String stratum, Boolean truncated,
                                Runnable send) {}
 
@@ -63,7 +61,7 @@ public final class ResultCache {
         private final long oldestStoredAt;
         private final OutputValidator validator;
         private final ConfidenceRouter router;
-        private final Map<OutcomeKind, OutputStream> parts = new EnumMap<>(OutcomeKind.class);
+        private final Map<OutcomeKind, io.batchline.plan.SegmentedPart> parts = new EnumMap<>(OutcomeKind.class);
         private final List<Pending> pending = new ArrayList<>(DynamoResultCache.MAX_BATCH_GET);
         private long hits;
 
@@ -72,9 +70,10 @@ public final class ResultCache {
             this.oldestStoredAt = clock.instant().minus(job.resultCache().windowDuration()).getEpochSecond();
             this.validator = new OutputValidator(job.outputSchema());
             this.router = new ConfidenceRouter(job.confidence());
-            // created whole up front: a repeated planning never leaves an earlier pass's lines behind
+            // always written whole: a repeated planning never leaves an earlier pass's lines behind
             for (OutcomeKind kind : List.of(OutcomeKind.ACCEPTED, OutcomeKind.REVIEW, OutcomeKind.REJECTED)) {
-                parts.put(kind, store.create(RunKeys.cachedPart(runId, kind), "application/x-ndjson"));
+                parts.put(kind, new io.batchline.plan.SegmentedPart(store, RunKeys.cachedPart(runId, kind),
+                        n -> RunKeys.planSegment(runId, 1, partName(kind), n), true));
             }
         }
 
@@ -88,14 +87,36 @@ public final class ResultCache {
             if (pending.size() >= DynamoResultCache.MAX_BATCH_GET) flush();
         }
 
-        /** Decides every pending item and closes the cached parts; call once, after the last item. */
+        /**
+         * Runs a step of planning (a failed line, a long item's requests) after every item offered before it is
+         * decided, so planning's outputs stay in input order and a format checkpoint (R5.3) has one position.
+         */
+        public void defer(Runnable step) {
+            pending.add(new Pending(null, 0, null, null, null, null, step));
+            if (pending.size() >= DynamoResultCache.MAX_BATCH_GET) flush();
+        }
+
+        /** Decides every pending item and writes the cached parts; call once, after the last item. */
         public void finish() {
             flush();
-            try {
-                for (OutputStream out : parts.values()) out.close();
-            } catch (IOException e) {
-                throw new UncheckedIOException("writing the result cache's outcome parts", e);
-            }
+            for (io.batchline.plan.SegmentedPart part : parts.values()) part.finish();
+        }
+
+        /** A format checkpoint: the segments of each cached part so far, by part name. */
+        public Map<String, List<Integer>> checkpoint() {
+            Map<String, List<Integer>> segments = new HashMap<>();
+            parts.forEach((kind, part) -> segments.put(partName(kind), part.checkpoint()));
+            return segments;
+        }
+
+        /** A resumed planning pass: what the checkpoint recorded, before any item. */
+        public void restore(Map<String, List<Integer>> segments, long hitsBefore) {
+            parts.forEach((kind, part) -> part.restore(segments.getOrDefault(partName(kind), List.of())));
+            hits = hitsBefore;
+        }
+
+        private static String partName(OutcomeKind kind) {
+            return "cached-" + kind.label();
         }
 
         public long hits() {
@@ -105,18 +126,21 @@ public final class ResultCache {
         private void flush() {
             if (pending.isEmpty()) return;
             List<String> hashes = new ArrayList<>(pending.size());
-            for (Pending p : pending) hashes.add(p.hash());
-            Map<String, CachedAnswer> found = cache.getAll(hashes);
             for (Pending p : pending) {
-                OutcomeLine cached = answer(p, found.get(p.hash()));
+                if (p.hash() != null) hashes.add(p.hash());
+            }
+            Map<String, CachedAnswer> found = hashes.isEmpty() ? Map.of() : cache.getAll(hashes);
+            List<Pending> decided = new ArrayList<>(pending); // a step may close a shard and checkpoint meanwhile
+            pending.clear();
+            for (Pending p : decided) {
+                OutcomeLine cached = p.hash() == null ? null : answer(p, found.get(p.hash()));
                 if (cached == null) {
                     p.send().run();
                 } else {
-                    JsonLines.write(parts.get(cached.kind()), cached);
+                    JsonLines.write(parts.get(cached.kind()).stream(), cached);
                     hits++;
                 }
             }
-            pending.clear();
         }
 
         /** The cached line, or null when there is no answer, it is older than the window, or breaks this schema. */

@@ -40,7 +40,8 @@ public final class FormatStage {
              InputStream golden = job.golden() == null ? null : openGolden(store, runId, job)) {
             plan = planner.plan(job, runId, 1, in, run.inputKey(), store, golden == null ? null
                     : new Planner.GoldenInput(RunKeys.goldenSnapshot(runId, job.golden().file()), golden),
-                    io.batchline.cache.ResultCache.lookup(ctx.resultCache(), job, runId, store, ctx.clock()));
+                    io.batchline.cache.ResultCache.lookup(ctx.resultCache(), job, runId, store, ctx.clock()),
+                    io.batchline.plan.FormatCheckpoint.configuredEvery()); // R5.3: a killed format resumes
         } catch (NoSuchObjectException e) {
             throw new PermanentStageException("InputMissing", e.getMessage(), e);
         } catch (Planner.GoldenFileException e) {

@@ -105,16 +105,29 @@ public final class Planner {
      */
     public Plan plan(JobSpec job, String runId, int attempt, InputStream input, String inputName, ObjectStore store,
                      GoldenInput golden, io.batchline.cache.ResultCache.Lookup cache) {
+        return plan(job, runId, attempt, input, inputName, store, golden, cache, 0);
+    }
+
+    /**
+     * As above, with format checkpoints (R5.3) every {@code checkpointEvery} lines or more (0 = none): a pass that
+     * finds the run's checkpoint resumes after it (see {@link FormatCheckpoint}); {@code input} is still read from
+     * its first byte.
+     */
+    public Plan plan(JobSpec job, String runId, int attempt, InputStream input, String inputName, ObjectStore store,
+                     GoldenInput golden, io.batchline.cache.ResultCache.Lookup cache, int checkpointEvery) {
         if (attempt < 1) throw new IllegalArgumentException("attempt starts at 1, got " + attempt);
         Run run = new Run(job, runId, attempt, store);
         run.cache = cache;
         if (attempt == 1 && job.canary() != null) run.canaryLeft = job.canary().items();
+        run.checkpointEvery = checkpointEvery;
+        if (checkpointEvery > 0) FormatCheckpoint.read(store, runId, attempt).ifPresent(run::resume);
         InputReader.Summary summary;
         try {
             // parsing and rendering on this thread, serialising and writing on another (issue 9)
             summary = io.batchline.input.PipelinedRead.read(InputReader.forJob(job, inputName), input, run);
             if (cache != null) cache.finish(); // the items still pending a lookup go into shards before the canary ends
             run.endCanary();
+            run.checkpointEvery = 0; // the golden items come after the input: a resume starts in the input
             if (golden != null) InputReader.forJob(job, golden.name()).read(golden.in(), run.golden(golden.name()));
             run.finish();
         } catch (IOException e) {
@@ -234,9 +247,9 @@ public final class Planner {
         private final String maxBodyName;
 
         final String failedKey;
-        private final OutputStream failed;
-        /** chunks that failed before submission (R2.4), in line and chunk order; opened on the first */
-        private OutputStream chunkFailures;
+        private final SegmentedPart failed;
+        /** chunks that failed before submission (R2.4), in line and chunk order; written only when there is one */
+        private final SegmentedPart chunkFailures;
         final List<Plan.ShardPlan> shards = new ArrayList<>();
         final List<Plan.Invalid> firstInvalid = new ArrayList<>();
         long valid;
@@ -250,6 +263,12 @@ public final class Planner {
         int canaryShards;
         long totalTokens;
         long maxOutputTokens;
+        /** R5.3: lines between format checkpoints (0 = none), the last one's line, and where a resumed pass starts */
+        int checkpointEvery;
+        private long checkpointedLine = 1;
+        private long resumeLine = 1;
+        private int resumeChunk;
+        private Long resumedFrom;
 
         /** Reused for every request: the line must be measured before we know which shard takes it. */
         private final RequestLineWriter requestWriter;
@@ -269,8 +288,57 @@ public final class Planner {
             this.maxBodyBytes = jobLimitIsLower ? job.shard().maxBytes() : PROVIDER_MAX_BODY_BYTES;
             this.maxBodyName = jobLimitIsLower ? "shard.max_bytes" : "the provider's batch limit";
             this.failedKey = RunKeys.planPart(runId, attempt, OutcomeKind.FAILED);
-            // created up front so readers always find the part, even when nothing failed
-            this.failed = new BufferedOutputStream(store.create(failedKey, JSONL), 64 * 1024);
+            // always written, so readers find the part even when nothing failed
+            this.failed = new SegmentedPart(store, failedKey, n -> RunKeys.planSegment(runId, attempt, "failed", n), true);
+            this.chunkFailures = new SegmentedPart(store, RunKeys.planChunkPart(runId, attempt),
+                    n -> RunKeys.planSegment(runId, attempt, "chunks", n), false);
+        }
+
+        /** A pass after a kill (R5.3): the checkpoint's shards, counts and segments; its lines before are skipped. */
+        void resume(FormatCheckpoint c) {
+            shards.addAll(c.shards());
+            firstInvalid.addAll(c.firstInvalid());
+            valid = c.valid();
+            invalid = c.invalid();
+            totalTokens = c.totalTokens();
+            maxOutputTokens = c.maxOutputTokens();
+            canaryLeft = c.canaryLeft();
+            canaryShards = c.canaryShards();
+            failed.restore(c.segmentsOf("failed"));
+            chunkFailures.restore(c.segmentsOf("chunks"));
+            if (cache != null) cache.restore(c.segments(), c.cacheHits());
+            checkpointedLine = resumeLine = c.line();
+            resumeChunk = c.chunk();
+            resumedFrom = c.line();
+            c.resumed(c.line()).write(store, runId, attempt); // says a resume happened even if no checkpoint follows
+        }
+
+        /**
+         * At a shard's close: records the position when at least checkpointEvery lines passed since the last
+         * record. Called between two requests, when everything before (line, chunk) is written and nothing after.
+         */
+        private void checkpoint(long line, int chunk) {
+            if (checkpointEvery <= 0 || line - checkpointedLine < checkpointEvery) return;
+            java.util.Map<String, List<Integer>> segments = new java.util.HashMap<>();
+            if (cache != null) segments.putAll(cache.checkpoint());
+            segments.put("failed", failed.checkpoint());
+            segments.put("chunks", chunkFailures.checkpoint());
+            io.batchline.chaos.Chaos.point("format.before_checkpoint");
+            new FormatCheckpoint(checkpointEvery, line, chunk, List.copyOf(shards), valid, invalid, totalTokens,
+                    maxOutputTokens, canaryLeft, canaryShards, List.copyOf(firstInvalid), cache == null ? 0 : cache.hits(),
+                    segments, resumedFrom).write(store, runId, attempt);
+            checkpointedLine = line;
+        }
+
+        /** Whether a resumed pass did this line's requests before its checkpoint. */
+        private boolean done(long line) {
+            return line < resumeLine;
+        }
+
+        /** With the result cache, a step waits for the items offered before it, so outputs keep input order. */
+        private void inOrder(Runnable step) {
+            if (cache == null) step.run();
+            else cache.defer(step);
         }
 
         /**
@@ -280,6 +348,7 @@ public final class Planner {
          */
         @Override
         public Object prepare(InputItem item) {
+            if (done(item.line())) return null; // a resumed pass renders nothing before its checkpoint
             if (longInputs != null || strata != null) return null;
             try {
                 return renderer.params(item);
@@ -290,13 +359,16 @@ public final class Planner {
 
         @Override
         public void item(InputItem item, Object prepared) {
+            if (done(item.line())) return;
             io.batchline.chaos.Chaos.point("format.line");
+            int firstPiece = item.line() == resumeLine ? resumeChunk : 0; // a resume inside a chunked item
             if (longInputs != null || strata != null) {
-                shapedItem(item);
+                shapedItem(item, firstPiece);
                 return;
             }
+            if (firstPiece > 0) return; // its one request was done
             if (prepared instanceof RenderException e) {
-                fail(item.id(), item.line(), e.getMessage());
+                inOrder(() -> fail(item.id(), item.line(), e.getMessage()));
                 return;
             }
             ObjectNode params = (ObjectNode) prepared;
@@ -310,7 +382,7 @@ public final class Planner {
          * An item of a job with strata (R2.5) or long_inputs (R2.4): its stratum's settings, then its long field
          * truncated or chunked; a chunked item becomes one request per chunk, all with the item's line.
          */
-        private void shapedItem(InputItem item) {
+        private void shapedItem(InputItem item, int firstPiece) {
             List<ObjectNode> params = new ArrayList<>();
             List<LongInputs.Piece> pieces;
             JobSpec.Stratum stratum;
@@ -320,9 +392,10 @@ public final class Planner {
                         : longInputs.pieces(item.fields());
                 for (LongInputs.Piece piece : pieces) params.add(renderer.params(piece.fields(), stratum));
             } catch (RenderException e) {
-                fail(item.id(), item.line(), e.getMessage());
+                if (firstPiece == 0) inOrder(() -> fail(item.id(), item.line(), e.getMessage()));
                 return;
             }
+            if (firstPiece >= pieces.size()) return;
             if (cache != null && pieces.size() == 1 && pieces.get(0).chunk() == null) { // one request: cacheable
                 Carry carry = new Carry(null, pieces.get(0).truncated() ? Boolean.TRUE : null, label(item), null, null,
                         null, null, stratum == null ? null : stratum.name());
@@ -330,12 +403,14 @@ public final class Planner {
                         () -> request(item.id(), item.line(), attempt, params.get(0), carry));
                 return;
             }
-            for (int i = 0; i < pieces.size(); i++) {
-                LongInputs.Piece piece = pieces.get(i);
-                request(item.id(), item.line(), attempt, params.get(i), new Carry(null,
-                        piece.truncated() ? Boolean.TRUE : null, label(item), null, null, piece.chunk(), piece.chunks(),
-                        stratum == null ? null : stratum.name()));
-            }
+            inOrder(() -> {
+                for (int i = firstPiece; i < pieces.size(); i++) {
+                    LongInputs.Piece piece = pieces.get(i);
+                    request(item.id(), item.line(), attempt, params.get(i), new Carry(null,
+                            piece.truncated() ? Boolean.TRUE : null, label(item), null, null, piece.chunk(),
+                            piece.chunks(), stratum == null ? null : stratum.name()));
+                }
+            });
         }
 
         /** Adds one request to the current shard, opening the next shard when it would not fit. */
@@ -364,7 +439,11 @@ public final class Planner {
                 failRequest(id, line, reason, carry);
                 return;
             }
-            if (current != null && !current.fits(lineBytes)) closeCurrent();
+            int chunk = carry.chunk() == null ? 0 : carry.chunk();
+            if (current != null && !current.fits(lineBytes)) {
+                closeCurrent();
+                if (!isGolden) checkpoint(line, chunk);
+            }
             if (current == null) current = new Shard(shards.size());
             if (!current.customIds.add(customId)) {
                 failRequest(id, line, "pre-flight: custom_id " + customId + " is already used in shard " + current.number
@@ -379,7 +458,10 @@ public final class Planner {
             else if (carry.chunk() == null || carry.chunk() == 0) valid++; // an item, not a request: chunk 0 counts it
             totalTokens += tokens;
             maxOutputTokens += params.path("max_tokens").asLong(job.maxTokens());
-            if (canaryLeft > 0 && --canaryLeft == 0) endCanary();
+            if (canaryLeft > 0 && --canaryLeft == 0) {
+                endCanary();
+                checkpoint(line, chunk + 1);
+            }
         }
 
         /** Closes the canary's last shard, so nothing else (later items, golden items) shares a batch with it. */
@@ -428,18 +510,14 @@ public final class Planner {
 
         @Override
         public void error(InputError error) {
-            fail(error.id(), error.line(), error.reason());
+            if (done(error.line())) return;
+            inOrder(() -> fail(error.id(), error.line(), error.reason()));
         }
 
         private void fail(String id, long line, String reason) {
             invalid++;
             if (firstInvalid.size() < Plan.FIRST_INVALID_LIMIT) firstInvalid.add(new Plan.Invalid(line, reason));
-            try {
-                failed.write(Json.bytes(OutcomeLine.failedBeforeSubmit(id, line, reason)));
-                failed.write('\n');
-            } catch (IOException e) {
-                throw new UncheckedIOException("writing " + failedKey, e);
-            }
+            io.batchline.json.JsonLines.write(failed.stream(), OutcomeLine.failedBeforeSubmit(id, line, reason));
         }
 
         Plan plan(String input, long lines, long items) {
@@ -449,8 +527,8 @@ public final class Planner {
 
         void finish() throws IOException {
             if (current != null) closeCurrent();
-            failed.close();
-            if (chunkFailures != null) chunkFailures.close();
+            failed.finish();
+            chunkFailures.finish();
         }
 
         /**
@@ -464,10 +542,7 @@ public final class Planner {
             }
             if (carry.chunk() == 0) invalid++; // chunk 0 counts the item, valid or invalid, once
             if (firstInvalid.size() < Plan.FIRST_INVALID_LIMIT) firstInvalid.add(new Plan.Invalid(line, reason));
-            if (chunkFailures == null) {
-                chunkFailures = new BufferedOutputStream(store.create(RunKeys.planChunkPart(runId, attempt), JSONL));
-            }
-            io.batchline.json.JsonLines.write(chunkFailures, new io.batchline.outcome.ChunkOutcome(line, carry.chunk(),
+            io.batchline.json.JsonLines.write(chunkFailures.stream(), new io.batchline.outcome.ChunkOutcome(line, carry.chunk(),
                     carry.chunks(), OutcomeLine.failedBeforeSubmit(id, line, reason)
                             .withStratumAndChunks(carry.stratum(), null)));
         }

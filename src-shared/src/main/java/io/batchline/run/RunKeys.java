@@ -71,6 +71,20 @@ public final class RunKeys {
         return run(runId) + "checkpoints/collect-a" + attempt + "-shard-" + pad(shard) + ".json";
     }
 
+    /** Where "Plan and format" records how far it got in the input (R5.3). */
+    public static String formatCheckpoint(String runId, int attempt) {
+        return run(runId) + "checkpoints/format-a" + attempt + ".json";
+    }
+
+    /**
+     * Segment n of an outcome part planning writes across checkpoints ({@code part}: failed, chunks, cached-review,
+     * ...); kept out of parts/ and chunks/, whose whole listing is merged: only the part assembled from the recorded
+     * segments is.
+     */
+    public static String planSegment(String runId, int attempt, String part, int segment) {
+        return run(runId) + "plan-segments/a" + attempt + "/" + part + "/seg-" + pad(segment) + ".jsonl";
+    }
+
     public static String partsPrefix(String runId) {
         return run(runId) + "parts/";
     }

@@ -146,4 +146,73 @@ class ResultCacheTest {
                     + report.get("rejected").asLong() + report.get("failed").asLong()).isEqualTo(20);
         }
     }
+
+    /**
+     * R5.3 with the cache on: a planning pass killed part-way resumes at its last format checkpoint and leaves the
+     * same shards and cached parts as a pass that was never killed (lookups, failures and long items keep input
+     * order, so the checkpoint has one position).
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "killed at write {0}")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {6, 13, 21})
+    void aPlanningPassKilledWithTheCacheOnResumesToTheSameOutputs(int write, @TempDir Path stores) throws Exception {
+        try (StageFixture f = new StageFixture(b -> b.stateDir(simState))) {
+            DynamoResultCache cache = new DynamoResultCache(f.dynamoClient, StageFixture.TABLE);
+            f.ctx.resultCache(cache);
+            String yaml = RepairRoundTest.job("result_cache: {window: 7d}\n").replace("max_requests: 60", "max_requests: 7");
+            // GIVEN a cache holding the answers of tickets 1-40
+            new RunDriver(f).run("cache-fill-000001", yaml.getBytes(StandardCharsets.UTF_8), tickets(1, 40));
+            io.batchline.job.JobSpec job = io.batchline.job.JobSpecLoader.load(yaml.getBytes(StandardCharsets.UTF_8));
+            byte[] input = (new String(tickets(1, 90), StandardCharsets.UTF_8).replaceFirst("\n", "\n{broken\n")
+                    + "[1]\n").getBytes(StandardCharsets.UTF_8);
+            var whole = new io.batchline.store.FileObjectStore(stores.resolve("whole"));
+            var killed = new io.batchline.store.FileObjectStore(stores.resolve("killed"));
+            plan(job, input, whole, whole, cache);
+
+            // WHEN a pass dies at one of its writes and the stage runs again
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> plan(job, input, diesAtWrite(killed, write),
+                    killed, cache)).hasMessageContaining("the test's kill");
+            boolean checkpointed = killed.exists(RunKeys.formatCheckpoint("cache-resume", 1));
+            plan(job, input, killed, killed, cache);
+
+            // THEN it resumed after its checkpoint and published exactly what the uninterrupted pass did
+            assertThat(checkpointed).isTrue();
+            assertThat(Json.tree(killed.read(RunKeys.formatCheckpoint("cache-resume", 1))).get("resumed_from").asLong())
+                    .isGreaterThan(1);
+            Map<String, String> published = published(killed);
+            assertThat(published).isEqualTo(published(whole));
+            assertThat(published.get(RunKeys.cachedPart("cache-resume", OutcomeKind.ACCEPTED))).isNotEmpty();
+        }
+    }
+
+    private static void plan(io.batchline.job.JobSpec job, byte[] input, io.batchline.store.ObjectStore store,
+                             io.batchline.store.ObjectStore lookupStore, DynamoResultCache cache) {
+        new io.batchline.plan.Planner().plan(job, "cache-resume", 1, new java.io.ByteArrayInputStream(input),
+                "in.jsonl", store, null, ResultCache.lookup(cache, job, "cache-resume", lookupStore,
+                        java.time.Clock.systemUTC()), 5);
+    }
+
+    private static Map<String, String> published(io.batchline.store.ObjectStore store) {
+        Map<String, String> objects = new java.util.TreeMap<>();
+        for (String key : store.list(RunKeys.run("cache-resume"))) {
+            if (!key.contains("/checkpoints/") && !key.contains("/plan-segments/")) objects.put(key, store.readString(key));
+        }
+        return objects;
+    }
+
+    /** The store as a process killed in its n-th write would see it: that create or put fails. */
+    private static io.batchline.store.ObjectStore diesAtWrite(io.batchline.store.ObjectStore store, int n) {
+        int[] left = {n};
+        return (io.batchline.store.ObjectStore) java.lang.reflect.Proxy.newProxyInstance(
+                io.batchline.store.ObjectStore.class.getClassLoader(), new Class<?>[] {io.batchline.store.ObjectStore.class},
+                (proxy, method, args) -> {
+                    if ((method.getName().equals("create") || method.getName().equals("put")) && --left[0] == 0) {
+                        throw new java.io.UncheckedIOException(new java.io.IOException("the test's kill, writing " + args[0]));
+                    }
+                    try {
+                        return method.invoke(store, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
 }

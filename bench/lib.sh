@@ -29,7 +29,8 @@ cli() { "${CLI[@]}" "$@"; }
 # plan after a build writes it. BATCHLINE_JAVA_OPTS still comes last and wins.
 PLAN_CDS="$BENCH_DIR/cli.jsa"
 plan_jvm() {
-  local opts=(-Dhttp.keepAlive=false -XX:+UseSerialGC -Xmx384m -Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off)
+  local opts=(-Dhttp.keepAlive=false -XX:+UseSerialGC -Xmx384m -XX:TieredStopAtLevel=1 -Xshare:auto -Xlog:cds=off
+    -Xlog:cds+dynamic=off)
   [[ "${BATCHLINE_JAVA_OPTS:-}" == *-XX:+Use*GC* ]] && opts=("${opts[@]/-XX:+UseSerialGC}")
   printf '%s\n' "${opts[@]}"
 }

@@ -15,6 +15,11 @@
 #         The system text, model and settings are taken from plan's first request, and jq's first 1,000 lines
 #         are checked to be the same JSON as plan's (key order aside), so both render the same requests.
 # Prints wall time, CPU time, items/s, MB/s in and out, peak RSS, and plan's speed ratio over jq.
+#
+#   BENCH_MAX_REQUESTS  shard.max_requests for plan (default: the sample's 250, i.e. 800 shards at 200,000
+#                       tickets, two files each). Creating a file costs 0.1 to 1 ms of kernel time on some file
+#                       systems (ext4 skips inodes deleted in the last minute), so the shard count shows in plan's
+#                       time; e.g. BENCH_MAX_REQUESTS=10000 (the job spec's default) gives 20 shards.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need_build
 command -v jq >/dev/null || { echo "bench: jq is not installed" >&2; exit 2; }
@@ -25,6 +30,9 @@ SIZES=("${@:-200000}")
 JOB="$BENCH_DIR/render-job.yaml"
 awk 'BEGIN {split("golden: canary: strata: long_inputs:", a, " "); for (i in a) drop[a[i]] = 1}
      /^[a-z_]+:/ {skip = ($1 in drop)} !skip' "$ROOT/samples/ticket-triage/job.yaml" > "$JOB"
+if [[ -n "${BENCH_MAX_REQUESTS:-}" ]]; then
+  sed -i "s/^  max_requests: .*/  max_requests: $BENCH_MAX_REQUESTS/" "$JOB"
+fi
 
 machine
 echo "scratch: $BENCH_DIR"
@@ -69,7 +77,9 @@ for N in "${SIZES[@]}"; do
       'BEGIN {printf "%-9d %-5s %9.2f %9.2f %9.0f %11.1f %9.1f %9.0f %10s\n", n, t, w, u + s, n / w, i / 1e6 / w,
               o / 1e6, k / 1024, (t == "plan" ? sprintf("%.2f", jw / w) : "")}'
   done
-  echo "          input $(mb "$in_bytes") MB; plan wrote $(mb "$plan_out") MB of requests (+ indexes), jq $(mb "$jq_out") MB"
+  shards=$(find "$out/requests" -name 'shard-[0-9][0-9][0-9][0-9].jsonl' | wc -l)
+  echo "          input $(mb "$in_bytes") MB; plan wrote $(mb "$plan_out") MB of requests in $shards shards (+ indexes)," \
+    "jq $(mb "$jq_out") MB"
   [[ -n "${BENCH_KEEP:-}" ]] || rm -rf "$out" "$BENCH_DIR/jq-$N.jsonl"
 done
 echo

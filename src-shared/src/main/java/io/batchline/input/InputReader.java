@@ -40,6 +40,10 @@ import java.util.zip.GZIPInputStream;
  * editor shows. CSV: the first record is the header; RFC 4180 quoting (commas, doubled quotes and newlines
  * inside quotes); a record's line is the line it starts on; CRLF inside a quoted field becomes LF.
  *
+ * <p>A visitor that names the fields it reads ({@link InputVisitor#flatFields}) gets JSONL lines that are flat
+ * objects as {@link FlatLine}s, checked and located in one pass over their bytes with no Jackson tree (issue 9:
+ * plan's hot path); every other line, and every error, goes the tree path as before.
+ *
  * <p>Not thread-safe: one reader per file.
  */
 public final class InputReader {
@@ -128,6 +132,8 @@ public final class InputReader {
     // ---------------------------------------------------------------- JSONL
 
     private void readJsonl(LineSplitter lines, InputVisitor visitor) throws IOException {
+        FlatLine.Fields flatFields = visitor.flatFields();
+        FlatLineScanner flat = flatFields == null ? null : new FlatLineScanner(flatFields);
         while (lines.next()) {
             long line = lines.lineNumber();
             if (lines.oversize()) {
@@ -137,6 +143,11 @@ public final class InputReader {
             byte[] bytes = lines.bytes();
             int length = lines.length();
             if (isBlank(bytes, length)) continue;
+            if (flat != null && flat.scan(bytes, length)) { // issue 9: a flat line needs no tree
+                String id = flat.id();
+                emit(visitor, line, id == null || id.isBlank() ? hashId(bytes, length) : id, null, flat.flatLine(), length);
+                continue;
+            }
             if (!decode(bytes, length)) {
                 visitor.error(new InputError(line, null, decodeError));
                 continue;
@@ -325,12 +336,25 @@ public final class InputReader {
                     + ", not a string or number"));
             return;
         }
+        emit(visitor, line, id, fields, null, length);
+    }
+
+    private void emit(InputVisitor visitor, long line, String id, ObjectNode fields, FlatLine flat, int length) {
         long firstLine = seenIds.putIfAbsent(id, line);
         if (firstLine != 0) {
             visitor.error(new InputError(line, id, "duplicate id '" + shorten(id) + "' (first seen on line " + firstLine + ")"));
             return;
         }
-        visitor.item(new InputItem(line, id, fields, length));
+        visitor.item(new InputItem(line, id, fields, length, flat));
+    }
+
+    /** A line the fast path took, read as the tree path reads it (only when a consumer asks for the tree). */
+    static ObjectNode parseObject(byte[] bytes, int length) {
+        try {
+            return (ObjectNode) LINE_MAPPER.readTree(bytes, 0, length);
+        } catch (IOException e) {
+            throw new IllegalStateException("a line taken as flat JSON does not parse: " + e.getMessage(), e);
+        }
     }
 
     private static String shorten(String id) {
@@ -390,6 +414,11 @@ public final class InputReader {
         public void error(InputError error) {
             errors++;
             delegate.error(error);
+        }
+
+        @Override
+        public FlatLine.Fields flatFields() {
+            return delegate.flatFields();
         }
     }
 }

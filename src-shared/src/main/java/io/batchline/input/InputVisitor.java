@@ -5,4 +5,12 @@ public interface InputVisitor {
     void item(InputItem item);
 
     void error(InputError error);
+
+    /**
+     * The fields this visitor reads, when it can take JSONL items as {@link FlatLine}s (issue 9: no Jackson tree
+     * per line; {@link InputItem#flat()} is then set on the lines that are flat); null, the default, for trees only.
+     */
+    default FlatLine.Fields flatFields() {
+        return null;
+    }
 }

@@ -57,7 +57,8 @@ final class LineSplitter {
             sawAny = true;
             int newline = -1;
             int from = chunkPos;
-            for (int i = from; i < chunkLimit; i++) {
+            int scanFrom = trackCsvQuotes ? from : skipToNewline(chunk, from, chunkLimit);
+            for (int i = scanFrom; i < chunkLimit; i++) {
                 byte b = chunk[i];
                 if (trackCsvQuotes) trackQuotes(b);
                 if (b == '\n') {
@@ -83,6 +84,19 @@ final class LineSplitter {
             oversize = true; // only possible when the '\r' we kept room for was not there
         }
         return true;
+    }
+
+    private static final java.lang.invoke.VarHandle LONGS =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+
+    /** Skips 8 bytes at a time to the word holding the next '\n' (issue 9); the caller finds it byte by byte. */
+    private static int skipToNewline(byte[] b, int i, int end) {
+        while (i + 8 <= end) {
+            long x = (long) LONGS.get(b, i) ^ 0x0A0A0A0A0A0A0A0AL;
+            if (((x - 0x0101010101010101L) & ~x & 0x8080808080808080L) != 0) return i;
+            i += 8;
+        }
+        return i;
     }
 
     private boolean fill() throws IOException {

@@ -107,6 +107,11 @@ public final class PipelinedRead {
             add(error);
         }
 
+        @Override
+        public FlatLine.Fields flatFields() {
+            return consumer.visitor.flatFields(); // read once, before the first line
+        }
+
         private void add(Object event) {
             batch[size++] = event;
             if (size == BATCH) flush();

@@ -350,6 +350,7 @@ public final class Planner {
         public Object prepare(InputItem item) {
             if (done(item.line())) return null; // a resumed pass renders nothing before its checkpoint
             if (longInputs != null || strata != null) return null;
+            if (item.flat() != null) return renderer.plainContent(item.flat()); // issue 9: no tree, no params
             try {
                 return renderer.params(item);
             } catch (RenderException e) {
@@ -369,6 +370,11 @@ public final class Planner {
             if (firstPiece > 0) return; // its one request was done
             if (prepared instanceof RenderException e) {
                 inOrder(() -> fail(item.id(), item.line(), e.getMessage()));
+                return;
+            }
+            if (prepared instanceof io.batchline.render.EscapedText content) {
+                request(item.id(), item.line(), attempt, renderer.plainShape(), content,
+                        new Carry(null, null, label(item), null));
                 return;
             }
             ObjectNode params = (ObjectNode) prepared;
@@ -413,14 +419,34 @@ public final class Planner {
             });
         }
 
+        /**
+         * Plain items are read as flat lines (issue 9) when the job renders them with nothing but the user
+         * template's top-level fields: no strata, long inputs or result cache, which need the item's tree.
+         */
+        @Override
+        public io.batchline.input.FlatLine.Fields flatFields() {
+            if (longInputs != null || strata != null || cache != null || !requestWriter.usesOwnEscaping()) return null;
+            return renderer.flatFields(job.idField(), job.groundTruthField());
+        }
+
         /** Adds one request to the current shard, opening the next shard when it would not fit. */
         void request(String id, long line, int attempts, ObjectNode params, Carry carry) {
+            request(id, line, attempts, params, null, carry);
+        }
+
+        /**
+         * As above; with {@code content}, a plain item's escaped user message, {@code params} are the job's
+         * {@link PromptRenderer#plainShape} and the request is those with this message (issue 9).
+         */
+        void request(String id, long line, int attempts, ObjectNode params, io.batchline.render.EscapedText content,
+                     Carry carry) {
             boolean isGolden = Boolean.TRUE.equals(carry.golden());
             String customId = isGolden ? goldenCustomId(attempt, line) : customId(attempt, line);
             if (carry.chunk() != null) customId = chunkCustomId(customId, carry.chunk());
             ByteArrayOutputStream requestBytes;
             try {
-                requestBytes = requestWriter.write(customId, params);
+                requestBytes = content == null ? requestWriter.write(customId, params)
+                        : requestWriter.writePlain(customId, params, content);
             } catch (IOException e) {
                 throw new UncheckedIOException("serialising request " + customId, e);
             }
@@ -450,7 +476,8 @@ public final class Planner {
                         + " (custom_ids must be unique in a batch)", carry);
                 return;
             }
-            long tokens = TokenEstimator.estimate(params);
+            long tokens = content == null ? TokenEstimator.estimate(params)
+                    : TokenEstimator.estimate(params, content.utf8Length());
             current.add(requestBytes, new ShardIndexLine(customId, id, line, attempts, carry.repair(),
                     carry.truncated(), carry.label(), carry.golden(), carry.history(), carry.chunk(), carry.chunks(),
                     carry.stratum()), tokens);
@@ -504,6 +531,7 @@ public final class Planner {
         /** The ground-truth label (R4.5): read here, carried in the index, never rendered into the request. */
         private String label(InputItem item) {
             if (job.groundTruthField() == null) return null;
+            if (item.flat() != null) return item.flat().label();
             JsonNode value = item.fields().get(job.groundTruthField());
             return value == null || value.isNull() || value.isContainerNode() ? null : value.asText();
         }
@@ -590,7 +618,7 @@ public final class Planner {
                 try {
                     line.writeTo(requests);
                     requests.write('\n');
-                    index.write(Json.bytes(indexLine));
+                    index.write(indexLine.json());
                     index.write('\n');
                 } catch (IOException e) {
                     throw new UncheckedIOException("writing " + key, e);

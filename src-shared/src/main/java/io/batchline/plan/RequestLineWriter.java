@@ -10,6 +10,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.batchline.json.Json;
+import io.batchline.render.EscapedText;
+import io.batchline.render.JsonEscaper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -37,7 +39,6 @@ final class RequestLineWriter {
     /** Text values escaped by {@link #escapeInto} (issue 9: Jackson's escaping was half of plan's writing thread). */
     private final boolean ownEscaping;
     private byte[] scratch = new byte[4096];
-    private static final byte[] HEX = "0123456789ABCDEF".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     /** Every class of character {@link #escapeInto} treats apart, compared with the generator's own output. */
     private static final String PROBE = "plain /~\u007f \"\\ \b\t\n\f\r \u0000\u0001\u001f caf\u00e9 \u07ff\u0800\u20ac\uffff"
             + " \ud83d\ude4f \ud800x\udc00";
@@ -90,57 +91,70 @@ final class RequestLineWriter {
         return java.util.Arrays.copyOf(scratch, length);
     }
 
-    /**
-     * Escapes {@code text} into {@link #scratch} as Jackson's UTF-8 generator does with its default settings:
-     * {@code "} and backslash, the five short escapes, other controls as backslash-u00XX, every surrogate
-     * (paired or not) as backslash-uXXXX (upper-case hex), other characters as UTF-8. Returns the length.
-     */
+    /** Escapes {@code text} into {@link #scratch} as Jackson's generator does ({@link JsonEscaper}); returns the length. */
     private int escapeInto(String text) {
         int n = text.length();
-        if (scratch.length < n * 6) scratch = new byte[Math.max(n * 6, scratch.length * 2)]; // 6: backslash-uXXXX
-        byte[] out = scratch;
-        int p = 0;
-        for (int i = 0; i < n; i++) {
-            char c = text.charAt(i);
-            if (c < 0x80) {
-                if (c >= 0x20 && c != '"' && c != '\\') {
-                    out[p++] = (byte) c;
-                    continue;
-                }
-                out[p++] = '\\';
-                switch (c) {
-                    case '"' -> out[p++] = '"';
-                    case '\\' -> out[p++] = '\\';
-                    case '\b' -> out[p++] = 'b';
-                    case '\t' -> out[p++] = 't';
-                    case '\n' -> out[p++] = 'n';
-                    case '\f' -> out[p++] = 'f';
-                    case '\r' -> out[p++] = 'r';
-                    default -> {
-                        out[p++] = 'u';
-                        out[p++] = '0';
-                        out[p++] = '0';
-                        out[p++] = HEX[c >> 4];
-                        out[p++] = HEX[c & 0xF];
-                    }
-                }
-            } else if (c < 0x800) {
-                out[p++] = (byte) (0xC0 | (c >> 6));
-                out[p++] = (byte) (0x80 | (c & 0x3F));
-            } else if (c >= 0xD800 && c <= 0xDFFF) {
-                out[p++] = '\\';
-                out[p++] = 'u';
-                out[p++] = HEX[c >> 12];
-                out[p++] = HEX[(c >> 8) & 0xF];
-                out[p++] = HEX[(c >> 4) & 0xF];
-                out[p++] = HEX[c & 0xF];
-            } else {
-                out[p++] = (byte) (0xE0 | (c >> 12));
-                out[p++] = (byte) (0x80 | ((c >> 6) & 0x3F));
-                out[p++] = (byte) (0x80 | (c & 0x3F));
-            }
+        if (scratch.length < JsonEscaper.maxEscapedLength(n)) {
+            scratch = new byte[Math.max(JsonEscaper.maxEscapedLength(n), scratch.length * 2)];
         }
-        return p;
+        return JsonEscaper.escape(text, scratch, 0);
+    }
+
+    /**
+     * A plain request's line (issue 9): {@code shape} (the job's shared params, with an empty user message) with
+     * {@code content} as its user message, to the very bytes {@link #write} gives for the params with that
+     * message, but copied from bytes worked out once per shape. Only with {@link #usesOwnEscaping}.
+     */
+    ByteArrayOutputStream writePlain(String customId, ObjectNode shape, EscapedText content) throws IOException {
+        if (shape != plainShape) splitPlainShape(shape);
+        buffer.reset();
+        buffer.write(plainHead);
+        buffer.write(scratch, 0, escapeInto(customId));
+        buffer.write(plainMiddle);
+        buffer.write(content.bytes(), 0, content.length());
+        buffer.write(plainTail);
+        return buffer;
+    }
+
+    private ObjectNode plainShape;
+    /** the line up to the custom_id, from it to the user message, and after the message */
+    private byte[] plainHead;
+    private byte[] plainMiddle;
+    private byte[] plainTail;
+    private static final String ID_MARK = "\u0001batchline-custom-id\u0001";
+    private static final String CONTENT_MARK = "\u0002batchline-user-message\u0002";
+
+    /** Writes the shape once with marker texts and keeps the bytes around them. */
+    private void splitPlainShape(ObjectNode shape) throws IOException {
+        if (!ownEscaping) throw new IllegalStateException("plain requests need the writer's own escaping");
+        ObjectNode marked = shape.deepCopy();
+        JsonNode message = marked.path("messages").path(0);
+        if (!(message instanceof ObjectNode m) || !m.path("content").isTextual() || !m.path("content").textValue().isEmpty()
+                || marked.path("messages").size() != 1) {
+            throw new IllegalArgumentException("a plain request's shape has one user message, empty: " + shape);
+        }
+        m.put("content", CONTENT_MARK);
+        byte[] line = write(ID_MARK, marked).toByteArray();
+        byte[] id = escapedOrNull(ID_MARK);
+        byte[] content = escapedOrNull(CONTENT_MARK);
+        int idAt = indexOf(line, id, 0);
+        int contentAt = indexOf(line, content, idAt + id.length);
+        if (idAt < 0 || contentAt < 0 || indexOf(line, content, contentAt + 1) >= 0) {
+            throw new IllegalStateException("cannot locate the custom_id and message in a plain request's shape");
+        }
+        plainHead = java.util.Arrays.copyOfRange(line, 0, idAt);
+        plainMiddle = java.util.Arrays.copyOfRange(line, idAt + id.length, contentAt);
+        plainTail = java.util.Arrays.copyOfRange(line, contentAt + content.length, line.length);
+        plainShape = shape;
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle, int from) {
+        outer:
+        for (int i = Math.max(from, 0); i <= haystack.length - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) if (haystack[i + j] != needle[j]) continue outer;
+            return i;
+        }
+        return -1;
     }
 
     /** The line's bytes (no newline) in a buffer that is only valid until the next call. */

@@ -39,6 +39,11 @@ public final class FewShot {
         return new FewShot(job.fewShot(), Template.parse(job.userTemplate()));
     }
 
+    /** True when some examples are for one type of item only ({@code by_field}): a second, per-item system block. */
+    public boolean byType() {
+        return byField != null;
+    }
+
     /** The examples for every item, or null. */
     public String staticText() {
         return staticText;

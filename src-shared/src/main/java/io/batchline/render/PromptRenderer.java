@@ -3,6 +3,7 @@ package io.batchline.render;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.batchline.input.FlatLine;
 import io.batchline.input.InputItem;
 import io.batchline.job.JobSpec;
 import io.batchline.json.Json;
@@ -40,6 +41,102 @@ public final class PromptRenderer {
             }
         }
         this.cacheControl = cacheControl(job);
+        this.plain = PlainTemplate.of(template, fewShot);
+        this.plainShape = plain == null ? null : params("", null, null);
+    }
+
+    // ---------------------------------------------------------------- flat lines (issue 9)
+
+    /** The user template as escaped literals and text fields, for flat lines; null when they cannot be used. */
+    private final PlainTemplate plain;
+    private final ObjectNode plainShape;
+
+    /**
+     * What a flat line must hold for {@link #plainContent} to render it, with this id and label field; null when
+     * this job's requests cannot be rendered from one (a dotted placeholder, few-shot examples by type).
+     */
+    public FlatLine.Fields flatFields(String idField, String labelField) {
+        return plain == null ? null : new FlatLine.Fields(idField, labelField, plain.fields);
+    }
+
+    /**
+     * The params of every plain request (the job's template, model and max_tokens), with an empty user message:
+     * a flat line's request is these with {@link #plainContent} as the message. Shared: do not change it.
+     */
+    public ObjectNode plainShape() {
+        return plainShape;
+    }
+
+    /**
+     * A flat line's user message, rendered as {@link #params(InputItem)} renders it and escaped as the request
+     * line carries it (see {@link JsonEscaper}). Only for a line read with {@link #flatFields}.
+     */
+    public EscapedText plainContent(FlatLine line) {
+        return plain.render(line);
+    }
+
+    /** A user template of literals and top-level placeholders, prepared to render flat lines. */
+    private static final class PlainTemplate {
+        /** the distinct top-level fields, in order of first use */
+        final java.util.List<String> fields = new java.util.ArrayList<>();
+        /** per piece: the escaped literal, or null for a placeholder */
+        private final byte[][] literals;
+        /** per piece: the index in {@link #fields} of a placeholder */
+        private final int[] fieldIndex;
+        private int literalBytes;
+        private long literalUtf8;
+
+        private PlainTemplate(int pieces) {
+            literals = new byte[pieces][];
+            fieldIndex = new int[pieces];
+        }
+
+        static PlainTemplate of(Template template, FewShot fewShot) {
+            if (fewShot != null && fewShot.byType()) return null; // its second system block depends on the item
+            java.util.List<Object> pieces = template.pieces();
+            PlainTemplate plain = new PlainTemplate(pieces.size());
+            for (int i = 0; i < pieces.size(); i++) {
+                if (pieces.get(i) instanceof String literal) {
+                    byte[] out = new byte[JsonEscaper.maxEscapedLength(literal.length())];
+                    plain.literals[i] = java.util.Arrays.copyOf(out, JsonEscaper.escape(literal, out, 0));
+                    plain.literalBytes += plain.literals[i].length;
+                    plain.literalUtf8 += TokenEstimator.utf8Length(literal);
+                } else {
+                    String[] path = (String[]) pieces.get(i);
+                    if (path.length != 1) return null; // a dotted path reads into nested values: trees only
+                    int index = plain.fields.indexOf(path[0]);
+                    if (index < 0) {
+                        index = plain.fields.size();
+                        plain.fields.add(path[0]);
+                    }
+                    plain.fieldIndex[i] = index;
+                }
+            }
+            return plain;
+        }
+
+        EscapedText render(FlatLine line) {
+            byte[] src = line.bytes();
+            int room = literalBytes;
+            for (int i = 0; i < literals.length; i++) {
+                int f = fieldIndex[i];
+                if (literals[i] == null) room += (line.verbatim(f) ? 1 : 3) * (line.end(f) - line.start(f));
+            }
+            byte[] out = new byte[room];
+            long[] utf8 = {literalUtf8};
+            int p = 0;
+            for (int i = 0; i < literals.length; i++) {
+                byte[] literal = literals[i];
+                if (literal != null) {
+                    System.arraycopy(literal, 0, out, p, literal.length);
+                    p += literal.length;
+                } else {
+                    int f = fieldIndex[i];
+                    p = JsonEscaper.transcode(src, line.start(f), line.end(f), out, p, utf8);
+                }
+            }
+            return new EscapedText(out, p, utf8[0]);
+        }
     }
 
     /** The job's system prompt, its static few-shot examples, then the output schema the answer must satisfy. */
@@ -91,6 +188,10 @@ public final class PromptRenderer {
     public ObjectNode params(com.fasterxml.jackson.databind.JsonNode fields, JobSpec.Stratum stratum) {
         Template t = stratum == null ? template : strataTemplates.getOrDefault(stratum.name(), template);
         String user = t.render(fields);
+        return params(user, fewShot == null ? null : fewShot.typedText(fields), stratum);
+    }
+
+    private ObjectNode params(String user, String typed, JobSpec.Stratum stratum) {
         JsonNodeFactory nodes = JsonNodeFactory.instance;
         ObjectNode params = nodes.objectNode();
         params.put("model", stratum == null || stratum.model() == null ? job.model() : stratum.model());
@@ -101,7 +202,6 @@ public final class PromptRenderer {
         block.put("type", "text");
         block.put("text", systemText);
         block.set("cache_control", cacheControl.deepCopy());
-        String typed = fewShot == null ? null : fewShot.typedText(fields);
         if (typed != null) { // a second cached block: the same bytes for every item of this type
             ObjectNode examples = system.addObject();
             examples.put("type", "text");

@@ -94,6 +94,16 @@ public final class Template {
         return line == 1 ? "column " + column : "line " + line + ", column " + column;
     }
 
+    /**
+     * The template as literal texts and placeholders, in order: a literal is a String, a placeholder its path
+     * (a String[] of its segments). For renderers that insert values without a tree (issue 9).
+     */
+    List<Object> pieces() {
+        List<Object> pieces = new ArrayList<>();
+        for (Part p : parts) pieces.add(p.path == null ? p.text : p.segments.clone());
+        return pieces;
+    }
+
     /** The placeholder paths in order of appearance (with repeats). */
     public List<String> fields() {
         List<String> fields = new ArrayList<>();

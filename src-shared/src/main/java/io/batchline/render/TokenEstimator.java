@@ -19,7 +19,15 @@ public final class TokenEstimator {
 
     /** Estimated input tokens of a rendered {@code params} node. */
     public static long estimate(JsonNode params) {
-        long bytes = 0;
+        return estimate(params, 0);
+    }
+
+    /**
+     * The estimate for {@code params} with {@code extraTextBytes} more UTF-8 bytes of text in its blocks: a plain
+     * request is its job's shared params plus its user message (issue 9), so it need not be built as a tree.
+     */
+    public static long estimate(JsonNode params, long extraTextBytes) {
+        long bytes = extraTextBytes;
         int blocks = 0;
         JsonNode system = params.path("system");
         if (system.isTextual()) {

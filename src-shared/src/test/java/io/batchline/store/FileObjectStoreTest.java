@@ -109,4 +109,37 @@ class FileObjectStoreTest {
                     .as(bad).isInstanceOf(IllegalArgumentException.class);
         }
     }
+
+    @Test
+    void theBulkStoreCreatesFilesOnItsHelperThreadAndPublishesThemOnClose() throws IOException {
+        FileObjectStore store = FileObjectStore.withoutDigestOnWrite(dir);
+        byte[] big = new byte[200_000]; // past the 64 KiB buffer: writes reach the created file before close
+        java.util.Arrays.fill(big, (byte) 'x');
+        try (OutputStream a = store.create("runs/r/a.jsonl", "application/x-ndjson");
+             OutputStream b = store.create("runs/r/b.jsonl", "application/x-ndjson")) {
+            a.write(big);
+            b.write("small".getBytes(StandardCharsets.UTF_8));
+            assertThat(store.list("runs/")).isEmpty();
+        }
+        assertThat(store.read("runs/r/a.jsonl")).isEqualTo(big);
+        assertThat(store.readString("runs/r/b.jsonl")).isEqualTo("small");
+        // no MD5 while writing, still the right ETag when asked
+        assertThat(store.head("runs/r/b.jsonl").orElseThrow().etag())
+                .isEqualTo(new FileObjectStore(dir).head("runs/r/b.jsonl").orElseThrow().etag());
+        try (java.util.stream.Stream<Path> tmp = Files.list(dir.resolve(FileObjectStore.TMP_DIR))) {
+            assertThat(tmp).isEmpty();
+        }
+    }
+
+    @Test
+    void aFileTheBulkStoreCannotCreateFailsTheWriteThatNeedsIt() throws IOException {
+        FileObjectStore store = FileObjectStore.withoutDigestOnWrite(dir);
+        Files.writeString(dir.resolve(FileObjectStore.TMP_DIR), "a file where the temp folder should be");
+        OutputStream out = store.create("a/b.jsonl", "application/x-ndjson");
+        assertThatThrownBy(() -> {
+            out.write(new byte[100_000]);
+            out.close();
+        }).isInstanceOf(IOException.class).hasMessageContaining("a/b.jsonl");
+        assertThat(Files.exists(dir.resolve("a/b.jsonl"))).isFalse();
+    }
 }

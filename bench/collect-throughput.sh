@@ -7,8 +7,10 @@
 # Plans N generated tickets with the sample job (shards of up to 100,000 requests, golden items and canary off)
 # into a file-backed object store, gives every request the simulator model's answer in the documented
 # results format (about 1% errored, 1% not JSON, 3% fenced, 1% breaking the schema, 4% low confidence), then
-# collects every shard BENCH_ROUNDS times (default 5; the first rounds include JIT warm-up) and prints
-# items/s and items per CPU-second of the collecting thread, i.e. per core. Code: local/.../sim/CollectThroughputBench.java.
+# collects every shard BENCH_ROUNDS times (default 5; the first rounds include JIT warm-up; each round is a first
+# collect: the shards' checkpoints are dropped in between) and prints items/s and items per CPU-second of the
+# collecting thread, i.e. per core. BATCHLINE_JAVA_OPTS="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC" measures with
+# the JVM options the local Lambda host gives functions. Code: local/.../sim/CollectThroughputBench.java.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need_build
 N="${1:-200000}"

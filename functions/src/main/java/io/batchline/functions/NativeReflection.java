@@ -16,7 +16,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 @RegisterForReflection(targets = {
         StagePayloads.RunStart.class, StagePayloads.Registered.class, StagePayloads.FormatRequest.class,
         StagePayloads.Formatted.class, StagePayloads.CanaryChecked.class, StagePayloads.SubmitRequest.class, StagePayloads.PollRequest.class,
-        StagePayloads.PollState.class, StagePayloads.CollectRequest.class, StagePayloads.Collected.class,
+        StagePayloads.PollState.class, StagePayloads.CollectGroup.class, StagePayloads.CollectRequest.class,
+        StagePayloads.Collected.class,
         StagePayloads.RunRef.class, StagePayloads.Finalized.class, StagePayloads.CaughtError.class,
         StagePayloads.MarkFailedRequest.class, StagePayloads.RunFailure.class,
         SqsEvents.SqsEvent.class, SqsEvents.SqsMessage.class, SqsEvents.BatchItemFailure.class,

@@ -49,6 +49,20 @@ public final class Json {
         }
     }
 
+    /** A slice of a buffer (a line read as bytes); a blank slice is a missing node. */
+    public static JsonNode tree(byte[] json, int offset, int length) {
+        try {
+            return MAPPER.readTree(json, offset, length);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The value the parser is on (a scalar, or a whole object or array) as a tree; the parser stays after it. */
+    public static JsonNode value(com.fasterxml.jackson.core.JsonParser p) throws IOException {
+        return MAPPER.readTree(p);
+    }
+
     public static <T> T convert(Object from, Class<T> type) {
         return MAPPER.convertValue(from, type);
     }

@@ -6,9 +6,13 @@ import java.util.Locale;
 public enum OutcomeKind {
     ACCEPTED, REVIEW, REJECTED, FAILED;
 
+    private static final OutcomeKind[] KINDS = values();
+    /** Computed once: every outcome line asks for it (issue 9, collect speed). */
+    private final String label = name().toLowerCase(Locale.ROOT);
+
     /** The value of the {@code outcome} field of an outcome line. */
     public String label() {
-        return name().toLowerCase(Locale.ROOT);
+        return label;
     }
 
     public String fileName() {
@@ -16,6 +20,7 @@ public enum OutcomeKind {
     }
 
     public static OutcomeKind ofLabel(String label) {
-        return valueOf(label.toUpperCase(Locale.ROOT));
+        for (OutcomeKind kind : KINDS) if (kind.label.equals(label)) return kind;
+        return valueOf(label.toUpperCase(Locale.ROOT)); // another case, or no kind: valueOf names it
     }
 }

@@ -53,7 +53,10 @@ final class ChunkStaging {
 
     /** Writes the shard's chunk part whole (a repeated collect rewrites it), when the job chunks or any was parked. */
     void write(ObjectStore store, String runId, int attempt, int shard) throws IOException {
-        if (!chunking && staged.isEmpty()) return;
+        if (staged.isEmpty()) { // nothing to park: a chunked job's repeated collect leaves no older part (DELETE is free)
+            if (chunking) store.delete(RunKeys.chunkPart(runId, attempt, shard));
+            return;
+        }
         staged.sort(ChunkOutcome.ORDER);
         try (OutputStream out = store.create(RunKeys.chunkPart(runId, attempt, shard), "application/x-ndjson")) {
             for (ChunkOutcome c : staged) JsonLines.write(out, c);

@@ -21,8 +21,10 @@ import java.util.Optional;
  * killed later starts after {@code results_done}: it re-reads the results before it only to rebuild what lives in
  * memory (the retry list, chunk verdicts, counts) and writes their outcome lines nowhere, so no line is written
  * twice. Segment bounds depend only on {@code every}, the shard's request count and the saved (immutable) results,
- * so a segment a killed collect closed without recording is rewritten with the same lines; a collect that finds no
- * checkpoint deletes any segment first. A shard of at most {@code every} requests is written as before, whole.
+ * so a segment a killed collect closed without recording is rewritten with the same lines; a collect that will write
+ * segments records a first checkpoint (nothing done yet) before it opens one, so a collect that finds no checkpoint
+ * has no segments to drop. A shard of at most {@code every} requests is written as before, whole, and costs no
+ * listing.
  */
 public final class CollectCheckpoint {
     /** Results between checkpoints; {@code BATCHLINE_COLLECT_CHECKPOINT_EVERY} overrides it (tests use small ones). */
@@ -34,19 +36,17 @@ public final class CollectCheckpoint {
     private CollectCheckpoint() {}
 
     public static int configuredEvery() {
-        String v = System.getenv("BATCHLINE_COLLECT_CHECKPOINT_EVERY");
-        if (v == null || v.isBlank()) return DEFAULT_EVERY;
-        try {
-            return Math.max(1, Integer.parseInt(v.trim()));
-        } catch (NumberFormatException e) {
-            throw new IllegalStateException("BATCHLINE_COLLECT_CHECKPOINT_EVERY is not a number: " + v, e);
-        }
+        return Math.max(1, PipelineConfig.intOf(System.getenv(), "BATCHLINE_COLLECT_CHECKPOINT_EVERY", DEFAULT_EVERY));
     }
 
     static Optional<State> read(ObjectStore store, String runId, int attempt, int shard) {
         String key = RunKeys.collectCheckpoint(runId, attempt, shard);
-        if (!store.exists(key)) return Optional.empty();
-        JsonNode n = Json.tree(store.read(key));
+        JsonNode n;
+        try {
+            n = Json.tree(store.read(key)); // one GET, no HEAD first (issue 9: requests per shard)
+        } catch (io.batchline.store.NoSuchObjectException e) {
+            return Optional.empty();
+        }
         return Optional.of(new State(n.get("every").asInt(), n.get("results_done").asLong(), n.get("segments").asInt(),
                 n.path("canceled").asBoolean(false)));
     }
@@ -71,39 +71,77 @@ public final class CollectCheckpoint {
         return shardParts(store, runId, attempt, shard, List.of(kind));
     }
 
-    /** The same for several kinds with one listing of the segments: per kind, segments in order, then the shard's part. */
+    /**
+     * The same for several kinds with one listing of the shard's parts: per kind, segments in order, then the
+     * shard's part. Only parts that exist: collect creates a part on its first line, so a kind may have none.
+     */
     public static List<String> shardParts(ObjectStore store, String runId, int attempt, int shard,
                                           List<OutcomeKind> kinds) {
-        List<String> segments = store.list(RunKeys.shardSegmentsPrefix(runId, attempt, shard));
+        String segmentsPrefix = RunKeys.shardSegmentsPrefix(runId, attempt, shard);
+        java.util.Set<String> listed = new java.util.HashSet<>(store.list(RunKeys.shardPartsPrefix(runId, attempt, shard)));
         List<String> parts = new ArrayList<>();
         for (OutcomeKind kind : kinds) {
             String suffix = "/" + kind.fileName();
             List<String> ofKind = new ArrayList<>();
-            for (String key : segments) {
-                if (key.endsWith(suffix)) ofKind.add(key);
+            for (String key : listed) {
+                if (key.startsWith(segmentsPrefix) && key.endsWith(suffix)) ofKind.add(key);
             }
             ofKind.sort(null); // zero-padded segment numbers
             parts.addAll(ofKind);
-            parts.add(RunKeys.shardPart(runId, attempt, shard, kind));
+            String last = RunKeys.shardPart(runId, attempt, shard, kind);
+            if (listed.contains(last)) parts.add(last);
         }
         return parts;
     }
 
     /**
-     * Where outcome lines go: a segment's parts (created on first line, so a segment writes only the kinds it
-     * has), the shard's last parts (all four created, as consumers expect them), or nowhere (a resume re-reading
-     * results it already wrote).
+     * A part written whole that is created on its first byte and, when nothing was written, deleted instead
+     * (DELETE is free, a PUT of nothing is not): a repeated collect leaves no earlier version behind either way.
+     */
+    static OutputStream wholePart(ObjectStore store, String key) {
+        return new OutputStream() {
+            private OutputStream out;
+
+            private OutputStream out() {
+                if (out == null) out = store.create(key, "application/x-ndjson");
+                return out;
+            }
+
+            @Override
+            public void write(int b) throws IOException {
+                out().write(b);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                if (len > 0) out().write(b, off, len);
+            }
+
+            @Override
+            public void close() throws IOException {
+                if (out != null) out.close();
+                else store.delete(key);
+            }
+        };
+    }
+
+    /**
+     * Where outcome lines go: a segment's parts, the shard's last parts, or nowhere (a resume re-reading results
+     * it already wrote). A part is created on its first line, so only the kinds the shard has are written (issue 9:
+     * an empty part is a PUT per shard for nothing; every reader lists the parts or asks {@link #written}).
      */
     static final class Sink implements AutoCloseable {
         private final ObjectStore store;
         private final java.util.function.Function<OutcomeKind, String> keyOf;
-        private final boolean all;
         private final Map<OutcomeKind, OutputStream> open = new EnumMap<>(OutcomeKind.class);
+        private final java.util.Set<OutcomeKind> written = java.util.EnumSet.noneOf(OutcomeKind.class);
+        /** the shard's last parts: a kind it has no line of is deleted (free), so no earlier collect's part stays */
+        private final boolean whole;
 
-        private Sink(ObjectStore store, java.util.function.Function<OutcomeKind, String> keyOf, boolean all) {
+        private Sink(ObjectStore store, java.util.function.Function<OutcomeKind, String> keyOf, boolean whole) {
             this.store = store;
             this.keyOf = keyOf;
-            this.all = all;
+            this.whole = whole;
         }
 
         static Sink segment(ObjectStore store, String runId, int attempt, int shard, int segment) {
@@ -120,14 +158,22 @@ public final class CollectCheckpoint {
 
         OutputStream get(OutcomeKind kind) {
             if (store == null) return OutputStream.nullOutputStream();
+            written.add(kind);
             return open.computeIfAbsent(kind, k -> store.create(keyOf.apply(k), "application/x-ndjson"));
+        }
+
+        /** Whether this sink created the part of {@code kind}. */
+        boolean written(OutcomeKind kind) {
+            return written.contains(kind);
         }
 
         @Override
         public void close() throws IOException {
-            if (all) for (OutcomeKind kind : OutcomeKind.values()) get(kind);
             for (OutputStream out : open.values()) out.close();
             open.clear();
+            if (whole) {
+                for (OutcomeKind kind : OutcomeKind.values()) if (!written.contains(kind)) store.delete(keyOf.apply(kind));
+            }
         }
     }
 }

@@ -44,17 +44,19 @@ public final class FinalizeStage {
         JobSpec job = ctx.jobOfRun(ref.bucket(), runId);
         ObjectNode canary = CanaryStage.reportBlock(store, runId); // issue 5: null without a canary check
         boolean canaryFailed = canary != null && !canary.path("passed").asBoolean();
+        JsonNode plan = Json.tree(store.read(RunKeys.plan(runId, 1))); // read once: items, calibration, canary shards
+        long expected = plan.path("items").asLong();
         RunReportBuilder report = new RunReportBuilder().runId(runId).job(job.name())
                 .input("s3://" + ref.bucket() + "/" + run.inputKey())
                 .price(ctx.prices().priceFor(job.model(), job.cacheTtl())).thresholds(job.confidence())
                 .startedAt(run.startedAt())
-                .calibration(Json.tree(store.read(RunKeys.plan(runId, 1))).get("calibration")) // R2.3
+                .calibration(plan.get("calibration")) // R2.3
                 .status(run.cancelRequested() ? "canceled" : canaryFailed ? "failed" : "succeeded", // R3.4
                         run.cancelRequestedAt());
 
         ChunkMerger.mergeInto(store, runId, job, ctx.reviewQueue()); // R2.4: chunked items' lines, before listing
         List<String> parts = store.list(RunKeys.partsPrefix(runId));
-        var quality = new io.batchline.quality.QualityControl(job, runId, plannedItems(store, runId)); // R4.4, R4.5
+        var quality = new io.batchline.quality.QualityControl(job, runId, expected); // R4.4, R4.5
         for (OutcomeKind kind : OutcomeKind.values()) {
             String suffix = "/" + kind.fileName();
             try (OutputStream out = store.create(RunKeys.outcome(runId, kind), "application/x-ndjson")) {
@@ -79,15 +81,26 @@ public final class FinalizeStage {
                         + e.getMessage(), e);
             }
         }
-        for (int attempt = 1; attempt <= io.batchline.plan.Planner.lastAttempt(job); attempt++) {
+        long canaryShards = plan.path("canary_shards").asLong();
+        int lastAttempt = io.batchline.plan.Planner.lastAttempt(job);
+        long[] requestsByAttempt = new long[lastAttempt]; // issue 9: the run's shape, for aws_cost's projection
+        long shardCount = 0, requestBytes = 0, canaryLeft = canaryShards;
+        for (int attempt = 1; attempt <= lastAttempt; attempt++) {
             for (ShardRecord s : ctx.runs().shards(runId, attempt)) {
                 report.batch(new BatchSummary(s.batchId(), s.attempt(), s.shard(), s.requests(),
                         s.status().name().toLowerCase(java.util.Locale.ROOT), s.submittedAt(), s.endedAt()));
+                if (s.status() == ShardRecord.ShardStatus.REPLACED) continue;
+                shardCount++;
+                if (attempt == 1 && canaryLeft > 0) { // the canary's shards come first in attempt 1
+                    canaryLeft--;
+                    continue;
+                }
+                requestsByAttempt[attempt - 1] += s.requests();
+                requestBytes += s.bytes();
             }
         }
         // R4.5: golden results, apart from the outcomes; their cost joins the totals before the budget settles
         var golden = io.batchline.quality.GoldenQuality.collect(job, store, runId, report);
-        long expected = plannedItems(store, runId);
         if (!report.conserves(expected)) {
             throw new PermanentStageException("ItemsNotConserved", "the input has " + expected
                     + " items but the outcome files hold " + report.items() + ": refusing to report a run that lost"
@@ -99,7 +112,9 @@ public final class FinalizeStage {
         quality.finish(store, runId, json); // sample.jsonl; report.sample and report.quality
         if (golden != null) json.set("golden_quality", golden.toJson());
         if (canary != null) json.set("canary", canary);
-        io.batchline.cost.StageMeter.addAwsCost(runId, json); // issue 9: the run's AWS cost beside its token cost
+        io.batchline.cost.StageMeter.addAwsCost(runId, json, new io.batchline.cost.AwsCostModel.RunShape( // issue 9
+                report.items(), shardCount, canaryShards - canaryLeft, requestsByAttempt, requestBytes,
+                job.shard() == null ? 0 : job.shard().maxRequests(), job.shard() == null ? 0 : job.shard().maxBytes()));
         store.put(RunKeys.report(runId), Json.bytes(json), "application/json");
         io.batchline.report.RunReportHtml.publish(store, runId, json); // R7.4
         io.batchline.metrics.RunMetrics.print(json, "finalize", finished, System.out); // R7.2: EMF on stdout
@@ -118,8 +133,4 @@ public final class FinalizeStage {
                 report.costUsd(), RunKeys.report(runId), RunKeys.run(runId) + "out/");
     }
 
-    private static long plannedItems(ObjectStore store, String runId) {
-        JsonNode plan = Json.tree(store.read(RunKeys.plan(runId, 1)));
-        return plan.path("items").asLong();
-    }
 }

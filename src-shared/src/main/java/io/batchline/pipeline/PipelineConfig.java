@@ -70,7 +70,8 @@ public record PipelineConfig(
         }
     }
 
-    private static int intOf(Map<String, String> env, String name, int dflt) {
+    /** A whole-number setting from the environment, or its default when unset or blank. */
+    public static int intOf(Map<String, String> env, String name, int dflt) {
         String v = env.get(name);
         if (v == null || v.isBlank()) return dflt;
         try {

@@ -49,9 +49,11 @@ public final class PollStage {
                 MessageBatch batch = batches.get(shard.batchId());
                 if (batch.ended()) {
                     String rawKey = RunKeys.raw(runId, shard.batchId());
-                    saveResults(store, shard.batchId(), rawKey);
-                    io.batchline.chaos.Chaos.point("poll.after_results_saved");
-                    ctx.runs().markEnded(runId, attempt, shard.shard(), ctx.clock().instant(), rawKey);
+                    io.batchline.cost.StageMeter.perShard(() -> { // issue 9: aws_cost per shard
+                        saveResults(store, shard.batchId(), rawKey);
+                        io.batchline.chaos.Chaos.point("poll.after_results_saved");
+                        ctx.runs().markEnded(runId, attempt, shard.shard(), ctx.clock().instant(), rawKey);
+                    });
                     ended.add(shard.shard());
                 } else {
                     if (canceled && MessageBatch.IN_PROGRESS.equals(batch.processingStatus())) {
@@ -59,11 +61,11 @@ public final class PollStage {
                     }
                     open++;
                 }
-            } else if (shard.status() == ShardStatus.ENDED || shard.status() == ShardStatus.COLLECTED
+            } else if (shard.status() == ShardStatus.ENDED
                     || shard.status() == ShardStatus.CANCELED) { // never sent: its collector fails its items
                 ended.add(shard.shard());
-            } else if (shard.status() == ShardStatus.REPLACED) {
-                continue; // split on 413: its children carry its requests
+            } else if (shard.status() == ShardStatus.REPLACED || shard.status() == ShardStatus.COLLECTED) {
+                continue; // split on 413: its children carry its requests; or collected already (the canary's)
             } else {
                 open++;
             }
@@ -74,18 +76,53 @@ public final class PollStage {
             submit.submitPending(runId, request.bucket(), attempt);
             open = 0;
             ended.clear();
-            for (ShardRecord shard : ctx.runs().shards(runId, attempt)) {
+            shards = ctx.runs().shards(runId, attempt);
+            for (ShardRecord shard : shards) {
                 switch (shard.status()) {
-                    case ENDED, COLLECTED, CANCELED -> ended.add(shard.shard());
-                    case REPLACED -> { }
+                    case ENDED, CANCELED -> ended.add(shard.shard());
+                    case REPLACED, COLLECTED -> { }
                     default -> open++;
                 }
             }
         }
         int polls = request.polls() + 1;
         boolean allEnded = open == 0;
-        return new PollState(allEnded, ctx.config().waitAfterPoll(polls), polls, open,
-                allEnded ? ended : List.of());
+        List<Integer> toCollect = allEnded ? ended : List.of();
+        return new PollState(allEnded, ctx.config().waitAfterPoll(polls), polls, open, toCollect,
+                groups(shards, toCollect, collectGroupRequests()));
+    }
+
+    /** Requests one "Collect shard" takes at most (a larger shard goes alone); 1 collects every shard alone. */
+    static final int DEFAULT_COLLECT_GROUP_REQUESTS = 2_000;
+
+    static int collectGroupRequests() {
+        return Math.max(1, PipelineConfig.intOf(System.getenv(), "BATCHLINE_COLLECT_GROUP_REQUESTS",
+                DEFAULT_COLLECT_GROUP_REQUESTS));
+    }
+
+    /**
+     * The ended shards in order, in groups of at most {@code maxRequests} requests (issue 9: each group is one Map
+     * iteration, one state transition and one invocation, instead of one per shard; a shard of 250 requests costs
+     * less to collect than its iteration). A shard above the limit is a group alone.
+     */
+    static List<StagePayloads.CollectGroup> groups(List<ShardRecord> shards, List<Integer> ended, int maxRequests) {
+        Map<Integer, Long> requests = new java.util.HashMap<>();
+        for (ShardRecord s : shards) requests.put(s.shard(), s.requests());
+        List<StagePayloads.CollectGroup> groups = new ArrayList<>();
+        List<Integer> group = new ArrayList<>();
+        long inGroup = 0;
+        for (int shard : ended) {
+            long n = requests.getOrDefault(shard, 0L);
+            if (!group.isEmpty() && inGroup + n > maxRequests) {
+                groups.add(new StagePayloads.CollectGroup(group.get(0), List.copyOf(group)));
+                group.clear();
+                inGroup = 0;
+            }
+            group.add(shard);
+            inGroup += n;
+        }
+        if (!group.isEmpty()) groups.add(new StagePayloads.CollectGroup(group.get(0), List.copyOf(group)));
+        return groups;
     }
 
 

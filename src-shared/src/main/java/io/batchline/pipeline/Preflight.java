@@ -69,7 +69,7 @@ public final class Preflight {
 
         Scan scan = new Scan(calibrate ? new Calibration.Sample(Calibration.sampleSize(job),
                 Calibration.seed(job, runId)) : null, shapes);
-        for (ShardRecord shard : planned) scan.shard(store, shard);
+        for (ShardRecord shard : planned) io.batchline.cost.StageMeter.perShard(() -> scan.shard(store, shard));
         if (!scan.problems.isEmpty()) {
             throw new PermanentStageException(ERROR, "attempt " + request.attempt() + " of run " + runId + ": "
                     + scan.problemCount + " request(s) fail the pre-flight check: " + String.join("; ", scan.problems)

@@ -91,17 +91,44 @@ public final class StagePayloads {
             @JsonProperty("wait_seconds") int waitSeconds,
             @JsonProperty("polls") int polls,
             @JsonProperty("open_batches") int openBatches,
-            @JsonProperty("ended_shards") List<Integer> endedShards) {}
+            @JsonProperty("ended_shards") List<Integer> endedShards,
+            /** what "Collect results" iterates over: the ended shards in groups, one "Collect shard" each */
+            @JsonProperty("collect_groups") List<CollectGroup> collectGroups) {
+        /** Each ended shard collected alone. */
+        public PollState(boolean allEnded, int waitSeconds, int polls, int openBatches, List<Integer> endedShards) {
+            this(allEnded, waitSeconds, polls, openBatches, endedShards,
+                    endedShards.stream().map(s -> new CollectGroup(s, List.of(s))).toList());
+        }
+    }
+
+    /**
+     * Shards collected by one invocation, in order (issue 9: a Map iteration is a state transition and a Lambda
+     * invocation, dearer than the collect of a small shard); {@code shard} is the first, naming the group.
+     */
+    public record CollectGroup(
+            @JsonProperty("shard") int shard,
+            @JsonProperty("shards") List<Integer> shards) {}
 
     public record CollectRequest(
             @JsonProperty("run_id") String runId,
             @JsonProperty("bucket") String bucket,
             @JsonProperty("attempt") int attempt,
             @JsonProperty("shard") int shard,
+            /** the group's shards, {@code shard} first; absent: {@code shard} alone */
+            @JsonProperty("shards") @JsonInclude(JsonInclude.Include.NON_NULL) List<Integer> shards,
             @JsonProperty("invocation") @JsonInclude(JsonInclude.Include.NON_NULL) Invocation invocation)
             implements InvocationScoped {
         public CollectRequest(String runId, String bucket, int attempt, int shard) {
-            this(runId, bucket, attempt, shard, null);
+            this(runId, bucket, attempt, shard, null, null);
+        }
+
+        public CollectRequest(String runId, String bucket, int attempt, int shard, Invocation invocation) {
+            this(runId, bucket, attempt, shard, null, invocation);
+        }
+
+        /** The shards to collect, in order. */
+        public List<Integer> group() {
+            return shards == null || shards.isEmpty() ? List.of(shard) : shards;
         }
 
         /** The Map collects shards side by side in one state attempt. */

@@ -64,7 +64,8 @@ public final class SubmitStage {
                     }
                     String batchId;
                     try {
-                        batchId = submitShard(ctx.store(bucket), shard, claimed);
+                        batchId = io.batchline.cost.StageMeter.perShard( // issue 9: aws_cost per shard
+                                () -> submitShard(ctx.store(bucket), shard, claimed));
                     } catch (QueueFull e) {
                         if (capacity.queued() - (counted ? shard.requests() : 0) == 0) {
                             throw new TransientStageException("provider: " + e.getCause().getMessage(), e.getCause());

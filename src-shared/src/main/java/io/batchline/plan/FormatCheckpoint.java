@@ -47,13 +47,8 @@ public record FormatCheckpoint(
     public static final int DEFAULT_EVERY = 10_000;
 
     public static int configuredEvery() {
-        String v = System.getenv("BATCHLINE_FORMAT_CHECKPOINT_EVERY");
-        if (v == null || v.isBlank()) return DEFAULT_EVERY;
-        try {
-            return Math.max(0, Integer.parseInt(v.trim()));
-        } catch (NumberFormatException e) {
-            throw new IllegalStateException("BATCHLINE_FORMAT_CHECKPOINT_EVERY is not a number: " + v, e);
-        }
+        return Math.max(0, io.batchline.pipeline.PipelineConfig.intOf(System.getenv(),
+                "BATCHLINE_FORMAT_CHECKPOINT_EVERY", DEFAULT_EVERY));
     }
 
     public FormatCheckpoint resumed(long from) {

@@ -27,6 +27,16 @@ public final class ReviewPublisher {
                 shard, OutcomeKind.REVIEW), marker(runId, attempt, shard)); // R5.3: a large shard's segments too
     }
 
+    /**
+     * The same with the shard's review parts already known to the collector (issue 9: no listing); none means
+     * nothing to send, and then no marker either: a repeated collect of the same results has none again.
+     */
+    public static long publish(ReviewQueue queue, ObjectStore store, String runId, int attempt, int shard,
+                               java.util.List<String> reviewParts) {
+        if (reviewParts.isEmpty()) return 0;
+        return publish(queue, store, runId, reviewParts, marker(runId, attempt, shard));
+    }
+
     /** The review items answered from the result cache at planning (issue 6), once per run. */
     public static long publishCached(ReviewQueue queue, ObjectStore store, String runId) {
         return publish(queue, store, runId, java.util.List.of(RunKeys.cachedPart(runId, OutcomeKind.REVIEW)),

@@ -355,12 +355,14 @@ public final class RunReportHtml {
         JsonNode a = r.path("aws_cost");
         if (!a.isObject()) return;
         h.append("<section id=\"aws-cost\"><h2>AWS cost</h2><p><b>$").append(money(a.get("usd"))).append("</b>");
+        // both figures are projected to a run of 1M such items (fixed + per shard + per item), not this run's
+        if (a.path("per_million_items_usd").isNumber()) {
+            h.append(" &middot; $").append(money(a.get("per_million_items_usd"))).append(" per million items");
+        }
         if (a.path("share_of_token_cost").isNumber()) {
             h.append(" &middot; ").append(String.format(Locale.ROOT, "%.2f%%", a.get("share_of_token_cost").asDouble() * 100))
                     .append(" of the token cost");
-        }
-        if (a.path("per_million_items_usd").isNumber()) {
-            h.append(" &middot; $").append(money(a.get("per_million_items_usd"))).append(" per million items");
+            if (a.has("projection")) h.append(" at 1M items (projected)");
         }
         h.append("</p>");
         JsonNode by = a.path("usd_by_service");

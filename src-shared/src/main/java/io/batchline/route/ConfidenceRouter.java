@@ -16,6 +16,9 @@ public final class ConfidenceRouter {
     private final String field;
     private final double acceptAt;
     private final double reviewAt;
+    /** The thresholds as reasons show them, written once rather than per routed output. */
+    private final String acceptAtText;
+    private final String reviewAtText;
 
     public ConfidenceRouter(JobSpec.Confidence confidence) {
         Objects.requireNonNull(confidence, "confidence settings");
@@ -29,6 +32,8 @@ public final class ConfidenceRouter {
         this.field = confidence.field();
         this.acceptAt = confidence.acceptAt();
         this.reviewAt = confidence.reviewAt();
+        this.acceptAtText = number(acceptAt);
+        this.reviewAtText = number(reviewAt);
     }
 
     /** Routes an output that already passed schema validation. */
@@ -51,10 +56,10 @@ public final class ConfidenceRouter {
         }
         if (confidence >= reviewAt) {
             return new Routing(OutcomeKind.REVIEW, confidence, "confidence " + number(confidence)
-                    + " is below accept_at " + number(acceptAt) + ": needs review");
+                    + " is below accept_at " + acceptAtText + ": needs review");
         }
         return new Routing(OutcomeKind.REJECTED, confidence, "confidence " + number(confidence)
-                + " is below review_at " + number(reviewAt));
+                + " is below review_at " + reviewAtText);
     }
 
     /** A name is a top-level property; a value starting with '/' is a JSON pointer into nested output. */
@@ -66,7 +71,12 @@ public final class ConfidenceRouter {
     }
 
     /** 0.7 rather than 0.7000000000000001 or 1.0E-4: the shortest decimal that reads back as the same double. */
-    private static String number(double value) {
+    static String number(double value) {
+        // Double.toString is what BigDecimal.valueOf reads; without an exponent it only needs a ".0" dropped
+        String text = Double.toString(value);
+        if (text.indexOf('E') < 0 && !text.startsWith("-")) {
+            return text.endsWith(".0") ? text.substring(0, text.length() - 2) : text;
+        }
         BigDecimal plain = BigDecimal.valueOf(value).stripTrailingZeros();
         return (plain.scale() < 0 ? plain.setScale(0) : plain).toPlainString();
     }

@@ -62,6 +62,11 @@ public final class RunKeys {
         return shardSegmentsPrefix(runId, attempt, shard) + pad(segment) + "/" + kind.fileName();
     }
 
+    /** Every outcome part of one collected shard: its last parts and its segments. */
+    public static String shardPartsPrefix(String runId, int attempt, int shard) {
+        return run(runId) + "parts/a" + attempt + "/shard-" + pad(shard) + "/";
+    }
+
     public static String shardSegmentsPrefix(String runId, int attempt, int shard) {
         return run(runId) + "parts/a" + attempt + "/shard-" + pad(shard) + "/seg-";
     }

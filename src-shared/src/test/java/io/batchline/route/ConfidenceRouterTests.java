@@ -95,6 +95,23 @@ class ConfidenceRouterTests {
                 .hasMessage("confidence.field is missing");
     }
 
+    @Test
+    void numbersInReasonsReadAsTheShortestPlainDecimal() {
+        java.util.Random random = new java.util.Random(3);
+        java.util.List<Double> values = new java.util.ArrayList<>(java.util.List.of(0.0, -0.0, 1.0, 0.7, 0.1 + 0.2, 100.0,
+                1e-4, 1e-3, 9.999e6, 1e7, 1.5e-10, 2e21, -0.5, -1e-9, Double.MIN_VALUE, Double.MAX_VALUE));
+        for (int i = 0; i < 10_000; i++) {
+            values.add(random.nextDouble());
+            values.add(Math.round(random.nextDouble() * 100) / 100.0);
+            values.add(Double.longBitsToDouble(random.nextLong() & 0x7fefffffffffffffL));
+        }
+        for (double v : values) {
+            java.math.BigDecimal plain = java.math.BigDecimal.valueOf(v).stripTrailingZeros();
+            String expected = (plain.scale() < 0 ? plain.setScale(0) : plain).toPlainString();
+            assertThat(ConfidenceRouter.number(v)).as("%s", v).isEqualTo(expected);
+        }
+    }
+
     private static JsonNode json(String text) {
         return Json.tree(text.getBytes(StandardCharsets.UTF_8));
     }

@@ -130,4 +130,69 @@ class OutputValidatorTests {
     private static JsonNode json(String text) {
         return Json.tree(text.getBytes(StandardCharsets.UTF_8));
     }
+
+    @Test
+    void givenANumberBeyondDoubleWhenValidatedThenTheOutputIsInvalidNotACrash() {
+        // 1e400 reads as Infinity; the library turns numbers into decimals of their text and throws on it
+        assertThat(validator.validate(json("{\"primary_category\": 1e400, \"confidence\": 0.9}")))
+                .singleElement().satisfies(e -> assertThat(e).startsWith("/: a number in the output is out of range")
+                        .endsWith("(number)"));
+    }
+
+    @Test
+    void givenFlatSchemasWhenManyOutputsAreCheckedThenTheShortcutAgreesWithTheLibrary() {
+        List<JsonNode> schemas = List.of(
+                json("""
+                        {"type":"object","additionalProperties":false,"required":["primary_category","confidence","reasoning"],
+                         "properties":{"primary_category":{"type":"string","enum":["billing","technical","account","feature_request","other"]},
+                         "confidence":{"type":"number","minimum":0,"maximum":1},"reasoning":{"type":"string","maxLength":12}}}"""),
+                json("""
+                        {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["a"],
+                         "properties":{"a":{"enum":["x","\u00e9\ud83d\ude4f"]},"b":{"type":"boolean"},
+                         "c":{"type":"string","minLength":2,"maxLength":3},"d":{"type":"number","minimum":-2.5,"maximum":100}}}"""),
+                // bounds no double holds exactly, and keywords outside the shortcut: the library alone judges
+                json("""
+                        {"type":"object","properties":{"n":{"type":"number","minimum":0.1,"maximum":0.30000000000000001}}}"""),
+                json("""
+                        {"type":"object","properties":{"n":{"type":"integer"},"s":{"type":"string","pattern":"^a"}}}"""));
+        String[] texts = {"billing", "other", "x", "\u00e9\ud83d\ude4f", "ab", "abc", "abcd", "\ud83d\ude4f\ud83d\ude4f",
+                "a\ud83d\ude4f", "", "The reasoning.", "refund"};
+        String[] numbers = {"0", "1", "0.0", "-0.0", "1.0", "0.9", "1.0000000000000002", "-1e-300", "0.1", "0.3",
+                "0.30000000000000004", "100", "100.5", "-2.5", "-2.6", "9007199254740993", "123456789012345678901234567890",
+                "\"0.5\"", "true", "null"}; // not 1e400: it reads as Infinity, on which the library throws
+        String[] names = {"primary_category", "confidence", "reasoning", "a", "b", "c", "d", "n", "s", "x"};
+        java.util.Random random = new java.util.Random(11);
+        int shortcutTaken = 0;
+        for (JsonNode schema : schemas) {
+            OutputValidator validator = new OutputValidator(schema);
+            for (int i = 0; i < 3000; i++) {
+                StringBuilder output = new StringBuilder("{");
+                java.util.Set<String> used = new java.util.HashSet<>();
+                for (int f = random.nextInt(5); f > 0; f--) {
+                    String name = names[random.nextInt(names.length)];
+                    if (!used.add(name)) continue;
+                    if (output.length() > 1) output.append(',');
+                    output.append('"').append(name).append("\":");
+                    switch (random.nextInt(3)) {
+                        case 0 -> output.append('"').append(texts[random.nextInt(texts.length)]).append('"');
+                        case 1 -> output.append(numbers[random.nextInt(numbers.length)]);
+                        default -> output.append(random.nextBoolean() ? "true" : "[1]");
+                    }
+                }
+                JsonNode node = json(output.append('}').toString());
+                List<String> library = validator.validateByLibrary(node);
+                assertThat(validator.validate(node)).as("%s against %s", node, schema).isEqualTo(library);
+                if (validator.hasShortcut() && library.isEmpty()) shortcutTaken++;
+            }
+        }
+        assertThat(new OutputValidator(schemas.get(0)).hasShortcut()).isTrue();
+        assertThat(new OutputValidator(schemas.get(3)).hasShortcut()).isFalse();
+        assertThat(shortcutTaken).isGreaterThan(10);
+        OutputValidator.FlatSchema sample = OutputValidator.FlatSchema.of(schemas.get(0));
+        assertThat(sample.provesValid(json("{\"primary_category\":\"other\",\"confidence\":0.9,\"reasoning\":\"\u00e9\"}")))
+                .isTrue();
+        assertThat(sample.provesValid(json("{\"primary_category\":\"other\",\"confidence\":1,\"reasoning\":\"\"}"))).isTrue();
+        assertThat(sample.provesValid(json("{\"primary_category\":\"other\",\"confidence\":1.01,\"reasoning\":\"\"}")))
+                .isFalse();
+    }
 }

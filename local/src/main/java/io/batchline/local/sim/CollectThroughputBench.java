@@ -86,6 +86,8 @@ public final class CollectThroughputBench {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         for (int round = 1; round <= rounds; round++) {
             long accepted = 0, review = 0, rejected = 0, failed = 0, retry = 0;
+            // every round a first collect: a checkpoint left by the last round would make this one a resume
+            for (Plan.ShardPlan shard : plan.shards()) store.delete(RunKeys.collectCheckpoint(RUN, 1, shard.shard()));
             long cpu0 = threads.getCurrentThreadCpuTime();
             long t0 = System.nanoTime();
             for (Plan.ShardPlan shard : plan.shards()) {

@@ -127,8 +127,13 @@ class BatchlineRunStateMachineTest {
             int k = n.incrementAndGet();
             if (k < polls) return "{\"all_ended\":false,\"wait_seconds\":1,\"polls\":" + k + "}";
             StringBuilder ended = new StringBuilder();
-            for (int i = 0; i < shards; i++) ended.append(i == 0 ? "" : ",").append(i);
-            return "{\"all_ended\":true,\"wait_seconds\":1,\"polls\":" + k + ",\"ended_shards\":[" + ended + "]}";
+            StringBuilder groups = new StringBuilder(); // each shard a group of its own
+            for (int i = 0; i < shards; i++) {
+                ended.append(i == 0 ? "" : ",").append(i);
+                groups.append(i == 0 ? "" : ",").append("{\"shard\":").append(i).append(",\"shards\":[").append(i).append("]}");
+            }
+            return "{\"all_ended\":true,\"wait_seconds\":1,\"polls\":" + k + ",\"ended_shards\":[" + ended
+                + "],\"collect_groups\":[" + groups + "]}";
         });
         fake("collect", in -> "{\"shard\":" + in.path("shard").asInt() + ",\"accepted\":10}");
         fake("finalize", in -> "{\"status\":\"SUCCEEDED\",\"report\":\"runs/r-1/report.json\",\"accepted\":30}");
@@ -167,6 +172,9 @@ class BatchlineRunStateMachineTest {
         assertThat(calls("poll")).allSatisfy(in -> assertThat(in.path("attempt").asInt()).isEqualTo(1));
         assertThat(calls("collect")).hasSize(3);
         assertThat(calls("collect")).extracting(in -> in.path("shard").asInt()).containsExactlyInAnyOrder(0, 1, 2);
+        // the Map passes each group of shards (issue 9; here one shard a group) to its "Collect shard"
+        assertThat(calls("collect")).allSatisfy(in -> assertThat(in.path("shards"))
+            .isEqualTo(JSON.createArrayNode().add(in.path("shard").asInt())));
         assertThat(calls("collect")).allSatisfy(in -> {
             assertThat(in.path("run_id").asText()).isEqualTo("r-1");
             assertThat(in.path("bucket").asText()).isEqualTo("bl-bucket");

@@ -1,0 +1,106 @@
+package io.batchline.provider;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import io.batchline.json.Json;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link BatchResult#read} streams a result line; {@link BatchResult#fromTree} reads its tree. They must agree on
+ * every line, the odd ones included (repeated fields, values of unexpected kinds, the flat error shape).
+ */
+class BatchResultStreamingTest {
+    static final List<String> LINES = List.of(
+            "{\"custom_id\":\"a1-l1\",\"result\":{\"type\":\"succeeded\",\"message\":{\"id\":\"m\",\"model\":\"claude-haiku-4-5\","
+                    + "\"content\":[{\"type\":\"text\",\"text\":\"{\\\"a\\\":1}\"}],\"stop_reason\":\"end_turn\",\"stop_sequence\":null,"
+                    + "\"usage\":{\"input_tokens\":139,\"cache_creation_input_tokens\":0,\"cache_read_input_tokens\":529,"
+                    + "\"cache_creation\":{\"ephemeral_5m_input_tokens\":0},\"output_tokens\":22}}}}",
+            // fields in another order, type last, text blocks concatenated, tool input from the first tool_use only
+            "{\"result\":{\"message\":{\"usage\":{\"output_tokens\":5},\"content\":[{\"text\":\"a\",\"type\":\"text\"},"
+                    + "{\"input\":{\"k\":[1,2.50,null,\"\\u00e9\"]},\"type\":\"tool_use\"},{\"type\":\"tool_use\",\"input\":{\"no\":1}},"
+                    + "{\"type\":\"text\",\"text\":\"b\"},{\"type\":\"thinking\",\"text\":\"c\"}]},\"type\":\"succeeded\"},\"custom_id\":\"x\"}",
+            // a tool_use whose input is null, text of other kinds, a block that is no object
+            "{\"custom_id\":\"x\",\"result\":{\"type\":\"succeeded\",\"message\":{\"content\":[\"str\",7,null,"
+                    + "{\"type\":\"tool_use\",\"input\":null},{\"type\":\"text\",\"text\":12.50},{\"type\":\"text\",\"text\":null},"
+                    + "{\"type\":\"text\",\"text\":{\"o\":1}},{\"type\":\"text\"},{\"type\":null,\"text\":\"z\"},{\"type\":5}]}}}",
+            // repeated fields: the last one wins, in the message, the content, the usage and the result
+            "{\"custom_id\":\"first\",\"custom_id\":\"second\",\"result\":{\"type\":\"errored\"},\"result\":{\"type\":\"succeeded\","
+                    + "\"message\":{\"content\":[{\"type\":\"text\",\"text\":\"old\"}],\"model\":\"m1\"},"
+                    + "\"message\":{\"content\":[{\"type\":\"text\",\"text\":\"a\"}],\"content\":[{\"type\":\"text\",\"text\":\"new\","
+                    + "\"text\":\"newer\",\"type\":\"text\"}],\"usage\":{\"input_tokens\":1},\"usage\":{\"output_tokens\":2,"
+                    + "\"output_tokens\":3},\"stop_reason\":\"a\",\"stop_reason\":null}}}",
+            // content as an object (its values are walked as blocks), as a string, usage of odd kinds
+            "{\"custom_id\":\"x\",\"result\":{\"type\":\"succeeded\",\"message\":{\"content\":{\"b\":{\"type\":\"text\",\"text\":\"1\"},"
+                    + "\"a\":{\"type\":\"text\",\"text\":\"2\"}},\"usage\":{\"input_tokens\":\"42\",\"output_tokens\":2.9,"
+                    + "\"cache_creation_input_tokens\":null,\"cache_read_input_tokens\":123456789012345678901234567890}}}}",
+            "{\"custom_id\":\"x\",\"result\":{\"type\":\"succeeded\",\"message\":{\"content\":\"text\",\"usage\":[1,2],"
+                    + "\"model\":7,\"stop_reason\":{\"a\":1}}}}",
+            "{\"custom_id\":\"x\",\"result\":{\"type\":\"succeeded\",\"message\":\"not an object\"}}",
+            "{\"custom_id\":\"x\",\"result\":{\"type\":\"succeeded\",\"message\":{\"usage\":{\"cache_creation\":[{\"a\":1}],"
+                    + "\"input_tokens\":3,\"cache_creation\":{\"x\":{\"y\":[1]},\"ephemeral_1h_input_tokens\":2},\"output_tokens\":4}}}}",
+            "{\"custom_id\":\"x\",\"result\":{\"type\":\"succeeded\"}}",
+            "{\"custom_id\":\"x\",\"result\":{\"type\":\"succeeded\",\"message\":{\"usage\":{\"input_tokens\":9223372036854775807,"
+                    + "\"output_tokens\":-1,\"cache_read_input_tokens\":true}}}}",
+            // errors: the documented shape, the flat one, an inner error that is no object, repeated
+            "{\"custom_id\":\"e\",\"result\":{\"type\":\"errored\",\"error\":{\"type\":\"error\",\"error\":{\"type\":"
+                    + "\"invalid_request_error\",\"message\":\"max_tokens: Field required\"}}}}",
+            "{\"custom_id\":\"e\",\"result\":{\"type\":\"errored\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}}",
+            "{\"custom_id\":\"e\",\"result\":{\"type\":\"errored\",\"error\":{\"type\":\"api_error\",\"error\":\"text\",\"message\":3}}}",
+            "{\"custom_id\":\"e\",\"result\":{\"error\":{\"error\":{\"type\":\"a\"},\"error\":{\"message\":\"b\"}},\"type\":\"errored\"}}",
+            "{\"custom_id\":\"e\",\"result\":{\"type\":\"errored\",\"error\":{\"error\":{\"type\":\"a\"},\"error\":null,\"type\":\"t\"}}}",
+            "{\"custom_id\":\"e\",\"result\":{\"type\":\"errored\",\"error\":[1]}}",
+            "{\"custom_id\":\"e\",\"result\":{\"type\":\"errored\"}}",
+            "{\"custom_id\":\"c\",\"result\":{\"type\":\"canceled\"}}",
+            "{\"custom_id\":\"c\",\"result\":{\"type\":\"expired\",\"message\":{\"usage\":{\"input_tokens\":5}}}}",
+            // custom_id and type of other kinds, and the lines that are refused
+            "{\"custom_id\":12,\"result\":{\"type\":\"canceled\"}}",
+            "{\"custom_id\":{\"a\":1},\"result\":{\"type\":\"canceled\"}}",
+            "{\"custom_id\":null,\"result\":{\"type\":\"canceled\"}}",
+            "{\"result\":{\"type\":\"expired\"}}",
+            "{\"custom_id\":\"a\",\"result\":{\"type\":\"weird\"}}",
+            "{\"custom_id\":\"a\",\"result\":{\"type\":null}}",
+            "{\"custom_id\":\"a\",\"result\":{\"type\":[\"succeeded\"]}}",
+            "{\"custom_id\":\"a\",\"result\":\"succeeded\"}",
+            "{\"custom_id\":\"a\",\"result\":{\"type\":\"canceled\"},\"result\":null}",
+            "{\"custom_id\":\"a\"}",
+            "{}");
+
+    @Test
+    void givenOddAndOrdinaryLinesWhenStreamedThenTheyReadAsTheirTree() {
+        for (String line : LINES) {
+            Object fromTree = outcome(() -> BatchResult.fromTree(Json.tree(line.getBytes(StandardCharsets.UTF_8))));
+            Object streamed = outcome(() -> BatchResult.parse(line));
+            assertThat(streamed).as(line).isEqualTo(fromTree);
+        }
+    }
+
+    @Test
+    void givenAFileOfTheLinesWhenWalkedThenEachReadsAsAlone() throws Exception {
+        StringBuilder file = new StringBuilder();
+        List<BatchResult> alone = new ArrayList<>();
+        for (String line : LINES) {
+            Object r = outcome(() -> BatchResult.parse(line));
+            if (r instanceof BatchResult b) {
+                file.append(line).append('\n');
+                alone.add(b);
+            }
+        }
+        List<BatchResult> walked = new ArrayList<>();
+        try (ResultReader reader = new ResultReader(new ByteArrayInputStream(
+                file.toString().getBytes(StandardCharsets.UTF_8)))) {
+            reader.forEachRemaining(walked::add);
+        }
+        assertThat(walked).containsExactlyElementsOf(alone);
+    }
+
+    /** The result, or the refusal's class and message. */
+    private static Object outcome(java.util.function.Supplier<BatchResult> read) {
+        Throwable t = catchThrowable(read::get);
+        return t == null ? read.get() : t.getClass().getSimpleName() + ": " + t.getMessage();
+    }
+}

@@ -37,7 +37,7 @@ public final class AwsClients {
     }
 
     public S3Client s3() {
-        var b = S3Client.builder().region(region).httpClient(http()).overrideConfiguration(overrides())
+        var b = S3Client.builder().region(region).httpClient(http()).overrideConfiguration(s3Overrides())
                 .credentialsProvider(credentials())
                 // S3Proxy and most emulators need path-style addressing
                 .forcePathStyle(Boolean.parseBoolean(env.getOrDefault("BATCHLINE_S3_PATH_STYLE", "false")))
@@ -108,6 +108,21 @@ public final class AwsClients {
         return UrlConnectionHttpClient.builder()
                 .connectionTimeout(Duration.ofSeconds(5))
                 .socketTimeout(Duration.ofSeconds(60))
+                .build();
+    }
+
+    /**
+     * S3 with more patient retries: 6 attempts, jittered pauses doubling from 250 ms up to 4 s. Against the local
+     * S3 emulator a write now and then failed "Error writing request body to server" on three attempts within 0.3 s
+     * (cause not found; not reproduced in thousands of writes); S3 itself also asks clients to back off on 503s.
+     */
+    private static ClientOverrideConfiguration s3Overrides() {
+        return overrides().toBuilder()
+                .retryStrategy(software.amazon.awssdk.awscore.retry.AwsRetryStrategy.standardRetryStrategy().toBuilder()
+                        .maxAttempts(6)
+                        .backoffStrategy(software.amazon.awssdk.retries.api.BackoffStrategy.exponentialDelay(
+                                Duration.ofMillis(250), Duration.ofSeconds(4)))
+                        .build())
                 .build();
     }
 

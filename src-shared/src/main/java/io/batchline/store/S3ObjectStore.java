@@ -75,20 +75,17 @@ public final class S3ObjectStore implements ObjectStore {
 
     /**
      * A second line of retries, with longer jittered pauses, for connection-level failures the SDK's own quick
-     * retries did not outlast (HttpURLConnection can hand out several stale pooled connections in a row; against
-     * the local S3 emulator on a loaded machine, a write now and then failed "Error writing request body to server"
-     * on every quick attempt).
-     * Pauses double from 250 ms (about 4-6 s in all over 5 attempts). Writes are whole-object or whole-part, so
-     * repeating one is safe.
+     * retries did not outlast (HttpURLConnection can hand out several stale pooled connections in a row).
+     * Writes are whole-object or whole-part, so repeating one is safe.
      */
     static <T> T withRetries(java.util.function.Supplier<T> call) {
         for (int attempt = 1; ; attempt++) {
             try {
                 return call.get();
             } catch (software.amazon.awssdk.core.exception.SdkClientException e) {
-                if (attempt >= 5) throw e;
+                if (attempt >= 3) throw e;
                 try {
-                    Thread.sleep((250L << (attempt - 1)) + java.util.concurrent.ThreadLocalRandom.current().nextLong(500));
+                    Thread.sleep(attempt * 250L + java.util.concurrent.ThreadLocalRandom.current().nextLong(500));
                 } catch (InterruptedException interrupted) {
                     Thread.currentThread().interrupt();
                     throw e;

@@ -43,7 +43,20 @@ class FormatCheckpointTest {
     @ParameterizedTest(name = "killed at write {0}")
     @ValueSource(ints = {2, 9, 24, 57, 131, 200, 263})
     void aPassKilledAnywhereResumesToTheSameOutputsAsAnUninterruptedOne(int write) throws IOException {
-        JobSpec job = sampleJob(9);
+        killAndResume(sampleJob(9), write);
+    }
+
+    /** The same for a job without strata or long inputs, whose flat lines skip the tree (issue 9's fast path). */
+    @ParameterizedTest(name = "plain job, killed at write {0}")
+    @ValueSource(ints = {9, 57, 200})
+    void aPlainJobsPassResumesToo(int write) throws IOException {
+        ObjectNode n = Json.MAPPER.valueToTree(sampleJob(9));
+        n.putNull("strata");
+        n.putNull("long_inputs");
+        killAndResume(Json.convert(n, JobSpec.class), write);
+    }
+
+    private void killAndResume(JobSpec job, int write) throws IOException {
         byte[] input = input();
         FileObjectStore whole = new FileObjectStore(dir.resolve("whole"));
         FileObjectStore killed = new FileObjectStore(dir.resolve("killed"));

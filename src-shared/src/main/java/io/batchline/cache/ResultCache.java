@@ -130,9 +130,7 @@ public final class ResultCache {
                 if (p.hash() != null) hashes.add(p.hash());
             }
             Map<String, CachedAnswer> found = hashes.isEmpty() ? Map.of() : cache.getAll(hashes);
-            List<Pending> decided = new ArrayList<>(pending); // a step may close a shard and checkpoint meanwhile
-            pending.clear();
-            for (Pending p : decided) {
+            for (Pending p : pending) {
                 OutcomeLine cached = p.hash() == null ? null : answer(p, found.get(p.hash()));
                 if (cached == null) {
                     p.send().run();
@@ -141,6 +139,7 @@ public final class ResultCache {
                     hits++;
                 }
             }
+            pending.clear();
         }
 
         /** The cached line, or null when there is no answer, it is older than the window, or breaks this schema. */

@@ -61,9 +61,11 @@ public record FormatCheckpoint(
     }
 
     static Optional<FormatCheckpoint> read(ObjectStore store, String runId, int attempt) {
-        String key = RunKeys.formatCheckpoint(runId, attempt);
-        if (!store.exists(key)) return Optional.empty();
-        return Optional.of(Json.read(store.read(key), FormatCheckpoint.class));
+        try { // one GET, no HEAD first, as collect's checkpoint
+            return Optional.of(Json.read(store.read(RunKeys.formatCheckpoint(runId, attempt)), FormatCheckpoint.class));
+        } catch (io.batchline.store.NoSuchObjectException e) {
+            return Optional.empty();
+        }
     }
 
     void write(ObjectStore store, String runId, int attempt) {

@@ -468,7 +468,7 @@ public final class Planner {
             int chunk = carry.chunk() == null ? 0 : carry.chunk();
             if (current != null && !current.fits(lineBytes)) {
                 closeCurrent();
-                if (!isGolden) checkpoint(line, chunk);
+                checkpoint(line, chunk); // off while golden items are planned (checkpointEvery = 0)
             }
             if (current == null) current = new Shard(shards.size());
             if (!current.customIds.add(customId)) {

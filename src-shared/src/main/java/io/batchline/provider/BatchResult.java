@@ -66,8 +66,8 @@ public record BatchResult(
      * results file can be walked without holding it; returns null at the end of input.
      *
      * <p>Streams the fields it needs instead of building each line's tree (issue 9: the tree was a quarter of
-     * collect's time), with exactly {@link #fromTree}'s reading: a repeated field's last value wins, a value of
-     * an unexpected kind is read as a tree and judged as {@code fromTree} judges it, other fields are skipped
+     * collect's time), with exactly the tree reading's rules (BatchResultStreamingTest keeps that reading as its reference): a repeated field's last value wins, a value of
+     * an unexpected kind is read as a tree and judged as the tree reading judges it, other fields are skipped
      * (still checked as JSON). BatchResultStreamingTest compares the two over odd shapes.
      */
     public static BatchResult read(JsonParser p) throws IOException {
@@ -320,47 +320,6 @@ public record BatchResult(
             if (n == JsonParser.NumberType.INT || n == JsonParser.NumberType.LONG) return p.getLongValue();
         }
         return Json.value(p).asLong(0);
-    }
-
-    /** The tree reading {@link #read} follows, for a line already parsed (and as the reference in tests). */
-    public static BatchResult fromTree(JsonNode node) {
-        String customId = text(node, "custom_id");
-        if (customId == null) throw new IllegalArgumentException("result line without custom_id");
-        JsonNode result = node.path("result");
-        String type = text(result, "type");
-        if (type == null) throw new IllegalArgumentException("result for " + customId + " has no result.type");
-        return switch (type) {
-            case "succeeded" -> succeeded(customId, result.path("message"));
-            case "errored" -> errored(customId, result.path("error"));
-            case "canceled" -> new BatchResult(customId, Type.CANCELED, null, null, null, null, Usage.ZERO, null, null);
-            case "expired" -> new BatchResult(customId, Type.EXPIRED, null, null, null, null, Usage.ZERO, null, null);
-            default -> throw new IllegalArgumentException("result for " + customId + " has unknown type " + type);
-        };
-    }
-
-    private static BatchResult succeeded(String customId, JsonNode message) {
-        StringBuilder text = new StringBuilder();
-        String toolInput = null;
-        for (JsonNode block : message.path("content")) {
-            String bt = text(block, "type");
-            if ("text".equals(bt)) {
-                text.append(block.path("text").asText(""));
-            } else if ("tool_use".equals(bt) && toolInput == null && block.has("input")) {
-                toolInput = Json.string(block.get("input"));
-            }
-        }
-        JsonNode u = message.path("usage");
-        Usage usage = new Usage(u.path("input_tokens").asLong(0), u.path("output_tokens").asLong(0),
-                u.path("cache_creation_input_tokens").asLong(0), u.path("cache_read_input_tokens").asLong(0));
-        return new BatchResult(customId, Type.SUCCEEDED, text.toString(), toolInput, text(message, "stop_reason"),
-                text(message, "model"), usage, null, null);
-    }
-
-    private static BatchResult errored(String customId, JsonNode error) {
-        // documented shape: {"type":"error","error":{"type":"...","message":"..."}}; accept the flat one too
-        JsonNode inner = error.has("error") && error.get("error").isObject() ? error.get("error") : error;
-        return new BatchResult(customId, Type.ERRORED, null, null, null, null, Usage.ZERO, text(inner, "type"),
-                text(inner, "message"));
     }
 
     private static String text(JsonNode n, String field) {

@@ -9,9 +9,9 @@ public class UnknownModelPriceException extends IllegalArgumentException {
     private final List<String> knownModels;
 
     public UnknownModelPriceException(String model, String asOf, List<String> knownModels) {
-        super("no price for model '" + model + "' in the price table of " + asOf + " (known: "
-                + String.join(", ", knownModels) + "); add it to a prices file and point "
-                + PriceTable.PRICES_FILE_ENV + " at it");
+        super("no price for model '" + model + "' in the model catalogue of " + asOf + " (known: "
+                + String.join(", ", knownModels) + "); add it to a model catalogue file and point "
+                + io.batchline.catalogue.ModelCatalogue.MODELS_FILE_ENV + " at it");
         this.model = model;
         this.knownModels = List.copyOf(knownModels);
     }

@@ -90,7 +90,7 @@ public final class CanaryStage {
     }
 
     private ObjectNode judge(ObjectStore store, String runId, JobSpec job, Plan plan) {
-        Price price = ctx.prices().priceFor(job.model(), job.cacheTtl());
+        Price price = ctx.pricesForRun(runId).priceFor(job.model(), job.cacheTtl());
         JsonExtractor extractor = new JsonExtractor();
         OutputValidator validator = new OutputValidator(job.outputSchema());
         long items = 0;

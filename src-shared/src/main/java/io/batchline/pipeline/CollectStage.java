@@ -138,8 +138,8 @@ public final class CollectStage {
         if (checkpoint != null) {
             LOG.info(() -> "collect: shard " + shard.shard() + " resumes after result " + skip + " (checkpoint)");
         }
-        Judge judge = new Judge(job, ctx.prices().priceFor(job.model(), job.cacheTtl()), shard.batchId(), judgedCanceled);
-        ChunkStaging staging = new ChunkStaging(job, ctx.prices()); // R2.4 chunks, R2.5 strata
+        Judge judge = new Judge(job, ctx.pricesForRun(runId).priceFor(job.model(), job.cacheTtl()), shard.batchId(), judgedCanceled);
+        ChunkStaging staging = new ChunkStaging(job, ctx.pricesForRun(runId)); // R2.4 chunks, R2.5 strata
         Map<OutcomeKind, Long> counts = new EnumMap<>(OutcomeKind.class);
         Map<String, Retry> retry = new LinkedHashMap<>(); // by custom_id
         OutcomeLineWriter lines = new OutcomeLineWriter();

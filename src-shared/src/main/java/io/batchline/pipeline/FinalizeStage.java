@@ -48,7 +48,7 @@ public final class FinalizeStage {
         long expected = plan.path("items").asLong();
         RunReportBuilder report = new RunReportBuilder().runId(runId).job(job.name())
                 .input("s3://" + ref.bucket() + "/" + run.inputKey())
-                .price(ctx.prices().priceFor(job.model(), job.cacheTtl())).thresholds(job.confidence())
+                .price(ctx.pricesForRun(runId).priceFor(job.model(), job.cacheTtl())).thresholds(job.confidence())
                 .startedAt(run.startedAt())
                 .calibration(plan.get("calibration")) // R2.3
                 .status(run.cancelRequested() ? "canceled" : canaryFailed ? "failed" : "succeeded", // R3.4

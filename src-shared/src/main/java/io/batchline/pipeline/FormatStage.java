@@ -49,7 +49,7 @@ public final class FormatStage {
         } catch (IOException | UncheckedIOException e) {
             throw new TransientStageException("planning " + run.inputKey() + ": " + e.getMessage(), e);
         }
-        ctx.budget().reserve(runId, job, io.batchline.plan.Strata.dearest(job, ctx.prices()), plan); // R6.2, R2.5
+        ctx.budget().reserve(runId, job, io.batchline.plan.Strata.dearest(job, ctx.pricesForRun(runId)), plan); // R6.2, R2.5
         io.batchline.cache.ResultCache.publishReviews(ctx.reviewQueue(), job, store, runId); // issue 6
         io.batchline.chaos.Chaos.point("format.after_plan");
         return record(runId, plan, plan.items(), plan.invalid());
@@ -66,7 +66,7 @@ public final class FormatStage {
             return new Formatted(retryOf, 0, 0, 0, 0, null);
         }
         Plan plan = planner.planRetry(job, runId, next, parts, store);
-        ctx.budget().reserve(runId, job, io.batchline.plan.Strata.dearest(job, ctx.prices()), plan); // R6.2, R2.5
+        ctx.budget().reserve(runId, job, io.batchline.plan.Strata.dearest(job, ctx.pricesForRun(runId)), plan); // R6.2, R2.5
         return record(runId, plan, plan.valid() + plan.invalid(), plan.invalid());
     }
 

@@ -85,6 +85,25 @@ public final class PipelineContext {
         return prices;
     }
 
+    /** The last run priced, with its table: a function instance mostly serves one run at a time. */
+    private volatile Map.Entry<String, PriceTable> runPrices;
+
+    /**
+     * The prices a run is charged at: the catalogue entries in force on the day it started (its run record's
+     * {@code startedAt}), so every stage of a run that spans a price change prices it alike. Today's when the
+     * run has no record.
+     */
+    public PriceTable pricesForRun(String runId) {
+        Map.Entry<String, PriceTable> last = runPrices;
+        if (last != null && last.getKey().equals(runId)) return last.getValue();
+        PriceTable table = runs.run(runId)
+                .filter(r -> r.startedAt() != null)
+                .map(r -> prices.on(r.startedAt().atZone(java.time.ZoneOffset.UTC).toLocalDate()))
+                .orElse(prices);
+        runPrices = Map.entry(runId, table);
+        return table;
+    }
+
     public PipelineConfig config() {
         return config;
     }

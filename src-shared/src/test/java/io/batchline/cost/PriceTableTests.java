@@ -7,17 +7,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.batchline.json.Json;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
-import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDate;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+/** Batch prices as the model catalogue gives them: dated entries, per-model cache rates, prompt tiers. */
 class PriceTableTests {
 
-    private final PriceTable bundled = PriceTable.bundled();
+    private final PriceTable bundled = PriceTable.bundled().on(LocalDate.parse("2026-12-06"));
 
     @Test
     void haikuBatchInputIsHalfTheStandardPrice() {
@@ -26,11 +27,12 @@ class PriceTableTests {
         assertThat(haiku.cost(new Usage(1_000_000, 0, 0, 0))).isEqualByComparingTo("0.50");
         assertThat(haiku.cost(new Usage(1_000_000, 0, 0, 0)).toPlainString()).isEqualTo("0.50000000");
         assertThat(haiku.cost(new Usage(1, 0, 0, 0)).scale()).isEqualTo(Price.COST_SCALE);
+        assertThat(haiku.model()).isEqualTo("claude-haiku-4-5");
     }
 
     @Test
     void costIsExactAcrossAllFourTokenKinds() {
-        Price sonnet = bundled.priceFor("claude-sonnet-4-5");
+        Price sonnet = bundled.priceFor("claude-sonnet-4-6");
         // batch rates: input 1.5, output 7.5, cache write 1.875, cache read 0.15 per MTok
         Usage usage = new Usage(1234, 567, 2048, 10_000);
 
@@ -39,82 +41,63 @@ class PriceTableTests {
     }
 
     @Test
-    void cacheWritesCostTheRateOfTheJobsTtlAndReadsATenth() {
-        // GIVEN claude-sonnet-4-5 at standard input $3/MTok and the batch discount of 0.5
-        Price fiveMinutes = bundled.priceFor("claude-sonnet-4-5-20250929", "5m");
-        Price oneHour = bundled.priceFor("claude-sonnet-4-5-20250929", "1h");
-        Price byDefault = bundled.priceFor("claude-sonnet-4-5-20250929", null);
+    void cacheRatesArePerModelNotAFixedMultiple() {
+        // Opus 5.5 reads the cache at 0.05x input, Haiku 5.5 at 0.1x, Sonnet 4.6 at 0.1x
+        assertThat(bundled.priceFor("claude-opus-5-5").cacheReadPerMtok()).isEqualByComparingTo("0.10");  // 0.20 x 0.5
+        assertThat(bundled.priceFor("claude-opus-5-5").inputPerMtok()).isEqualByComparingTo("2");
+        assertThat(bundled.priceFor("claude-haiku-5-5").cacheReadPerMtok()).isEqualByComparingTo("0.005");
+        assertThat(bundled.priceFor("claude-fable-5-1").cacheReadPerMtok()).isEqualByComparingTo("0.125");
+    }
 
-        // THEN writes are 1.25x (5m) or 2x (1h) the base input price, reads 0.1x, all batch-discounted
-        assertThat(fiveMinutes.cacheWritePerMtok()).isEqualByComparingTo("1.875"); // 3 x 1.25 x 0.5
-        assertThat(oneHour.cacheWritePerMtok()).isEqualByComparingTo("3");         // 3 x 2 x 0.5
-        assertThat(oneHour.cacheReadPerMtok()).isEqualByComparingTo("0.15");       // 3 x 0.1 x 0.5
-        assertThat(oneHour.inputPerMtok()).isEqualByComparingTo("1.5");
-        assertThat(byDefault).isEqualTo(bundled.priceFor("claude-sonnet-4-5-20250929"));
+    @Test
+    void cacheWritesCostTheRateOfTheJobsTtl() {
+        Price fiveMinutes = bundled.priceFor("claude-opus-4-6", "5m");
+        Price oneHour = bundled.priceFor("claude-opus-4-6", "1h");
+        Price byDefault = bundled.priceFor("claude-opus-4-6", null);
+
+        assertThat(fiveMinutes.cacheWritePerMtok()).isEqualByComparingTo("3.125"); // 6.25 x 0.5
+        assertThat(oneHour.cacheWritePerMtok()).isEqualByComparingTo("5");         // 10 x 0.5
+        assertThat(byDefault.cacheWritePerMtok()).isEqualByComparingTo("3.125");
         assertThat(oneHour.cacheTtl()).isEqualTo("1h");
         assertThat(byDefault.cacheTtl()).isNull();
-
-        // AND a request that wrote 2,048 prefix tokens and one that read them, each with 500 more input and 100 output
-        Usage write = new Usage(500, 100, 2048, 0);
-        Usage read = new Usage(500, 100, 0, 2048);
-        // 500*1.5 + 100*7.5 + 2048*3 = 750 + 750 + 6144 = 7644 micro-dollars
-        assertThat(oneHour.cost(write).toPlainString()).isEqualTo("0.00764400");
-        // 500*1.5 + 100*7.5 + 2048*1.875 = 1500 + 3840 = 5340
-        assertThat(fiveMinutes.cost(write).toPlainString()).isEqualTo("0.00534000");
-        // 1500 + 2048*0.15 = 1500 + 307.2 = 1807.2
-        assertThat(oneHour.cost(read).toPlainString()).isEqualTo("0.00180720");
-
-        // AND the report's price entry names the TTL only when the job set one
         assertThat(Json.MAPPER.valueToTree(oneHour).path("cache_ttl").asText()).isEqualTo("1h");
         assertThat(Json.MAPPER.valueToTree(byDefault).has("cache_ttl")).isFalse();
+        assertThatThrownBy(() -> bundled.priceFor("claude-opus-4-6", "2h")).hasMessageContaining("5m or 1h");
     }
 
     @Test
-    void aTableMayStateTheOneHourWriteRate() {
-        PriceTable table = PriceTable.read(stream("""
-                {"as_of": "2026-01-01", "batch_discount": 0.5, "models": {"m": {"input_per_mtok": 4,
-                 "output_per_mtok": 8, "cache_write_per_mtok": 5, "cache_read_per_mtok": 0.4,
-                 "cache_write_1h_per_mtok": 9}}}"""));
-        assertThat(table.priceFor("m", "1h").cacheWritePerMtok()).isEqualByComparingTo("4.5");
-        assertThat(table.priceFor("m", "5m").cacheWritePerMtok()).isEqualByComparingTo("2.5");
-        assertThatThrownBy(() -> table.priceFor("m", "2h")).hasMessageContaining("5m or 1h");
+    void aRunIsPricedByTheEntryInForceOnItsDay() {
+        // Sonnet 5.5's cache read went from 0.20 to 0.10 (standard) on 2026-10-07
+        Price before = PriceTable.bundled().on(LocalDate.parse("2026-10-06")).priceFor("claude-sonnet-5-5");
+        Price after = PriceTable.bundled().on(LocalDate.parse("2026-10-07")).priceFor("claude-sonnet-5-5");
+
+        assertThat(before.cacheReadPerMtok()).isEqualByComparingTo("0.10");
+        assertThat(before.effectiveFrom()).isEqualTo("2026-09-28");
+        assertThat(after.cacheReadPerMtok()).isEqualByComparingTo("0.05");
+        assertThat(after.effectiveFrom()).isEqualTo("2026-10-07");
+        assertThat(Json.MAPPER.valueToTree(after).path("effective_from").asText()).isEqualTo("2026-10-07");
     }
 
     @Test
-    void costRoundsHalfUpAtEightDecimals() {
-        Price haiku = bundled.priceFor("claude-haiku-4-5");
+    void haikuFiveFiveBillsEveryTokenOfALongPromptAtTheHigherTier() {
+        Price haiku = bundled.priceFor("claude-haiku-5-5");
+        // prompt = input + cache writes + cache reads = 100,000: still the base tier
+        Usage atLimit = new Usage(60_000, 1_000, 20_000, 20_000);
+        Usage above = new Usage(60_001, 1_000, 20_000, 20_000);
 
-        // one cache-read token at 0.05 USD/MTok; three output tokens at 2.5 USD/MTok
-        assertThat(haiku.cost(new Usage(0, 0, 0, 1)).toPlainString()).isEqualTo("0.00000005");
-        assertThat(haiku.cost(new Usage(0, 3, 0, 0)).toPlainString()).isEqualTo("0.00000750");
-        // a half at the ninth decimal rounds up
-        Price tiny = PriceTable.read(stream("""
-                {"as_of": "2026-01-01", "batch_discount": 1, "models": {"m": {"input_per_mtok": 0.005,
-                 "output_per_mtok": 0.015, "cache_write_per_mtok": 0, "cache_read_per_mtok": 0}}}""")).priceFor("m");
-        assertThat(tiny.cost(new Usage(1, 0, 0, 0)).toPlainString()).isEqualTo("0.00000001"); // 0.000000005 -> up
-        assertThat(tiny.cost(new Usage(0, 1, 0, 0)).toPlainString()).isEqualTo("0.00000002"); // 0.000000015 -> up
-    }
-
-    @Test
-    void effectiveBatchPricesAreTheStandardOnesHalved() {
-        Price opus = bundled.priceFor("claude-opus-4-5");
-
-        assertThat(opus.model()).isEqualTo("claude-opus-4-5");
-        assertThat(opus.asOf()).isEqualTo("2026-11-01");
-        assertThat(opus.batchDiscount()).isEqualByComparingTo("0.5");
-        assertThat(opus.inputPerMtok()).isEqualByComparingTo("2.5");
-        assertThat(opus.outputPerMtok()).isEqualByComparingTo("12.5");
-        assertThat(opus.cacheWritePerMtok()).isEqualByComparingTo("3.125");
-        assertThat(opus.cacheReadPerMtok()).isEqualByComparingTo("0.25");
-    }
-
-    @Test
-    void datedModelIdResolvesToItsFamily() {
-        Price dated = bundled.priceFor("claude-haiku-4-5-20251001");
-
-        assertThat(dated.model()).isEqualTo("claude-haiku-4-5-20251001");
-        assertThat(dated.inputPerMtok()).isEqualByComparingTo("0.5");
-        assertThat(dated.outputPerMtok()).isEqualByComparingTo("2.5");
+        assertThat(haiku.tierFor(atLimit)).isNull();
+        // 60000*0.05 + 1000*0.25 + 20000*0.0625 + 20000*0.005 = 3000 + 250 + 1250 + 100 = 4600 micro-dollars
+        assertThat(haiku.cost(atLimit).toPlainString()).isEqualTo("0.00460000");
+        assertThat(haiku.tierFor(above).name()).isEqualTo("above_100000");
+        // 60001*0.25 + 1000*1.25 + 20000*0.3125 + 20000*0.025 = 15000.25 + 1250 + 6250 + 500 = 23000.25
+        assertThat(haiku.cost(above).toPlainString()).isEqualTo("0.02300025");
+        // the report's entry carries the tier so a reader can recompute every line
+        JsonNode json = Json.MAPPER.valueToTree(haiku);
+        assertThat(json.path("prompt_tiers").get(0).path("above_prompt_tokens").asLong()).isEqualTo(100_000);
+        assertThat(json.path("prompt_tiers").get(0).path("output_per_mtok").decimalValue()).isEqualByComparingTo("1.25");
+        // the worst case of a run whose requests may cross the threshold is priced at the tier
+        assertThat(haiku.worstCase(1_000_000, 0, 150_000)).isEqualByComparingTo("0.3125");
+        assertThat(haiku.worstCase(1_000_000, 0, 50_000)).isEqualByComparingTo("0.0625");
     }
 
     @Test
@@ -122,13 +105,10 @@ class PriceTableTests {
         assertThatThrownBy(() -> bundled.priceFor("claude-mystery-9"))
                 .isInstanceOfSatisfying(UnknownModelPriceException.class, e -> {
                     assertThat(e.model()).isEqualTo("claude-mystery-9");
-                    assertThat(e.knownModels()).contains("claude-haiku-4-5", "claude-opus-4-5").isSorted();
+                    assertThat(e.knownModels()).contains("claude-haiku-5-5", "claude-opus-4-6").isSorted();
                 })
-                .hasMessageStartingWith("no price for model 'claude-mystery-9' in the price table of 2026-11-01 (known: ")
-                .hasMessageContaining("claude-3-5-haiku, ")
-                .hasMessageContaining("BATCHLINE_PRICES_FILE");
-        // only a trailing 8-digit date is stripped
-        assertThatThrownBy(() -> bundled.priceFor("claude-haiku-4-5-2025")).isInstanceOf(UnknownModelPriceException.class);
+                .hasMessageStartingWith("no price for model 'claude-mystery-9' in the model catalogue of 2026-12-05 (known: ")
+                .hasMessageContaining("BATCHLINE_MODELS_FILE");
     }
 
     @Test
@@ -149,67 +129,71 @@ class PriceTableTests {
 
     @Test
     void priceSerialisesWithSnakeCaseNamesAndPlainNumbers() {
-        JsonNode json = Json.MAPPER.valueToTree(bundled.priceFor("claude-opus-4-1"));
+        JsonNode json = Json.MAPPER.valueToTree(bundled.priceFor("claude-opus-4-20250514"));
 
         assertThat(json.fieldNames()).toIterable().containsExactly("model", "as_of", "batch_discount",
                 "input_per_mtok", "output_per_mtok", "cache_write_per_mtok", "cache_read_per_mtok");
-        assertThat(Json.string(bundled.priceFor("claude-opus-4-1")))
+        assertThat(Json.string(bundled.priceFor("claude-opus-4-20250514")))
                 .contains("\"output_per_mtok\":37.5").contains("\"input_per_mtok\":7.5");
     }
 
     @Test
-    void envFileOverridesTheBundledTable(@TempDir Path dir) throws Exception {
-        Path file = dir.resolve("prices.json");
+    void envFileAddsAndReplacesModelsOfTheBundledCatalogue(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("models.json");
         Files.writeString(file, """
-                {"as_of": "2027-01-15", "batch_discount": 0.5, "models": {"claude-haiku-4-5":
-                 {"input_per_mtok": 2, "output_per_mtok": 10, "cache_write_per_mtok": 2.5, "cache_read_per_mtok": 0.2}}}""");
+                {"as_of": "2027-01-15", "models": [
+                 {"id": "claude-haiku-5-5", "status": "active", "source": "our contract", "context_window": 1000000,
+                  "max_output_tokens": 128000, "sampling": "non_default_refused",
+                  "thinking": {"default": "adaptive", "types": ["adaptive", "disabled"], "off": "disabled"},
+                  "prices": [{"input": 0.08, "output": 0.40, "cache_write_5m": 0.1, "cache_write_1h": 0.16, "cache_read": 0.008}]},
+                 {"id": "claude-new-6", "status": "active", "source": "release notes", "context_window": 1000000,
+                  "max_output_tokens": 128000, "sampling": "refused", "thinking": {"default": "adaptive", "types": ["adaptive"]},
+                  "prices": [{"input": 3, "output": 15, "cache_write_5m": 3.75, "cache_write_1h": 6, "cache_read": 0.3}]}]}""");
 
-        PriceTable table = PriceTable.fromEnvOrBundled(Map.of("BATCHLINE_PRICES_FILE", file.toString()));
+        PriceTable table = PriceTable.fromEnvOrBundled(Map.of("BATCHLINE_MODELS_FILE", file.toString()));
 
         assertThat(table.asOf()).isEqualTo("2027-01-15");
-        assertThat(table.priceFor("claude-haiku-4-5").cost(new Usage(1_000_000, 0, 0, 0))).isEqualByComparingTo("1");
-        assertThat(table.knownModels()).containsExactly("claude-haiku-4-5");
+        assertThat(table.priceFor("claude-haiku-5-5").cost(new Usage(1_000_000, 0, 0, 0))).isEqualByComparingTo("0.04");
+        assertThat(table.priceFor("claude-new-6").inputPerMtok()).isEqualByComparingTo("1.5");
+        assertThat(table.knownModels()).contains("claude-opus-4-6", "claude-new-6");
         assertThat(PriceTable.fromEnvOrBundled(Map.of())).isSameAs(PriceTable.bundled());
-        assertThat(PriceTable.fromEnvOrBundled(Map.of("BATCHLINE_PRICES_FILE", " "))).isSameAs(PriceTable.bundled());
+        assertThat(PriceTable.fromEnvOrBundled(Map.of("BATCHLINE_MODELS_FILE", " "))).isSameAs(PriceTable.bundled());
+    }
+
+    @Test
+    void theReplacedPricesVariableIsRefusedWithTheWayOn(@TempDir Path dir) {
+        assertThatThrownBy(() -> PriceTable.fromEnvOrBundled(Map.of("BATCHLINE_PRICES_FILE", dir.resolve("p.json").toString())))
+                .hasMessageContaining("BATCHLINE_PRICES_FILE is no longer read").hasMessageContaining("BATCHLINE_MODELS_FILE");
     }
 
     @Test
     void missingOverrideFileFailsLoudly(@TempDir Path dir) {
         Path missing = dir.resolve("nope.json");
 
-        assertThatThrownBy(() -> PriceTable.fromEnvOrBundled(Map.of("BATCHLINE_PRICES_FILE", missing.toString())))
+        assertThatThrownBy(() -> PriceTable.fromEnvOrBundled(Map.of("BATCHLINE_MODELS_FILE", missing.toString())))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("BATCHLINE_PRICES_FILE=" + missing + ": no such file");
+                .hasMessage("BATCHLINE_MODELS_FILE=" + missing + ": no such file");
     }
 
     @Test
-    void badTablesNameTheOffendingField() {
-        assertThatThrownBy(() -> PriceTable.read(stream("{\"as_of\": \"2026-11-01\", \"batch_discount\": 0.5, "
-                + "\"models\": {\"m\": {\"input_per_mtok\": 1, \"output_per_mtok\": \"5\", "
-                + "\"cache_write_per_mtok\": 1, \"cache_read_per_mtok\": 0.1}}}")))
-                .hasMessage("price table: models.m.output_per_mtok is missing or not a number");
-        assertThatThrownBy(() -> PriceTable.read(stream("{\"as_of\": \"Nov 2026\", \"batch_discount\": 0.5, \"models\": {}}")))
-                .hasMessageStartingWith("price table: as_of must be a date like 2026-11-01, found 'Nov 2026'");
-        assertThatThrownBy(() -> PriceTable.read(stream("{\"as_of\": \"2026-11-01\", \"batch_discount\": 2, \"models\": {}}")))
-                .hasMessage("price table: batch_discount must be in (0, 1], found 2");
-        assertThatThrownBy(() -> PriceTable.read(stream("{\"as_of\": \"2026-11-01\", \"batch_discount\": 0.5, \"models\": {}}")))
-                .hasMessage("price table: models must be a non-empty object of model id -> prices");
+    void badCataloguesNameTheOffendingField() {
+        String model = "{\"id\": \"m\", \"status\": \"active\", \"source\": \"s\", \"context_window\": 1000, "
+                + "\"max_output_tokens\": 100, \"sampling\": \"allowed\", \"thinking\": {\"default\": \"disabled\", "
+                + "\"types\": [\"disabled\"]}, \"prices\": [{\"input\": 1, \"output\": \"5\", \"cache_write_5m\": 1, "
+                + "\"cache_write_1h\": 2, \"cache_read\": 0.1}]}";
+        assertThatThrownBy(() -> PriceTable.read(stream("{\"as_of\": \"2026-11-01\", \"batch_discount\": 0.5, \"models\": [" + model + "]}")))
+                .hasMessage("model catalogue: models.m.prices[0].output is missing or not a number");
+        assertThatThrownBy(() -> PriceTable.read(stream("{\"as_of\": \"Nov 2026\", \"batch_discount\": 0.5, \"models\": []}")))
+                .hasMessageStartingWith("model catalogue: as_of must be a date like 2026-12-05, found 'Nov 2026'");
+        assertThatThrownBy(() -> PriceTable.read(stream("{\"as_of\": \"2026-11-01\", \"batch_discount\": 2, \"models\": []}")))
+                .hasMessage("model catalogue: batch_discount must be in (0, 1], found 2");
+        assertThatThrownBy(() -> PriceTable.read(stream("{\"as_of\": \"2026-11-01\", \"batch_discount\": 0.5, \"models\": []}")))
+                .hasMessage("model catalogue: models must be a non-empty list of models");
+        assertThatThrownBy(() -> PriceTable.read(stream("{\"as_of\": \"2026-11-01\", \"batch_discount\": 0.5, \"models\": ["
+                + model.replace("\"sampling\": \"allowed\"", "\"sampling\": \"sometimes\"").replace("\"5\"", "5") + "]}")))
+                .hasMessageContaining("models.m.sampling must be allowed, non_default_refused or refused");
         assertThatThrownBy(() -> PriceTable.read(stream("{not json")))
-                .hasMessageStartingWith("price table is not valid JSON: ");
-    }
-
-    @Test
-    void bundledTableHoldsTheDocumentedModels() {
-        assertThat(bundled.asOf()).isEqualTo("2026-11-01");
-        assertThat(bundled.batchDiscount()).isEqualByComparingTo("0.5");
-        assertThat(bundled.knownModels()).containsExactly("claude-3-5-haiku", "claude-haiku-4-5", "claude-opus-4-1",
-                "claude-opus-4-5", "claude-sonnet-4", "claude-sonnet-4-5");
-        // cache write is 1.25x input and cache read 0.1x for every model
-        for (String model : bundled.knownModels()) {
-            Price p = bundled.priceFor(model);
-            assertThat(p.cacheWritePerMtok()).as(model).isEqualByComparingTo(p.inputPerMtok().multiply(new BigDecimal("1.25")));
-            assertThat(p.cacheReadPerMtok()).as(model).isEqualByComparingTo(p.inputPerMtok().multiply(new BigDecimal("0.1")));
-        }
+                .hasMessageStartingWith("model catalogue is not valid JSON: ");
     }
 
     private static InputStream stream(String json) {

@@ -17,7 +17,7 @@ final class JobFiles {
         if (!Files.isRegularFile(jobFile)) throw new Cli.UserInputException("no job spec at " + jobFile);
         JobSpec job;
         try (InputStream in = Files.newInputStream(jobFile)) {
-            job = JobSpecLoader.load(in);
+            job = JobSpecLoader.load(in, java.time.LocalDate.now(java.time.ZoneOffset.UTC)); // retired models too
         } catch (JobSpecException e) {
             throw new Cli.UserInputException(jobFile + ": " + e.getMessage());
         } catch (IOException e) {

@@ -58,7 +58,7 @@ final class PlanCommand {
                          : Files.newInputStream(JobFiles.goldenFile(jobFile, job))) {
                 plan = new Planner().plan(job, RUN, 1, in, inputName, store,
                         golden == null ? null : new Planner.GoldenInput(job.golden().file(), golden));
-            } catch (Planner.GoldenFileException e) {
+            } catch (Planner.GoldenFileException | io.batchline.job.JobSpecException e) {
                 throw new Cli.UserInputException(jobFile + ": " + e.getMessage());
             }
             // the run layout (runs/<id>/requests/a1/...) becomes the flat layout a person reads
@@ -89,6 +89,10 @@ final class PlanCommand {
             out.printf("  canary      the first %,d requests, in %s, are sent first; the rest waits for their verdict%n",
                     plan.shards().subList(0, plan.canaryShards()).stream().mapToInt(Plan.ShardPlan::requests).sum(),
                     plan.canaryShards() == 1 ? "shard 0" : "shards 0-" + (plan.canaryShards() - 1));
+        }
+        for (var shape : plan.requestShapes().entrySet()) {
+            out.printf("  requests    %s%s: %s%n", shape.getValue().model(),
+                    shape.getKey().isEmpty() ? "" : " (stratum " + shape.getKey() + ")", shape.getValue().summary());
         }
         out.printf("  tokens      ~%,d input (estimated), at most %,d output%n", plan.estimatedInputTokens(),
                 plan.maxOutputTokens());

@@ -217,18 +217,18 @@ public final class ModelCatalogue {
 
     /**
      * Why a job may not use {@code name} on {@code day}, or empty when it may: an unknown name (with the known ids
-     * and how to add one), a retired model (with its date and successor), or an alias without
-     * {@code allowAlias} (with the id it names today).
+     * and how to add one), a retired model (with its date and successor; not checked when {@code day} is null), or
+     * an alias without {@code allowAlias} (with the id it names today).
      */
     public Optional<String> problemWith(String name, LocalDate day, boolean allowAlias) {
         Optional<ModelEntry> found = find(name);
         if (found.isEmpty()) {
             return Optional.of("'" + name + "' is not a model the catalogue of " + asOf + " knows (served: "
-                    + String.join(", ", servedIds(day)) + "); if it is new, add it to a catalogue file and point "
+                    + String.join(", ", servedIds(day == null ? LocalDate.parse(asOf) : day)) + "); if it is new, add it to a catalogue file and point "
                     + MODELS_FILE_ENV + " at it");
         }
         ModelEntry m = found.get();
-        if (m.retiredOn(day)) {
+        if (day != null && m.retiredOn(day)) {
             return Optional.of("'" + name + "' (" + m.displayName() + ") was retired on "
                     + (m.retires() == null ? "an earlier date" : m.retires().toString()) + "; requests to it fail"
                     + (m.successor() == null ? "" : ". Its successor is " + m.successor()));

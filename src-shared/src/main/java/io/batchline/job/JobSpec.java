@@ -13,7 +13,8 @@ public record JobSpec(
         @JsonProperty("system") String system,
         @JsonProperty("user_template") String userTemplate,
         @JsonProperty("max_tokens") int maxTokens,
-        @JsonProperty("temperature") double temperature,
+        /** null = not sent (the model's default); only models and API versions that take it may set it */
+        @JsonProperty("temperature") Double temperature,
         /** the input field that holds the item id; absent values get a stable hash of the line */
         @JsonProperty("id_field") String idField,
         @JsonProperty("output_schema") JsonNode outputSchema,
@@ -47,7 +48,15 @@ public record JobSpec(
         /** R2.3: how many rendered requests count_tokens measures the estimator on; null = defaults (20) */
         @JsonProperty("calibration") Calibration calibration,
         /** issue 6: reuse answers of identical requests from earlier runs within a window; null = off */
-        @JsonProperty("result_cache") ResultCache resultCache) {
+        @JsonProperty("result_cache") ResultCache resultCache,
+        /** auto | off | adaptive | enabled; null = auto (the cheapest setting the model allows) */
+        @JsonProperty("thinking") String thinking,
+        /** tokens kept for thinking on top of max_tokens when the model thinks; null = the default reserve */
+        @JsonProperty("thinking_budget_tokens") Integer thinkingBudgetTokens,
+        /** output_config.effort; null = the model's lowest level */
+        @JsonProperty("effort") String effort,
+        /** auto | on | off: the output schema as native structured outputs; null = auto */
+        @JsonProperty("structured_output") String structuredOutput) {
 
     /** {@code window}: how old a reused answer may be, {@code <n>m}, {@code <n>h} or {@code <n>d} (e.g. 7d). */
     public record ResultCache(@JsonProperty("window") String window) {

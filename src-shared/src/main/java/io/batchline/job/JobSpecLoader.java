@@ -17,6 +17,8 @@ import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import io.batchline.json.Json;
+import io.batchline.catalogue.ModelCatalogue;
+import io.batchline.render.RequestShape;
 import io.batchline.render.Template;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,7 +27,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Pattern;
+import java.time.LocalDate;
 
 /**
  * Reads a job spec (R2.1): YAML -> checked against {@code batchline/job-spec.schema.json} (the users'
@@ -36,9 +38,6 @@ public final class JobSpecLoader {
     private JobSpecLoader() {}
 
     public static final String SCHEMA_RESOURCE = "batchline/job-spec.schema.json";
-
-    /** A dated snapshot id, e.g. claude-haiku-4-5-20251001. */
-    static final Pattern PINNED_MODEL = Pattern.compile(".*-\\d{8}$");
 
     /** Duplicate keys are errors: a repeated key in YAML is almost always a mistake that would hide a value. */
     private static final ObjectMapper YAML = new YAMLMapper(new YAMLFactory())
@@ -54,7 +53,17 @@ public final class JobSpecLoader {
     private static final JsonSchema META_SCHEMA =
             SCHEMAS.getSchema(SchemaLocation.of(SchemaId.V202012), SCHEMA_CONFIG);
 
+    /**
+     * Loads a job spec and checks it against the model catalogue's static facts (the model exists, the requests it
+     * implies are ones the model accepts). A run's snapshot is read with this, so a run keeps working while its
+     * model retires mid-way; before anything is spent, use {@link #load(byte[], LocalDate)}.
+     */
     public static JobSpec load(byte[] yaml) {
+        return load(yaml, null);
+    }
+
+    /** {@link #load(byte[])}, and the model must still be served on {@code servedOn} (null: not checked). */
+    public static JobSpec load(byte[] yaml, LocalDate servedOn) {
         JsonNode doc;
         try {
             doc = YAML.readTree(yaml);
@@ -63,12 +72,16 @@ public final class JobSpecLoader {
         } catch (IOException e) {
             throw new UncheckedIOException("reading job spec", e);
         }
-        return fromTree(doc);
+        return fromTree(doc, servedOn);
     }
 
     public static JobSpec load(InputStream yaml) {
+        return load(yaml, null);
+    }
+
+    public static JobSpec load(InputStream yaml, LocalDate servedOn) {
         try {
-            return load(yaml.readAllBytes()); // a job spec is a small config file, not an input
+            return load(yaml.readAllBytes(), servedOn); // a job spec is a small config file, not an input
         } catch (IOException e) {
             throw new UncheckedIOException("reading job spec", e);
         }
@@ -80,6 +93,10 @@ public final class JobSpecLoader {
     }
 
     static JobSpec fromTree(JsonNode doc) {
+        return fromTree(doc, null);
+    }
+
+    static JobSpec fromTree(JsonNode doc, LocalDate servedOn) {
         if (doc == null || doc.isMissingNode() || doc.isNull()) {
             throw new JobSpecException(List.of("$: the job spec is empty"));
         }
@@ -88,11 +105,13 @@ public final class JobSpecLoader {
                     .name().toLowerCase(Locale.ROOT)));
         }
         List<String> problems = new ArrayList<>();
+        doc = yamlSwitchesAsWords((ObjectNode) doc);
         for (ValidationMessage m : JOB_SPEC_SCHEMA.validate(doc)) problems.add(describe(m));
 
         ObjectNode spec = withDefaults((ObjectNode) doc);
         // Semantic checks run even after schema errors, guarding types, so one pass shows everything.
-        checkModel(spec, problems);
+        ModelCatalogue catalogue = RequestShape.Defaults.catalogue();
+        checkModel(spec, catalogue, servedOn, problems);
         checkTemplate(spec, problems);
         checkOutputSchema(spec, problems);
         checkThresholds(spec, problems);
@@ -100,12 +119,32 @@ public final class JobSpecLoader {
         GoldenCanaryChecks.check(spec, problems); // golden, canary
         if (!problems.isEmpty()) throw new JobSpecException(problems);
         spec.remove("allow_unpinned_model");
+        JobSpec job;
         try {
-            return Json.MAPPER.treeToValue(spec, JobSpec.class);
+            job = Json.MAPPER.treeToValue(spec, JobSpec.class);
         } catch (JsonProcessingException | IllegalArgumentException e) {
             // the schema should have caught this: say so rather than hide it
             throw new JobSpecException("cannot bind job spec: " + e.getMessage(), e);
         }
+        // the requests this job implies, per model: refused here, before anything is spent, not hours later
+        RequestShape.forJob(job, catalogue, RequestShape.Defaults.apiVersion(), problems);
+        if (!problems.isEmpty()) throw new JobSpecException(problems);
+        return job;
+    }
+
+    /**
+     * YAML reads a bare {@code on}/{@code off} as a boolean: {@code structured_output: off} and {@code thinking: off}
+     * mean the words.
+     */
+    private static ObjectNode yamlSwitchesAsWords(ObjectNode doc) {
+        ObjectNode copy = doc.deepCopy();
+        if (copy.path("structured_output").isBoolean()) {
+            copy.put("structured_output", copy.get("structured_output").booleanValue() ? "on" : "off");
+        }
+        if (copy.path("thinking").isBoolean()) {
+            copy.put("thinking", copy.get("thinking").booleanValue() ? "adaptive" : "off");
+        }
+        return copy;
     }
 
     private static String describe(ValidationMessage m) {
@@ -119,7 +158,6 @@ public final class JobSpecLoader {
     private static ObjectNode withDefaults(ObjectNode doc) {
         ObjectNode spec = doc.deepCopy();
         putIfAbsent(spec, "system", "");
-        if (!spec.has("temperature")) spec.put("temperature", 0.0);
         putIfAbsent(spec, "id_field", "id");
         if (!spec.has("max_attempts")) spec.put("max_attempts", 3);
         if (!spec.has("max_line_bytes")) spec.put("max_line_bytes", 1_048_576);
@@ -143,13 +181,21 @@ public final class JobSpecLoader {
         if (!node.has(field)) node.put(field, value);
     }
 
-    private static void checkModel(ObjectNode spec, List<String> problems) {
-        JsonNode model = spec.get("model");
+    /** The job's and each stratum's model: known to the catalogue, pinned unless allowed, served on the day. */
+    private static void checkModel(ObjectNode spec, ModelCatalogue catalogue, LocalDate servedOn, List<String> problems) {
         boolean allowUnpinned = spec.path("allow_unpinned_model").asBoolean(false);
-        if (model != null && model.isTextual() && !model.textValue().isEmpty() && !allowUnpinned
-                && !PINNED_MODEL.matcher(model.textValue()).matches()) {
-            problems.add("$.model: '" + model.textValue() + "' is not pinned to a dated snapshot (like "
-                    + "claude-haiku-4-5-20251001); pin it, or set allow_unpinned_model: true");
+        LocalDate day = servedOn; // null: lifecycle not checked
+        JsonNode model = spec.get("model");
+        if (model != null && model.isTextual() && !model.textValue().isEmpty()) {
+            catalogue.problemWith(model.textValue(), day, allowUnpinned).ifPresent(p -> problems.add("$.model: " + p));
+        }
+        JsonNode strata = spec.path("strata");
+        for (int i = 0; i < strata.size(); i++) {
+            JsonNode m = strata.get(i).path("model");
+            if (m.isTextual() && !m.textValue().isEmpty()) {
+                String where = "$.strata[" + i + "].model: ";
+                catalogue.problemWith(m.textValue(), day, allowUnpinned).ifPresent(p -> problems.add(where + p));
+            }
         }
     }
 

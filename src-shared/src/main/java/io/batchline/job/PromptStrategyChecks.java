@@ -141,7 +141,6 @@ final class PromptStrategyChecks {
         JsonNode strata = spec.get("strata");
         if (strata == null || !strata.isArray()) return;
         Set<String> names = new HashSet<>();
-        boolean allowUnpinned = spec.path("allow_unpinned_model").asBoolean(false);
         for (int i = 0; i < strata.size(); i++) {
             JsonNode s = strata.get(i);
             String at = "$.strata[" + i + "]";
@@ -153,11 +152,6 @@ final class PromptStrategyChecks {
             JsonNode template = s.get("user_template");
             if (template != null && template.isTextual()) {
                 for (String p : Template.problems(template.textValue())) problems.add(at + ".user_template: " + p);
-            }
-            JsonNode model = s.get("model");
-            if (model != null && model.isTextual() && !allowUnpinned && !JobSpecLoader.PINNED_MODEL.matcher(model.textValue()).matches()) {
-                problems.add(at + ".model: '" + model.textValue() + "' is not pinned to a dated snapshot (like "
-                        + "claude-haiku-4-5-20251001); pin it, or set allow_unpinned_model: true");
             }
             if (!s.has("model") && !s.has("max_tokens") && !s.has("user_template")) {
                 problems.add(at + ": sets none of model, max_tokens, user_template, so it would change nothing");

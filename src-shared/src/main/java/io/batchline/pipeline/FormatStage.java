@@ -35,6 +35,7 @@ public final class FormatStage {
         RunRecord run = ctx.runs().run(runId).orElseThrow(() ->
                 new PermanentStageException("RunMissing", "no run record for " + runId));
         JobSpec job = ctx.jobOfRun(request.bucket(), runId);
+        checkModelsServed(job);
         Plan plan;
         try (InputStream in = store.open(run.inputKey());
              InputStream golden = job.golden() == null ? null : openGolden(store, runId, job)) {
@@ -44,6 +45,8 @@ public final class FormatStage {
                     io.batchline.plan.FormatCheckpoint.configuredEvery()); // R5.3: a killed format resumes
         } catch (NoSuchObjectException e) {
             throw new PermanentStageException("InputMissing", e.getMessage(), e);
+        } catch (io.batchline.job.JobSpecException e) {
+            throw new PermanentStageException("JobSpecInvalid", e.getMessage(), e);
         } catch (Planner.GoldenFileException e) {
             throw new PermanentStageException("GoldenInvalid", e.getMessage(), e);
         } catch (IOException | UncheckedIOException e) {
@@ -53,6 +56,20 @@ public final class FormatStage {
         io.batchline.cache.ResultCache.publishReviews(ctx.reviewQueue(), job, store, runId); // issue 6
         io.batchline.chaos.Chaos.point("format.after_plan");
         return record(runId, plan, plan.items(), plan.invalid());
+    }
+
+    /** A model retired since the job was written is refused before anything of the run is sent. */
+    private void checkModelsServed(JobSpec job) {
+        java.time.LocalDate today = java.time.LocalDate.now(ctx.clock().withZone(java.time.ZoneOffset.UTC));
+        java.util.List<String> models = new java.util.ArrayList<>(java.util.List.of(job.model()));
+        if (job.strata() != null) {
+            for (JobSpec.Stratum s : job.strata()) if (s.model() != null) models.add(s.model());
+        }
+        for (String model : models) {
+            ctx.prices().catalogue().problemWith(model, today, true).ifPresent(p -> {
+                throw new PermanentStageException("ModelNotServed", p);
+            });
+        }
     }
 
     private Formatted planRetry(String runId, String bucket, int retryOf) {

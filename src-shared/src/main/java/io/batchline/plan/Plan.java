@@ -17,7 +17,7 @@ import java.util.List;
  * @param firstInvalid           the first 20 invalid items, for a quick look
  */
 @JsonPropertyOrder({"run_id", "attempt", "input", "lines", "items", "valid", "invalid", "shards",
-        "estimated_input_tokens", "max_output_tokens", "failed_key", "first_invalid", "golden", "canary_shards"})
+        "estimated_input_tokens", "max_output_tokens", "failed_key", "first_invalid", "golden", "canary_shards", "request_shapes"})
 public record Plan(
         @JsonProperty("run_id") String runId,
         @JsonProperty("attempt") int attempt,
@@ -34,7 +34,12 @@ public record Plan(
         /** golden requests (R4.5) in the shards besides the valid items; never outcome lines */
         @JsonProperty("golden") long golden,
         /** with a canary: shards 0..canary_shards-1 hold the canary's items alone, and go first */
-        @JsonProperty("canary_shards") int canaryShards) {
+        @JsonProperty("canary_shards") int canaryShards,
+        /** what the requests carry per model besides the prompt (thinking, effort, max_tokens, structured outputs
+         * and what was stripped from the schema sent), by stratum ("" = the job's own); empty for a retry round */
+        @JsonProperty("request_shapes") @com.fasterxml.jackson.annotation.JsonInclude(
+                com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
+        java.util.Map<String, io.batchline.render.RequestShape> requestShapes) {
 
     /** At most this many invalid items are listed in {@code first_invalid}. */
     public static final int FIRST_INVALID_LIMIT = 20;

@@ -127,6 +127,7 @@ public final class Planner {
             summary = io.batchline.input.PipelinedRead.read(InputReader.forJob(job, inputName), input, run);
             if (cache != null) cache.finish(); // the items still pending a lookup go into shards before the canary ends
             run.endCanary();
+            run.checkTemplateFieldsSeen(); // a field no line has is the spec's problem: stop before anything is sent
             run.checkpointEvery = 0; // the golden items come after the input: a resume starts in the input
             if (golden != null) InputReader.forJob(job, golden.name()).read(golden.in(), run.golden(golden.name()));
             run.finish();
@@ -358,9 +359,37 @@ public final class Planner {
             }
         }
 
+        /** Items rendered by this pass, and per template field how many of them lacked it. */
+        private long itemsRendered;
+        private final java.util.Map<String, Long> lackingField = new java.util.HashMap<>();
+        private static final java.util.regex.Pattern MISSING_FIELD =
+                java.util.regex.Pattern.compile("template field '(.+)' is missing");
+
+        private void countMissingField(RenderException e) {
+            java.util.regex.Matcher m = MISSING_FIELD.matcher(e.getMessage() == null ? "" : e.getMessage());
+            if (m.matches()) lackingField.merge(m.group(1), 1L, Long::sum);
+        }
+
+        /**
+         * A user_template field that none of the input's items has is a problem of the job spec, not of each line:
+         * the plan stops, naming it, before any batch is created. (A resumed pass saw only part of the input.)
+         */
+        void checkTemplateFieldsSeen() {
+            if (itemsRendered == 0 || resumeLine > 1) return;
+            List<String> problems = new ArrayList<>();
+            for (java.util.Map.Entry<String, Long> e : new java.util.TreeMap<>(lackingField).entrySet()) {
+                if (e.getValue() == itemsRendered) {
+                    problems.add("$.user_template: field '" + e.getKey() + "' is in none of the input's " + itemsRendered
+                            + " items; check the template against the input's fields (or id_field/CSV header)");
+                }
+            }
+            if (!problems.isEmpty()) throw new io.batchline.job.JobSpecException(problems);
+        }
+
         @Override
         public void item(InputItem item, Object prepared) {
             if (done(item.line())) return;
+            itemsRendered++;
             io.batchline.chaos.Chaos.point("format.line");
             int firstPiece = item.line() == resumeLine ? resumeChunk : 0; // a resume inside a chunked item
             if (longInputs != null || strata != null) {
@@ -369,6 +398,7 @@ public final class Planner {
             }
             if (firstPiece > 0) return; // its one request was done
             if (prepared instanceof RenderException e) {
+                countMissingField(e);
                 inOrder(() -> fail(item.id(), item.line(), e.getMessage()));
                 return;
             }
@@ -398,7 +428,10 @@ public final class Planner {
                         : longInputs.pieces(item.fields());
                 for (LongInputs.Piece piece : pieces) params.add(renderer.params(piece.fields(), stratum));
             } catch (RenderException e) {
-                if (firstPiece == 0) inOrder(() -> fail(item.id(), item.line(), e.getMessage()));
+                if (firstPiece == 0) {
+                    countMissingField(e);
+                    inOrder(() -> fail(item.id(), item.line(), e.getMessage()));
+                }
                 return;
             }
             if (firstPiece >= pieces.size()) return;
@@ -550,7 +583,7 @@ public final class Planner {
 
         Plan plan(String input, long lines, long items) {
             return new Plan(runId, attempt, input, lines, items, valid, invalid, List.copyOf(shards), totalTokens,
-                    maxOutputTokens, failedKey, List.copyOf(firstInvalid), golden, canaryShards);
+                    maxOutputTokens, failedKey, List.copyOf(firstInvalid), golden, canaryShards, renderer.shapes());
         }
 
         void finish() throws IOException {

@@ -30,11 +30,24 @@ public final class PromptRenderer {
     /** R2.5: each stratum's parsed user_template, by name (those that set one) */
     private final java.util.Map<String, Template> strataTemplates = new java.util.HashMap<>();
 
+    /** Each request shape by stratum name ({@link RequestShape#JOB} for the job's own). */
+    private final java.util.Map<String, RequestShape> shapes;
+
+    /** With the catalogue and API version of this process ({@link RequestShape.Defaults}). */
     public PromptRenderer(JobSpec job) {
+        this(job, RequestShape.Defaults.catalogue(), RequestShape.Defaults.apiVersion());
+    }
+
+    public PromptRenderer(JobSpec job, io.batchline.catalogue.ModelCatalogue catalogue, String apiVersion) {
         this.job = job;
+        java.util.List<String> problems = new java.util.ArrayList<>();
+        this.shapes = RequestShape.forJob(job, catalogue, apiVersion, problems);
+        if (!problems.isEmpty()) {
+            throw new RenderException("the job's requests would be refused: " + String.join("; ", problems));
+        }
         this.template = Template.parse(job.userTemplate());
         this.fewShot = FewShot.of(job);
-        this.systemText = systemText(job);
+        this.systemText = systemText(job, shapes.get(RequestShape.JOB).structuredOutput());
         if (job.strata() != null) {
             for (JobSpec.Stratum s : job.strata()) {
                 if (s.userTemplate() != null) strataTemplates.put(s.name(), Template.parse(s.userTemplate()));
@@ -139,13 +152,34 @@ public final class PromptRenderer {
         }
     }
 
-    /** The job's system prompt, its static few-shot examples, then the output schema the answer must satisfy. */
-    public static String systemText(JobSpec job) {
+    /**
+     * The job's system prompt, its static few-shot examples, then the output schema the answer must satisfy, unless
+     * {@code structuredOutput}: then the schema travels as {@code output_config.format} and is not repeated here.
+     */
+    public static String systemText(JobSpec job, boolean structuredOutput) {
         String system = job.system() == null ? "" : job.system().strip();
         String prefix = system.isEmpty() ? "" : system + "\n\n";
         FewShot fewShot = FewShot.of(job);
         if (fewShot != null && fewShot.staticText() != null) prefix += fewShot.staticText() + "\n\n";
+        if (structuredOutput) {
+            String text = prefix.strip();
+            return text.isEmpty() ? "Answer with the JSON object the response format describes." : text;
+        }
         return prefix + SCHEMA_INSTRUCTION + Json.string(job.outputSchema()) + "\n```";
+    }
+
+    /** The request shapes of this job: what plan.json reports as request_shapes. */
+    public java.util.Map<String, RequestShape> shapes() {
+        return shapes;
+    }
+
+    /** The shape of a stratum's requests (null: the job's own). */
+    public RequestShape shape(JobSpec.Stratum stratum) {
+        if (stratum != null) {
+            RequestShape own = shapes.get(stratum.name());
+            if (own != null) return own;
+        }
+        return shapes.get(RequestShape.JOB);
     }
 
     public String systemText() {
@@ -173,7 +207,8 @@ public final class PromptRenderer {
     }
 
     /**
-     * {@code {model, max_tokens, temperature, system:[{type:text, text, cache_control}], messages:[{role:user, content}]}}.
+     * {@code {model, max_tokens, [temperature], [thinking], [output_config], system:[{type:text, text, cache_control}],
+     * messages:[{role:user, content}]}}: see {@link RequestShape}.
      * Throws {@link RenderException} when a template field is missing or null.
      */
     public ObjectNode params(InputItem item) {
@@ -194,9 +229,7 @@ public final class PromptRenderer {
     private ObjectNode params(String user, String typed, JobSpec.Stratum stratum) {
         JsonNodeFactory nodes = JsonNodeFactory.instance;
         ObjectNode params = nodes.objectNode();
-        params.put("model", stratum == null || stratum.model() == null ? job.model() : stratum.model());
-        params.put("max_tokens", stratum == null || stratum.maxTokens() == null ? job.maxTokens() : stratum.maxTokens());
-        params.put("temperature", job.temperature());
+        shape(stratum).applyTo(params);
         ArrayNode system = params.putArray("system");
         ObjectNode block = system.addObject();
         block.put("type", "text");

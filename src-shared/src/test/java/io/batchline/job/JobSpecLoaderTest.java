@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class JobSpecLoaderTest {
 
@@ -43,7 +44,7 @@ class JobSpecLoaderTest {
         assertThat(job.name()).isEqualTo("t");
         assertThat(job.model()).isEqualTo("claude-haiku-4-5-20251001");
         assertThat(job.system()).isEmpty();
-        assertThat(job.temperature()).isZero();
+        assertThat(job.temperature()).isNull(); // not sent: the model's default
         assertThat(job.idField()).isEqualTo("id");
         assertThat(job.confidence()).isEqualTo(new JobSpec.Confidence("confidence", 0.9, 0.7));
         assertThat(job.shard()).isEqualTo(new JobSpec.Shard(10_000, 104_857_600L));
@@ -84,10 +85,68 @@ class JobSpecLoaderTest {
         assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("$.shard.max_requests: ").contains("100000"));
         assertThat(e.problems()).contains("$.user_template: unclosed placeholder at column 10");
         assertThat(e.problems()).anySatisfy(p -> assertThat(p)
-                .startsWith("$.model: 'claude-haiku-4-5' is not pinned").contains("allow_unpinned_model"));
+                .startsWith("$.model: 'claude-haiku-4-5' is an alias").contains("allow_unpinned_model"));
         assertThat(e.problems()).contains(
                 "$.confidence.field: 'confidence' is not a property of output_schema (its properties: label)");
         assertThat(e.problems()).hasSize(6);
+    }
+
+    @Test
+    void theSeedsModelIsAPinnedIdThoughItCarriesNoDate() {
+        JobSpec job = load(MINIMAL.replace("claude-haiku-4-5-20251001", "claude-opus-4-6"));
+        assertThat(job.model()).isEqualTo("claude-opus-4-6");
+    }
+
+    @Test
+    void temperatureOnAModelThatRefusesItIsRefusedNamingFieldAndModel() {
+        String sonnet = MINIMAL.replace("claude-haiku-4-5-20251001", "claude-sonnet-5-5");
+        assertThat(failure(sonnet + "temperature: 0\n").problems()).singleElement().asString()
+                .startsWith("$.temperature: ").contains("claude-sonnet-5-5").contains("remove temperature");
+        // its default value is what the model takes; a model that allows sampling takes 0
+        assertThat(load(sonnet + "temperature: 1\n").temperature()).isEqualTo(1.0);
+        assertThat(load(MINIMAL.replace("claude-haiku-4-5-20251001", "claude-opus-4-6") + "temperature: 0\n").temperature())
+                .isZero();
+        assertThat(failure(MINIMAL.replace("claude-haiku-4-5-20251001", "claude-fable-5-2") + "temperature: 1\n")
+                .problems()).singleElement().asString().contains("refuses sampling parameters");
+    }
+
+    @Test
+    void retiredAndUnknownModelsAreRefusedBeforeAnythingIsSpent() {
+        String retired = MINIMAL.replace("claude-haiku-4-5-20251001", "claude-sonnet-4-5-20250929");
+        JobSpecException e = assertThrows(JobSpecException.class, () -> JobSpecLoader.load(
+                retired.getBytes(java.nio.charset.StandardCharsets.UTF_8), java.time.LocalDate.parse("2026-12-06")));
+        assertThat(e.problems()).singleElement().asString().startsWith("$.model: ")
+                .contains("retired on 2026-11-30").contains("claude-sonnet-4-6");
+        // a run already under way keeps reading its snapshot
+        assertThat(load(retired).model()).isEqualTo("claude-sonnet-4-5-20250929");
+        assertThat(failure(MINIMAL.replace("claude-haiku-4-5-20251001", "claude-opus-9")).problems()).singleElement()
+                .asString().contains("'claude-opus-9' is not a model").contains("claude-haiku-5-5")
+                .contains("BATCHLINE_MODELS_FILE");
+    }
+
+    @Test
+    void thinkingEffortAndMaxTokensFollowTheModel() {
+        String opus55 = MINIMAL.replace("claude-haiku-4-5-20251001", "claude-opus-5-5");
+        // Opus 5.5 always thinks: off is refused, auto keeps the answer's room on top of a thinking reserve
+        assertThat(failure(opus55 + "thinking: off\n").problems()).singleElement().asString()
+                .startsWith("$.thinking: ").contains("always thinks");
+        assertThat(failure(MINIMAL.replace("claude-haiku-4-5-20251001", "claude-opus-4-6") + "effort: xhigh\n")
+                .problems()).singleElement().asString().startsWith("$.effort: ").contains("low, medium, high, max");
+        assertThat(failure(MINIMAL + "effort: low\n").problems()).singleElement().asString()
+                .contains("has no effort setting");
+        assertThat(failure(MINIMAL.replace("max_tokens: 100", "max_tokens: 64000") + "thinking: enabled\n")
+                .problems()).singleElement().asString().startsWith("$.max_tokens: ").contains("64000 + 2048");
+        assertThat(failure(MINIMAL.replace("claude-haiku-4-5-20251001", "claude-sonnet-5-5") + "thinking: enabled\n")
+                .problems()).singleElement().asString().contains("does not take thinking with a token budget");
+    }
+
+    @Test
+    void yamlsOnAndOffAreTheWords() {
+        assertThat(load(MINIMAL + "structured_output: off\nthinking: off\n").structuredOutput()).isEqualTo("off");
+        assertThat(load(MINIMAL + "structured_output: on\n").structuredOutput()).isEqualTo("on");
+        assertThat(failure(MINIMAL.replace("claude-haiku-4-5-20251001", "claude-opus-4-20250514")
+                + "allow_unpinned_model: true\nstructured_output: on\n").problems())
+                .anySatisfy(p -> assertThat(p).startsWith("$.structured_output: "));
     }
 
     @Test

@@ -90,8 +90,8 @@ class PromptStrategyChecksTest {
                   - {name: long, when: {min_tokens: 5}, user_template: "{{body"}
                   - {name: default, when: {min_tokens: 1}}
                 """)).containsExactly(
-                "$.strata[0].model: 'claude-haiku-4-5' is not pinned to a dated snapshot (like claude-haiku-4-5-20251001);"
-                        + " pin it, or set allow_unpinned_model: true",
+                "$.strata[0].model: 'claude-haiku-4-5' is an alias that moves to newer versions (today"
+                        + " claude-haiku-4-5-20251001); use the id claude-haiku-4-5-20251001, or set allow_unpinned_model: true",
                 "$.strata[1].name: 'long' is used twice",
                 "$.strata[1].user_template: unclosed placeholder at column 1",
                 "$.strata[2].name: 'default' names the items of no stratum in report.json; choose another",

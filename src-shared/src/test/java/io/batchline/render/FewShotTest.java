@@ -16,6 +16,7 @@ class FewShotTest {
             name: few-shot-test
             model: claude-haiku-4-5-20251001
             max_tokens: 50
+            structured_output: off
             system: Sort tickets.
             user_template: "{{subject}}: {{body}}"
             output_schema:
@@ -49,7 +50,7 @@ class FewShotTest {
     @Test
     void staticExamplesJoinTheCachedSystemBlockForEveryItem() {
         String params = Json.string(new PromptRenderer(JOB).params(item("{\"subject\":\"Hi\",\"body\":\"b\",\"hint\":\"other\"}")));
-        assertThat(params).isEqualTo("{\"model\":\"claude-haiku-4-5-20251001\",\"max_tokens\":50,\"temperature\":0.0,"
+        assertThat(params).isEqualTo("{\"model\":\"claude-haiku-4-5-20251001\",\"max_tokens\":50,"
                 + "\"system\":[{\"type\":\"text\",\"text\":\"" + SYSTEM + "\",\"cache_control\":{\"type\":\"ephemeral\"}}],"
                 + "\"messages\":[{\"role\":\"user\",\"content\":\"Hi: b\"}]}");
     }

@@ -28,6 +28,7 @@ class PromptRendererTest {
                 user_template: %s
                 max_tokens: 300
                 temperature: 0.2
+                structured_output: off
                 output_schema:
                   type: object
                   required: [category, confidence]
@@ -67,7 +68,7 @@ class PromptRendererTest {
 
         // the whole request, pinned: only the system block carries cache_control, with the TTL
         assertThat(Json.string(params.get("system"))).isEqualTo("[{\"type\":\"text\",\"text\":"
-                + Json.string(PromptRenderer.systemText(oneHour)) + ",\"cache_control\":{\"type\":\"ephemeral\",\"ttl\":\"1h\"}}]");
+                + Json.string(PromptRenderer.systemText(oneHour, false)) + ",\"cache_control\":{\"type\":\"ephemeral\",\"ttl\":\"1h\"}}]");
         assertThat(Json.string(params.get("messages"))).isEqualTo("[{\"role\":\"user\",\"content\":\"x s\"}]");
         // every request of the job carries the identical block (needed for cache hits)
         ObjectNode other = new PromptRenderer(oneHour).params(item("{\"subject\":\"t\"}"));

@@ -94,7 +94,8 @@ final class SimModel {
             outBytes = Json.bytes(input).length;
         } else {
             String text;
-            JsonNode schema = schemaIn(system);
+            JsonNode format = params.at("/output_config/format/schema");
+            JsonNode schema = format.isObject() ? format : schemaIn(system);
             if (nonJson) {
                 text = "I'm sorry, but I can't answer that in the requested format.";
             } else if (schema != null) {

@@ -278,6 +278,27 @@ public final class AnthropicBatchesClient {
                 () -> builder(u).POST(HttpRequest.BodyPublishers.ofByteArray(bytes)).build(), false), JsonNode.class);
     }
 
+    // ---------------------------------------------------------------- models
+
+    /**
+     * {@code GET /v1/models/{id}}: what the provider says about the model an id or alias names (for pre-flight
+     * checks: limits, structured outputs, effort levels, thinking types). An unknown or retired model is a
+     * {@link ProviderException} of kind NOT_FOUND. Retried like any idempotent call.
+     */
+    public ProviderModelInfo model(String idOrAlias) {
+        if (idOrAlias == null || !idOrAlias.matches("[A-Za-z0-9._:@-]+")) {
+            throw new IllegalArgumentException("not a model id or alias: " + idOrAlias);
+        }
+        URI u = uri("/v1/models/" + URLEncoder.encode(idOrAlias, StandardCharsets.UTF_8));
+        HttpResponse<InputStream> r = execute("retrieve model", () -> builder(u).GET().build(), false);
+        JsonNode n = readJson(r, JsonNode.class);
+        try {
+            return ProviderModelInfo.of(n);
+        } catch (IllegalArgumentException e) {
+            throw malformed(e.getMessage(), r, e);
+        }
+    }
+
     // ---------------------------------------------------------------- plumbing
 
     private HttpRequest.Builder builder(URI u) {

@@ -1,18 +1,21 @@
 package io.batchline.provider;
 
+import io.batchline.catalogue.ModelCatalogue;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
  * How to reach the provider. The key is a {@link Supplier} so it can come from a file, the environment or
- * (later) Secrets Manager, read lazily and cached; {@link #toString()} never shows it.
+ * (later) Secrets Manager, read lazily and cached; {@link #toString()} never shows it. The API version is one
+ * the provider documents ({@link #SUPPORTED_VERSIONS}): any other is refused when the config is built.
  */
 public record ProviderConfig(
         URI baseUrl,
@@ -25,7 +28,12 @@ public record ProviderConfig(
         Duration maxBackoff) {
 
     public static final URI DEFAULT_BASE_URL = URI.create("https://api.anthropic.com");
-    public static final String DEFAULT_VERSION = "2023-06-01";
+    public static final String DEFAULT_VERSION = ModelCatalogue.API_VERSION_2023;
+    /** The {@code anthropic-version} values the provider documents; 2026-10-21 refuses sampling parameters. */
+    public static final List<String> SUPPORTED_VERSIONS =
+            List.of(ModelCatalogue.API_VERSION_2023, ModelCatalogue.API_VERSION_2026);
+    /** Picks the {@code anthropic-version} header (default {@value #DEFAULT_VERSION}). */
+    public static final String VERSION_ENV = "BATCHLINE_ANTHROPIC_VERSION";
     /** Set in AWS: the key is read from this Secrets Manager secret (see {@link SecretsManagerApiKey}). */
     public static final String SECRET_ARN_ENV = "ANTHROPIC_API_KEY_SECRET_ARN";
 
@@ -38,6 +46,10 @@ public record ProviderConfig(
         Objects.requireNonNull(baseBackoff, "baseBackoff");
         Objects.requireNonNull(maxBackoff, "maxBackoff");
         if (maxRetries < 0) throw new IllegalArgumentException("maxRetries must be >= 0");
+        if (!SUPPORTED_VERSIONS.contains(anthropicVersion)) {
+            throw new IllegalArgumentException("anthropic-version '" + anthropicVersion + "' is not one the provider "
+                    + "documents; use one of " + String.join(", ", SUPPORTED_VERSIONS));
+        }
         // a trailing slash would double up with our absolute paths
         String s = baseUrl.toString();
         if (s.endsWith("/")) baseUrl = URI.create(s.substring(0, s.length() - 1));
@@ -53,9 +65,18 @@ public record ProviderConfig(
      * ANTHROPIC_BASE_URL (default https://api.anthropic.com); the key from the Secrets Manager secret named by
      * ANTHROPIC_API_KEY_SECRET_ARN when set (AWS), else ANTHROPIC_API_KEY or ANTHROPIC_API_KEY_FILE (the file's
      * contents, trimmed). A missing key fails on first use, not here, so commands that never call
-     * the provider still work without one.
+     * the provider still work without one. {@value #VERSION_ENV} picks the API version (default 2023-06-01);
+     * an unknown one fails here, at start-up.
+     *
+     * @throws IllegalArgumentException when {@value #VERSION_ENV} names a version the provider does not document
      */
     public static ProviderConfig fromEnv(Map<String, String> env) {
+        String version = env.get(VERSION_ENV);
+        if (version != null && !version.isBlank() && !SUPPORTED_VERSIONS.contains(version.trim())) {
+            throw new IllegalArgumentException(VERSION_ENV + "='" + version.trim() + "' is not an API version the "
+                    + "provider documents; use one of " + String.join(", ", SUPPORTED_VERSIONS)
+                    + " (unset: " + DEFAULT_VERSION + ")");
+        }
         String base = env.get("ANTHROPIC_BASE_URL");
         URI baseUrl = base == null || base.isBlank() ? DEFAULT_BASE_URL : URI.create(base.trim());
         String key = env.get("ANTHROPIC_API_KEY");
@@ -77,7 +98,8 @@ public record ProviderConfig(
                         "set ANTHROPIC_API_KEY or ANTHROPIC_API_KEY_FILE (in AWS: " + SECRET_ARN_ENV + ")", null, null, null);
             };
         }
-        return of(baseUrl, supplier);
+        ProviderConfig config = of(baseUrl, supplier);
+        return version == null || version.isBlank() ? config : config.withVersion(version.trim());
     }
 
     private static String readKeyFile(Path p) {
@@ -124,6 +146,12 @@ public record ProviderConfig(
 
     public ProviderConfig withRetries(int maxRetries, Duration baseBackoff, Duration maxBackoff) {
         return new ProviderConfig(baseUrl, apiKey, anthropicVersion, connectTimeout, requestTimeout, maxRetries,
+                baseBackoff, maxBackoff);
+    }
+
+    /** The same config sending {@code anthropic-version: apiVersion} (one of {@link #SUPPORTED_VERSIONS}). */
+    public ProviderConfig withVersion(String apiVersion) {
+        return new ProviderConfig(baseUrl, apiKey, apiVersion, connectTimeout, requestTimeout, maxRetries,
                 baseBackoff, maxBackoff);
     }
 

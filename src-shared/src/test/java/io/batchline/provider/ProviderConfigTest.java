@@ -30,6 +30,27 @@ class ProviderConfigTest {
     }
 
     @Test
+    void theApiVersionIsChosenByBatchlineAnthropicVersion() {
+        assertThat(ProviderConfig.fromEnv(Map.of(ProviderConfig.VERSION_ENV, "2026-10-21")).anthropicVersion())
+                .isEqualTo("2026-10-21");
+        assertThat(ProviderConfig.fromEnv(Map.of(ProviderConfig.VERSION_ENV, " 2023-06-01 ")).anthropicVersion())
+                .isEqualTo("2023-06-01");
+        assertThat(ProviderConfig.fromEnv(Map.of(ProviderConfig.VERSION_ENV, "")).anthropicVersion())
+                .isEqualTo("2023-06-01");
+    }
+
+    @Test
+    void anUnknownApiVersionIsRefusedAtStartUpNamingTheSettingAndTheKnownOnes() {
+        assertThatThrownBy(() -> ProviderConfig.fromEnv(Map.of(ProviderConfig.VERSION_ENV, "2024-01-01")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("BATCHLINE_ANTHROPIC_VERSION='2024-01-01'")
+                .hasMessageContaining("2023-06-01, 2026-10-21");
+        ProviderConfig c = ProviderConfig.of(URI.create("http://localhost:1"), () -> "k");
+        assertThatThrownBy(() -> c.withVersion("2025-01-01")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("2025-01-01");
+    }
+
+    @Test
     void keyFromFileIsTrimmedReadLazilyAndCached(@TempDir Path dir) throws IOException {
         Path f = dir.resolve("key");
         ProviderConfig c = ProviderConfig.fromEnv(Map.of("ANTHROPIC_API_KEY_FILE", f.toString(),

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.batchline.catalogue.ModelCatalogue;
 import io.batchline.json.Json;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -18,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
@@ -56,6 +58,8 @@ public final class AnthropicSimulator implements AutoCloseable {
     private final AtomicLong httpCalls = new AtomicLong();
     private final AtomicLong createdThen500 = new AtomicLong();
     private final Set<String> seenPrefixes = ConcurrentHashMap.newKeySet();
+    /** GET /v1/models from the catalogue (bundled, or as BATCHLINE_MODELS_FILE extends it); its API versions too. */
+    private final SimModelsEndpoint modelsEndpoint = new SimModelsEndpoint(ModelCatalogue.fromEnvOrBundled(System.getenv()));
 
     static {
         // the JDK server writes headers and body separately; with Nagle on, each answer waits ~40 ms for an ACK
@@ -174,20 +178,48 @@ public final class AnthropicSimulator implements AutoCloseable {
             return;
         }
         if (randomHttpFault(ex, requestId)) return;
-        String key = ex.getRequestHeaders().getFirst("x-api-key");
-        if (key == null || key.isBlank()) {
-            throw new SimBatchStore.Rejected(401, "authentication_error", "x-api-key header is required");
+        // the API takes the key as x-api-key or as Authorization: Bearer (today's SDKs send the latter);
+        // each one sent must be the configured key
+        String apiKey = ex.getRequestHeaders().getFirst("x-api-key");
+        String authorization = ex.getRequestHeaders().getFirst("authorization");
+        String bearer = null;
+        if (authorization != null) {
+            if (!authorization.regionMatches(true, 0, "Bearer ", 0, 7) || authorization.substring(7).isBlank()) {
+                throw new SimBatchStore.Rejected(401, "authentication_error",
+                        "invalid authorization header: expected 'Bearer <key>'");
+            }
+            bearer = authorization.substring(7).trim();
         }
-        if (cfg.requiredApiKey() != null && !cfg.requiredApiKey().equals(key)) {
-            throw new SimBatchStore.Rejected(401, "authentication_error", "invalid x-api-key");
+        if ((apiKey == null || apiKey.isBlank()) && bearer == null) {
+            throw new SimBatchStore.Rejected(401, "authentication_error",
+                    "x-api-key or authorization header is required");
         }
-        if (ex.getRequestHeaders().getFirst("anthropic-version") == null) {
+        if (cfg.requiredApiKey() != null) {
+            if (apiKey != null && !cfg.requiredApiKey().equals(apiKey)) {
+                throw new SimBatchStore.Rejected(401, "authentication_error", "invalid x-api-key");
+            }
+            if (bearer != null && !cfg.requiredApiKey().equals(bearer)) {
+                throw new SimBatchStore.Rejected(401, "authentication_error", "invalid bearer token");
+            }
+        }
+        String version = ex.getRequestHeaders().getFirst("anthropic-version");
+        if (version == null) {
             throw new SimBatchStore.Rejected(400, "invalid_request_error", "anthropic-version: header is required");
+        }
+        if (!modelsEndpoint.catalogue().knowsVersion(version)) {
+            throw new SimBatchStore.Rejected(400, "invalid_request_error", "anthropic-version: '" + version
+                    + "' is not a valid version (supported: " + ModelCatalogue.API_VERSION_2023 + ", "
+                    + ModelCatalogue.API_VERSION_2026 + ")");
         }
         String method = ex.getRequestMethod();
         String path = ex.getRequestURI().getPath();
         Matcher m = BATCH.matcher(path);
-        if (path.equals("/v1/messages/batches") && method.equals("POST")) {
+        if (path.equals("/v1/models") && method.equals("GET")) {
+            json(ex, 200, modelsEndpoint.list(ex.getRequestURI(), LocalDate.now(cfg.clock())));
+        } else if (path.startsWith("/v1/models/") && method.equals("GET")) {
+            String idOrAlias = URLDecoder.decode(path.substring("/v1/models/".length()), StandardCharsets.UTF_8);
+            json(ex, 200, modelsEndpoint.retrieve(idOrAlias, LocalDate.now(cfg.clock())));
+        } else if (path.equals("/v1/messages/batches") && method.equals("POST")) {
             create(ex);
         } else if (path.equals("/v1/messages/batches") && method.equals("GET")) {
             list(ex);

@@ -33,6 +33,8 @@ public final class OutcomeLineWriter {
     private static final SerializedString OUTPUT_TOKENS = new SerializedString("output_tokens");
     private static final SerializedString CACHE_CREATION = new SerializedString("cache_creation_input_tokens");
     private static final SerializedString CACHE_READ = new SerializedString("cache_read_input_tokens");
+    private static final SerializedString OUTPUT_TOKENS_DETAILS = new SerializedString("output_tokens_details");
+    private static final SerializedString THINKING_TOKENS = new SerializedString("thinking_tokens");
     private static final SerializedString COST_USD = new SerializedString("cost_usd");
     private static final SerializedString ATTEMPTS = new SerializedString("attempts");
     private static final SerializedString BATCH_ID = new SerializedString("batch_id");
@@ -96,6 +98,13 @@ public final class OutcomeLineWriter {
             g.writeNumber(u.cacheCreationInputTokens());
             g.writeFieldName(CACHE_READ);
             g.writeNumber(u.cacheReadInputTokens());
+            if (u.outputTokensDetails() != null) {
+                g.writeFieldName(OUTPUT_TOKENS_DETAILS);
+                g.writeStartObject();
+                g.writeFieldName(THINKING_TOKENS);
+                g.writeNumber(u.outputTokensDetails().thinkingTokens());
+                g.writeEndObject();
+            }
             g.writeEndObject();
         }
         if (l.costUsd() != null) {

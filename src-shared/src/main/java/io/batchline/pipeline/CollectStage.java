@@ -439,16 +439,32 @@ public final class CollectStage {
             BigDecimal cost = price.cost(usage);
             if (result.succeeded()) {
                 String answer = result.answer();
+                if ("refusal".equals(result.stopReason())) {
+                    String why = "the model declined to answer" + (result.refusalCategory() == null ? ""
+                            : " (category " + result.refusalCategory() + ")");
+                    String reason = InvalidOutput.REFUSAL + why;
+                    return invalid(item, reason, why, answer, null, usage, cost,
+                            attempt(item, "invalid_output", null, reason));
+                }
+                // a max_tokens stop whose text is not a valid answer says so first: raise max_tokens, not the prompt
+                String cut = "max_tokens".equals(result.stopReason()) ? InvalidOutput.CUT_AT_MAX_TOKENS : "";
+                if (answer == null) {
+                    String why = "the answer has no text block (stop_reason " + result.stopReason()
+                            + (usage.thinkingTokens() > 0 ? ", " + usage.thinkingTokens() + " thinking tokens" : "") + ")";
+                    String reason = cut + InvalidOutput.NO_TEXT + why;
+                    return invalid(item, reason, why, null, null, usage, cost,
+                            attempt(item, "invalid_output", null, reason));
+                }
                 Extraction extraction = extractor.extract(answer);
                 if (!extraction.ok()) {
-                    String reason = InvalidOutput.NOT_JSON + extraction.failure();
+                    String reason = cut + InvalidOutput.NOT_JSON + extraction.failure();
                     return invalid(item, reason, extraction.failure(), answer, null, usage, cost,
                             attempt(item, "invalid_output", null, reason));
                 }
                 List<String> errors = validator.validate(extraction.json());
                 if (!errors.isEmpty()) {
                     String list = String.join("; ", errors);
-                    String reason = InvalidOutput.SCHEMA + list;
+                    String reason = cut + InvalidOutput.SCHEMA + list;
                     return invalid(item, reason, list, answer, extraction.json(), usage, cost,
                             attempt(item, "invalid_output", null, reason));
                 }

@@ -13,10 +13,12 @@ import java.io.IOException;
 /**
  * One line of a batch's results file, reduced to what the pipeline needs.
  *
- * @param text         succeeded: the concatenated text of the message's text blocks ("" when none)
+ * @param text         succeeded: the concatenated text of the message's text blocks; null when it had none (a
+ *                     turn spent on thinking, or a refusal), which is an invalid answer with its own reason
  * @param toolInput    succeeded: the {@code input} of the first tool_use block, as JSON; null when none
  * @param usage        succeeded: token usage (absent cache fields are 0); {@link Usage#ZERO} otherwise
  * @param errorType    errored: the provider's error type, e.g. {@code invalid_request_error}
+ * @param refusalCategory succeeded with {@code stop_reason: refusal}: {@code stop_details.category}, when given
  */
 public record BatchResult(
         String customId,
@@ -27,7 +29,13 @@ public record BatchResult(
         String model,
         Usage usage,
         String errorType,
-        String errorMessage) {
+        String errorMessage,
+        String refusalCategory) {
+
+    public BatchResult(String customId, Type type, String text, String toolInput, String stopReason, String model,
+                       Usage usage, String errorType, String errorMessage) {
+        this(customId, type, text, toolInput, stopReason, model, usage, errorType, errorMessage, null);
+    }
 
     public enum Type { SUCCEEDED, ERRORED, CANCELED, EXPIRED }
 
@@ -96,8 +104,8 @@ public record BatchResult(
         String type = result == null ? null : result.type;
         if (type == null) throw new IllegalArgumentException("result for " + customId + " has no result.type");
         return switch (type) {
-            case "succeeded" -> new BatchResult(customId, Type.SUCCEEDED, result.text.toString(), result.toolInput,
-                    result.stopReason, result.model, result.usage(), null, null);
+            case "succeeded" -> new BatchResult(customId, Type.SUCCEEDED, result.textBlock ? result.text.toString() : null,
+                    result.toolInput, result.stopReason, result.model, result.usage(), null, null, result.refusalCategory);
             case "errored" -> new BatchResult(customId, Type.ERRORED, null, null, null, null, Usage.ZERO,
                     result.inner ? result.innerType : result.errorType,
                     result.inner ? result.innerMessage : result.errorMessage);
@@ -112,17 +120,20 @@ public record BatchResult(
     private static final SerializedString[] LINE = Names.of("custom_id", "result");
     private static final SerializedString[] RESULT = Names.of("type", "message");
     private static final SerializedString[] MESSAGE = Names.of("id", "type", "role", "model", "content", "stop_reason",
-            "stop_sequence", "usage");
+            "stop_sequence", "stop_details", "usage");
     private static final SerializedString[] BLOCK = Names.of("type", "text");
     private static final SerializedString[] CACHE_CREATION = Names.of("ephemeral_5m_input_tokens",
             "ephemeral_1h_input_tokens");
     private static final SerializedString[] USAGE = Names.of("input_tokens", "cache_creation_input_tokens",
-            "cache_read_input_tokens", "cache_creation", "output_tokens");
+            "cache_read_input_tokens", "cache_creation", "output_tokens", "output_tokens_details");
 
     /** What {@link #read} keeps of a {@code result} object: its type, its message's parts and its error's. */
     private static final class Streamed {
         String type;
         StringBuilder text = new StringBuilder();
+        boolean textBlock;
+        String refusalCategory;
+        long thinkingTokens = -1;
         String toolInput;
         String stopReason;
         String model;
@@ -138,11 +149,14 @@ public record BatchResult(
         String innerMessage;
 
         Usage usage() {
-            return new Usage(inputTokens, outputTokens, cacheCreationInputTokens, cacheReadInputTokens);
+            return new Usage(inputTokens, outputTokens, cacheCreationInputTokens, cacheReadInputTokens,
+                    thinkingTokens < 0 ? null : new Usage.OutputDetails(thinkingTokens));
         }
 
         void clearMessage() {
             text.setLength(0);
+            textBlock = false;
+            refusalCategory = null;
             toolInput = null;
             stopReason = null;
             model = null;
@@ -151,6 +165,7 @@ public record BatchResult(
 
         void clearUsage() {
             inputTokens = outputTokens = cacheCreationInputTokens = cacheReadInputTokens = 0;
+            thinkingTokens = -1;
         }
     }
 
@@ -166,6 +181,11 @@ public record BatchResult(
             p.nextToken();
             p.skipChildren();
         }
+    }
+
+    private static String skipValue(JsonParser p) throws IOException {
+        p.skipChildren();
+        return null;
     }
 
     private static Streamed skip(JsonParser p) throws IOException {
@@ -207,6 +227,7 @@ public record BatchResult(
             switch (field) {
                 case "content" -> {
                     r.text.setLength(0);
+                    r.textBlock = false;
                     r.toolInput = null;
                     if (v == JsonToken.START_ARRAY) {
                         for (JsonToken b; (b = p.nextToken()) != JsonToken.END_ARRAY; ) {
@@ -224,6 +245,8 @@ public record BatchResult(
                     else p.skipChildren();
                 }
                 case "stop_reason" -> r.stopReason = text(p, v);
+                case "stop_details" -> r.refusalCategory = v == JsonToken.START_OBJECT
+                        ? Json.value(p).path("category").asText(null) : skipValue(p);
                 case "model" -> r.model = text(p, v);
                 default -> p.skipChildren();
             }
@@ -252,6 +275,7 @@ public record BatchResult(
     private static void block(String type, String text, JsonNode input, Streamed r) {
         if ("text".equals(type)) {
             r.text.append(text);
+            r.textBlock = true;
         } else if ("tool_use".equals(type) && r.toolInput == null && input != null) {
             r.toolInput = Json.string(input);
         }
@@ -275,6 +299,16 @@ public record BatchResult(
                 case "cache_creation_input_tokens" -> r.cacheCreationInputTokens = tokens(p, v);
                 case "cache_read_input_tokens" -> r.cacheReadInputTokens = tokens(p, v);
                 case "cache_creation" -> skipInOrder(p, v, CACHE_CREATION); // its split by TTL: not priced apart
+                case "output_tokens_details" -> {
+                    if (v == JsonToken.START_OBJECT) {
+                        JsonNode details = Json.value(p);
+                        if (details.path("thinking_tokens").canConvertToLong()) {
+                            r.thinkingTokens = details.path("thinking_tokens").asLong();
+                        }
+                    } else {
+                        p.skipChildren();
+                    }
+                }
                 default -> p.skipChildren();
             }
         }

@@ -44,6 +44,24 @@ public final class RunReportBuilder {
     /** R4.2: items whose answer only became valid in the repair round, and rejections for an invalid answer */
     private long repaired;
     private long rejectedInvalid;
+    /** every invalid answer (the first of a repaired item too), by what made it invalid */
+    private final java.util.Map<String, Long> invalidCauses = new java.util.TreeMap<>();
+    /** items billed at a prompt tier of the price entry */
+    private long tierItems;
+
+    /** Each invalid answer of the line: its history's invalid_output attempts, or its own reason. */
+    private void countInvalidAnswers(OutcomeLine line, OutcomeKind kind) {
+        if (line.history() != null && line.history().isArray()) {
+            for (com.fasterxml.jackson.databind.JsonNode attempt : line.history()) {
+                if (!"invalid_output".equals(attempt.path("result").asText())) continue;
+                String cause = io.batchline.validate.InvalidOutput.cause(attempt.path("reason").asText(null));
+                invalidCauses.merge(cause == null ? "other" : cause, 1L, Long::sum);
+            }
+            return;
+        }
+        String cause = kind == OutcomeKind.REJECTED ? io.batchline.validate.InvalidOutput.cause(line.reason()) : null;
+        if (cause != null) invalidCauses.merge(cause, 1L, Long::sum);
+    }
     /** issue 6: items answered from the result cache (nothing sent, cost 0) */
     private long cached;
     private Usage usage = Usage.ZERO;
@@ -116,6 +134,8 @@ public final class RunReportBuilder {
         if (kind == OutcomeKind.REJECTED && io.batchline.validate.InvalidOutput.isInvalidOutputReason(line.reason())) {
             rejectedInvalid++;
         }
+        countInvalidAnswers(line, kind);
+        if (price != null && line.usage() != null && price.tierFor(line.usage()) != null) tierItems++;
         if (line.usage() != null) {
             usage = usage.plus(line.usage());
         }
@@ -300,6 +320,10 @@ public final class RunReportBuilder {
         report.put("escalated_items", errorCount(ErrorClass.PROVIDER_TRANSIENT));
         report.put("repaired", repaired);
         report.put("rejected_invalid", rejectedInvalid);
+        // what made answers invalid: with structured outputs only refusals, max_tokens stops and the constraints
+        // the API does not enforce (schema) are expected
+        ObjectNode causes = report.putObject("invalid_output_causes");
+        invalidCauses.forEach(causes::put);
         report.put("cached", cached);
 
         ObjectNode usageNode = report.putObject("usage");
@@ -307,6 +331,9 @@ public final class RunReportBuilder {
         usageNode.put("output_tokens", usage.outputTokens());
         usageNode.put("cache_creation_input_tokens", usage.cacheCreationInputTokens());
         usageNode.put("cache_read_input_tokens", usage.cacheReadInputTokens());
+        if (usage.outputTokensDetails() != null) {
+            usageNode.putObject("output_tokens_details").put("thinking_tokens", usage.thinkingTokens());
+        }
 
         report.put("cost_usd", costUsd);
         report.put("golden_cost_usd", goldenCostUsd);
@@ -315,6 +342,7 @@ public final class RunReportBuilder {
             report.putNull("price");
         } else {
             report.set("price", Json.MAPPER.valueToTree(price));
+            if (price.hasTiers()) ((ObjectNode) report.get("price")).put("items_at_a_prompt_tier", tierItems);
         }
 
         if (acceptAt == null) {

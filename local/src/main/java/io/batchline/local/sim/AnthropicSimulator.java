@@ -20,9 +20,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -70,7 +72,7 @@ public final class AnthropicSimulator implements AutoCloseable {
 
     private AnthropicSimulator(SimulatorConfig cfg) throws IOException {
         this.cfg = cfg;
-        this.model = new SimModel(cfg.seed());
+        this.model = new SimModel(cfg.seed(), cfg.catalogue());
         this.tempDir = cfg.stateDir() == null ? Files.createTempDirectory("batchline-sim") : null;
         this.store = new SimBatchStore(cfg.stateDir() != null ? cfg.stateDir() : tempDir, cfg, model);
         this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", cfg.port()), 64);
@@ -320,7 +322,8 @@ public final class AnthropicSimulator implements AutoCloseable {
         }
         SimBatchStore.Meta meta;
         try {
-            meta = store.create(new LimitedInput(ex.getRequestBody(), cfg.maxBodyBytes()));
+            meta = store.create(new LimitedInput(ex.getRequestBody(), cfg.maxBodyBytes()), apiVersion(ex),
+                    List.copyOf(betas(ex)));
         } catch (LimitedInput.TooLarge e) {
             throw tooLarge();
         }
@@ -404,6 +407,7 @@ public final class AnthropicSimulator implements AutoCloseable {
         if (!body.path("messages").isArray() || body.get("messages").isEmpty()) {
             throw new SimBatchStore.Rejected(400, "invalid_request_error", "messages: Field required");
         }
+        refuseAsTheApiWould(ex, body);
         ObjectNode n = Json.MAPPER.createObjectNode();
         n.put("input_tokens", SimModel.promptTokens(body)); // counted as the simulator bills
         json(ex, 200, n);
@@ -412,14 +416,43 @@ public final class AnthropicSimulator implements AutoCloseable {
     private void message(HttpExchange ex) throws IOException, SimBatchStore.Rejected {
         JsonNode params = readSmallJson(ex);
         SimBatchStore.validateParams(params, "body", false);
-        String problem = SimModel.paramsProblem(params);
-        if (problem != null) throw new SimBatchStore.Rejected(400, "invalid_request_error", problem);
+        refuseAsTheApiWould(ex, params);
         String cid = "msg-" + Long.toString((long) (model.unit(Json.string(params)) * Long.MAX_VALUE), 36);
         SimModel.Cache cache = SimModel.Cache.NONE;
         if (SimModel.hasCacheControl(params)) {
             cache = seenPrefixes.add(SimModel.systemText(params)) ? SimModel.Cache.WRITE : SimModel.Cache.READ;
         }
-        json(ex, 200, model.respond(cid, params, cache, false));
+        json(ex, 200, model.respond(cid, params, cache, SimModel.OutputFault.NONE, SimModel.STANDARD_TIER));
+    }
+
+    /**
+     * Throws the API's answer to params it refuses for their model ({@link SimRequestRules}): 404 for an unknown
+     * model, else 400 invalid_request_error. The larger output limit of the batch beta is for Message Batches only,
+     * so synchronous calls are checked without beta flags.
+     */
+    private void refuseAsTheApiWould(HttpExchange ex, JsonNode params) throws SimBatchStore.Rejected {
+        SimRequestRules.Refusal r = SimRequestRules.refusal(cfg.catalogue(), params, apiVersion(ex), Set.of(), today());
+        if (r != null) throw new SimBatchStore.Rejected(r.httpStatus(), r.errorType(), r.message());
+    }
+
+    private LocalDate today() {
+        return LocalDate.ofInstant(cfg.clock().instant(), ZoneOffset.UTC);
+    }
+
+    private static String apiVersion(HttpExchange ex) {
+        String v = ex.getRequestHeaders().getFirst("anthropic-version");
+        return v == null ? null : v.trim();
+    }
+
+    /** The flags of every {@code anthropic-beta} header (comma separated), in order. */
+    private static Set<String> betas(HttpExchange ex) {
+        Set<String> out = new LinkedHashSet<>();
+        List<String> headers = ex.getRequestHeaders().get("anthropic-beta");
+        if (headers == null) return out;
+        for (String h : headers) {
+            for (String flag : h.split(",")) if (!flag.isBlank()) out.add(flag.trim());
+        }
+        return out;
     }
 
     /** Messages and count_tokens bodies: capped like the API (32 MB) and then parsed whole. */

@@ -19,6 +19,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -37,7 +39,11 @@ import java.util.stream.Stream;
  */
 final class SimBatchStore {
 
-    /** What meta.json holds. Times are epoch milliseconds. */
+    /**
+     * What meta.json holds. Times are epoch milliseconds. {@code apiVersion} and {@code betas} are the
+     * {@code anthropic-version} and {@code anthropic-beta} headers of the create: the request rules of the batch's
+     * requests follow them when it ends.
+     */
     record Meta(
             @JsonProperty("id") String id,
             @JsonProperty("seq") long seq,
@@ -49,7 +55,9 @@ final class SimBatchStore {
             @JsonProperty("succeeded") long succeeded,
             @JsonProperty("errored") long errored,
             @JsonProperty("canceled") long canceled,
-            @JsonProperty("expired") long expired) {
+            @JsonProperty("expired") long expired,
+            @JsonProperty("api_version") String apiVersion,
+            @JsonProperty("betas") List<String> betas) {
 
         String status() {
             return endedAt != null ? "ended" : cancelInitiatedAt != null ? "canceling" : "in_progress";
@@ -123,7 +131,7 @@ final class SimBatchStore {
      * Reads {@code {"requests":[...]}} with the streaming parser, validating each request like the API and
      * writing it to disk as it comes; nothing but the custom_id set is held in memory.
      */
-    Meta create(InputStream body) throws IOException, Rejected {
+    Meta create(InputStream body, String apiVersion, List<String> betas) throws IOException, Rejected {
         long n = seq.incrementAndGet();
         String id = "msgbatch_" + String.format("%06d", n) + randomSuffix(n);
         Path tmp = root.resolve(".creating-" + id);
@@ -171,7 +179,8 @@ final class SimBatchStore {
                 throw new Rejected(400, "invalid_request_error", "body is not valid JSON: " + e.getOriginalMessage());
             }
             long now = cfg.clock().millis();
-            Meta meta = new Meta(id, n, count, now, now + cfg.expireAfter().toMillis(), null, null, 0, 0, 0, 0);
+            Meta meta = new Meta(id, n, count, now, now + cfg.expireAfter().toMillis(), null, null, 0, 0, 0, 0,
+                    apiVersion, betas == null ? List.of() : List.copyOf(betas));
             writeMeta(tmp, meta);
             synchronized (createLock) { // the queue check and the batch's appearance are one step
                 long queued = queuedRequests();
@@ -270,7 +279,7 @@ final class SimBatchStore {
             if (m.isEmpty() || !"in_progress".equals(m.get().status())) return m;
             Meta c = m.get();
             Meta canceling = new Meta(c.id(), c.seq(), c.requestCount(), c.createdAt(), c.expiresAt(),
-                    cfg.clock().millis(), null, 0, 0, 0, 0);
+                    cfg.clock().millis(), null, 0, 0, 0, 0, c.apiVersion(), c.betas());
             writeMeta(root.resolve(id), canceling);
             return Optional.of(advance(root.resolve(id), canceling));
         }
@@ -316,6 +325,8 @@ final class SimBatchStore {
         long[] offsets = new long[(int) m.requestCount() + 1];
         long succeeded = 0, errored = 0, canceledN = 0, expired = 0;
         Set<String> cachedPrefixes = new HashSet<>();
+        Set<String> betas = m.betas() == null ? Set.of() : Set.copyOf(m.betas());
+        LocalDate today = LocalDate.ofInstant(Instant.ofEpochMilli(cutoff), ZoneOffset.UTC);
         Path ordered = dir.resolve("results.ordered.tmp");
         try (BufferedReader in = Files.newBufferedReader(dir.resolve("requests.jsonl"), StandardCharsets.UTF_8);
              CountingOut out = new CountingOut(Files.newOutputStream(ordered))) {
@@ -327,12 +338,14 @@ final class SimBatchStore {
                 JsonNode params = req.get("params");
                 long doneAt = m.createdAt() + (long) (model.unit(cid, "done") * processing);
                 ObjectNode result = Json.MAPPER.createObjectNode();
+                String refused;
                 if (doneAt > cutoff) {
                     result.put("type", canceled ? "canceled" : "expired");
                     if (canceled) canceledN++; else expired++;
-                } else if (SimModel.paramsProblem(params) != null) {
+                } else if ((refused = SimRequestRules.problem(cfg.catalogue(), params, m.apiVersion(), betas,
+                        today)) != null) {
                     // checked per request while processing, as the API does: the batch was accepted
-                    errored(result, "invalid_request_error", SimModel.paramsProblem(params));
+                    errored(result, "invalid_request_error", refused);
                     errored++;
                 } else {
                     double f = model.unit(cid, "fault");
@@ -343,6 +356,7 @@ final class SimBatchStore {
                     double e = d + cfg.fencedJsonRate();
                     double g = e + cfg.schemaViolationRate();
                     double h = g + cfg.lowConfidenceRate();
+                    double k = h + cfg.refusalRate();
                     if (f < a) {
                         errored(result, model.unit(cid, "kind") < 0.5 ? "api_error" : "overloaded_error",
                                 model.unit(cid, "kind") < 0.5 ? "Internal server error" : "Overloaded");
@@ -364,8 +378,9 @@ final class SimBatchStore {
                                 : f < e ? SimModel.OutputFault.FENCED
                                 : f < g ? SimModel.OutputFault.SCHEMA_VIOLATION
                                 : f < h ? SimModel.OutputFault.LOW_CONFIDENCE
+                                : f < k ? SimModel.OutputFault.REFUSAL
                                 : SimModel.OutputFault.NONE;
-                        result.set("message", model.respond(cid, params, cache, fault));
+                        result.set("message", model.respond(cid, params, cache, fault, SimModel.BATCH_TIER));
                         succeeded++;
                     }
                 }
@@ -403,7 +418,7 @@ final class SimBatchStore {
         move(shuffled, results(m.id()));
         Files.deleteIfExists(ordered);
         Meta ended = new Meta(m.id(), m.seq(), m.requestCount(), m.createdAt(), m.expiresAt(), m.cancelInitiatedAt(),
-                endedAt, succeeded, errored, canceledN, expired);
+                endedAt, succeeded, errored, canceledN, expired, m.apiVersion(), m.betas());
         writeMeta(dir, ended);
         return ended;
     }

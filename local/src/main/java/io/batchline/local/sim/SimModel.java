@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.batchline.catalogue.ModelCatalogue;
+import io.batchline.catalogue.ModelEntry;
 import io.batchline.json.Json;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -17,11 +19,15 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The simulator's "model": answers deterministically per custom_id. When the system prompt ends with the
- * project's schema block (the LAST {@code ```json} fence in the system text) it generates an object that
- * satisfies that schema, preferring enum values named in the user message, so a sample run gives plausible
- * labels and a realistic confidence spread. A few answers come fenced or after a line of prose, as real
- * models' do.
+ * The simulator's "model": answers deterministically per custom_id, in the shape current models answer. With
+ * {@code output_config.format} it generates bare JSON from that schema (structured outputs); otherwise, when the
+ * system prompt ends with the project's schema block (the LAST {@code ```json} fence in the system text), an object
+ * that satisfies that schema, a few of them fenced or after a line of prose, as real models' are. Enum values named
+ * in the user message are preferred, so a sample run gives plausible labels and a realistic confidence spread.
+ * When the request's thinking is on (per the model catalogue), a thinking block with display omitted comes first
+ * and its tokens count as output and toward max_tokens. Usage carries service_tier, the cache_creation split,
+ * output_tokens_details.thinking_tokens and the request's inference_geo. Requests are assumed accepted by
+ * {@link SimRequestRules}.
  */
 final class SimModel {
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
@@ -41,12 +47,23 @@ final class SimModel {
     enum Cache { NONE, WRITE, READ }
 
     /** An injected output fault (the request succeeds, its answer is bad in this way). */
-    enum OutputFault { NONE, NON_JSON, FENCED, SCHEMA_VIOLATION, LOW_CONFIDENCE }
+    enum OutputFault { NONE, NON_JSON, FENCED, SCHEMA_VIOLATION, LOW_CONFIDENCE, REFUSAL }
+
+    /** {@code usage.service_tier} of a Message Batch request and of a synchronous call. */
+    static final String BATCH_TIER = "batch";
+    static final String STANDARD_TIER = "standard";
 
     private final long seed;
+    private final ModelCatalogue catalogue;
 
     SimModel(long seed) {
+        this(seed, ModelCatalogue.bundled());
+    }
+
+    /** @param catalogue decides each model's default thinking and effort */
+    SimModel(long seed, ModelCatalogue catalogue) {
         this.seed = seed;
+        this.catalogue = catalogue;
     }
 
     /** A deterministic number in [0,1) for these parts. */
@@ -69,21 +86,55 @@ final class SimModel {
         return (h >>> 11) * 0x1.0p-53;
     }
 
-    /** A Messages API response object for these params. */
+    /** A Messages API response object for these params, as a batch request gets it. */
     ObjectNode respond(String customId, JsonNode params, Cache cache, boolean nonJson) {
         return respond(customId, params, cache, nonJson ? OutputFault.NON_JSON : OutputFault.NONE);
     }
 
     ObjectNode respond(String customId, JsonNode params, Cache cache, OutputFault fault) {
-        boolean nonJson = fault == OutputFault.NON_JSON;
+        return respond(customId, params, cache, fault, BATCH_TIER);
+    }
+
+    /**
+     * A Messages API response object for these params (already accepted by {@link SimRequestRules}).
+     *
+     * @param serviceTier {@link #BATCH_TIER} in a Message Batch, {@link #STANDARD_TIER} for a synchronous call
+     */
+    ObjectNode respond(String customId, JsonNode params, Cache cache, OutputFault fault, String serviceTier) {
         String system = systemText(params);
         String user = userText(params);
-        ObjectNode content;
         ArrayNode blocks = F.arrayNode();
+        long maxTokens = params.path("max_tokens").asLong(Long.MAX_VALUE);
+        // thinking comes first and counts toward max_tokens: what it leaves is the answer's budget
+        long thinkingTokens = Math.min(thinkingTokens(customId, params), maxTokens);
+        if (thinkingTokens > 0) {
+            ObjectNode thinking = blocks.addObject();
+            thinking.put("type", "thinking");
+            thinking.put("thinking", ""); // display omitted, as current models answer by default
+            thinking.put("signature", "sig_sim_" + shortHash(customId + "/thinking") + shortHash(customId + "/sig"));
+        }
+        long answerBudget = maxTokens - thinkingTokens;
         JsonNode tool = forcedTool(params);
         String stopReason = "end_turn";
-        int outBytes;
-        if (tool != null) {
+        ObjectNode stopDetails = null;
+        long answerTokens = 0;
+        if (answerBudget <= 0) {
+            stopReason = "max_tokens"; // thinking used the whole budget: no text block at all
+        } else if (fault == OutputFault.REFUSAL) {
+            stopReason = "refusal";
+            stopDetails = F.objectNode();
+            stopDetails.put("type", "refusal");
+            stopDetails.put("category", "cyber");
+            stopDetails.put("explanation", "The request was declined by the model's safety policy (simulated).");
+            String partial = unit(customId, "refusal-text") < 0.5 ? "" : "I can't help with";
+            partial = cut(partial, answerBudget);
+            if (!partial.isEmpty()) {
+                ObjectNode t = blocks.addObject();
+                t.put("type", "text");
+                t.put("text", partial);
+            }
+            answerTokens = tokens(partial);
+        } else if (tool != null) {
             ObjectNode use = blocks.addObject();
             use.put("type", "tool_use");
             use.put("id", "toolu_sim_" + shortHash(customId));
@@ -91,39 +142,20 @@ final class SimModel {
             JsonNode input = generate(tool.path("input_schema"), tool.path("input_schema"), "", customId, user);
             use.set("input", input);
             stopReason = "tool_use";
-            outBytes = Json.bytes(input).length;
+            answerTokens = tokens(Json.string(input));
         } else {
-            String text;
-            JsonNode format = params.at("/output_config/format/schema");
-            JsonNode schema = format.isObject() ? format : schemaIn(system);
-            if (nonJson) {
-                text = "I'm sorry, but I can't answer that in the requested format.";
-            } else if (schema != null) {
-                JsonNode answer = generate(schema, schema, "", customId, user);
-                if (fault == OutputFault.SCHEMA_VIOLATION) answer = violate(answer, schema, customId);
-                if (fault == OutputFault.LOW_CONFIDENCE) lowerConfidence(answer, customId);
-                String json = Json.string(answer);
-                double wrap = unit(customId, "wrap");
-                if (fault == OutputFault.FENCED || wrap < 0.04) text = "```json\n" + json + "\n```";
-                else if (wrap < 0.08) text = "Here is the result:\n" + json;
-                else text = json;
-            } else {
-                String gist = user.strip().replaceAll("\\s+", " ");
-                if (gist.length() > 60) gist = gist.substring(0, 60) + "...";
-                text = "Simulated reply to " + customId + ": " + gist;
-            }
-            long maxTokens = params.path("max_tokens").asLong(Long.MAX_VALUE);
-            if ((long) Math.ceil(utf8(text) / 4.0) > maxTokens) {
+            String text = answerText(customId, params, system, user, fault);
+            if (tokens(text) > answerBudget) {
                 // cut like a real model that ran out of tokens: the JSON is then incomplete
-                text = text.substring(0, (int) Math.min(text.length(), Math.max(0, maxTokens * 4)));
+                text = cut(text, answerBudget);
                 stopReason = "max_tokens";
             }
             ObjectNode t = blocks.addObject();
             t.put("type", "text");
             t.put("text", text);
-            outBytes = utf8(text);
+            answerTokens = tokens(text);
         }
-        content = F.objectNode();
+        ObjectNode content = F.objectNode();
         content.put("id", "msg_sim_" + shortHash(customId + "/" + seed));
         content.put("type", "message");
         content.put("role", "assistant");
@@ -131,6 +163,8 @@ final class SimModel {
         content.set("content", blocks);
         content.put("stop_reason", stopReason);
         content.putNull("stop_sequence");
+        if (stopDetails == null) content.putNull("stop_details");
+        else content.set("stop_details", stopDetails);
         // input + cache write + cache read = promptTokens, exactly what count_tokens answers for these params
         long prompt = promptTokens(params);
         long cached = cache == Cache.NONE ? 0 : Math.min(prompt - 1, Math.max(1, utf8(system) / 4));
@@ -145,8 +179,88 @@ final class SimModel {
         boolean oneHour = "1h".equals(cacheTtl(params));
         creation.put("ephemeral_5m_input_tokens", oneHour ? 0 : written);
         creation.put("ephemeral_1h_input_tokens", oneHour ? written : 0);
-        usage.put("output_tokens", Math.max(1, (long) Math.ceil(outBytes / 4.0)));
+        // thinking is billed as output: output_tokens holds both, the details say how much was thinking
+        usage.put("output_tokens", Math.max(1, thinkingTokens + answerTokens));
+        usage.putObject("output_tokens_details").put("thinking_tokens", thinkingTokens);
+        usage.put("service_tier", serviceTier);
+        if (params.path("inference_geo").isTextual()) usage.put("inference_geo", params.get("inference_geo").asText());
         return content;
+    }
+
+    /**
+     * The text answer. With {@code output_config.format} the answer is generated from that schema (with the
+     * constraints the renderer moved into descriptions honoured) and is always bare JSON: the API decodes under the
+     * schema's grammar, so neither prose, fences nor a broken enum can occur; the schema-violation fault then breaks
+     * only a stripped constraint. Without it, the schema of the system text's last ```json fence is answered as
+     * models do without grammar: sometimes fenced or after a line of prose.
+     */
+    private String answerText(String customId, JsonNode params, String system, String user, OutputFault fault) {
+        JsonNode format = params.path("output_config").path("format");
+        if (format.path("schema").isObject()) {
+            JsonNode sent = format.get("schema");
+            JsonNode schema = StrippedConstraints.mergedInto(sent);
+            JsonNode answer = generate(schema, schema, "", customId, user);
+            if (fault == OutputFault.SCHEMA_VIOLATION) answer = StrippedConstraints.breakOne(this, answer, sent, customId);
+            if (fault == OutputFault.LOW_CONFIDENCE) lowerConfidence(answer, customId);
+            return Json.string(answer);
+        }
+        JsonNode schema = schemaIn(system);
+        if (fault == OutputFault.NON_JSON) return "I'm sorry, but I can't answer that in the requested format.";
+        if (schema != null) {
+            JsonNode answer = generate(schema, schema, "", customId, user);
+            if (fault == OutputFault.SCHEMA_VIOLATION) answer = violate(answer, schema, customId);
+            if (fault == OutputFault.LOW_CONFIDENCE) lowerConfidence(answer, customId);
+            String json = Json.string(answer);
+            double wrap = unit(customId, "wrap");
+            if (fault == OutputFault.FENCED || wrap < 0.04) return "```json\n" + json + "\n```";
+            if (wrap < 0.08) return "Here is the result:\n" + json;
+            return json;
+        }
+        String gist = user.strip().replaceAll("\\s+", " ");
+        if (gist.length() > 60) gist = gist.substring(0, 60) + "...";
+        return "Simulated reply to " + customId + ": " + gist;
+    }
+
+    /** Thinking tokens by effort level: {low, high} of a deterministic draw per custom_id. */
+    private static final Map<String, long[]> THINKING_TOKENS_BY_EFFORT = Map.of(
+            "low", new long[] {60, 400},
+            "medium", new long[] {300, 1_200},
+            "high", new long[] {800, 3_000},
+            "xhigh", new long[] {1_500, 6_000},
+            "max", new long[] {3_000, 12_000});
+
+    /**
+     * How many tokens this request thinks for: 0 when its effective thinking is off (the model's default unless
+     * {@code thinking.type} turns it off; the model's {@code off} type other than {@code disabled}, such as
+     * between-tools thinking, thinks only when the request has tools); else a draw that grows with the effort,
+     * capped by {@code budget_tokens} for {@code enabled}.
+     */
+    long thinkingTokens(String customId, JsonNode params) {
+        ModelEntry m = catalogue.find(params.path("model").asText()).orElse(null);
+        if (m == null) return 0;
+        JsonNode thinking = params.path("thinking");
+        String type = thinking.path("type").asText(m.thinking().defaultType());
+        if (SimRequestRules.DISABLED.equals(type)) return 0;
+        boolean hasTools = params.path("tools").isArray() && !params.get("tools").isEmpty();
+        if (type.equals(m.thinking().off()) && !hasTools) return 0;
+        String effort = SimRequestRules.effectiveEffort(m, params);
+        long[] range = THINKING_TOKENS_BY_EFFORT.getOrDefault(effort == null ? "high" : effort,
+                THINKING_TOKENS_BY_EFFORT.get("high"));
+        long n = range[0] + (long) (unit(customId, "thinking") * (range[1] - range[0]));
+        if (SimRequestRules.ENABLED.equals(type) && thinking.path("budget_tokens").canConvertToLong()) {
+            n = Math.min(n, thinking.get("budget_tokens").asLong());
+        }
+        return n;
+    }
+
+    /** The simulator's output token count of a text: a quarter of its UTF-8 bytes, rounded up. */
+    static long tokens(String text) {
+        return (long) Math.ceil(utf8(text) / 4.0);
+    }
+
+    /** The start of {@code text} that fits in {@code budget} tokens. */
+    private static String cut(String text, long budget) {
+        return text.substring(0, (int) Math.min(text.length(), Math.max(0, budget * 4)));
     }
 
     /**
@@ -163,27 +277,6 @@ final class SimModel {
             prompt = copy;
         }
         return Math.max(2, Json.bytes(prompt).length / 4);
-    }
-
-    /** Largest max_tokens per model family, as the models overview lists them (unknown models: no limit). */
-    private static final Map<String, Integer> MAX_OUTPUT_TOKENS = Map.of(
-            "claude-opus-4-5", 64_000, "claude-sonnet-4-5", 64_000, "claude-haiku-4-5", 64_000,
-            "claude-opus-4-1", 32_000, "claude-sonnet-4", 64_000, "claude-3-5-haiku", 8_192);
-
-    /**
-     * What the API refuses in otherwise well-formed params, with its message: a max_tokens above the model's
-     * output limit. Synchronously that is a 400; in a batch, that request's result is errored.
-     */
-    static String paramsProblem(JsonNode params) {
-        String model = params.path("model").asText();
-        String family = model.replaceFirst("-\\d{8}$", "");
-        Integer limit = MAX_OUTPUT_TOKENS.get(family);
-        long maxTokens = params.path("max_tokens").asLong(0);
-        if (limit != null && maxTokens > limit) {
-            return "max_tokens: " + maxTokens + " > " + limit
-                    + ", which is the maximum allowed number of output tokens for " + model;
-        }
-        return null;
     }
 
     /** The ttl of the request's cache_control ("5m" when none is named, the provider's default). */

@@ -1,5 +1,6 @@
 package io.batchline.local.sim;
 
+import io.batchline.catalogue.ModelCatalogue;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -29,6 +30,8 @@ import java.util.function.BiConsumer;
  * @param fencedJsonRate       fraction that succeed with the JSON inside a markdown fence
  * @param schemaViolationRate  fraction that succeed with valid JSON breaking the request's schema
  * @param lowConfidenceRate    fraction that succeed with a confidence below 0.7
+ * @param refusalRate          fraction that succeed with {@code stop_reason: "refusal"} and at most a short partial text
+ * @param catalogue            the models the simulated API serves and the request rules each one enforces
  */
 public record SimulatorConfig(
         int port,
@@ -50,7 +53,9 @@ public record SimulatorConfig(
         double http500Rate,
         double fencedJsonRate,
         double schemaViolationRate,
-        double lowConfidenceRate) {
+        double lowConfidenceRate,
+        double refusalRate,
+        ModelCatalogue catalogue) {
 
     public static final long API_MAX_BODY_BYTES = 256L * 1024 * 1024;
     public static final int API_MAX_REQUESTS = 100_000;
@@ -72,18 +77,19 @@ public record SimulatorConfig(
         FAULTS.put("fenced_json", Builder::fencedJsonRate);
         FAULTS.put("schema_violation", Builder::schemaViolationRate);
         FAULTS.put("low_confidence", Builder::lowConfidenceRate);
+        FAULTS.put("refusal", Builder::refusalRate);
     }
 
     public SimulatorConfig {
         if (processingTime == null || processingTime.isNegative()) throw new IllegalArgumentException("processingTime");
         if (expireAfter == null || expireAfter.isNegative() || expireAfter.isZero()) throw new IllegalArgumentException("expireAfter");
         double[] all = {retryableErrorRate, invalidRequestRate, nonJsonRate, expiredRate, http429Rate, http529Rate,
-                http500Rate, fencedJsonRate, schemaViolationRate, lowConfidenceRate};
+                http500Rate, fencedJsonRate, schemaViolationRate, lowConfidenceRate, refusalRate};
         for (double r : all) {
             if (!(r >= 0 && r <= 1)) throw new IllegalArgumentException("a fault fraction must be in [0,1]: " + r);
         }
         if (retryableErrorRate + invalidRequestRate + nonJsonRate + expiredRate + fencedJsonRate
-                + schemaViolationRate + lowConfidenceRate > 1.0 + 1e-9) {
+                + schemaViolationRate + lowConfidenceRate + refusalRate > 1.0 + 1e-9) {
             throw new IllegalArgumentException("request fault fractions add up to more than 1");
         }
         if (http429Rate + http529Rate + http500Rate > 1.0 + 1e-9) {
@@ -91,6 +97,7 @@ public record SimulatorConfig(
         }
         if (clock == null) clock = Clock.systemUTC();
         if (cancelLatency == null) cancelLatency = Duration.ofMillis(200);
+        if (catalogue == null) catalogue = ModelCatalogue.bundled();
     }
 
     public static Builder builder() {
@@ -117,11 +124,13 @@ public record SimulatorConfig(
     }
 
     /**
-     * Applies {@code BATCHLINE_SIM_FAULTS} and {@code BATCHLINE_SIM_SEED} from {@code env} (either may be unset).
+     * Applies {@code BATCHLINE_SIM_FAULTS} and {@code BATCHLINE_SIM_SEED} from {@code env} (either may be unset),
+     * and serves the models of the catalogue {@code env} names ({@link ModelCatalogue#fromEnvOrBundled}).
      *
-     * @throws IllegalArgumentException when either is malformed
+     * @throws IllegalArgumentException when any of them is malformed
      */
     public static Builder applyEnv(Builder b, Map<String, String> env) {
+        b.catalogue(ModelCatalogue.fromEnvOrBundled(env));
         String seed = env.get(SEED_ENV);
         if (seed != null && !seed.isBlank()) {
             try {
@@ -149,7 +158,7 @@ public record SimulatorConfig(
         b.maxBodyBytes = maxBodyBytes; b.maxRequests = maxRequests; b.cancelLatency = cancelLatency; b.clock = clock;
         b.http429Rate = http429Rate; b.http529Rate = http529Rate; b.http500Rate = http500Rate;
         b.fencedJsonRate = fencedJsonRate; b.schemaViolationRate = schemaViolationRate;
-        b.lowConfidenceRate = lowConfidenceRate;
+        b.lowConfidenceRate = lowConfidenceRate; b.refusalRate = refusalRate; b.catalogue = catalogue;
         return b;
     }
 
@@ -174,6 +183,8 @@ public record SimulatorConfig(
         private double fencedJsonRate;
         private double schemaViolationRate;
         private double lowConfidenceRate;
+        private double refusalRate;
+        private ModelCatalogue catalogue = ModelCatalogue.bundled();
 
         /** 0 = a random free port. */
         public Builder port(int v) { port = v; return this; }
@@ -196,6 +207,8 @@ public record SimulatorConfig(
         public Builder fencedJsonRate(double v) { fencedJsonRate = v; return this; }
         public Builder schemaViolationRate(double v) { schemaViolationRate = v; return this; }
         public Builder lowConfidenceRate(double v) { lowConfidenceRate = v; return this; }
+        public Builder refusalRate(double v) { refusalRate = v; return this; }
+        public Builder catalogue(ModelCatalogue v) { catalogue = v; return this; }
 
         /** Sets the faults named in a spec like {@code "http429=0.3,errored=0.05"}; unnamed faults keep their value. */
         public Builder faults(String spec) {
@@ -228,7 +241,7 @@ public record SimulatorConfig(
             return new SimulatorConfig(port, processingTime, expireAfter, stateDir, seed, retryableErrorRate,
                     invalidRequestRate, nonJsonRate, expiredRate, requiredApiKey, maxBodyBytes, maxRequests,
                     cancelLatency, clock, http429Rate, http529Rate, http500Rate, fencedJsonRate,
-                    schemaViolationRate, lowConfidenceRate);
+                    schemaViolationRate, lowConfidenceRate, refusalRate, catalogue);
         }
     }
 }

@@ -74,7 +74,8 @@ final class PlanCommand {
         }
         Price price = PriceTable.fromEnvOrBundled(System.getenv()).priceFor(job.model(), job.cacheTtl());
         ObjectNode json = Json.MAPPER.valueToTree(plan);
-        json.put("worst_case_cost_usd", price.worstCase(plan.estimatedInputTokens(), plan.maxOutputTokens()));
+        json.put("worst_case_cost_usd", price.worstCase(plan.estimatedInputTokens(), plan.maxOutputTokens(),
+                plan.largestRequestTokens() + plan.largestRequestTokens() / 10));
         json.set("price", Json.MAPPER.valueToTree(price));
         json.put("requests_dir", "requests");
         ObjectNode calibration = calibration(job, outDir.resolve("requests"), calibrate); // R2.3

@@ -94,7 +94,7 @@ public final class BudgetGuard {
     /** {@link #reserve(String, int, JobSpec, Price, long, long, long)} for a planned attempt. */
     public Optional<RunBudget> reserve(String runId, JobSpec job, Price price, Plan plan) {
         return reserve(runId, plan.attempt(), job, price, plan.requests(), plan.estimatedInputTokens(),
-                plan.maxOutputTokens());
+                plan.maxOutputTokens(), plan.largestRequestTokens());
     }
 
     /**
@@ -106,6 +106,16 @@ public final class BudgetGuard {
      */
     public Optional<RunBudget> reserve(String runId, int attempt, JobSpec job, Price price, long requests,
                                        long inputTokens, long outputTokens) {
+        return reserve(runId, attempt, job, price, requests, inputTokens, outputTokens, 0);
+    }
+
+    /**
+     * {@link #reserve(String, int, JobSpec, Price, long, long, long)} where the largest request's prompt is estimated
+     * at {@code largestRequestTokens}: above a prompt tier of the price (Haiku 5.5 over 100K), the whole worst case
+     * is priced at that tier, as any request may be. Output includes thinking: max_tokens as sent carries its reserve.
+     */
+    public Optional<RunBudget> reserve(String runId, int attempt, JobSpec job, Price price, long requests,
+                                       long inputTokens, long outputTokens, long largestRequestTokens) {
         if (ledger == null) return Optional.empty();
         Optional<RunBudget> existing = ledger.run(runId);
         if (existing.isPresent() && existing.get().attempts().containsKey(attempt)) return existing;
@@ -113,7 +123,8 @@ public final class BudgetGuard {
         BigDecimal committed = existing.map(RunBudget::committedUsd).orElse(BigDecimal.ZERO);
         String month = existing.map(RunBudget::month).orElse(currentMonth());
 
-        BigDecimal worst = price.worstCase(inputTokens, outputTokens);
+        // the estimate of a request's prompt can be low by some percent: a margin keeps a request near the tier in it
+        BigDecimal worst = price.worstCase(inputTokens, outputTokens, largestRequestTokens + largestRequestTokens / 10);
         int rounds = Math.max(1, Planner.lastAttempt(job) - attempt + 1);
         BigDecimal needed = committed.add(worst.multiply(BigDecimal.valueOf(rounds)));
         String what = String.format(Locale.ROOT, "attempt %d of run %s: %,d requests, ~%,d input tokens estimated +"

@@ -75,7 +75,10 @@ public final class Preflight {
                     + scan.problemCount + " request(s) fail the pre-flight check: " + String.join("; ", scan.problems)
                     + (scan.problemCount > scan.problems.size() ? "; ..." : "") + ". Nothing of this attempt was submitted.");
         }
-        if (shapes) sendShapes(runId, scan.shapes);
+        if (shapes) {
+            checkModels(runId, plan);
+            sendShapes(runId, scan.shapes);
+        }
         if (first) {
             ObjectNode block = calibrate ? calibrate(scan.sample)
                     : Calibration.sampleSize(job) == 0 ? Calibration.skipped("calibration.sample is 0 in the job") : null;
@@ -116,6 +119,46 @@ public final class Preflight {
             }
             LOG.info(() -> "pre-flight of run " + runId + ": " + s.customId() + " answered, stop_reason "
                     + answer.path("stop_reason").asText() + ", usage " + answer.path("usage"));
+        }
+    }
+
+    /**
+     * Each model the plan's requests name, as the provider describes it ({@code GET /v1/models/{id}}): it must exist,
+     * take the max_tokens sent, and have the structured outputs and effort level the requests use. The catalogue
+     * decided those when the job was loaded; this asks the provider itself before anything is spent.
+     */
+    private void checkModels(String runId, ObjectNode plan) {
+        Map<String, List<String>> problems = new LinkedHashMap<>();
+        for (JsonNode shape : plan.path("request_shapes")) {
+            String model = shape.path("model").asText();
+            io.batchline.provider.ProviderModelInfo info;
+            try {
+                info = ctx.provider().model(model);
+            } catch (ProviderException e) {
+                if (e.retryable()) throw new TransientStageException("pre-flight model check of " + model + ": " + e.getMessage(), e);
+                throw new PermanentStageException(ERROR, "pre-flight: the provider does not serve model " + model + " ("
+                        + e.getMessage() + "). No batch was created.", e);
+            }
+            List<String> wrong = problems.computeIfAbsent(model, m -> new ArrayList<>());
+            int maxTokens = shape.path("max_tokens").asInt();
+            if (maxTokens > info.maxTokens()) wrong.add("max_tokens " + maxTokens + " is above its limit of " + info.maxTokens());
+            if (shape.path("structured_output").asBoolean() && !info.structuredOutputs()) {
+                wrong.add("it does not support structured outputs (set structured_output: off)");
+            }
+            String effort = shape.path("effort").asText(null);
+            if (effort != null && !info.effortLevels().contains(effort)) {
+                wrong.add("it does not take effort " + effort + " (it takes " + info.effortLevels() + ")");
+            }
+            String thinking = shape.path("thinking").path("type").asText(null);
+            if ("enabled".equals(thinking) || "adaptive".equals(thinking)) {
+                if (!info.thinkingTypes().contains(thinking)) wrong.add("it does not take thinking " + thinking);
+            }
+        }
+        problems.values().removeIf(List::isEmpty);
+        if (!problems.isEmpty()) {
+            throw new PermanentStageException(ERROR, "pre-flight of run " + runId + ": the provider's model description"
+                    + " disagrees with the model catalogue: " + problems + ". No batch was created; update the catalogue"
+                    + " (BATCHLINE_MODELS_FILE) or the job spec.");
         }
     }
 

@@ -41,7 +41,9 @@ public record FormatCheckpoint(
         @JsonProperty("first_invalid") List<Plan.Invalid> firstInvalid,
         @JsonProperty("cache_hits") long cacheHits,
         @JsonProperty("segments") Map<String, List<Integer>> segments,
-        @JsonProperty("resumed_from") Long resumedFrom) {
+        @JsonProperty("resumed_from") Long resumedFrom,
+        /** the largest request's estimated input tokens so far (null in a checkpoint written before it was kept) */
+        @JsonProperty("largest_request_tokens") Long largestRequestTokens) {
 
     /** Lines between checkpoints; {@code BATCHLINE_FORMAT_CHECKPOINT_EVERY} overrides it (0 = none). */
     public static final int DEFAULT_EVERY = 10_000;
@@ -53,7 +55,7 @@ public record FormatCheckpoint(
 
     public FormatCheckpoint resumed(long from) {
         return new FormatCheckpoint(every, line, chunk, shards, valid, invalid, totalTokens, maxOutputTokens, canaryLeft,
-                canaryShards, firstInvalid, cacheHits, segments, from);
+                canaryShards, firstInvalid, cacheHits, segments, from, largestRequestTokens);
     }
 
     public List<Integer> segmentsOf(String part) {

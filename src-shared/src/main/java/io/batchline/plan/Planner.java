@@ -263,6 +263,8 @@ public final class Planner {
         int canaryLeft;
         int canaryShards;
         long totalTokens;
+        /** the largest request's estimated input tokens: whether the worst case reaches a prompt tier */
+        long largestRequestTokens;
         long maxOutputTokens;
         /** R5.3: lines between format checkpoints (0 = none), the last one's line, and where a resumed pass starts */
         int checkpointEvery;
@@ -302,6 +304,7 @@ public final class Planner {
             valid = c.valid();
             invalid = c.invalid();
             totalTokens = c.totalTokens();
+            largestRequestTokens = c.largestRequestTokens() == null ? 0 : c.largestRequestTokens();
             maxOutputTokens = c.maxOutputTokens();
             canaryLeft = c.canaryLeft();
             canaryShards = c.canaryShards();
@@ -327,7 +330,7 @@ public final class Planner {
             io.batchline.chaos.Chaos.point("format.before_checkpoint");
             new FormatCheckpoint(checkpointEvery, line, chunk, List.copyOf(shards), valid, invalid, totalTokens,
                     maxOutputTokens, canaryLeft, canaryShards, List.copyOf(firstInvalid), cache == null ? 0 : cache.hits(),
-                    segments, resumedFrom).write(store, runId, attempt);
+                    segments, resumedFrom, largestRequestTokens).write(store, runId, attempt);
             checkpointedLine = line;
         }
 
@@ -517,6 +520,7 @@ public final class Planner {
             if (isGolden) golden++;
             else if (carry.chunk() == null || carry.chunk() == 0) valid++; // an item, not a request: chunk 0 counts it
             totalTokens += tokens;
+            largestRequestTokens = Math.max(largestRequestTokens, tokens);
             maxOutputTokens += params.path("max_tokens").asLong(job.maxTokens());
             if (canaryLeft > 0 && --canaryLeft == 0) {
                 endCanary();
@@ -583,7 +587,8 @@ public final class Planner {
 
         Plan plan(String input, long lines, long items) {
             return new Plan(runId, attempt, input, lines, items, valid, invalid, List.copyOf(shards), totalTokens,
-                    maxOutputTokens, failedKey, List.copyOf(firstInvalid), golden, canaryShards, renderer.shapes());
+                    maxOutputTokens, failedKey, List.copyOf(firstInvalid), golden, canaryShards, renderer.shapes(),
+                    largestRequestTokens);
         }
 
         void finish() throws IOException {

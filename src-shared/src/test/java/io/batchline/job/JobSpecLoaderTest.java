@@ -232,7 +232,7 @@ class JobSpecLoaderTest {
         try (InputStream in = Files.newInputStream(Path.of("../samples/ticket-triage/job.yaml"))) {
             JobSpec job = JobSpecLoader.load(in);
             assertThat(job.name()).isEqualTo("ticket-triage");
-            assertThat(job.model()).isEqualTo("claude-haiku-4-5-20251001");
+            assertThat(job.model()).isEqualTo("claude-haiku-5-5");
             assertThat(job.maxTokens()).isEqualTo(300);
             assertThat(job.shard().maxRequests()).isEqualTo(250);
             assertThat(job.userTemplate()).contains("{{subject}}").contains("{{body}}").doesNotContain("label");

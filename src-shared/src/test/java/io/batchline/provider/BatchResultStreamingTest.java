@@ -43,6 +43,17 @@ class BatchResultStreamingTest {
             "{\"custom_id\":\"x\",\"result\":{\"type\":\"succeeded\",\"message\":{\"content\":\"text\",\"usage\":[1,2],"
                     + "\"model\":7,\"stop_reason\":{\"a\":1}}}}",
             "{\"custom_id\":\"x\",\"result\":{\"type\":\"succeeded\",\"message\":\"not an object\"}}",
+            // 2026 shapes: thinking before the text, thinking tokens in the usage, a refusal with its category, a
+            // turn with no text block at all
+            "{\"custom_id\":\"x\",\"result\":{\"type\":\"succeeded\",\"message\":{\"content\":[{\"type\":\"thinking\","
+                    + "\"thinking\":\"\",\"signature\":\"s\"},{\"type\":\"text\",\"text\":\"{}\"}],\"stop_reason\":\"end_turn\","
+                    + "\"stop_details\":null,\"usage\":{\"input_tokens\":3,\"output_tokens\":40,\"output_tokens_details\":"
+                    + "{\"thinking_tokens\":38},\"service_tier\":\"batch\"}}}}",
+            "{\"custom_id\":\"x\",\"result\":{\"type\":\"succeeded\",\"message\":{\"content\":[],\"stop_reason\":\"refusal\","
+                    + "\"stop_details\":{\"type\":\"refusal\",\"category\":\"cyber\",\"explanation\":\"e\"}}}}",
+            "{\"custom_id\":\"x\",\"result\":{\"type\":\"succeeded\",\"message\":{\"content\":[{\"type\":\"thinking\","
+                    + "\"thinking\":\"\"}],\"stop_reason\":\"max_tokens\",\"usage\":{\"output_tokens\":300,"
+                    + "\"output_tokens_details\":{\"thinking_tokens\":300}}}}}",
             "{\"custom_id\":\"x\",\"result\":{\"type\":\"succeeded\",\"message\":{\"usage\":{\"cache_creation\":[{\"a\":1}],"
                     + "\"input_tokens\":3,\"cache_creation\":{\"x\":{\"y\":[1]},\"ephemeral_1h_input_tokens\":2},\"output_tokens\":4}}}}",
             "{\"custom_id\":\"x\",\"result\":{\"type\":\"succeeded\"}}",
@@ -124,20 +135,27 @@ class BatchResultStreamingTest {
 
     private static BatchResult succeeded(String customId, JsonNode message) {
         StringBuilder text = new StringBuilder();
+        boolean textBlock = false;
         String toolInput = null;
         for (JsonNode block : message.path("content")) {
             String bt = text(block, "type");
             if ("text".equals(bt)) {
+                textBlock = true;
                 text.append(block.path("text").asText(""));
             } else if ("tool_use".equals(bt) && toolInput == null && block.has("input")) {
                 toolInput = Json.string(block.get("input"));
             }
         }
         JsonNode u = message.path("usage");
+        JsonNode thinking = u.path("output_tokens_details").path("thinking_tokens");
         Usage usage = new Usage(u.path("input_tokens").asLong(0), u.path("output_tokens").asLong(0),
-                u.path("cache_creation_input_tokens").asLong(0), u.path("cache_read_input_tokens").asLong(0));
-        return new BatchResult(customId, BatchResult.Type.SUCCEEDED, text.toString(), toolInput, text(message, "stop_reason"),
-                text(message, "model"), usage, null, null);
+                u.path("cache_creation_input_tokens").asLong(0), u.path("cache_read_input_tokens").asLong(0),
+                u.path("output_tokens_details").isObject() && thinking.canConvertToLong()
+                        ? new Usage.OutputDetails(thinking.asLong()) : null);
+        JsonNode details = message.path("stop_details");
+        return new BatchResult(customId, BatchResult.Type.SUCCEEDED, textBlock ? text.toString() : null, toolInput,
+                text(message, "stop_reason"), text(message, "model"), usage, null, null,
+                details.isObject() ? details.path("category").asText(null) : null);
     }
 
     private static BatchResult errored(String customId, JsonNode error) {

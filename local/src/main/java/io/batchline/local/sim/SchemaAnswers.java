@@ -349,7 +349,8 @@ final class SchemaAnswers {
             if (unique && has(a, v) && i >= prefix.size() && restEnum.isArray()) {
                 for (JsonNode e : restEnum) if (!has(a, e)) { v = e.deepCopy(); break; }
             }
-            for (int retry = 1; unique && has(a, v) && retry <= 6; retry++) {
+            int retries = a.size() < min ? 24 : 6; // more when the array is still short of minItems
+            for (int retry = 1; unique && has(a, v) && retry <= retries; retry++) {
                 v = generate(itemSchema, path + "/" + i + "~" + retry, c, depth + 1);
             }
             if (unique && has(a, v)) {

@@ -30,13 +30,13 @@ import java.util.regex.PatternSyntaxException;
  * {@code const}, {@code enum} of any JSON type, {@code $ref} into {@code $defs}/{@code definitions} or
  * {@code $anchor}s, {@code allOf} merged, {@code anyOf}, {@code oneOf} with a check that exactly one branch
  * matches, object properties with {@code required}, {@code additionalProperties}, {@code patternProperties},
- * {@code dependentRequired} and property counts, arrays with {@code items}, {@code prefixItems},
+ * {@code dependentRequired} and property counts, {@code if}/{@code then}/{@code else}, arrays with {@code items}, {@code prefixItems},
  * {@code contains}, {@code uniqueItems} and lengths, numbers with bounds and {@code multipleOf}, strings with
  * {@code pattern} (see {@link RegexExample}), {@code format} and lengths).
  *
  * <p>Guarantees: every choice comes from the {@link Dice} for the custom_id, so an answer is the same on every
  * run; each answer is checked with the product's {@link OutputValidator} and, when invalid (keywords built
- * without construction such as {@code not} or {@code if}), regenerated with other choices a bounded number of
+ * without construction such as {@code not}), regenerated with other choices a bounded number of
  * times, so the answer is valid whenever one of those tries is (an unsatisfiable schema still gets an answer,
  * an invalid one). Recursive schemas are cut short by depth. Enum values named in the user message are
  * preferred, and a number property named {@code confidence} gets the tiered spread a sample run routes by.
@@ -132,7 +132,8 @@ final class SchemaAnswers {
     }
 
     private JsonNode generateFlat(ObjectNode s, String path, Ctx c, int depth) {
-        if (s.has(NOTHING)) return F.nullNode();
+        if (s.has(NOTHING) || depth > MAX_DEPTH) return F.nullNode();
+        if (s.has("if") && (s.has("then") || s.has("else"))) return conditional(s, path, c, depth);
         if (s.has(ONE_OF) || s.has(ANY_OF)) return branch(s, path, c, depth);
         if (s.has("const")) return s.get("const").deepCopy();
         List<String> types = types(s);
@@ -158,7 +159,25 @@ final class SchemaAnswers {
         }
     }
 
-    /** Picks a branch of the first anyOf/oneOf, merged with the rest of the schema; oneOf: one that alone matches. */
+    /** if/then/else: an answer without them decides which of then/else to add; the answer with it keeps that decision. */
+    private JsonNode conditional(ObjectNode s, String path, Ctx c, int depth) {
+        ObjectNode base = s.deepCopy();
+        JsonNode condition = base.remove("if");
+        JsonNode then = base.remove("then");
+        JsonNode otherwise = base.remove("else");
+        JsonNode plain = generateFlat(base, path, c, depth);
+        boolean holds = matchesBranch(condition, plain, c.root());
+        JsonNode consequence = holds ? then : otherwise;
+        if (consequence == null) return plain;
+        mergeInto(base, consequence, c.root(), new int[] {0});
+        JsonNode v = generateFlat(base, path, c, depth);
+        return matchesBranch(condition, v, c.root()) == holds ? v : plain;
+    }
+
+    /**
+     * Picks a branch of the first anyOf/oneOf, merged with the rest of the schema, whose answer matches that branch
+     * (oneOf: that branch alone); the first answer when none does.
+     */
     private JsonNode branch(ObjectNode s, String path, Ctx c, int depth) {
         boolean oneOf = s.has(ONE_OF);
         String key = oneOf ? ONE_OF : ANY_OF;
@@ -171,10 +190,12 @@ final class SchemaAnswers {
             ObjectNode merged = rest.deepCopy();
             mergeInto(merged, options.get(j), c.root(), new int[] {0});
             if (merged.has(NOTHING)) continue;
-            JsonNode v = generateFlat(merged, path, c, depth);
-            if (!oneOf) return v;
+            // a branch counts as a level: a branch that refers back to its own schema ends at MAX_DEPTH
+            JsonNode v = generateFlat(merged, path, c, depth + 1);
             if (first == null) first = v;
-            if (matchesOnlyBranch(options, j, v, c.root())) return v;
+            if (oneOf ? matchesOnlyBranch(options, j, v, c.root()) : matchesBranch(options.get(j), v, c.root())) {
+                return v;
+            }
         }
         return first != null ? first : generateFlat(rest, path, c, depth);
     }
@@ -200,7 +221,12 @@ final class SchemaAnswers {
         return f.has("type") && types(f).equals(List.of("null"));
     }
 
-    private boolean matchesOnlyBranch(JsonNode options, int chosen, JsonNode value, JsonNode root) {
+    private static boolean matchesBranch(JsonNode branch, JsonNode value, JsonNode root) {
+        OutputValidator v = validator(wrap(root, branch));
+        return v == null || valid(v, value);
+    }
+
+    private static boolean matchesOnlyBranch(JsonNode options, int chosen, JsonNode value, JsonNode root) {
         for (int j = 0; j < options.size(); j++) {
             OutputValidator v = validator(wrap(root, options.get(j)));
             if (v == null) continue; // cannot tell: trust the construction

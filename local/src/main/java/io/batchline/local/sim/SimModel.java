@@ -14,9 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The simulator's "model": answers deterministically per custom_id, in the shape current models answer. With
@@ -31,18 +29,6 @@ import java.util.Set;
  */
 final class SimModel {
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
-
-    /** Words that point at an enum value without naming it. */
-    private static final Map<String, List<String>> SYNONYMS = Map.ofEntries(
-            Map.entry("billing", List.of("invoice", "charge", "charged", "refund", "payment", "billed", "price",
-                    "subscription")),
-            Map.entry("bug", List.of("error", "crash", "crashes", "broken", "fails", "exception")),
-            Map.entry("feature", List.of("wish", "would love", "please add", "could you add", "suggestion")),
-            Map.entry("account", List.of("login", "password", "sign in", "locked")),
-            Map.entry("positive", List.of("great", "love", "excellent", "happy", "thanks")),
-            Map.entry("negative", List.of("terrible", "awful", "angry", "disappointed", "worst")),
-            Map.entry("shipping", List.of("delivery", "package", "parcel", "tracking")),
-            Map.entry("spam", List.of("unsubscribe", "winner", "lottery")));
 
     enum Cache { NONE, WRITE, READ }
 
@@ -395,160 +381,10 @@ final class SimModel {
 
     // ---------------------------------------------------------------- schema-driven generation
 
+    private final SchemaAnswers answers = new SchemaAnswers(this::unit);
+
+    /** An answer that meets {@code schema}, a part of {@code root} (see {@link SchemaAnswers}). */
     JsonNode generate(JsonNode schema, JsonNode root, String path, String customId, String user) {
-        schema = resolve(schema, root);
-        if (schema.has("const")) return schema.get("const");
-        if (schema.path("enum").isArray() && !schema.get("enum").isEmpty()) {
-            return pickEnum(schema.get("enum"), path, customId, user);
-        }
-        for (String combo : new String[] {"allOf", "anyOf", "oneOf"}) {
-            if (schema.path(combo).isArray() && !schema.get(combo).isEmpty()) {
-                return generate(schema.get(combo).get(0), root, path, customId, user);
-            }
-        }
-        String type = type(schema);
-        String name = path.contains("/") ? path.substring(path.lastIndexOf('/') + 1) : path;
-        switch (type) {
-            case "object": {
-                ObjectNode o = F.objectNode();
-                Set<String> required = new java.util.HashSet<>();
-                for (JsonNode r : schema.path("required")) required.add(r.asText());
-                for (Iterator<Map.Entry<String, JsonNode>> it = schema.path("properties").fields(); it.hasNext(); ) {
-                    Map.Entry<String, JsonNode> p = it.next();
-                    boolean include = required.contains(p.getKey()) || unit(customId, path, p.getKey(), "opt") < 0.7;
-                    if (include) o.set(p.getKey(), generate(p.getValue(), root, path + "/" + p.getKey(), customId, user));
-                }
-                for (String r : required) {
-                    if (!o.has(r)) o.put(r, "value for " + r); // required but undeclared: still present
-                }
-                return o;
-            }
-            case "array": {
-                int min = schema.path("minItems").asInt(0);
-                int max = schema.path("maxItems").asInt(Math.max(min, 3));
-                int n = Math.min(max, Math.max(min, 1 + (int) (unit(customId, path, "len") * 2)));
-                ArrayNode a = F.arrayNode();
-                JsonNode items = schema.path("items");
-                JsonNode enumValues = resolve(items, root).path("enum");
-                boolean unique = schema.path("uniqueItems").asBoolean(false) || enumValues.isArray();
-                for (int i = 0; i < n; i++) {
-                    JsonNode v = generate(items, root, path + "/" + i, customId, user);
-                    if (unique && contains(a, v) && enumValues.isArray()) {
-                        for (JsonNode e : enumValues) if (!contains(a, e)) { v = e; break; }
-                    }
-                    if (unique && contains(a, v)) break;
-                    a.add(v);
-                }
-                return a;
-            }
-            case "integer":
-            case "number":
-                return number(schema, type, name, path, customId);
-            case "boolean":
-                return F.booleanNode(unit(customId, path, "bool") < 0.5);
-            case "null":
-                return F.nullNode();
-            default:
-                return string(schema, name, customId);
-        }
-    }
-
-    private static boolean contains(ArrayNode a, JsonNode v) {
-        for (JsonNode x : a) if (x.equals(v)) return true;
-        return false;
-    }
-
-    private static JsonNode resolve(JsonNode schema, JsonNode root) {
-        for (int depth = 0; depth < 16 && schema.path("$ref").isTextual(); depth++) {
-            String ref = schema.get("$ref").asText();
-            if (!ref.startsWith("#")) break;
-            JsonNode target = root.at(ref.substring(1));
-            if (target.isMissingNode()) break;
-            schema = target;
-        }
-        return schema;
-    }
-
-    private static String type(JsonNode schema) {
-        JsonNode t = schema.path("type");
-        if (t.isTextual()) return t.asText();
-        if (t.isArray()) {
-            for (JsonNode x : t) if (!"null".equals(x.asText())) return x.asText();
-            return "null";
-        }
-        if (schema.has("properties")) return "object";
-        if (schema.has("items")) return "array";
-        return "string";
-    }
-
-    /** Prefer the value whose words (or synonyms) appear in the user message; otherwise a hash pick. */
-    private JsonNode pickEnum(JsonNode values, String path, String customId, String user) {
-        String u = " " + user.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", " ") + " ";
-        JsonNode best = null;
-        int bestScore = 0;
-        for (JsonNode v : values) {
-            if (!v.isTextual()) continue;
-            int score = 0;
-            for (String w : v.asText().toLowerCase(Locale.ROOT).split("[^a-z0-9]+")) {
-                if (w.length() < 3) continue;
-                if (u.contains(" " + w + " ") || u.contains(" " + w + "s ")) score += 2;
-                for (String syn : SYNONYMS.getOrDefault(w, List.of())) {
-                    if (u.contains(" " + syn + " ")) score++;
-                }
-            }
-            if (score > bestScore) {
-                best = v;
-                bestScore = score;
-            }
-        }
-        if (best != null) return best;
-        return values.get((int) (unit(customId, path, "enum") * values.size()));
-    }
-
-    private JsonNode number(JsonNode schema, String type, String name, String path, String customId) {
-        double min = schema.has("minimum") ? schema.get("minimum").asDouble() : 0;
-        double max = schema.has("maximum") ? schema.get("maximum").asDouble() : Math.max(min, 100);
-        if (schema.has("exclusiveMinimum") && schema.get("exclusiveMinimum").isNumber()) {
-            min = schema.get("exclusiveMinimum").asDouble() + ("integer".equals(type) ? 1 : 1e-6);
-        }
-        if (schema.has("exclusiveMaximum") && schema.get("exclusiveMaximum").isNumber()) {
-            max = schema.get("exclusiveMaximum").asDouble() - ("integer".equals(type) ? 1 : 1e-6);
-        }
-        double u = unit(customId, path, "num");
-        double value;
-        if ("confidence".equalsIgnoreCase(name) && !"integer".equals(type)) {
-            // mostly confident, some review-worthy, a few below the reject line
-            double tier = unit(customId, path, "tier");
-            if (tier < 0.75) value = 0.9 + u * 0.09;
-            else if (tier < 0.92) value = 0.7 + u * 0.19;
-            else value = 0.4 + u * 0.29;
-            value = Math.max(min, Math.min(max, value));
-        } else {
-            value = min + u * (max - min);
-        }
-        if ("integer".equals(type)) {
-            long v = (long) Math.floor(value);
-            if (v < min) v = (long) Math.ceil(min);
-            return F.numberNode(v);
-        }
-        return F.numberNode(new BigDecimal(value).setScale(2, RoundingMode.DOWN).max(BigDecimal.valueOf(min))
-                .min(BigDecimal.valueOf(max)));
-    }
-
-    private JsonNode string(JsonNode schema, String name, String customId) {
-        String format = schema.path("format").asText("");
-        String s = switch (format) {
-            case "date" -> "2025-01-15";
-            case "date-time" -> "2025-01-15T10:00:00Z";
-            case "email" -> "someone@example.com";
-            case "uri" -> "https://example.com/" + customId;
-            default -> (name.isEmpty() ? "Answer" : "The " + name.replace('_', ' ')) + " for " + customId + ".";
-        };
-        int maxLen = schema.path("maxLength").asInt(Integer.MAX_VALUE);
-        int minLen = schema.path("minLength").asInt(0);
-        if (s.length() > maxLen) s = s.substring(0, maxLen);
-        StringBuilder sb = new StringBuilder(s);
-        while (sb.length() < minLen) sb.append('x');
-        return F.textNode(sb.toString());
+        return answers.answer(schema, root, path, customId, user);
     }
 }

@@ -39,7 +39,9 @@ class SimModelTest {
             assertThat(v.path("level").asText()).isIn("low", "high");
             assertThat(v.path("count").isIntegralNumber()).isTrue();
             assertThat(v.path("count").asInt()).isBetween(3, 5);
-            assertThat(v.path("score").asDouble()).isGreaterThan(10).isLessThanOrEqualTo(11);
+            if (!v.path("score").isNull()) { // ["number","null"]: now and then nothing was found
+                assertThat(v.path("score").asDouble()).isGreaterThan(10).isLessThanOrEqualTo(11);
+            }
             assertThat(v.path("labels")).hasSize(2);
             assertThat(v.path("labels").get(0)).isNotEqualTo(v.path("labels").get(1));
             assertThat(v.path("code").asText().length()).isBetween(5, 6);

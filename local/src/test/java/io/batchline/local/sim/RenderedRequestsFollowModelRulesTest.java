@@ -81,8 +81,10 @@ class RenderedRequestsFollowModelRulesTest {
                         String p = SimRequestRules.problem(CATALOGUE, stratum, version, Set.of(), TODAY);
                         if (p != null) slipped.add(model + " / " + s.name() + " / " + variant.strip() + ": " + p);
                     }
-                    if (entry.sampling() != ModelEntry.Sampling.ALLOWED || version.equals(ModelCatalogue.API_VERSION_2026)) {
+                    if (entry.sampling() == ModelEntry.Sampling.REFUSED || version.equals(ModelCatalogue.API_VERSION_2026)) {
                         assertThat(params.has("temperature")).as(model + " " + version).isFalse();
+                    } else if (entry.sampling() == ModelEntry.Sampling.NON_DEFAULT_REFUSED) {
+                        assertThat(params.path("temperature").asDouble(1.0)).as(model + " " + version).isEqualTo(1.0);
                     }
                 }
             }

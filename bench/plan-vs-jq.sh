@@ -11,7 +11,8 @@
 #         staleness check not included. It also validates every line, checks
 #         duplicate ids, estimates tokens and writes the shard indexes and plan.json: more work than jq's.
 #   jq    /usr/bin/jq doing only the rendering: one request line per ticket with custom_id, model, max_tokens,
-#         temperature, the system prompt with cache_control, and the user message from the sample's template.
+#         the model's sampling/thinking/output_config settings, the system prompt with cache_control, and the
+#         user message from the sample's template.
 #         The system text, model and settings are taken from plan's first request, and jq's first 1,000 lines
 #         are checked to be the same JSON as plan's (key order aside), so both render the same requests.
 # Prints wall time, CPU time, items/s, MB/s in and out, peak RSS, and plan's speed ratio over jq.
@@ -41,9 +42,11 @@ echo
 
 cat > "$BENCH_DIR/render.jq" <<'EOF'
 {custom_id: ("a1-l" + (input_line_number | tostring)),
- params: {model: $p.model, max_tokens: $p.max_tokens, temperature: $p.temperature,
-          system: [{type: "text", text: $p.system[0].text, cache_control: $p.system[0].cache_control}],
-          messages: [{role: "user", content: ("Subject: " + .subject + "\n\nMessage:\n" + .body + "\n")}]}}
+ params: ({model: $p.model, max_tokens: $p.max_tokens}
+          + ({temperature: $p.temperature, thinking: $p.thinking, output_config: $p.output_config}
+             | with_entries(select(.value != null)))
+          + {system: [{type: "text", text: $p.system[0].text, cache_control: $p.system[0].cache_control}],
+             messages: [{role: "user", content: ("Subject: " + .subject + "\n\nMessage:\n" + .body + "\n")}]})}
 EOF
 
 printf '%-9s %-5s %9s %9s %9s %11s %9s %9s %10s\n' items tool "wall s" "cpu s" "items/s" "MB/s in" "MB out" "peak MB" "x jq"

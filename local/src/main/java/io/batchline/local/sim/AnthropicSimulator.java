@@ -60,8 +60,8 @@ public final class AnthropicSimulator implements AutoCloseable {
     private final AtomicLong httpCalls = new AtomicLong();
     private final AtomicLong createdThen500 = new AtomicLong();
     private final Set<String> seenPrefixes = ConcurrentHashMap.newKeySet();
-    /** GET /v1/models from the catalogue (bundled, or as BATCHLINE_MODELS_FILE extends it); its API versions too. */
-    private final SimModelsEndpoint modelsEndpoint = new SimModelsEndpoint(ModelCatalogue.fromEnvOrBundled(System.getenv()));
+    /** GET /v1/models from the catalogue whose rules the simulator enforces; its API versions too. */
+    private final SimModelsEndpoint modelsEndpoint;
 
     static {
         // the JDK server writes headers and body separately; with Nagle on, each answer waits ~40 ms for an ACK
@@ -73,6 +73,7 @@ public final class AnthropicSimulator implements AutoCloseable {
     private AnthropicSimulator(SimulatorConfig cfg) throws IOException {
         this.cfg = cfg;
         this.model = new SimModel(cfg.seed(), cfg.catalogue());
+        this.modelsEndpoint = new SimModelsEndpoint(cfg.catalogue());
         this.tempDir = cfg.stateDir() == null ? Files.createTempDirectory("batchline-sim") : null;
         this.store = new SimBatchStore(cfg.stateDir() != null ? cfg.stateDir() : tempDir, cfg, model);
         this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", cfg.port()), 64);

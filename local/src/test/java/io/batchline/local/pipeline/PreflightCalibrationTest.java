@@ -53,25 +53,64 @@ class PreflightCalibrationTest {
         return runId;
     }
 
+    /** The bundled catalogue with one model's entry changed: the provider as it might differ from our data. */
+    private static io.batchline.catalogue.ModelCatalogue providerCatalogue(String model,
+            java.util.function.Consumer<ObjectNode> change) throws Exception {
+        ObjectNode root;
+        try (var in = io.batchline.catalogue.ModelCatalogue.class.getResourceAsStream("/batchline/models.json")) {
+            root = (ObjectNode) Json.MAPPER.readTree(in);
+        }
+        for (JsonNode m : root.get("models")) if (m.path("id").asText().equals(model)) change.accept((ObjectNode) m);
+        return io.batchline.catalogue.ModelCatalogue.read(new java.io.ByteArrayInputStream(Json.bytes(root)));
+    }
+
     @Test
     void aPreflightRefusalStopsTheRunBeforeAnyBatchIsCreated() throws Exception {
-        try (StageFixture f = new StageFixture(b -> b.seed(3))) {
-            // GIVEN a job whose max_tokens is above the model's limit: in a batch, every request would come
-            // back errored; the synchronous pre-flight request is refused at once
-            String runId = formatted(f, "preflight-000000001",
-                    RepairRoundTest.job("preflight: true\n").replace("max_tokens: 300", "max_tokens: 100000"), 30);
+        // GIVEN a provider that refuses temperature on Haiku 4.5 where the catalogue says it takes it: in a batch,
+        // every request would come back errored; the synchronous pre-flight request is refused at once
+        var provider = providerCatalogue("claude-haiku-4-5-20251001", m -> m.put("sampling", "refused"));
+        try (StageFixture f = new StageFixture(b -> b.seed(3).catalogue(provider))) {
+            String runId = formatted(f, "preflight-000000001", RepairRoundTest.job("preflight: true\ntemperature: 0\n"), 30);
 
             // WHEN the run is submitted
             // THEN it fails with the provider's reason, and nothing was created at the provider
             assertThatThrownBy(() -> new SubmitStage(f.ctx).submit(new SubmitRequest(runId, StageFixture.BUCKET, 1)))
                     .isInstanceOfSatisfying(PermanentStageException.class, e -> {
                         assertThat(e.code()).isEqualTo(Preflight.ERROR);
-                        assertThat(e.getMessage()).contains("max_tokens: 100000 > 64000")
-                                .contains("invalid_request_error").contains("No batch was created");
+                        assertThat(e.getMessage()).contains("temperature").contains("invalid_request_error")
+                                .contains("No batch was created");
                     });
             assertThat(batchesAtProvider(f)).isEmpty();
             assertThat(f.runs.shards(runId, 1)).isNotEmpty()
                     .allSatisfy(s -> assertThat(s.status()).isEqualTo(ShardStatus.PLANNED));
+        }
+    }
+
+    @Test
+    void preflightAsksTheProviderAboutEachModelBeforeAnyBatch() throws Exception {
+        // GIVEN a provider whose Haiku 4.5 writes at most 200 tokens and has no structured outputs, unlike the catalogue
+        var provider = providerCatalogue("claude-haiku-4-5-20251001", m -> {
+            m.put("max_output_tokens", 200);
+            m.put("structured_outputs", false);
+        });
+        try (StageFixture f = new StageFixture(b -> b.seed(3).catalogue(provider))) {
+            String runId = formatted(f, "preflight-000000005", RepairRoundTest.job("preflight: true\n"), 30);
+
+            // THEN GET /v1/models/{id} shows the disagreement and the run stops before any batch or message
+            assertThatThrownBy(() -> new SubmitStage(f.ctx).submit(new SubmitRequest(runId, StageFixture.BUCKET, 1)))
+                    .isInstanceOfSatisfying(PermanentStageException.class, e -> {
+                        assertThat(e.code()).isEqualTo(Preflight.ERROR);
+                        assertThat(e.getMessage()).contains("claude-haiku-4-5-20251001")
+                                .contains("max_tokens 300 is above its limit of 200")
+                                .contains("does not support structured outputs").contains("No batch was created");
+                    });
+            assertThat(batchesAtProvider(f)).isEmpty();
+        }
+        // AND with the provider as the catalogue describes it, the same job is submitted
+        try (StageFixture f = new StageFixture(b -> b.seed(3))) {
+            String runId = formatted(f, "preflight-000000006", RepairRoundTest.job("preflight: true\n"), 30);
+            new SubmitStage(f.ctx).submit(new SubmitRequest(runId, StageFixture.BUCKET, 1));
+            assertThat(batchesAtProvider(f)).isNotEmpty();
         }
     }
 

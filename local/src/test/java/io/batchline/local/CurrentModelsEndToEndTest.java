@@ -170,10 +170,14 @@ class CurrentModelsEndToEndTest {
         });
 
         System.out.printf("[current-models] %-18s items %d: accepted %d, review %d, rejected %d, failed %d; "
-                        + "cost $%s; output tokens %d, thinking tokens %d; effort %s, max_tokens %d%n",
+                        + "cost $%s; tokens in %d, cache write %d, cache read %d, out %d (thinking %d); effort %s, "
+                        + "max_tokens %d%n",
                 model, report.get("items").asLong(), report.get("accepted").asLong(), report.get("review").asLong(),
                 report.get("rejected").asLong(), report.get("failed").asLong(), report.get("cost_usd").decimalValue()
-                        .toPlainString(), report.at("/usage/output_tokens").asLong(), thinkingTotal,
+                        .toPlainString(), report.at("/usage/input_tokens").asLong(),
+                report.at("/usage/cache_creation_input_tokens").asLong(),
+                report.at("/usage/cache_read_input_tokens").asLong(), report.at("/usage/output_tokens").asLong(),
+                thinkingTotal,
                 shapes.get("").path("effort").asText("-"), shapes.get("").get("max_tokens").asInt());
     }
 

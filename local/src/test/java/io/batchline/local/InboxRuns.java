@@ -30,6 +30,15 @@ final class InboxRuns {
         return RunIds.runId(job, stack.endpoints().bucket(), key, bucket.head(key).orElseThrow().etag());
     }
 
+    /** The lines of one outcome file of a finished run, parsed. */
+    static java.util.List<com.fasterxml.jackson.databind.JsonNode> outcomeLines(ObjectStore bucket, String runId,
+                                                                               io.batchline.outcome.OutcomeKind kind) {
+        java.util.List<com.fasterxml.jackson.databind.JsonNode> lines = new java.util.ArrayList<>();
+        io.batchline.json.JsonLines.forEachLine(bucket.open(io.batchline.run.RunKeys.outcome(runId, kind)),
+                l -> lines.add(io.batchline.json.Json.tree(l.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+        return lines;
+    }
+
     static DescribeExecutionResponse awaitEnd(LocalStack stack, SfnClient sfn, String runId, Duration timeout)
             throws InterruptedException {
         String arn = stack.endpoints().executionArn(runId);

@@ -94,7 +94,8 @@ class PreflightCalibrationTest {
             m.put("structured_outputs", false);
         });
         try (StageFixture f = new StageFixture(b -> b.seed(3).catalogue(provider))) {
-            String runId = formatted(f, "preflight-000000005", RepairRoundTest.job("preflight: true\n"), 30);
+            String runId = formatted(f, "preflight-000000005",
+                    RepairRoundTest.job("preflight: true\nstructured_output: on\n"), 30);
 
             // THEN GET /v1/models/{id} shows the disagreement and the run stops before any batch or message
             assertThatThrownBy(() -> new SubmitStage(f.ctx).submit(new SubmitRequest(runId, StageFixture.BUCKET, 1)))

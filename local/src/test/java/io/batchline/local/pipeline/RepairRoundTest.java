@@ -44,8 +44,14 @@ public class RepairRoundTest {
                     reasoning: {type: string, maxLength: 500}
                 shard:
                   max_requests: 60
-                """ + extra;
+                """ + (extra.contains("structured_output") ? "" : STRUCTURED_OFF) + extra;
     }
+
+    /**
+     * The prose path (the schema in the prompt, JSON extracted from the answer), whose non-JSON and fenced answers
+     * these tests repair; with structured outputs the API shapes the answer and only stripped constraints remain.
+     */
+    static final String STRUCTURED_OFF = "structured_output: off\n";
 
     @Test
     void invalidAnswersGetOneRepairAndWhatIsStillInvalidIsRejectedWithTheReason() throws Exception {
@@ -95,6 +101,38 @@ public class RepairRoundTest {
             JsonNode report = driver.report(runId);
             assertThat(report.get("repaired").asLong()).isEqualTo(repaired.size());
             assertThat(report.get("rejected_invalid").asLong()).isEqualTo(stillInvalid.size());
+        }
+    }
+
+    @Test
+    void withStructuredOutputsInvalidAnswersComeOnlyFromRefusalsCutsAndStrippedConstraints() throws Exception {
+        // GIVEN the simulator's prose faults (non-JSON, fenced) and its schema violations, refusals, and a budget so
+        // small that some answers are cut at max_tokens
+        try (StageFixture f = new StageFixture(b -> b.seed(13).nonJsonRate(0.1).fencedJsonRate(0.1)
+                .schemaViolationRate(0.15).refusalRate(0.05))) {
+            RunDriver driver = new RunDriver(f);
+            String runId = driver.run("repair-0000000003", job("structured_output: on\n")
+                    .replace("max_tokens: 300", "max_tokens: 32").getBytes(StandardCharsets.UTF_8), tickets(200));
+
+            List<JsonNode> all = new ArrayList<>();
+            for (OutcomeKind kind : OutcomeKind.values()) all.addAll(driver.outcomes(runId, kind));
+            assertThat(all).hasSize(200);
+            JsonNode report = driver.report(runId);
+            JsonNode causes = report.get("invalid_output_causes");
+            // THEN the API's decoding keeps every answer JSON of the schema's shape: no prose, no fence, no enum miss
+            assertThat(causes.fieldNames()).toIterable().isSubsetOf("refusal", "max_tokens", "no_text", "schema");
+            assertThat(causes.path("refusal").asLong()).isPositive();
+            assertThat(causes.path("max_tokens").asLong()).isPositive();
+            assertThat(causes.path("schema").asLong()).isPositive();
+            // schema errors are only the constraints the API does not enforce (maximum, maxLength), sent as text
+            assertThat(all).filteredOn(n -> "schema".equals(InvalidOutput.cause(n.path("reason").asText())))
+                    .allSatisfy(n -> assertThat(n.get("reason").asText()).containsAnyOf("maximum", "maxLength", "minimum"));
+            assertThat(all).filteredOn(n -> "refusal".equals(InvalidOutput.cause(n.path("reason").asText())))
+                    .allSatisfy(n -> assertThat(n.get("reason").asText()).contains("declined to answer"));
+            // and every invalid answer had its repair round (no prefill: the repair ends with a user turn)
+            assertThat(driver.lines(RunKeys.shard(runId, 2, 0))).isNotEmpty().allSatisfy(r ->
+                    assertThat(r.at("/params/messages").get(r.at("/params/messages").size() - 1).path("role").asText())
+                            .isEqualTo("user"));
         }
     }
 

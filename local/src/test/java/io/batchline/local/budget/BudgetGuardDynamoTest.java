@@ -70,7 +70,9 @@ class BudgetGuardDynamoTest {
     }
 
     private static JobSpec job(String extraYaml) throws Exception {
-        return JobSpecLoader.load((Files.readString(SAMPLE_JOB) + "\n" + extraYaml).getBytes(StandardCharsets.UTF_8));
+        // the figures below are at Haiku 4.5's batch prices (0.5 in / 2.5 out per MTok), whatever model the sample uses
+        return JobSpecLoader.load((Files.readString(SAMPLE_JOB).replaceFirst("(?m)^model: .*$",
+                "model: claude-haiku-4-5-20251001") + "\n" + extraYaml).getBytes(StandardCharsets.UTF_8));
     }
 
     private static Price price(JobSpec job) {

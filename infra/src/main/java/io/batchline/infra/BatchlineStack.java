@@ -31,7 +31,11 @@ import software.amazon.awscdk.services.dynamodb.BillingMode;
 import software.amazon.awscdk.services.dynamodb.PointInTimeRecoverySpecification;
 import software.amazon.awscdk.services.dynamodb.Table;
 import software.amazon.awscdk.services.dynamodb.TableEncryption;
+import software.amazon.awscdk.services.iam.AccountRootPrincipal;
+import software.amazon.awscdk.services.iam.AnyPrincipal;
+import software.amazon.awscdk.services.iam.Effect;
 import software.amazon.awscdk.services.iam.IRole;
+import software.amazon.awscdk.services.iam.ManagedPolicy;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
@@ -99,6 +103,14 @@ public final class BatchlineStack extends Stack {
     public final Topic alarms;
     public final Map<Stage, Function> functions = new EnumMap<>(Stage.class);
     public final Map<Stage, Alias> aliases = new EnumMap<>(Stage.class);
+    /** Issue 16: attach to whoever drops input files; allows writes under inbox/ only. */
+    public final ManagedPolicy inputDroppers;
+    /** Issue 16: the job owners' grants (jobs/: specs and golden files), attached to {@link #jobOwnerRole}. */
+    public final ManagedPolicy jobOwners;
+    /** The only principal the bucket policy lets write or delete under jobs/. */
+    public final Role jobOwnerRole;
+    /** For uploaders that assume a role rather than carry the policy themselves. */
+    public final Role inputDropperRole;
     private final List<Queue> deadLetterQueues = new ArrayList<>();
     private final StackSettings settings;
 
@@ -125,6 +137,14 @@ public final class BatchlineStack extends Stack {
                 .removalPolicy(RemovalPolicy.RETAIN)
                 .build();
         wireInboxNotifications();
+        inputDroppers = inputDroppersPolicy();
+        jobOwners = jobOwnersPolicy();
+        inputDropperRole = writerRole("InputDropperRole", inputDroppers,
+                "batchline " + name + ": drops input files under inbox/ (nothing else)");
+        jobOwnerRole = writerRole("JobOwnerRole", jobOwners,
+                "batchline " + name + ": writes job specs and golden files under jobs/ (the model, prompt and budget"
+                        + " of every run); the only principal the bucket policy lets write there");
+        denyJobWritesExceptJobOwners();
 
         // --- table: run and shard records
         table = Table.Builder.create(this, "Runs")
@@ -259,6 +279,75 @@ public final class BatchlineStack extends Stack {
         bucket.getNode().addDependency(allowS3.getPolicyDependable());
     }
 
+    // ---------------------------------------------------------------------------------------------- writers
+
+    /**
+     * Issue 16: who may decide what is spent. A job spec names the model, the prompt and the budget, so writing
+     * jobs/ is a separate grant from dropping inputs into inbox/. Multipart uploads are s3:PutObject; aborting one
+     * is its own action.
+     */
+    private ManagedPolicy inputDroppersPolicy() {
+        return ManagedPolicy.Builder.create(this, "InputDroppers")
+                .description("batchline " + settings.name() + ": drop input files under inbox/ of the data bucket;"
+                        + " no read, no delete, no other prefix")
+                .statements(List.of(PolicyStatement.Builder.create()
+                        .sid("DropInputs")
+                        .actions(List.of("s3:PutObject", "s3:AbortMultipartUpload"))
+                        .resources(List.of(bucket.arnForObjects("inbox/*"))).build()))
+                .build();
+    }
+
+    private ManagedPolicy jobOwnersPolicy() {
+        return ManagedPolicy.Builder.create(this, "JobOwners")
+                .description("batchline " + settings.name() + ": write, read and delete job specs and golden files"
+                        + " under jobs/ of the data bucket (effective only through the JobOwnerRole: the bucket policy"
+                        + " denies jobs/ writes to every other principal)")
+                .statements(List.of(
+                        PolicyStatement.Builder.create()
+                                .sid("WriteJobSpecs")
+                                .actions(List.of("s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload",
+                                        "s3:GetObject"))
+                                .resources(List.of(bucket.arnForObjects("jobs/*"))).build(),
+                        PolicyStatement.Builder.create()
+                                .sid("ListJobSpecs")
+                                .actions(List.of("s3:ListBucket"))
+                                .resources(List.of(bucket.getBucketArn()))
+                                .conditions(Map.of("StringLike", Map.of("s3:prefix", List.of("jobs/", "jobs/*"))))
+                                .build()))
+                .build();
+    }
+
+    /** Assumable by principals of this account whose own policy allows sts:AssumeRole on it. */
+    private Role writerRole(String id, ManagedPolicy policy, String description) {
+        Role role = Role.Builder.create(this, id)
+                .assumedBy(new AccountRootPrincipal())
+                .description(description)
+                .build();
+        // attached from the policy's side (its Roles list), so the role carries no ManagedPolicyArns
+        policy.attachToRole(role);
+        return role;
+    }
+
+    /**
+     * Object writes under jobs/ are denied to every principal but the JobOwnerRole: admins, the input droppers
+     * and this stack's own function roles included (no stage writes jobs/: register reads the spec and freezes a
+     * copy under runs/). Lifting it means changing this bucket policy, which CloudTrail records.
+     */
+    private void denyJobWritesExceptJobOwners() {
+        bucket.addToResourcePolicy(PolicyStatement.Builder.create()
+                .sid("JobSpecsOnlyByJobOwners")
+                .effect(Effect.DENY)
+                .principals(List.of(new AnyPrincipal()))
+                .actions(JOB_WRITE_ACTIONS)
+                .resources(List.of(bucket.arnForObjects("jobs/*")))
+                .conditions(Map.of("ArnNotEquals", Map.of("aws:PrincipalArn", jobOwnerRole.getRoleArn())))
+                .build());
+    }
+
+    /** Every way to change an object under jobs/ (multipart parts and completion are s3:PutObject too). */
+    static final List<String> JOB_WRITE_ACTIONS = List.of("s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion",
+            "s3:AbortMultipartUpload", "s3:PutObjectTagging", "s3:DeleteObjectTagging");
+
     // ---------------------------------------------------------------------------------------------- functions
 
     private void createFunction(Stage stage) {
@@ -276,6 +365,9 @@ public final class BatchlineStack extends Stack {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("QUARKUS_LAMBDA_HANDLER", stage.handler);
         env.put("BATCHLINE_TABLE", table.getTableName());
+        // issue 16: the budget guard's limits (BudgetGuard); every function gets the same, so all read one truth
+        env.put("BATCHLINE_MONTHLY_BUDGET_USD", settings.monthlyBudgetUsd().toPlainString());
+        env.put("BATCHLINE_DEFAULT_RUN_BUDGET_USD", settings.defaultRunBudgetUsd().toPlainString());
         if (stage.sendsReviews) env.put("BATCHLINE_REVIEW_QUEUE_URL", reviewQueue.getQueueUrl());
         if (stage.callsProvider) env.put("ANTHROPIC_API_KEY_SECRET_ARN", apiKey.getSecretArn());
         if (stage == Stage.SWEEP) env.put("BATCHLINE_BUCKET", bucket.getBucketName());
@@ -311,47 +403,97 @@ public final class BatchlineStack extends Stack {
             case REGISTER -> {
                 readObjects(role, "inbox/*", "jobs/*");
                 writeObjects(role, "runs/*/job.yaml", "runs/*/golden/*");
-                table.grantReadWriteData(role);
             }
             case FORMAT -> {
                 readObjects(role, "inbox/*", "runs/*");
                 writeObjects(role, "runs/*/plan-a*", "runs/*/requests/*", "runs/*/parts/*");
-                table.grantReadWriteData(role);
             }
             case SUBMIT -> {
                 readObjects(role, "runs/*");
-                table.grantReadWriteData(role);
             }
             case POLL -> {
                 readObjects(role, "runs/*");
                 writeObjects(role, "runs/*/raw/*");
-                table.grantReadWriteData(role);
             }
             case COLLECT -> {
                 readObjects(role, "runs/*");
                 writeObjects(role, "runs/*/parts/*", "runs/*/retry/*", "runs/*/golden-out/*");
-                table.grantReadWriteData(role);
             }
             case CANARY -> {
                 readObjects(role, "runs/*");
                 writeObjects(role, "runs/*/canary.json", "runs/*/parts/*");
-                table.grantReadWriteData(role);
             }
             case FINALIZE -> {
                 readObjects(role, "runs/*");
                 writeObjects(role, "runs/*/out/*", "runs/*/report.json", "runs/*/report.html");
-                table.grantReadWriteData(role);
             }
             case MARK_FAILED -> {
                 readObjects(role, "runs/*");
-                table.grantReadWriteData(role);
             }
             case SWEEP -> readObjects(role, "runs/*/job.yaml");
-            // R3.4: the cancel request on the run record, the shards' batch ids; the batches via the provider
-            case CANCEL -> table.grant(role, "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query");
+            case CANCEL -> { /* the table (below) and the provider only */ }
         }
+        tableAccess(stage).forEach((prefix, actions) -> role.addToPrincipalPolicy(PolicyStatement.Builder.create()
+                .actions(actions.stream().map(a -> "dynamodb:" + a).toList())
+                .resources(List.of(table.getTableArn()))
+                .conditions(Map.of("ForAllValues:StringLike", Map.of("dynamodb:LeadingKeys", List.of(prefix + "*"))))
+                .build()));
         if (stage.callsProvider) apiKey.grantRead(role);
         if (stage.sendsReviews) reviewQueue.grantSendMessages(role);
+    }
+
+    /** Partition-key prefixes of the one table (pk): run, shard, budget, idempotency and usage records of a run. */
+    static final String RUN_KEYS = "RUN#";
+    /** The month's budget record (DynamoBudgetLedger). */
+    static final String BUDGET_KEYS = "BUDGET#";
+    /** The result cache (DynamoResultCache). */
+    static final String CACHE_KEYS = "CACHE#";
+
+    /**
+     * Issue 16: the DynamoDB actions each stage's code performs, by the partition-key prefix it performs them on
+     * (granted with a dynamodb:LeadingKeys condition: no stage may touch another prefix, nor Scan the table). Read
+     * off src-shared's adapters:
+     * <ul>
+     * <li>every stage with a run id records its AWS usage (StageMeter, AwsUsageStore.add): UpdateItem RUN#</li>
+     * <li>DynamoRunStore: createRun PutItem (+ GetItem when it exists), run GetItem, planShard PutItem, shards
+     *     Query, every mark and finishRun/requestCancel UpdateItem; CancelStage.requested and pricesForRun are
+     *     GetItem</li>
+     * <li>the idempotency records around format, submit, collect and finalize (DynamoIdempotencyStore): PutItem,
+     *     GetItem, UpdateItem, and DeleteItem to release a failed claim, all on RUN#</li>
+     * <li>DynamoBudgetLedger: the run's BUDGET item (RUN#) GetItem/UpdateItem, the month (BUDGET#) GetItem/UpdateItem
+     *     (format reserves, finalize settles, mark-failed releases or holds)</li>
+     * <li>DynamoResultCache: format looks up (BatchGetItem), collect stores (PutItem) on CACHE#</li>
+     * <li>finalize reads the run's usage for aws_cost (AwsUsageStore.load): Query RUN#</li>
+     * </ul>
+     * Intake and sweep use no table. InfraIamTest pins this list; the offline stack does not enforce IAM, so a
+     * missing action here would only fail in AWS.
+     */
+    static Map<String, List<String>> tableAccess(Stage stage) {
+        Map<String, List<String>> access = new LinkedHashMap<>();
+        switch (stage) {
+            case INTAKE, SWEEP -> { }
+            case REGISTER -> access.put(RUN_KEYS, List.of("GetItem", "PutItem", "UpdateItem"));
+            case FORMAT -> {
+                access.put(RUN_KEYS, List.of("GetItem", "PutItem", "UpdateItem", "DeleteItem"));
+                access.put(BUDGET_KEYS, List.of("GetItem", "UpdateItem"));
+                access.put(CACHE_KEYS, List.of("BatchGetItem"));
+            }
+            case SUBMIT -> access.put(RUN_KEYS, List.of("GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query"));
+            case POLL, CANARY, CANCEL -> access.put(RUN_KEYS, List.of("GetItem", "UpdateItem", "Query"));
+            case COLLECT -> {
+                access.put(RUN_KEYS, List.of("GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query"));
+                access.put(CACHE_KEYS, List.of("PutItem"));
+            }
+            case FINALIZE -> {
+                access.put(RUN_KEYS, List.of("GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query"));
+                access.put(BUDGET_KEYS, List.of("GetItem", "UpdateItem"));
+            }
+            case MARK_FAILED -> {
+                access.put(RUN_KEYS, List.of("GetItem", "UpdateItem", "Query"));
+                access.put(BUDGET_KEYS, List.of("GetItem", "UpdateItem"));
+            }
+        }
+        return access;
     }
 
     /**
@@ -528,6 +670,14 @@ public final class BatchlineStack extends Stack {
     private void outputs() {
         CfnOutput.Builder.create(this, "BucketName").value(bucket.getBucketName())
                 .description("Drop jobs/<job>.yaml and inbox/<job>/<file>.jsonl here").build();
+        CfnOutput.Builder.create(this, "InputDroppersPolicyArn").value(inputDroppers.getManagedPolicyArn())
+                .description("Attach to whoever drops input files (inbox/ only)").build();
+        CfnOutput.Builder.create(this, "InputDropperRoleArn").value(inputDropperRole.getRoleArn())
+                .description("Or let uploaders assume this role (inbox/ only)").build();
+        CfnOutput.Builder.create(this, "JobOwnerRoleArn").value(jobOwnerRole.getRoleArn())
+                .description("Assume this role to write jobs/ (specs, golden files): the only principal allowed to")
+                .build();
+        CfnOutput.Builder.create(this, "JobOwnersPolicyArn").value(jobOwners.getManagedPolicyArn()).build();
         CfnOutput.Builder.create(this, "StateMachineArn").value(stateMachine.getStateMachineArn()).build();
         CfnOutput.Builder.create(this, "ApiKeySecretArn").value(apiKey.getSecretArn())
                 .description("Put the Anthropic API key here").build();
@@ -546,8 +696,16 @@ public final class BatchlineStack extends Stack {
     /** Each accepted finding of cdk-nag's AwsSolutions pack, with why it is accepted. */
     private void nagSuppressions() {
         NagSuppressions.addResourceSuppressions(bucket, List.of(suppress("AwsSolutions-S1",
-                "Server access logs would need a second bucket per deployment; object writes come only from this"
-                        + " stack's roles, and CloudTrail data events can be enabled account-wide")), true);
+                "Server access logs would need a second bucket per deployment; CloudTrail data events can be enabled"
+                        + " account-wide instead. Writes under jobs/ (job specs: model, prompt, budget) are denied by"
+                        + " the bucket policy to every principal but the JobOwnerRole; inbox/ and runs/ may be written"
+                        + " by this stack's function roles (runs/ only), holders of the InputDroppers policy (inbox/"
+                        + " only) and any account principal whose own IAM policy allows it")), true);
+        for (Construct writer : List.<Construct>of(inputDroppers, jobOwners, inputDropperRole, jobOwnerRole)) {
+            NagSuppressions.addResourceSuppressions(writer, List.of(suppress("AwsSolutions-IAM5",
+                    "Object ARNs end in this bucket's key prefix (inbox/* for input droppers, jobs/* for job owners):"
+                            + " writers name their own object keys under it")), true);
+        }
         NagSuppressions.addResourceSuppressions(apiKey, List.of(suppress("AwsSolutions-SMG4",
                 "A third-party API key: it is rotated in the Anthropic console, not by a Lambda rotation function")),
                 true);

@@ -1,5 +1,6 @@
 package io.batchline.infra;
 
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,7 +24,14 @@ public record StackSettings(
         int rawExpiryDays,
         int logRetentionDays,
         String alarmEmail,
-        List<JobAlarm> jobAlarms) {
+        List<JobAlarm> jobAlarms,
+        BigDecimal monthlyBudgetUsd,
+        BigDecimal defaultRunBudgetUsd) {
+
+    /** Issue 16: no deployment without a spending cap; -c monthlyBudgetUsd=... raises or lowers it. */
+    static final String DEFAULT_MONTHLY_BUDGET_USD = "100";
+    /** Issue 16: what one run of a job without budget.max_usd may reserve; -c defaultRunBudgetUsd=... */
+    static final String DEFAULT_RUN_BUDGET_USD = "25";
 
     /** Alarm thresholds for one job: its usual cost per item and how long a run normally takes. */
     public record JobAlarm(String job, double baselineCostPerItemUsd, int expectedRunMinutes) {}
@@ -45,7 +53,20 @@ public record StackSettings(
                 integer(context.apply("rawExpiryDays"), 90),
                 integer(context.apply("logRetentionDays"), 30),
                 str(context.apply("alarmEmail"), null),
-                jobs(str(context.apply("jobs"), DEFAULT_JOBS)));
+                jobs(str(context.apply("jobs"), DEFAULT_JOBS)),
+                usd("monthlyBudgetUsd", str(context.apply("monthlyBudgetUsd"), DEFAULT_MONTHLY_BUDGET_USD)),
+                usd("defaultRunBudgetUsd", str(context.apply("defaultRunBudgetUsd"), DEFAULT_RUN_BUDGET_USD)));
+    }
+
+    /** A positive amount of US dollars, as the functions' BudgetGuard will read it (a bad value fails the synth). */
+    static BigDecimal usd(String key, String value) {
+        try {
+            BigDecimal amount = new BigDecimal(value);
+            if (amount.signum() > 0) return amount;
+        } catch (NumberFormatException e) {
+            // falls through to the message below
+        }
+        throw new IllegalArgumentException(key + " must be a positive amount of US dollars, got '" + value + "'");
     }
 
     public Path aslFile() {

@@ -112,6 +112,10 @@ class InfraIamTest {
         for (var policy : synth.resources("AWS::IAM::Policy").values()) {
             out.addAll(IamStatements.of(InfraStackTest.props(policy)));
         }
+        // issue 16: the writer policies the stack offers (input droppers, job owners)
+        for (var policy : synth.resources("AWS::IAM::ManagedPolicy").values()) {
+            out.addAll(IamStatements.of(InfraStackTest.props(policy)));
+        }
         for (var role : synth.resources("AWS::IAM::Role").values()) {
             Object inline = InfraStackTest.props(role).get("Policies");
             if (inline instanceof List<?> l) {

@@ -31,8 +31,9 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
  * The budget guard (R6.2). Right after an attempt is planned, and before anything of it is submitted, the worst
- * case of the whole run from here on is checked against the job's {@code budget.max_usd} and the account's
- * monthly budget ({@value #MONTHLY_BUDGET_ENV}) and reserved; a run that does not fit fails with
+ * case of the whole run from here on is checked against the job's {@code budget.max_usd} (a job without one gets
+ * the deployment's per-run default, {@value #DEFAULT_RUN_BUDGET_ENV}) and the account's monthly budget
+ * ({@value #MONTHLY_BUDGET_ENV}) and reserved; a run that does not fit fails with
  * {@link BudgetExceededException} before any batch is created. When the run ends the reservation is replaced
  * by what the run actually spent.
  *
@@ -45,15 +46,24 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  */
 public final class BudgetGuard {
     public static final String MONTHLY_BUDGET_ENV = "BATCHLINE_MONTHLY_BUDGET_USD";
+    /** The most one run of a job without {@code budget.max_usd} may reserve (the deployment sets it; unset: none). */
+    public static final String DEFAULT_RUN_BUDGET_ENV = "BATCHLINE_DEFAULT_RUN_BUDGET_USD";
     private static final Logger LOG = Logger.getLogger(BudgetGuard.class.getName());
 
     private final DynamoBudgetLedger ledger;
     private final BigDecimal monthlyLimit;
+    private final BigDecimal defaultRunLimit;
     private final Clock clock;
 
     public BudgetGuard(DynamoBudgetLedger ledger, BigDecimal monthlyLimit, Clock clock) {
+        this(ledger, monthlyLimit, null, clock);
+    }
+
+    /** {@code defaultRunLimit}: the per-run limit of a job without {@code budget.max_usd}; null for none. */
+    public BudgetGuard(DynamoBudgetLedger ledger, BigDecimal monthlyLimit, BigDecimal defaultRunLimit, Clock clock) {
         this.ledger = ledger;
         this.monthlyLimit = monthlyLimit;
+        this.defaultRunLimit = defaultRunLimit;
         this.clock = clock;
     }
 
@@ -63,19 +73,26 @@ public final class BudgetGuard {
     }
 
     public static BudgetGuard fromEnv(Map<String, String> env, DynamoDbClient ddb, String table, Clock clock) {
-        return new BudgetGuard(new DynamoBudgetLedger(ddb, table), monthlyLimit(env), clock);
+        return new BudgetGuard(new DynamoBudgetLedger(ddb, table), monthlyLimit(env), defaultRunLimit(env), clock);
     }
 
     static BigDecimal monthlyLimit(Map<String, String> env) {
-        String v = env.get(MONTHLY_BUDGET_ENV);
+        return positiveUsd(env, MONTHLY_BUDGET_ENV);
+    }
+
+    static BigDecimal defaultRunLimit(Map<String, String> env) {
+        return positiveUsd(env, DEFAULT_RUN_BUDGET_ENV);
+    }
+
+    private static BigDecimal positiveUsd(Map<String, String> env, String name) {
+        String v = env.get(name);
         if (v == null || v.isBlank()) return null;
         try {
             BigDecimal limit = new BigDecimal(v.trim());
             if (limit.signum() <= 0) throw new NumberFormatException("not positive");
             return limit;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(MONTHLY_BUDGET_ENV + " must be a positive amount of US dollars, got '"
-                    + v + "'");
+            throw new IllegalArgumentException(name + " must be a positive amount of US dollars, got '" + v + "'");
         }
     }
 
@@ -85,6 +102,21 @@ public final class BudgetGuard {
 
     public BigDecimal monthlyLimit() {
         return monthlyLimit;
+    }
+
+    /** The deployment's per-run default for jobs without {@code budget.max_usd}; null when none is set. */
+    public BigDecimal defaultRunLimit() {
+        return defaultRunLimit;
+    }
+
+    /** The most one run of {@code job} may reserve: its {@code budget.max_usd}, else the per-run default, else none. */
+    public BigDecimal runLimit(JobSpec job) {
+        if (job.budget() != null && job.budget().maxUsd() != null) return job.budget().maxUsd();
+        return defaultRunLimit;
+    }
+
+    private static boolean ownBudget(JobSpec job) {
+        return job.budget() != null && job.budget().maxUsd() != null;
     }
 
     public String currentMonth() {
@@ -134,10 +166,14 @@ public final class BudgetGuard {
                 rounds, rounds - 1) : "")
                 + (committed.signum() > 0 ? " + " + usd(committed) + " for earlier attempts" : "")
                 + " = " + usd(needed);
-        if (job.budget() != null && job.budget().maxUsd() != null && needed.compareTo(job.budget().maxUsd()) > 0) {
-            throw new BudgetExceededException(what + ", above the job's budget.max_usd of "
-                    + usd(job.budget().maxUsd()) + "; nothing was submitted. Raise budget.max_usd, lower max_tokens"
-                    + " or max_attempts, or split the input.");
+        BigDecimal runLimit = runLimit(job);
+        if (runLimit != null && needed.compareTo(runLimit) > 0) {
+            throw new BudgetExceededException(what + (ownBudget(job)
+                    ? ", above the job's budget.max_usd of " + usd(runLimit) + "; nothing was submitted. Raise"
+                            + " budget.max_usd, lower max_tokens or max_attempts, or split the input."
+                    : ", above the deployment's per-run default of " + usd(runLimit) + " (" + DEFAULT_RUN_BUDGET_ENV
+                            + "; the job sets no budget.max_usd); nothing was submitted. Give the job its own"
+                            + " budget.max_usd, lower max_tokens or max_attempts, or split the input."));
         }
         BigDecimal extra = needed.subtract(reserved);
         String tag = null;
@@ -230,7 +266,8 @@ public final class BudgetGuard {
     public void settleInto(RunReportBuilder report, String runId, JobSpec job, Instant now) {
         Optional<Settlement> settled = settle(runId, report.costUsd());
         ObjectNode budget = Json.MAPPER.createObjectNode();
-        budget.put("max_usd", job.budget() == null ? null : job.budget().maxUsd());
+        budget.put("max_usd", runLimit(job));
+        if (!ownBudget(job) && defaultRunLimit != null) budget.put("max_usd_from", DEFAULT_RUN_BUDGET_ENV);
         budget.put("guard", enabled() ? "on" : "off");
         if (settled.isPresent()) {
             RunBudget rb = settled.get().run();

@@ -90,6 +90,85 @@ class InputVersionTest {
     }
 
     @Test
+    void aFormatResumedFromItsCheckpointAfterAnOverwriteFailsInsteadOfReadingTheNewVersion() throws Exception {
+        try (StageFixture f = new StageFixture(b -> b)) {
+            String job = "quality-test";
+            String key = RunKeys.INBOX + job + "/big.jsonl";
+            int lines = io.batchline.plan.FormatCheckpoint.DEFAULT_EVERY + 2_000; // one checkpoint, then more
+            f.store.put(RunKeys.jobSpec(job), RepairRoundTest.job("calibration: {sample: 0}\n")
+                    .getBytes(StandardCharsets.UTF_8), "application/yaml");
+            f.store.put(key, generated("A", lines), "application/x-ndjson");
+            RunStart first = named(f, job, key);
+            new RegisterStage(f.ctx).register(first);
+
+            // GIVEN v1's format killed after its first checkpoint (its Lambda dies; Step Functions will retry it)
+            String checkpoint = RunKeys.formatCheckpoint(first.runId(), 1);
+            ObjectStore dying = new KilledAfter(f.store, checkpoint);
+            var dyingCtx = new io.batchline.pipeline.PipelineContext(bucket -> dying, f.runs, f.provider,
+                    io.batchline.cost.PriceTable.bundled(),
+                    new io.batchline.pipeline.PipelineConfig(StageFixture.TABLE, null, 1, 5), java.time.Clock.systemUTC());
+            assertThatThrownBy(() -> new FormatStage(dyingCtx).format(new FormatRequest(first.runId(), StageFixture.BUCKET, 1, null)))
+                    .hasStackTraceContaining("killed");
+            assertThat(f.store.exists(checkpoint)).isTrue();
+
+            // AND the object overwritten with v2 (other ids) before the retry
+            f.store.put(key, generated("B", lines), "application/x-ndjson");
+
+            // WHEN the format is retried, THEN it does not resume on v2's bytes: it fails InputChanged
+            assertThatThrownBy(() -> new FormatStage(f.ctx).format(new FormatRequest(first.runId(), StageFixture.BUCKET, 1, null)))
+                    .isInstanceOfSatisfying(PermanentStageException.class, e -> assertThat(e.code()).isEqualTo("InputChanged"));
+            assertThat(f.store.exists(RunKeys.plan(first.runId(), 1))).isFalse();
+            assertThat(f.runs.shards(first.runId(), 1)).isEmpty();
+            assertThat(plannedIds(f.store, first.runId())).as("only v1's ids were ever planned under v1's run")
+                    .isNotEmpty().allMatch(id -> id.startsWith("A-"));
+        }
+    }
+
+    /** {@code n} tickets with ids {@code <prefix>-00001...}. */
+    private static byte[] generated(String prefix, int n) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 1; i <= n; i++) {
+            sb.append("{\"id\":\"").append(prefix).append(String.format("-%05d", i))
+                    .append("\",\"subject\":\"Invoice ").append(i).append("\",\"body\":\"Charged twice.\"}\n");
+        }
+        return sb.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A store whose process "dies" at the first write after {@code marker} exists (a format killed mid-way). */
+    private record KilledAfter(ObjectStore store, String marker) implements ObjectStore {
+        @Override
+        public java.io.InputStream open(String key) {
+            return store.open(key);
+        }
+
+        @Override
+        public java.io.InputStream open(String key, Version version) {
+            return store.open(key, version);
+        }
+
+        @Override
+        public java.io.OutputStream create(String key, String contentType) {
+            if (!key.equals(marker) && store.exists(marker)) throw new IllegalStateException("killed creating " + key);
+            return store.create(key, contentType);
+        }
+
+        @Override
+        public java.util.Optional<ObjectInfo> head(String key) {
+            return store.head(key);
+        }
+
+        @Override
+        public List<String> list(String prefix) {
+            return store.list(prefix);
+        }
+
+        @Override
+        public void delete(String key) {
+            store.delete(key);
+        }
+    }
+
+    @Test
     void theStoresOpenAVersionOnlyWhileTheKeyHoldsIt() throws Exception {
         try (StageFixture f = new StageFixture(b -> b)) {
             checkContract(f.store, "inbox/x/a.jsonl");

@@ -9,6 +9,7 @@ import io.batchline.run.RunKeys;
 import io.batchline.run.RunRecord;
 import io.batchline.run.ShardRecord;
 import io.batchline.store.NoSuchObjectException;
+import io.batchline.store.ObjectChangedException;
 import io.batchline.store.ObjectStore;
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,12 +38,16 @@ public final class FormatStage {
         JobSpec job = ctx.jobOfRun(request.bucket(), runId);
         checkModelsServed(job);
         Plan plan;
-        try (InputStream in = store.open(run.inputKey());
+        // the bytes of the version the run is named after, or none (issue 16): a resume from a format checkpoint
+        // comes through here too, so it re-reads that same version
+        try (InputStream in = openInput(store, run);
              InputStream golden = job.golden() == null ? null : openGolden(store, runId, job)) {
             plan = planner.plan(job, runId, 1, in, run.inputKey(), store, golden == null ? null
                     : new Planner.GoldenInput(RunKeys.goldenSnapshot(runId, job.golden().file()), golden),
                     io.batchline.cache.ResultCache.lookup(ctx.resultCache(), job, runId, store, ctx.clock()),
                     io.batchline.plan.FormatCheckpoint.configuredEvery()); // R5.3: a killed format resumes
+        } catch (ObjectChangedException e) {
+            throw inputChanged(run, e);
         } catch (NoSuchObjectException e) {
             throw new PermanentStageException("InputMissing", e.getMessage(), e);
         } catch (io.batchline.job.JobSpecException e) {
@@ -56,6 +61,26 @@ public final class FormatStage {
         io.batchline.cache.ResultCache.publishReviews(ctx.reviewQueue(), job, store, runId); // issue 6
         io.batchline.chaos.Chaos.point("format.after_plan");
         return record(runId, plan, plan.items(), plan.invalid());
+    }
+
+    /**
+     * The run's input as the version its id was derived from (bucket, key, ETag): opened with that ETag, so an
+     * overwrite between the S3 event and this read fails the run instead of formatting the new bytes under the old
+     * version's name. A record without an ETag (none is written so today) is refused rather than read by key.
+     */
+    static InputStream openInput(ObjectStore store, RunRecord run) {
+        if (run.etag() == null || run.etag().isBlank()) {
+            throw new PermanentStageException("InputVersionUnknown", "run " + run.runId() + " names no ETag for "
+                    + run.inputKey() + ": its input cannot be read as the version the run was named after");
+        }
+        return store.open(run.inputKey(), ObjectStore.Version.ofEtag(run.etag()));
+    }
+
+    static PermanentStageException inputChanged(RunRecord run, ObjectChangedException e) {
+        return new PermanentStageException("InputChanged", "s3://" + run.bucket() + "/" + run.inputKey()
+                + ": the object was overwritten after this run was named (ETag " + e.expectedEtag() + " expected, now "
+                + (e.currentEtag() == null ? "unknown" : e.currentEtag()) + "); nothing of it was processed under"
+                + " this run, and the new version runs under its own run", e);
     }
 
     /** A model retired since the job was written is refused before anything of the run is sent. */

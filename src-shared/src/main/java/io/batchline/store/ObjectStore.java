@@ -19,6 +19,15 @@ public interface ObjectStore {
     InputStream open(String key);
 
     /**
+     * Streams an object only if it is still the version the caller names: the whole stream holds that version's
+     * bytes, never another's. {@code version.versionId()}, when known (a versioned bucket), selects that version even
+     * after an overwrite; otherwise the key must still hold an object with {@code version.etag()}. Throws
+     * {@link ObjectChangedException} when it does not, {@link NoSuchObjectException} when the key (or version) is
+     * gone. A null or blank ETag (and no version id) is a caller's error, not "any version".
+     */
+    InputStream open(String key, Version version);
+
+    /**
      * Streams a new object. Bytes become visible under {@code key} only when the stream is closed; a process
      * killed mid-write leaves no object. Writers that must not publish a partial object on an exception
      * write it under a key nobody reads until a later marker (a plan, a checkpoint) names it.
@@ -58,4 +67,20 @@ public interface ObjectStore {
     void delete(String key);
 
     record ObjectInfo(String key, long size, String etag) {}
+
+    /**
+     * One version of an object: its ETag (quotes optional) and, in a versioned bucket, its version id (else null).
+     */
+    record Version(String etag, String versionId) {
+        public static Version ofEtag(String etag) {
+            return new Version(etag, null);
+        }
+
+        /** The ETag without surrounding quotes; "" when there is none. */
+        public String bareEtag() {
+            if (etag == null) return "";
+            return etag.length() >= 2 && etag.startsWith("\"") && etag.endsWith("\"")
+                    ? etag.substring(1, etag.length() - 1) : etag;
+        }
+    }
 }

@@ -167,6 +167,11 @@ class FormatCheckpointTest {
         }
 
         @Override
+        public InputStream open(String key, Version version) {
+            return store.open(key, version);
+        }
+
+        @Override
         public java.util.Optional<ObjectInfo> head(String key) {
             return store.head(key);
         }

@@ -104,6 +104,30 @@ class S3EmulatorTest {
         assertThat(client.listMultipartUploads(b -> b.bucket("crud")).uploads()).isEmpty();
     }
 
+    /**
+     * Issue 16: the format stage reads an input with If-Match on the run's ETag. S3 answers 412 when the key holds
+     * another version; S3Proxy must do the same, for single-part and multipart ETags alike (a large input is a
+     * multipart upload), or the overwrite tests would pass here and the check be untested.
+     */
+    @Test
+    void getObjectHonoursIfMatchForSingleAndMultipartEtags() {
+        String key = "inbox/x/if-match.jsonl";
+        String single = client.putObject(b -> b.bucket("crud").key(key), RequestBody.fromString("v1\n")).eTag();
+        assertThat(client.getObjectAsBytes(b -> b.bucket("crud").key(key).ifMatch(single)).asUtf8String())
+                .isEqualTo("v1\n");
+        String uploadId = client.createMultipartUpload(b -> b.bucket("crud").key(key)).uploadId();
+        String partTag = client.uploadPart(b -> b.bucket("crud").key(key).uploadId(uploadId).partNumber(1),
+                RequestBody.fromString("v2\n")).eTag();
+        String multipart = client.completeMultipartUpload(b -> b.bucket("crud").key(key).uploadId(uploadId)
+                .multipartUpload(m -> m.parts(CompletedPart.builder().partNumber(1).eTag(partTag).build()))).eTag();
+        assertThat(multipart).endsWith("-1\"");
+        assertThatThrownBy(() -> client.getObjectAsBytes(b -> b.bucket("crud").key(key).ifMatch(single)))
+                .isInstanceOfSatisfying(software.amazon.awssdk.services.s3.model.S3Exception.class,
+                        e -> assertThat(e.statusCode()).isEqualTo(412));
+        assertThat(client.getObjectAsBytes(b -> b.bucket("crud").key(key).ifMatch(multipart)).asUtf8String())
+                .isEqualTo("v2\n");
+    }
+
     @Test
     void filesystemStorePersistsAcrossRestart(@TempDir Path state) throws Exception {
         try (S3Emulator first = S3Emulator.start(0, state); S3Client c = AwsClientsForLocal.s3(first.endpoint())) {

@@ -52,7 +52,7 @@ class CancelStageTest {
             f.store.put(RunKeys.jobSpec("cancel-test"), RepairRoundTest.job("").getBytes(StandardCharsets.UTF_8),
                     "application/yaml");
             f.store.put(inputKey, RepairRoundTest.tickets(items), "application/x-ndjson");
-            new RegisterStage(f.ctx).register(new RunStart(runId, BUCKET, inputKey, "etag-" + runId, "cancel-test"));
+            new RegisterStage(f.ctx).register(new RunStart(runId, BUCKET, inputKey, f.store.head(inputKey).orElseThrow().etag(), "cancel-test"));
             return new FormatStage(f.ctx).format(new FormatRequest(runId, BUCKET, 1, null));
         }
 

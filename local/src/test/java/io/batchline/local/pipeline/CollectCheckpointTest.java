@@ -120,6 +120,11 @@ class CollectCheckpointTest {
         }
 
         @Override
+        public InputStream open(String key, Version version) {
+            return store.open(key, version);
+        }
+
+        @Override
         public OutputStream create(String key, String contentType) {
             if (key.contains(fatal)) throw new IllegalStateException("killed creating " + key);
             return store.create(key, contentType);

@@ -50,7 +50,7 @@ class IdempotentStageTest {
         f.store.put(RunKeys.jobSpec("quality-test"), RepairRoundTest.job("").getBytes(StandardCharsets.UTF_8),
                 "application/yaml");
         f.store.put(inputKey, RepairRoundTest.tickets(3), "application/x-ndjson");
-        new RegisterStage(f.ctx).register(new RunStart(RUN, StageFixture.BUCKET, inputKey, "etag-1", "quality-test"));
+        new RegisterStage(f.ctx).register(new RunStart(RUN, StageFixture.BUCKET, inputKey, f.store.head(inputKey).orElseThrow().etag(), "quality-test"));
         new FormatStage(f.ctx).format(new FormatRequest(RUN, StageFixture.BUCKET, 1, null));
     }
 

@@ -48,7 +48,7 @@ class PreflightCalibrationTest {
         String inputKey = RunKeys.INBOX + job + "/" + runId + ".jsonl";
         f.store.put(RunKeys.jobSpec(job), jobYaml.getBytes(StandardCharsets.UTF_8), "application/yaml");
         f.store.put(inputKey, RepairRoundTest.tickets(items), "application/x-ndjson");
-        new RegisterStage(f.ctx).register(new RunStart(runId, StageFixture.BUCKET, inputKey, "etag-" + runId, job));
+        new RegisterStage(f.ctx).register(new RunStart(runId, StageFixture.BUCKET, inputKey, f.store.head(inputKey).orElseThrow().etag(), job));
         new FormatStage(f.ctx).format(new FormatRequest(runId, StageFixture.BUCKET, 1, null));
         return runId;
     }

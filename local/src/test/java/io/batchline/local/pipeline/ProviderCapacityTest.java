@@ -133,7 +133,7 @@ class ProviderCapacityTest {
             String inputKey = RunKeys.INBOX + job + "/" + runId + ".jsonl";
             f.store.put(RunKeys.jobSpec(job), RepairRoundTest.job("").getBytes(StandardCharsets.UTF_8), "application/yaml");
             f.store.put(inputKey, RepairRoundTest.tickets(ITEMS), "application/x-ndjson");
-            new RegisterStage(ctx).register(new RunStart(runId, StageFixture.BUCKET, inputKey, "etag-" + runId, job));
+            new RegisterStage(ctx).register(new RunStart(runId, StageFixture.BUCKET, inputKey, f.store.head(inputKey).orElseThrow().etag(), job));
             plan = new FormatStage(ctx).format(new FormatRequest(runId, StageFixture.BUCKET, 1, null));
             assertThat(plan.shards()).isEqualTo(4);
             poll = new SubmitStage(ctx).submit(new SubmitRequest(runId, StageFixture.BUCKET, plan.attempt()));

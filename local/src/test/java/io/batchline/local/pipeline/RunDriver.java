@@ -46,7 +46,7 @@ final class RunDriver {
         String inputKey = RunKeys.INBOX + job + "/" + runId + ".jsonl";
         f.store.put(RunKeys.jobSpec(job), jobYaml, "application/yaml");
         f.store.put(inputKey, input, "application/x-ndjson");
-        new RegisterStage(f.ctx).register(new RunStart(runId, StageFixture.BUCKET, inputKey, "etag-" + runId, job));
+        new RegisterStage(f.ctx).register(new RunStart(runId, StageFixture.BUCKET, inputKey, f.store.head(inputKey).orElseThrow().etag(), job));
         Formatted plan = new FormatStage(f.ctx).format(new FormatRequest(runId, StageFixture.BUCKET, 1, null));
         canary = null;
         while (plan.shards() > 0) {

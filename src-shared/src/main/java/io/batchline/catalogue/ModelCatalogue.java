@@ -134,6 +134,10 @@ public final class ModelCatalogue {
             }
             versions.put(v.getKey(), rule.equals("refused"));
         }
+        if (versions.isEmpty()) { // a file of models alone: the API versions the project knows
+            versions.put(API_VERSION_2023, false);
+            versions.put(API_VERSION_2026, true);
+        }
         JsonNode list = root.get("models");
         if (list == null || !list.isArray() || (list.isEmpty() && base == null)) {
             throw r.problem("models", "must be a non-empty list of models");

@@ -14,8 +14,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * free of Quarkus, so the registration lives here.
  */
 @RegisterForReflection(targets = {
-        StagePayloads.RunStart.class, StagePayloads.Registered.class, StagePayloads.FormatRequest.class,
-        StagePayloads.Formatted.class, StagePayloads.CanaryChecked.class, StagePayloads.SubmitRequest.class, StagePayloads.PollRequest.class,
+        StagePayloads.RunStart.class, StagePayloads.Registered.class, StagePayloads.Resumed.class, StagePayloads.FormatRequest.class,
+        StagePayloads.Formatted.class, StagePayloads.CanaryChecked.class, StagePayloads.SubmitRequest.class, StagePayloads.PollRequest.class, StagePayloads.LastCheck.class,
         StagePayloads.PollState.class, StagePayloads.CollectGroup.class, StagePayloads.CollectRequest.class,
         StagePayloads.Collected.class,
         StagePayloads.RunRef.class, StagePayloads.Finalized.class, StagePayloads.CaughtError.class,

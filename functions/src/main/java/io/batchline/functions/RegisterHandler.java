@@ -4,18 +4,18 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import io.batchline.pipeline.RegisterStage;
 import io.batchline.pipeline.StagePayloads.RunStart;
-import io.batchline.pipeline.StagePayloads.Registered;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 
-/** State "Register run". */
+/** States "Register run" and, with {@code "resume": true} (issue 16), "Resume run". */
 @Named("register")
-public class RegisterHandler implements RequestHandler<RunStart, Registered> {
+public class RegisterHandler implements RequestHandler<RunStart, Object> {
     @Inject
     RegisterStage stage;
 
     @Override
-    public Registered handleRequest(RunStart input, Context context) {
+    public Object handleRequest(RunStart input, Context context) {
+        if (input.resuming()) return StageLog.around("register", context, input.runId(), null, () -> stage.resume(input));
         return StageLog.around("register", context, input.runId(), null, () -> stage.register(input));
     }
 }

@@ -31,23 +31,21 @@ final class CancelCommand {
     int run(String runId, Path stateDir) throws Exception {
         try (StackHandle stack = StackHandle.attachOrStart(stateDir, out)) {
             LocalStack.Endpoints ep = stack.endpoints();
-            String function = LocalStack.functionName("cancel");
-            URI invoke = ep.lambda().resolve("/2015-03-31/functions/"
-                    + URLEncoder.encode(function, StandardCharsets.UTF_8) + "/invocations");
-            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(invoke)
-                    .timeout(Duration.ofMinutes(3)) // a cold function JVM starts on first use
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(Json.MAPPER.writeValueAsString(Map.of("run_id", runId))))
-                    .build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            if (response.statusCode() != 200) {
-                throw new IllegalStateException("invoking " + function + ": HTTP " + response.statusCode() + ": "
-                        + response.body());
+            // issue 16: a run whose execution was stopped, timed out or lost with its stack has no execution to
+            // carry a cancel to its end: its end is recorded, and the operator is told so
+            var sfn = ep.clients().sfn();
+            var runs = new io.batchline.run.DynamoRunStore(ep.clients().dynamoDb(), ep.table());
+            var orphaned = RunExecutions.recordOrphanedEnd(sfn, ep, runs, runId);
+            if (orphaned.isPresent()) {
+                err.println("batchline: cannot cancel run " + runId + ": it already ended (" + orphaned.get()
+                        + "); recorded as FAILED, its batches and budget reservation are kept: `./batchline local"
+                        + " resume " + runId + "` continues it");
+                return 1;
             }
-            JsonNode body = response.body().isBlank() ? Json.MAPPER.createObjectNode()
-                    : Json.tree(response.body().getBytes(StandardCharsets.UTF_8));
-            if (response.headers().firstValue("X-Amz-Function-Error").isPresent()) {
-                err.println("batchline: cannot cancel run " + runId + ": " + body.path("errorMessage").asText(response.body()));
+            FunctionInvoker.Answer answer = FunctionInvoker.invoke(ep, "cancel", Map.of("run_id", runId));
+            JsonNode body = answer.body();
+            if (answer.functionError()) {
+                err.println("batchline: cannot cancel run " + runId + ": " + answer.errorMessage());
                 return 1;
             }
             boolean first = "cancel_requested".equals(body.path("status").asText());

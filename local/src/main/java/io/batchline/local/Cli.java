@@ -25,6 +25,10 @@ public final class Cli {
               ./batchline local cancel RUN_ID [--state DIR]
                   cancel a running run: its batches are canceled at the provider, what finished is kept,
                   the rest ends in failed.jsonl with reason canceled (exit 1 if the run already ended)
+              ./batchline local resume RUN_ID [--state DIR] [--timeout MINUTES]
+                  continue a run that failed, was stopped or whose stack was killed, from its records: batches
+                  created are polled and collected (never created again), unsent requests are sent, the budget
+                  reservation is settled (exit 1 if the run succeeded, was canceled or is still running)
               ./batchline local history RUN_ID [--state DIR]
                   the run's state transitions, as the Step Functions console lists them
               ./batchline local review [--run RUN_ID] [--state DIR] [--max N]
@@ -75,7 +79,7 @@ public final class Cli {
                         a.singleInput(), calibrate);
             }
             case "local" -> {
-                if (args.length < 2) throw new UsageException("local needs a command: run, up, status, history, cancel, review or sweep");
+                if (args.length < 2) throw new UsageException("local needs a command: run, up, status, history, cancel, resume, review or sweep");
                 switch (args[1]) {
                     case "run" -> {
                         a = Args.parse(args, 2, List.of("--job", "--out", "--state", "--timeout"));
@@ -101,6 +105,15 @@ public final class Cli {
                                     + " the runs)");
                         }
                         return new CancelCommand(out, err).run(a.inputs.get(0), a.path("--state", null));
+                    }
+                    case "resume" -> {
+                        a = Args.parse(args, 2, List.of("--state", "--timeout"));
+                        if (a.inputs.size() != 1) {
+                            throw new UsageException("local resume takes one RUN_ID (`./batchline local status` lists"
+                                    + " the runs)");
+                        }
+                        return new ResumeCommand(out, err).run(a.inputs.get(0), a.path("--state", null),
+                                Integer.parseInt(a.options.getOrDefault("--timeout", "120")));
                     }
                     case "history" -> {
                         a = Args.parse(args, 2, List.of("--state"));

@@ -20,7 +20,9 @@ public final class MarkFailedStage {
     }
 
     public RunFailure markFailed(MarkFailedRequest request) {
-        RunFailure failure = describe(request.error());
+        RunFailure described = describe(request.error());
+        String kept = keptBatches(request.runId());
+        RunFailure failure = kept == null ? described : new RunFailure(described.error(), described.cause() + kept);
         ctx.runs().run(request.runId()).ifPresent(run -> ctx.runs().finishRun(request.runId(),
                 RunRecord.RunStatus.FAILED, ctx.clock().instant(), failure.error(), failure.cause()));
         try { // R6.2: give back the budget reservation the failed run did not spend
@@ -30,6 +32,64 @@ public final class MarkFailedStage {
                     + request.runId() + " kept held: releasing it failed: " + e);
         }
         return failure;
+    }
+
+    /**
+     * Issue 16: a failed run with batches keeps them. The shard records already say which batch each shard has and
+     * whether it ended (results saved) or is still open at the provider; the cause says so, with the way on.
+     *
+     * @return " (kept: ...)" or null when the run created no batch
+     */
+    String keptBatches(String runId) {
+        int created = 0;
+        int ended = 0;
+        int pending = 0;
+        int unsent = 0;
+        try {
+            for (int attempt = 1; ; attempt++) {
+                java.util.List<io.batchline.run.ShardRecord> shards = ctx.runs().shards(runId, attempt);
+                if (shards.isEmpty()) break;
+                for (io.batchline.run.ShardRecord s : shards) {
+                    switch (s.status()) {
+                        case SUBMITTED, SUBMITTING -> { created++; pending++; }
+                        case ENDED -> { created++; ended++; }
+                        case COLLECTED -> created++;
+                        case PLANNED -> unsent++;
+                        default -> { }
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            return null; // the failure itself is what the console must show
+        }
+        if (created == 0 || ended + pending == 0) return null;
+        return " (kept: " + created + " batch(es) created, " + ended + " ended with results saved and not yet collected, "
+                + pending + " still open at the provider, " + unsent + " shard(s) not sent; the budget reservation"
+                + " stays held; `batchline resume " + runId + "` collects them without creating any batch again)";
+    }
+
+    /**
+     * Issue 16: what the EventBridge rule on the state machine's ABORTED / TIMED_OUT / FAILED executions (and the
+     * offline stack's resume/cancel) does: a run whose record is still RUNNING although its execution ended
+     * without recording it (stopped, timed out, crashed) is marked FAILED like "Mark run failed" does, keeping the
+     * reservation held while batches are open. A run whose end was recorded (or that was resumed since by another
+     * execution: not this one) is left as it is.
+     *
+     * @param executionName the execution that ended; runs are named after it ({@code <run>} or
+     *                      {@code <run>-resume-<n>})
+     * @return the failure recorded, or null when there was nothing to record
+     */
+    public RunFailure recordExecutionEnd(String runId, String bucket, String executionName, String status) {
+        RunRecord run = ctx.runs().run(runId).orElse(null);
+        if (run == null || run.status() != RunRecord.RunStatus.RUNNING) return null;
+        String error = switch (status == null ? "" : status) {
+            case "ABORTED" -> "ExecutionAborted";
+            case "TIMED_OUT" -> "ExecutionTimedOut";
+            case "FAILED" -> "ExecutionFailed";
+            default -> "ExecutionEnded";
+        };
+        return markFailed(new MarkFailedRequest(runId, bucket, new StagePayloads.CaughtError(error, error
+                + ": the run's execution " + executionName + " ended as " + status + " without recording the run's end")));
     }
 
     /**

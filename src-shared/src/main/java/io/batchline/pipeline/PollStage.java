@@ -30,7 +30,23 @@ public final class PollStage {
         this.submit = new SubmitStage(ctx);
     }
 
+    /**
+     * One check of the run's batches. A provider call that fails for a passing reason (429, 529, 5xx, timeouts)
+     * puts the check off (issue 16): the state says when to look again and the state machine waits; what this
+     * check did before the failure (results saved, shards marked ended or submitted) is on the records already.
+     */
     public PollState poll(PollRequest request) {
+        try {
+            return pollOnce(request);
+        } catch (TransientStageException e) {
+            int open = (int) ctx.runs().shards(request.runId(), request.attempt()).stream()
+                    .filter(s -> s.status().open() || s.status() == ShardStatus.PLANNED).count();
+            return new ProviderWeather(ctx).putOff(e, request.runId(), request.polls() + 1, open,
+                    request.throttledCount(), request.throttledSinceEpoch());
+        }
+    }
+
+    private PollState pollOnce(PollRequest request) {
         String runId = request.runId();
         int attempt = request.attempt();
         List<ShardRecord> shards = ctx.runs().shards(runId, attempt);

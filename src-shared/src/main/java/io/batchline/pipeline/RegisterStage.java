@@ -4,6 +4,8 @@ import io.batchline.pipeline.StagePayloads.RunStart;
 import io.batchline.pipeline.StagePayloads.Registered;
 import io.batchline.run.RunKeys;
 import io.batchline.run.RunRecord;
+import io.batchline.run.ShardRecord;
+import java.util.List;
 import io.batchline.store.ObjectStore;
 
 /**
@@ -33,6 +35,57 @@ public final class RegisterStage {
                 start.etag(), RunRecord.RunStatus.RUNNING, ctx.clock().instant(), null, null, null));
         io.batchline.chaos.Chaos.point("register.after_record");
         return new Registered(stored.runId(), stored.job(), stored.inputKey(), stored.startedAt().toString());
+    }
+
+    /**
+     * Issue 16, resume: reopens a run that failed or whose execution was stopped or crashed, and says from which
+     * state its new execution goes on, judged from the run's records alone (so the same works for a deployed stack).
+     * The reservation made when the run was planned stays as it is; the run's finalizer settles it.
+     */
+    public StagePayloads.Resumed resume(RunStart start) {
+        String runId = start.runId();
+        var runs = ctx.runs();
+        RunRecord before = runs.run(runId).orElseThrow(() ->
+                new PermanentStageException("RunMissing", "no run " + runId + " to resume"));
+        if (!runs.reopenRun(runId, ctx.clock().instant())) {
+            RunRecord now = runs.run(runId).orElse(before);
+            throw new PermanentStageException("RunEnded", "run " + runId + " ended as " + now.status()
+                    + (now.cancelRequested() ? " (canceled by an operator)" : "") + ": there is nothing to resume");
+        }
+        int last = 0;
+        List<ShardRecord> shards = List.of();
+        for (int a = 1; ; a++) {
+            List<ShardRecord> s = runs.shards(runId, a);
+            if (s.isEmpty()) break;
+            last = a;
+            shards = s;
+        }
+        boolean nothingSent = shards.stream().allMatch(s -> s.status() == ShardRecord.ShardStatus.PLANNED);
+        io.batchline.job.JobSpec job = ctx.jobOfRun(before.bucket(), runId);
+        String next;
+        StagePayloads.Formatted plan;
+        if (last == 0 || (last == 1 && nothingSent)) {
+            next = "format";
+            plan = new StagePayloads.Formatted(1, 0, 0, 0, 0, null);
+        } else if (nothingSent) {
+            next = "retry";
+            plan = new StagePayloads.Formatted(last - 1, 0, 0, 0, 0, RunKeys.plan(runId, last - 1));
+        } else {
+            next = "poll";
+            long requests = shards.stream().mapToLong(ShardRecord::requests).sum();
+            // with a canary, attempt 1's check is repeated: its verdict is on S3, recording the rest resets nothing
+            plan = new StagePayloads.Formatted(last, shards.size(), requests, 0, 0, RunKeys.plan(runId, last),
+                    last == 1 && job.canary() != null);
+        }
+        long open = shards.stream().filter(s -> s.status().open() || s.status() == ShardRecord.ShardStatus.PLANNED)
+                .count();
+        int attempt = last;
+        java.util.logging.Logger.getLogger(RegisterStage.class.getName()).info(() -> "resume: run " + runId + " was "
+                + before.status() + (before.error() == null ? "" : " (" + before.error() + ")") + "; goes on at "
+                + next + ", attempt " + Math.max(attempt, 1) + ", " + open + " shard(s) not ended");
+        return new StagePayloads.Resumed(new Registered(runId, before.job(), before.inputKey(),
+                before.startedAt().toString()), next, plan,
+                new StagePayloads.PollState(false, ctx.config().pollMinSeconds(), 0, (int) open, List.of(), List.of()));
     }
 
     /**

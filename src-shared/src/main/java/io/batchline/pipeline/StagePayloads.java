@@ -20,7 +20,30 @@ public final class StagePayloads {
             @JsonProperty("bucket") String bucket,
             @JsonProperty("key") String key,
             @JsonProperty("etag") String etag,
-            @JsonProperty("job") String job) {}
+            @JsonProperty("job") String job,
+            /** issue 16: true when `batchline resume` started this execution to continue the run from its records */
+            @JsonProperty("resume") @JsonInclude(JsonInclude.Include.NON_NULL) Boolean resume) {
+        public RunStart(String runId, String bucket, String key, String etag, String job) {
+            this(runId, bucket, key, etag, job, null);
+        }
+
+        public boolean resuming() {
+            return Boolean.TRUE.equals(resume);
+        }
+    }
+
+    /**
+     * "Resume run" (issue 16): where the records say the run stands. {@code next}: {@code format} (attempt 1 was
+     * not planned or nothing of it was sent: plan it again, a repeat resets nothing), {@code retry} (the last
+     * retry round was planned but nothing of it sent: plan it again after {@code plan.attempt}) or {@code poll}
+     * (check the batches of attempt {@code plan.attempt}: created ones are polled and collected, never created
+     * again; unsent ones are sent, SUBMITTING ones reconciled first).
+     */
+    public record Resumed(
+            @JsonProperty("run") Registered run,
+            @JsonProperty("next") String next,
+            @JsonProperty("plan") Formatted plan,
+            @JsonProperty("poll") PollState poll) {}
 
     public record Registered(
             @JsonProperty("run_id") String runId,
@@ -78,11 +101,34 @@ public final class StagePayloads {
         }
     }
 
+    /**
+     * {@code last}: the previous check's (or the submit's) {@code $.poll}, whole (issue 16): the provider-weather
+     * streak it left, if any. Absent in older executions and in tests that build the request by hand.
+     */
     public record PollRequest(
             @JsonProperty("run_id") String runId,
             @JsonProperty("bucket") String bucket,
             @JsonProperty("attempt") int attempt,
-            @JsonProperty("polls") int polls) {}
+            @JsonProperty("polls") int polls,
+            @JsonProperty("last") @JsonInclude(JsonInclude.Include.NON_NULL) LastCheck last) {
+        public PollRequest(String runId, String bucket, int attempt, int polls) {
+            this(runId, bucket, attempt, polls, null);
+        }
+
+        public int throttledCount() {
+            return last == null || last.throttled() == null ? 0 : last.throttled();
+        }
+
+        public long throttledSinceEpoch() {
+            return last == null || last.throttledSince() == null ? 0 : last.throttledSince();
+        }
+    }
+
+    /** What "Check batches" reads of the previous {@link PollState}: the streak of put-off provider calls. */
+    @com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
+    public record LastCheck(
+            @JsonProperty("throttled") Integer throttled,
+            @JsonProperty("throttled_since") Long throttledSince) {}
 
     /** Written by submit and by every poll at {@code $.poll}; drives the Wait state and the Map. */
     @JsonInclude(JsonInclude.Include.ALWAYS)
@@ -93,7 +139,21 @@ public final class StagePayloads {
             @JsonProperty("open_batches") int openBatches,
             @JsonProperty("ended_shards") List<Integer> endedShards,
             /** what "Collect results" iterates over: the ended shards in groups, one "Collect shard" each */
-            @JsonProperty("collect_groups") List<CollectGroup> collectGroups) {
+            @JsonProperty("collect_groups") List<CollectGroup> collectGroups,
+            /**
+             * issue 16: provider calls that failed for a passing reason (429, 529, 5xx, timeouts) in a row, and when
+             * the streak began (epoch seconds, 0: none). The state machine waits {@code wait_seconds} and checks
+             * again instead of failing the run; the stage gives up only past the outage horizon.
+             */
+            @JsonProperty("throttled") int throttled,
+            @JsonProperty("throttled_since") long throttledSince,
+            /** why the last check or submit was put off (the provider's error), null when it went through */
+            @JsonProperty("throttled_cause") String throttledCause) {
+        public PollState(boolean allEnded, int waitSeconds, int polls, int openBatches, List<Integer> endedShards,
+                         List<CollectGroup> collectGroups) {
+            this(allEnded, waitSeconds, polls, openBatches, endedShards, collectGroups, 0, 0L, null);
+        }
+
         /** Each ended shard collected alone. */
         public PollState(boolean allEnded, int waitSeconds, int polls, int openBatches, List<Integer> endedShards) {
             this(allEnded, waitSeconds, polls, openBatches, endedShards,

@@ -34,7 +34,16 @@ public final class SubmitStage {
 
     public PollState submit(SubmitRequest request) {
         new Preflight(ctx).beforeSubmit(request); // R3.5, R2.3: before any create of the attempt
-        int open = submitPending(request.runId(), request.bucket(), request.attempt());
+        int open;
+        try {
+            open = submitPending(request.runId(), request.bucket(), request.attempt());
+        } catch (TransientStageException e) {
+            // issue 16: the pre-flight passed for every planned shard; what is not sent yet ("Check batches" sends
+            // PLANNED shards and reconciles SUBMITTING ones) waits for the provider in the state machine
+            int pending = (int) ctx.runs().shards(request.runId(), request.attempt()).stream()
+                    .filter(s -> s.status().open() || s.status() == ShardStatus.PLANNED).count();
+            return new ProviderWeather(ctx).putOff(e, request.runId(), 0, pending, 0, 0);
+        }
         return new PollState(false, ctx.config().waitAfterPoll(0), 0, open, List.of());
     }
 

@@ -77,6 +77,26 @@ public final class DynamoRunStore implements RunStore {
     }
 
     @Override
+    public boolean reopenRun(String runId, Instant reopenedAt) {
+        try {
+            ddb.updateItem(b -> b.tableName(table).key(Map.of("pk", s(runPk(runId)), "sk", s("META")))
+                    .updateExpression("SET #st = :running, reopened_at = :t, previous_error = if_not_exists(#err, :none)"
+                            + " REMOVE finished_at, cause")
+                    .conditionExpression("attribute_exists(pk) AND (#st = :running OR #st = :failed)"
+                            + " AND attribute_not_exists(cancel_requested_at)")
+                    .expressionAttributeNames(Map.of("#st", "status", "#err", "error"))
+                    .expressionAttributeValues(Map.of(":running", s(RunStatus.RUNNING.name()),
+                            ":failed", s(RunStatus.FAILED.name()), ":t", s(reopenedAt.toString()), ":none", s(""))));
+        } catch (ConditionalCheckFailedException endedOtherwise) {
+            return false;
+        }
+        // the error stays readable as previous_error; the run's own error is cleared for its new end
+        ddb.updateItem(b -> b.tableName(table).key(Map.of("pk", s(runPk(runId)), "sk", s("META")))
+                .updateExpression("REMOVE #err").expressionAttributeNames(Map.of("#err", "error")));
+        return true;
+    }
+
+    @Override
     public CancelRequest requestCancel(String runId, Instant requestedAt) {
         try {
             ddb.updateItem(b -> b.tableName(table).key(Map.of("pk", s(runPk(runId)), "sk", s("META")))

@@ -17,6 +17,15 @@ public interface RunStore {
 
     void finishRun(String runId, RunRecord.RunStatus status, Instant finishedAt, String error, String cause);
 
+    /**
+     * Issue 16, resume: a FAILED run (or one left RUNNING by a stopped or crashed execution) is RUNNING again, its
+     * error kept as {@code previous_error} for the record; false when the run ended otherwise (succeeded,
+     * canceled) or does not exist. One conditional write.
+     */
+    default boolean reopenRun(String runId, Instant reopenedAt) {
+        throw new UnsupportedOperationException("this run store cannot reopen runs");
+    }
+
     /** Records a planned shard unless the shard is already past PLANNED (a repeated format must not reset it). */
     void planShard(ShardRecord shard);
 

@@ -267,11 +267,11 @@ class BatchlineRunStateMachineTest {
         assertThat(d.status()).as("error %s cause %s", d.error(), d.cause()).isEqualTo(ExecutionStatus.SUCCEEDED);
         assertThat(calls("poll")).hasSize(polls);
         List<HistoryEvent> events = history(arn);
-        // AWS: ExecutionStarted 1; Register, Format, Submit 5 each (Entered, Scheduled, Started, Succeeded, Exited);
+        // AWS: ExecutionStarted 1; Resume? 2 (issue 16); Register, Format, Submit 5 each (Entered, Scheduled, Started, Succeeded, Exited);
         // Choice 2; per poll: Wait 2 + Check 5 + Choice 2 = 9; Map: Entered, Started, Succeeded, Exited 4 +
         // per shard 7; Canary pending? 2; Plan retry 5; Choice 2; Finalize 5; Canary failed? 2; Run canceled? 2;
         // Succeed 2; ExecutionSucceeded 1.
-        int expected = 1 + 5 + 5 + 2 + 5 + 9 * polls + 4 + 7 + 2 + 5 + 2 + 5 + 2 + 2 + 2 + 1;
+        int expected = 1 + 2 + 5 + 5 + 2 + 5 + 9 * polls + 4 + 7 + 2 + 5 + 2 + 5 + 2 + 2 + 2 + 1;
         assertThat(events).hasSize(expected);
         assertThat(expected).isLessThan(25_000);
         assertThat(events).filteredOn(e -> e.type() == HistoryEventType.WAIT_STATE_ENTERED).hasSize(polls);

@@ -118,14 +118,49 @@ public final class InputReader {
      * line's fault, so the caller fails the run rather than a line.
      */
     public Summary read(InputStream in, InputVisitor visitor) throws IOException {
-        try (InputStream source = gzip ? new GZIPInputStream(in, 64 * 1024) : in) {
+        WatchedSource raw = gzip ? new WatchedSource(in) : null;
+        try (InputStream source = gzip ? new GZIPInputStream(raw, 64 * 1024) : in) {
             CountingVisitor counting = new CountingVisitor(visitor);
             LineSplitter lines = new LineSplitter(source, maxLineBytes, format == Format.CSV);
             if (format == Format.JSONL) readJsonl(lines, counting);
             else readCsv(lines, counting);
             return new Summary(lines.lineNumber(), counting.items, counting.errors);
         } catch (IOException e) {
-            throw new IOException("reading input " + inputName + ": " + e.getMessage(), e);
+            String message = "reading input " + inputName + ": ";
+            // the gzip layer's own complaint about bytes the source delivered whole: reading again cannot help
+            if (gzip && e != raw.failure && (e instanceof java.util.zip.ZipException || e instanceof java.io.EOFException)) {
+                throw new CorruptInputException(message + (e instanceof java.io.EOFException
+                        ? "corrupt input: the gzip stream is truncated (it ends before its end marker: "
+                        : "corrupt input: the file is not valid gzip (") + e.getMessage() + ")", e);
+            }
+            throw new IOException(message + e.getMessage(), e);
+        }
+    }
+
+    /** The raw bytes under a gzip stream, remembering a failure of their own (a broken connection). */
+    private static final class WatchedSource extends java.io.FilterInputStream {
+        IOException failure;
+
+        WatchedSource(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            try {
+                return super.read();
+            } catch (IOException e) {
+                throw failure = e;
+            }
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            try {
+                return super.read(b, off, len);
+            } catch (IOException e) {
+                throw failure = e;
+            }
         }
     }
 

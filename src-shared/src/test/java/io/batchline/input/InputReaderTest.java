@@ -165,6 +165,37 @@ class InputReaderTest {
     }
 
     @Test
+    void aTruncatedOrCorruptGzipIsACorruptInputNotATransientFailure() throws IOException {
+        ByteArrayOutputStream gz = new ByteArrayOutputStream();
+        try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
+            for (int i = 1; i <= 2000; i++) out.write(("{\"id\":\"t" + i + "\",\"n\":" + i + "}\n").getBytes(StandardCharsets.UTF_8));
+        }
+        byte[] whole = gz.toByteArray();
+        byte[] truncated = java.util.Arrays.copyOf(whole, whole.length / 2);
+
+        assertThatThrownBy(() -> read("x.jsonl.gz", truncated, 1000))
+                .isInstanceOf(CorruptInputException.class)
+                .hasMessageStartingWith("reading input x.jsonl.gz: corrupt input: the gzip stream is truncated");
+        assertThatThrownBy(() -> read("x.jsonl.gz", "not gzip".getBytes(StandardCharsets.UTF_8), 100))
+                .isInstanceOf(CorruptInputException.class).hasMessageContaining("not valid gzip");
+
+        // a source that fails on its own (a broken connection) stays a plain IOException: reading again may work
+        InputStream broken = new InputStream() {
+            private final InputStream head = new ByteArrayInputStream(truncated);
+
+            @Override
+            public int read() throws IOException {
+                int b = head.read();
+                if (b < 0) throw new java.io.EOFException("connection reset");
+                return b;
+            }
+        };
+        assertThatThrownBy(() -> new InputReader("x.jsonl.gz", "id", 1000).read(broken, new Collected()))
+                .isInstanceOf(IOException.class).isNotInstanceOf(CorruptInputException.class)
+                .hasMessageContaining("connection reset");
+    }
+
+    @Test
     void formatComesFromTheName() {
         assertThat(InputReader.formatOf("a/b.jsonl")).isEqualTo(InputReader.Format.JSONL);
         assertThat(InputReader.formatOf("a/b.csv.gz")).isEqualTo(InputReader.Format.CSV);

@@ -47,4 +47,31 @@ class SmallFindingsStageTest {
             assertThat(batchesAtProvider(f)).isZero();
         }
     }
+
+    @Test
+    void anInputWithNoValidItemSendsNoGoldenItemAndNoCanaryAndTheReportSaysWhy() throws Exception {
+        try (StageFixture f = new StageFixture(b -> b.seed(3))) {
+            f.store.put(RunKeys.goldenSource("quality-test", "golden.jsonl"),
+                    java.nio.file.Files.readAllBytes(java.nio.file.Path.of("../samples/ticket-triage/golden.jsonl")),
+                    "application/x-ndjson");
+            RunDriver driver = new RunDriver(f);
+            String job = RepairRoundTest.job("""
+                    ground_truth_field: label
+                    golden: {file: golden.jsonl}
+                    canary: {items: 5, min_pass_rate: 0.8}
+                    """);
+            byte[] input = "{oops\n[1]\n\n\"text\"\n{\"id\":\n".getBytes(StandardCharsets.UTF_8);
+
+            String runId = driver.run("nogolden-00000001", job.getBytes(StandardCharsets.UTF_8), input);
+
+            assertThat(batchesAtProvider(f)).as("nothing is sent, so nothing is paid").isZero();
+            assertThat(driver.outcomes(runId, io.batchline.outcome.OutcomeKind.FAILED))
+                    .extracting(n -> n.get("line").asLong()).containsExactlyInAnyOrder(1L, 2L, 4L, 5L);
+            com.fasterxml.jackson.databind.JsonNode report = driver.report(runId);
+            assertThat(report.at("/golden_quality/count").asLong()).isZero();
+            assertThat(report.at("/golden_quality/skipped").asText()).contains("no valid item");
+            assertThat(report.path("golden_cost_usd").decimalValue()).isZero();
+            assertThat(driver.canary).isNull();
+        }
+    }
 }

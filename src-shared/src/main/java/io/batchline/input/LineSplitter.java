@@ -167,6 +167,23 @@ final class LineSplitter {
         return fullLength;
     }
 
+    /**
+     * Sets the quote state the next line starts in: inside a quoted field (the record goes on) or at a record's
+     * start. The CSV reader sets it when it re-reads lines it held back (issue 16), which the stream's own
+     * tracking cannot know about.
+     */
+    void startNextLine(boolean insideQuotes) {
+        quoteState = insideQuotes ? IN_QUOTES : FIELD_START;
+    }
+
+    /** Whether a held-back line ends inside a quoted field when it starts as {@code insideQuotes} says. */
+    static boolean endsInsideQuotes(byte[] bytes, int length, boolean insideQuotes) {
+        LineSplitter tracker = new LineSplitter(InputStream.nullInputStream(), 1, true);
+        tracker.startNextLine(insideQuotes);
+        for (int i = 0; i < length; i++) tracker.trackQuotes(bytes[i]);
+        return tracker.quoteState == IN_QUOTES;
+    }
+
     /** True when this line ended inside a quoted CSV field, i.e. the record goes on (CSV tracking only). */
     boolean endsInsideQuotes() {
         return trackCsvQuotes && quoteState == IN_QUOTES;

@@ -132,13 +132,17 @@ final class LineSplitter {
     }
 
     private void trackQuotes(byte b) {
-        switch (quoteState) {
-            case FIELD_START -> quoteState = b == '"' ? IN_QUOTES : (b == ',' || b == '\n') ? FIELD_START : UNQUOTED;
-            case UNQUOTED -> quoteState = (b == ',' || b == '\n') ? FIELD_START : UNQUOTED;
-            case IN_QUOTES -> quoteState = b == '"' ? QUOTE_SEEN : IN_QUOTES;
-            case QUOTE_SEEN -> quoteState = b == '"' ? IN_QUOTES : (b == ',' || b == '\n') ? FIELD_START : UNQUOTED;
+        quoteState = nextQuoteState(quoteState, b);
+    }
+
+    private static int nextQuoteState(int state, byte b) {
+        return switch (state) {
+            case FIELD_START -> b == '"' ? IN_QUOTES : (b == ',' || b == '\n') ? FIELD_START : UNQUOTED;
+            case UNQUOTED -> (b == ',' || b == '\n') ? FIELD_START : UNQUOTED;
+            case IN_QUOTES -> b == '"' ? QUOTE_SEEN : IN_QUOTES;
+            case QUOTE_SEEN -> b == '"' ? IN_QUOTES : (b == ',' || b == '\n') ? FIELD_START : UNQUOTED;
             default -> throw new IllegalStateException();
-        }
+        };
     }
 
     private boolean startsWithBom() {
@@ -178,10 +182,9 @@ final class LineSplitter {
 
     /** Whether a held-back line ends inside a quoted field when it starts as {@code insideQuotes} says. */
     static boolean endsInsideQuotes(byte[] bytes, int length, boolean insideQuotes) {
-        LineSplitter tracker = new LineSplitter(InputStream.nullInputStream(), 1, true);
-        tracker.startNextLine(insideQuotes);
-        for (int i = 0; i < length; i++) tracker.trackQuotes(bytes[i]);
-        return tracker.quoteState == IN_QUOTES;
+        int state = insideQuotes ? IN_QUOTES : FIELD_START;
+        for (int i = 0; i < length; i++) state = nextQuoteState(state, bytes[i]);
+        return state == IN_QUOTES;
     }
 
     /** True when this line ended inside a quoted CSV field, i.e. the record goes on (CSV tracking only). */

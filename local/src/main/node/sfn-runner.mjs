@@ -16,6 +16,13 @@ function emit(obj) {
   process.stdout.write(JSON.stringify(obj) + '\n');
 }
 
+// stdout to a pipe is asynchronous: process.exit() right after a write loses what the pipe has not taken yet (a
+// long cause, issue 16, was cut mid-line and the execution ended as "local executor exited with code 0").
+// The last line is written, and the process exits once it (and so everything before it) is flushed.
+function emitAndExit(obj) {
+  process.stdout.write(JSON.stringify(obj) + '\n', () => process.exit(0));
+}
+
 const rl = readline.createInterface({ input: process.stdin });
 const lines = rl[Symbol.asyncIterator]();
 const first = await lines.next();
@@ -49,9 +56,9 @@ registerHooks({
 
 const { StateMachine, ExecutionAbortedError, ExecutionTimeoutError } = await import(libraryUrl);
 if (!stateContext) {
-  emit({ kind: 'result', status: 'FAILED', error: 'States.Runtime',
+  emitAndExit({ kind: 'result', status: 'FAILED', error: 'States.Runtime',
     cause: 'sfn-runner: cannot provide $$.State to this aws-local-stepfunctions build (expected 3.0.0)' });
-  process.exit(0);
+  await new Promise(() => {}); // exits once written
 }
 
 // --- Time compression -------------------------------------------------------------------------
@@ -158,8 +165,8 @@ try {
   const sm = new StateMachine(job.definition, { validationOptions: { checkArn: true, checkPaths: true } });
   exec = sm.run(job.input, { overrides: { taskResourceLocalHandlers }, context: job.context });
 } catch (e) {
-  emit({ kind: 'result', status: 'FAILED', error: 'States.Runtime', cause: String(e.message ?? e) });
-  process.exit(0);
+  emitAndExit({ kind: 'result', status: 'FAILED', error: 'States.Runtime', cause: String(e.message ?? e) });
+  await new Promise(() => {}); // exits once written
 }
 
 (async () => {
@@ -208,5 +215,4 @@ try {
   }
 }
 await pump;
-emit(result);
-process.exit(0);
+emitAndExit(result);

@@ -31,8 +31,8 @@ public final class Cli {
                   reservation is settled (exit 1 if the run succeeded, was canceled or is still running)
               ./batchline local history RUN_ID [--state DIR]
                   the run's state transitions, as the Step Functions console lists them
-              ./batchline local review [--run RUN_ID] [--state DIR] [--max N]
-                  show the review queue's items (all runs, or one); they stay on the queue
+              ./batchline local review [--run RUN_ID] [--job NAME] [--state DIR] [--max N]
+                  show the review queue's items (all runs, one run's or one job's); they stay on the queue
               ./batchline local sweep [--job JOB] [--state DIR]
                   what the scheduled inbox sweep does in AWS: a run for every inbox file that has none yet
               ./batchline synth [-c key=value]...
@@ -126,9 +126,10 @@ public final class Cli {
                         return new LocalUpCommand(out).run(a.path("--state", Path.of(".batchline-state")));
                     }
                     case "review" -> {
-                        a = Args.parse(args, 2, List.of("--run", "--state", "--max"));
+                        a = Args.parse(args, 2, List.of("--run", "--job", "--state", "--max"));
                         if (!a.inputs.isEmpty()) throw new UsageException("local review takes no input file");
-                        return new ReviewCommand(out).run(a.options.get("--run"), a.path("--state", null),
+                        return new ReviewCommand(out).run(a.options.get("--run"), a.options.get("--job"),
+                                a.path("--state", null),
                                 Integer.parseInt(a.options.getOrDefault("--max", "100")));
                     }
                     default -> throw new UsageException("unknown command: local " + args[1]);

@@ -15,7 +15,8 @@ import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 /**
- * {@code ./batchline local review [--run RUN_ID] [--state DIR]}: shows the review queue's items to a person
+ * {@code ./batchline local review [--run RUN_ID] [--job NAME] [--state DIR]}: shows the review queue's items (all, one
+ * run's or one job's: messages carry the job in their body and a {@code job} attribute) to a person
  * (R4.3). It only looks: messages are received with a visibility timeout and not deleted, so they stay on the
  * queue for the review tool that consumes them (and are visible again after {@link #LOOK_SECONDS}).
  */
@@ -29,25 +30,30 @@ public final class ReviewCommand {
     }
 
     /** One queue message, parsed. */
-    public record ReviewItem(String runId, String id, long line, Double confidence, String reason, JsonNode output,
-                      int receiveCount) {}
+    public record ReviewItem(String runId, String job, String id, long line, Double confidence, String reason,
+                             JsonNode output, int receiveCount) {}
 
     int run(String runId, Path stateDir, int max) throws Exception {
+        return run(runId, null, stateDir, max);
+    }
+
+    int run(String runId, String job, Path stateDir, int max) throws Exception {
+        String of = (runId == null ? "" : " of run " + runId) + (job == null ? "" : " of job " + job);
         try (StackHandle stack = StackHandle.attachOrStart(stateDir, out)) {
             LocalStack.Endpoints ep = stack.endpoints();
             List<ReviewItem> items;
             try (SqsClient sqs = ep.clients().sqs()) {
-                items = read(sqs, ep.reviewQueueUrl(), runId, max);
+                items = read(sqs, ep.reviewQueueUrl(), runId, job, max);
             }
             if (items.isEmpty()) {
-                out.println("batchline: the review queue holds no items" + (runId == null ? "" : " of run " + runId)
+                out.println("batchline: the review queue holds no items" + of
                         + " (items shown in the last " + LOOK_SECONDS + " s are hidden until then)");
                 return 0;
             }
-            out.printf("%nReview queue %s: %d item(s)%s%n", ep.reviewQueueUrl(), items.size(),
-                    runId == null ? "" : " of run " + runId);
+            out.printf("%nReview queue %s: %d item(s)%s%n", ep.reviewQueueUrl(), items.size(), of);
             for (ReviewItem i : items) {
-                out.printf("%n  %s  line %d  id %s  confidence %s%s%n", i.runId(), i.line(), i.id(),
+                out.printf("%n  %s%s  line %d  id %s  confidence %s%s%n", i.runId(),
+                        i.job() == null ? "" : " (job " + i.job() + ")", i.line(), i.id(),
                         i.confidence() == null ? "-" : String.format(Locale.ROOT, "%.2f", i.confidence()),
                         i.receiveCount() > 1 ? "  (seen " + (i.receiveCount() - 1) + " time(s) before)" : "");
                 out.println("    why:    " + i.reason());
@@ -65,6 +71,11 @@ public final class ReviewCommand {
      * null). Messages are not deleted; a message seen twice in one look is shown once.
      */
     public static List<ReviewItem> read(SqsClient sqs, String queueUrl, String runId, int max) {
+        return read(sqs, queueUrl, runId, null, max);
+    }
+
+    /** The same keeping only {@code job}'s items too (all when null): its {@code job} attribute, else its body's. */
+    public static List<ReviewItem> read(SqsClient sqs, String queueUrl, String runId, String job, int max) {
         List<ReviewItem> items = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         while (items.size() < max) {
@@ -79,8 +90,11 @@ public final class ReviewCommand {
                 JsonNode body = Json.tree(m.body().getBytes(StandardCharsets.UTF_8));
                 String run = body.path("run_id").asText();
                 if (runId != null && !runId.equals(run)) continue;
+                var attribute = m.messageAttributes().get("job");
+                String itsJob = attribute != null ? attribute.stringValue() : body.path("job").asText(null);
+                if (job != null && !job.equals(itsJob)) continue;
                 JsonNode confidence = body.path("confidence");
-                items.add(new ReviewItem(run, body.path("id").asText(), body.path("line").asLong(),
+                items.add(new ReviewItem(run, itsJob, body.path("id").asText(), body.path("line").asLong(),
                         confidence.isNumber() ? confidence.asDouble() : null, body.path("reason").asText(),
                         body.path("output").isMissingNode() || body.path("output").isNull() ? null : body.get("output"),
                         Integer.parseInt(m.attributes().getOrDefault(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT,

@@ -47,6 +47,7 @@ final class StatusCommand {
             }
             if (executions.isEmpty()) {
                 out.println("no runs yet in this stack" + (stateDir == null ? " (give --state DIR for a kept stack)" : ""));
+                printIgnored(out, bucket);
                 return 0;
             }
             out.printf("%-30s %-9s %-20s %9s %7s  %-27s %s%n", "RUN", "STATE", "STARTED", "TOOK", "ITEMS",
@@ -59,8 +60,24 @@ final class StatusCommand {
                         e.startDate().toString().substring(0, 19).replace('T', ' '),
                         RunFollower.clock(Duration.between(e.startDate(), end)), c.items, c.split, c.cost);
             }
+            printIgnored(out, bucket);
             return 0;
         }
+    }
+
+    /**
+     * The inbox objects that started no run (issue 16: wrong extension, nested folder, wrong case...), each with
+     * why: the same reasons the intake counts in its IgnoredInboxObjects metric. Nothing when there are none.
+     */
+    static void printIgnored(PrintStream out, ObjectStore bucket) {
+        List<String> lines = new ArrayList<>();
+        for (String key : bucket.list(RunKeys.INBOX)) {
+            String reason = io.batchline.pipeline.IgnoredInbox.reason(key);
+            if (reason != null) lines.add("  " + key + "  (" + reason + ")");
+        }
+        if (lines.isEmpty()) return;
+        out.printf("%n%d object(s) in inbox/ started no run (IgnoredInboxObjects):%n", lines.size());
+        lines.forEach(out::println);
     }
 
     private record Counts(String items, String split, String cost) {}

@@ -38,7 +38,9 @@ import java.util.zip.GZIPInputStream;
  *
  * <p>Line numbers are 1-based physical lines; blank lines are skipped but counted, so numbers match what an
  * editor shows. CSV: the first record is the header; RFC 4180 quoting (commas, doubled quotes and newlines
- * inside quotes); a record's line is the line it starts on; CRLF inside a quoted field becomes LF.
+ * inside quotes); a record's line is the line it starts on; CRLF inside a quoted field becomes LF. A quote that
+ * would join lines into a record that is not well-formed with the header's field count is unclosed: the record
+ * ends at its first line and the lines after it are read again ({@link #readCsv}, issue 16).
  *
  * <p>A visitor that names the fields it reads ({@link InputVisitor#flatFields}) gets JSONL lines that are flat
  * objects as {@link FlatLine}s, checked and located in one pass over their bytes with no Jackson tree (issue 9:
@@ -118,14 +120,49 @@ public final class InputReader {
      * line's fault, so the caller fails the run rather than a line.
      */
     public Summary read(InputStream in, InputVisitor visitor) throws IOException {
-        try (InputStream source = gzip ? new GZIPInputStream(in, 64 * 1024) : in) {
+        WatchedSource raw = gzip ? new WatchedSource(in) : null;
+        try (InputStream source = gzip ? new GZIPInputStream(raw, 64 * 1024) : in) {
             CountingVisitor counting = new CountingVisitor(visitor);
             LineSplitter lines = new LineSplitter(source, maxLineBytes, format == Format.CSV);
             if (format == Format.JSONL) readJsonl(lines, counting);
             else readCsv(lines, counting);
             return new Summary(lines.lineNumber(), counting.items, counting.errors);
         } catch (IOException e) {
-            throw new IOException("reading input " + inputName + ": " + e.getMessage(), e);
+            String message = "reading input " + inputName + ": ";
+            // the gzip layer's own complaint about bytes the source delivered whole: reading again cannot help
+            if (gzip && e != raw.failure && (e instanceof java.util.zip.ZipException || e instanceof java.io.EOFException)) {
+                throw new CorruptInputException(message + (e instanceof java.io.EOFException
+                        ? "corrupt input: the gzip stream is truncated (it ends before its end marker: "
+                        : "corrupt input: the file is not valid gzip (") + e.getMessage() + ")", e);
+            }
+            throw new IOException(message + e.getMessage(), e);
+        }
+    }
+
+    /** The raw bytes under a gzip stream, remembering a failure of their own (a broken connection). */
+    private static final class WatchedSource extends java.io.FilterInputStream {
+        IOException failure;
+
+        WatchedSource(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            try {
+                return super.read();
+            } catch (IOException e) {
+                throw failure = e;
+            }
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            try {
+                return super.read(b, off, len);
+            } catch (IOException e) {
+                throw failure = e;
+            }
         }
     }
 
@@ -197,31 +234,76 @@ public final class InputReader {
 
     // ---------------------------------------------------------------- CSV
 
-    private void readCsv(LineSplitter lines, InputVisitor visitor) throws IOException {
+    /**
+     * CSV records, with the unclosed-quote rule (issue 16): a record whose quoted field runs past the end of its
+     * first line is kept whole only when its lines make a well-formed record with the header's field count. When
+     * they do not (the record does not parse, has another field count, is still inside the quote at the end of
+     * the file or past max_line_bytes), the quote is taken as unclosed: the record ends at its first line, which
+     * fails naming the quote, and the lines after it are read as records again, so none is swallowed.
+     */
+    private void readCsv(LineSplitter splitter, InputVisitor visitor) throws IOException {
+        CsvLines lines = new CsvLines(splitter);
         List<String> header = null;
         String headerProblem = null;
         long headerLine = 0;
         RecordBuffer record = new RecordBuffer(maxLineBytes);
-        while (lines.next()) {
+        while (true) {
+            if (!lines.next(record.started())) {
+                if (record.started() && record.lineCount > 1) {
+                    // the file ended inside a quoted field that began on an earlier line: that quote is unclosed
+                    String reason = endAtFirstLine(record, lines, header, "the file ends before it closes");
+                    if (header == null && headerProblem == null) {
+                        headerLine = record.line;
+                        headerProblem = reason;
+                    } else {
+                        visitor.error(new InputError(record.line, null, headerProblem != null ? unusableHeader(
+                                headerLine, headerProblem) : reason));
+                    }
+                    record.clear();
+                    continue;
+                }
+                break;
+            }
             if (!record.started()) {
                 if (!lines.oversize() && isBlank(lines.bytes(), lines.length()) && !lines.endsInsideQuotes()) continue;
                 record.start(lines.lineNumber());
             }
             record.append(lines);
-            if (lines.endsInsideQuotes()) continue; // the quoted field goes on past this newline
-            if (header == null && headerProblem == null) {
+            boolean isHeader = header == null && headerProblem == null;
+            String unclosed = null;
+            ParsedRecord parsed = null;
+            if (lines.endsInsideQuotes()) { // the quoted field goes on past this newline
+                if (record.lineCount == 1 || !record.oversize) continue;
+                // a quoted field is never longer than max_line_bytes: decide now rather than buffer on
+                unclosed = endAtFirstLine(record, lines, header, "it is still open after max_line_bytes ("
+                        + String.format(Locale.ROOT, "%,d", maxLineBytes) + " bytes)");
+            } else {
+                parsed = parseRecordOrExplain(record);
+                if (record.lineCount > 1 && !record.oversize && (parsed.problem != null
+                        || header != null && parsed.fields.size() != header.size())) {
+                    String why = parsed.problem != null ? "the lines after it do not make a well-formed record ("
+                            + parsed.problem + ")" : "the lines after it make a record of " + parsed.fields.size()
+                            + " fields, not the header's " + header.size();
+                    unclosed = endAtFirstLine(record, lines, header, why);
+                }
+            }
+            if (isHeader) {
                 headerLine = record.line;
-                ParsedRecord parsed = parseRecordOrExplain(record);
-                if (parsed.problem != null) headerProblem = parsed.problem;
+                if (unclosed != null) headerProblem = unclosed;
+                else if (parsed.problem != null) headerProblem = parsed.problem;
                 else headerProblem = checkHeader(header = parsed.fields);
                 if (headerProblem != null) header = null;
+            } else if (headerProblem != null) {
+                visitor.error(new InputError(record.line, null, unusableHeader(headerLine, headerProblem)));
+            } else if (unclosed != null) {
+                visitor.error(new InputError(record.line, null, unclosed));
             } else {
-                csvRecord(record, header, headerProblem, headerLine, visitor);
+                csvRecord(record, parsed, header, visitor);
             }
             record.clear();
         }
         if (record.started()) {
-            // the file ended inside a quoted field
+            // the file ended inside a quoted field opened on its last line
             String reason = "unclosed quote: the CSV record runs to the end of the file";
             if (header == null && headerProblem == null) reason = "the CSV header has an " + reason;
             visitor.error(new InputError(record.line, null, record.oversize ? oversizeReason("CSV record", record.fullLength)
@@ -229,14 +311,33 @@ public final class InputReader {
         }
     }
 
-    private void csvRecord(RecordBuffer record, List<String> header, String headerProblem, long headerLine,
-                           InputVisitor visitor) {
-        long line = record.line;
-        if (headerProblem != null) {
-            visitor.error(new InputError(line, null, "CSV header on line " + headerLine + " is unusable: " + headerProblem));
-            return;
+    private static String unusableHeader(long headerLine, String headerProblem) {
+        return "CSV header on line " + headerLine + " is unusable: " + headerProblem;
+    }
+
+    /**
+     * Ends a record whose quote runs on at its first line: the lines held after it go back to be read as records
+     * again, and the reason for the first line names the quote and why it was taken as unclosed.
+     */
+    private String endAtFirstLine(RecordBuffer record, CsvLines lines, List<String> header, String why) {
+        lines.pushBack(record.held);
+        String quote;
+        if (record.firstOversize) {
+            quote = "unclosed quote in a line of " + String.format(Locale.ROOT, "%,d", record.firstFullLength)
+                    + " bytes, over max_line_bytes " + String.format(Locale.ROOT, "%,d", maxLineBytes);
+        } else if (decode(record.bytes, record.firstLength)) {
+            List<String> ignored = new ArrayList<>();
+            String problem = CsvRecords.split(chars, ignored);
+            quote = problem != null && problem.startsWith("unclosed quote") ? problem : "unclosed quote";
+        } else {
+            quote = "unclosed quote (" + decodeError + ")";
         }
-        ParsedRecord parsed = parseRecordOrExplain(record);
+        return quote + ": the quoted field runs past the end of line " + record.line + " and " + why
+                + ", so the record ends at line " + record.line + " and the lines after it are read as records again";
+    }
+
+    private void csvRecord(RecordBuffer record, ParsedRecord parsed, List<String> header, InputVisitor visitor) {
+        long line = record.line;
         if (parsed.problem != null) {
             visitor.error(new InputError(line, null, parsed.problem));
             return;
@@ -250,6 +351,44 @@ public final class InputReader {
         ObjectNode fields = LINE_MAPPER.createObjectNode();
         for (int i = 0; i < values.size(); i++) fields.put(header.get(i), values.get(i));
         emit(visitor, line, fields, record.bytes, record.length);
+    }
+
+    /** A physical line held back to be read again: its bytes (none when it was over max_line_bytes). */
+    private record HeldLine(long number, byte[] bytes, int length, long fullLength, boolean oversize) {}
+
+    /** The splitter's lines, after any held-back lines pushed back to be read again as records. */
+    private static final class CsvLines {
+        private final LineSplitter splitter;
+        private final java.util.ArrayDeque<HeldLine> again = new java.util.ArrayDeque<>();
+        private HeldLine held;
+        private boolean heldEndsInside;
+
+        CsvLines(LineSplitter splitter) {
+            this.splitter = splitter;
+        }
+
+        /** Advances; {@code insideQuotes}: whether the line starts inside a quoted field (a record goes on). */
+        boolean next(boolean insideQuotes) throws IOException {
+            held = again.poll();
+            if (held != null) {
+                // a line over max_line_bytes was not kept, so its quotes cannot be followed: it ends its record
+                heldEndsInside = !held.oversize() && LineSplitter.endsInsideQuotes(held.bytes(), held.length(), insideQuotes);
+                return true;
+            }
+            splitter.startNextLine(insideQuotes);
+            return splitter.next();
+        }
+
+        void pushBack(List<HeldLine> lines) {
+            for (int i = lines.size() - 1; i >= 0; i--) again.addFirst(lines.get(i));
+        }
+
+        long lineNumber() { return held != null ? held.number() : splitter.lineNumber(); }
+        byte[] bytes() { return held != null ? held.bytes() : splitter.bytes(); }
+        int length() { return held != null ? held.length() : splitter.length(); }
+        boolean oversize() { return held != null ? held.oversize() : splitter.oversize(); }
+        long fullLength() { return held != null ? held.fullLength() : splitter.fullLength(); }
+        boolean endsInsideQuotes() { return held != null ? heldEndsInside : splitter.endsInsideQuotes(); }
     }
 
     private record ParsedRecord(List<String> fields, String problem) {}
@@ -272,7 +411,10 @@ public final class InputReader {
         return null;
     }
 
-    /** Joins the physical lines of one CSV record with '\n', within max_line_bytes. */
+    /**
+     * Joins the physical lines of one CSV record with '\n', within max_line_bytes; keeps a copy of every line
+     * after the first, so that the record can end at its first line and give them back (issue 16).
+     */
     private static final class RecordBuffer {
         private final int maxBytes;
         long line;
@@ -280,6 +422,12 @@ public final class InputReader {
         int length;
         long fullLength;
         boolean oversize;
+        int lineCount;
+        /** the first line: its length in {@link #bytes}, or that it was over max_line_bytes */
+        int firstLength;
+        boolean firstOversize;
+        long firstFullLength;
+        final List<HeldLine> held = new ArrayList<>();
         private boolean started;
 
         RecordBuffer(int maxBytes) {
@@ -295,8 +443,16 @@ public final class InputReader {
             started = true;
         }
 
-        void append(LineSplitter lines) {
+        void append(CsvLines lines) {
             boolean continuation = lineCount++ > 0;
+            if (continuation) {
+                held.add(new HeldLine(lines.lineNumber(), lines.oversize() ? null
+                        : java.util.Arrays.copyOf(lines.bytes(), lines.length()), lines.length(), lines.fullLength(),
+                        lines.oversize()));
+            } else {
+                firstOversize = lines.oversize();
+                firstFullLength = lines.fullLength();
+            }
             fullLength += lines.fullLength() + (continuation ? 1 : 0);
             if (oversize) return;
             if (lines.oversize() || fullLength > maxBytes) {
@@ -307,9 +463,8 @@ public final class InputReader {
             if (continuation) bytes[length++] = '\n';
             System.arraycopy(lines.bytes(), 0, bytes, length, lines.length());
             length += lines.length();
+            if (!continuation) firstLength = length;
         }
-
-        private int lineCount;
 
         void clear() {
             started = false;
@@ -317,6 +472,10 @@ public final class InputReader {
             fullLength = 0;
             oversize = false;
             lineCount = 0;
+            firstLength = 0;
+            firstOversize = false;
+            firstFullLength = 0;
+            held.clear();
         }
     }
 

@@ -132,13 +132,17 @@ final class LineSplitter {
     }
 
     private void trackQuotes(byte b) {
-        switch (quoteState) {
-            case FIELD_START -> quoteState = b == '"' ? IN_QUOTES : (b == ',' || b == '\n') ? FIELD_START : UNQUOTED;
-            case UNQUOTED -> quoteState = (b == ',' || b == '\n') ? FIELD_START : UNQUOTED;
-            case IN_QUOTES -> quoteState = b == '"' ? QUOTE_SEEN : IN_QUOTES;
-            case QUOTE_SEEN -> quoteState = b == '"' ? IN_QUOTES : (b == ',' || b == '\n') ? FIELD_START : UNQUOTED;
+        quoteState = nextQuoteState(quoteState, b);
+    }
+
+    private static int nextQuoteState(int state, byte b) {
+        return switch (state) {
+            case FIELD_START -> b == '"' ? IN_QUOTES : (b == ',' || b == '\n') ? FIELD_START : UNQUOTED;
+            case UNQUOTED -> (b == ',' || b == '\n') ? FIELD_START : UNQUOTED;
+            case IN_QUOTES -> b == '"' ? QUOTE_SEEN : IN_QUOTES;
+            case QUOTE_SEEN -> b == '"' ? IN_QUOTES : (b == ',' || b == '\n') ? FIELD_START : UNQUOTED;
             default -> throw new IllegalStateException();
-        }
+        };
     }
 
     private boolean startsWithBom() {
@@ -165,6 +169,22 @@ final class LineSplitter {
     /** The full length in bytes, also of an oversize line that was not buffered. */
     long fullLength() {
         return fullLength;
+    }
+
+    /**
+     * Sets the quote state the next line starts in: inside a quoted field (the record goes on) or at a record's
+     * start. The CSV reader sets it when it re-reads lines it held back (issue 16), which the stream's own
+     * tracking cannot know about.
+     */
+    void startNextLine(boolean insideQuotes) {
+        quoteState = insideQuotes ? IN_QUOTES : FIELD_START;
+    }
+
+    /** Whether a held-back line ends inside a quoted field when it starts as {@code insideQuotes} says. */
+    static boolean endsInsideQuotes(byte[] bytes, int length, boolean insideQuotes) {
+        int state = insideQuotes ? IN_QUOTES : FIELD_START;
+        for (int i = 0; i < length; i++) state = nextQuoteState(state, bytes[i]);
+        return state == IN_QUOTES;
     }
 
     /** True when this line ended inside a quoted CSV field, i.e. the record goes on (CSV tracking only). */

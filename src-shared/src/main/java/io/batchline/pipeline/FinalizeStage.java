@@ -111,6 +111,9 @@ public final class FinalizeStage {
         ObjectNode json = report.finishedAt(finished).build();
         quality.finish(store, runId, json); // sample.jsonl; report.sample and report.quality
         if (golden != null) json.set("golden_quality", golden.toJson());
+        if (golden != null && plan.hasNonNull("golden_skipped")) { // issue 16: why no golden item was sent
+            ((ObjectNode) json.get("golden_quality")).put("skipped", plan.get("golden_skipped").asText());
+        }
         if (canary != null) json.set("canary", canary);
         io.batchline.cost.StageMeter.addAwsCost(runId, json, new io.batchline.cost.AwsCostModel.RunShape( // issue 9
                 report.items(), shardCount, canaryShards - canaryLeft, requestsByAttempt, requestBytes,

@@ -55,6 +55,8 @@ public final class FormatStage {
         } catch (Planner.GoldenFileException e) {
             throw new PermanentStageException("GoldenInvalid", e.getMessage(), e);
         } catch (IOException | UncheckedIOException e) {
+            var corrupt = io.batchline.input.CorruptInputException.in(e); // issue 16: reading again gives the same bytes
+            if (corrupt != null) throw new PermanentStageException("InputCorrupt", corrupt.getMessage(), e);
             throw new TransientStageException("planning " + run.inputKey() + ": " + e.getMessage(), e);
         }
         ctx.budget().reserve(runId, job, io.batchline.plan.Strata.dearest(job, ctx.pricesForRun(runId)), plan); // R6.2, R2.5

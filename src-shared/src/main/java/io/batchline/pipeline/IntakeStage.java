@@ -39,7 +39,8 @@ public final class IntakeStage {
         if (event == null || event.records() == null) return new SqsBatchResponse(failures);
         for (SqsMessage message : event.records()) {
             try {
-                for (RunStart start : runsOf(message.body())) {
+                for (RunStart start : runsOf(message.body(), (bucket, key, reason) -> // issue 16: counted, not only logged
+                        IgnoredInbox.print("intake", bucket, key, reason, java.time.Instant.now(), System.out))) {
                     Decision d = start(start);
                     LOG.info(() -> "intake: " + d + " run " + start.runId() + " for s3://" + start.bucket() + "/"
                             + start.key());
@@ -65,8 +66,19 @@ public final class IntakeStage {
         }
     }
 
+    /** An object an event named that starts no run, and why. */
+    @FunctionalInterface
+    interface IgnoredSink {
+        void ignored(String bucket, String key, String reason);
+    }
+
     /** The runs an SQS message asks for: none for S3's test event or keys outside inbox/<job>/. */
     static List<RunStart> runsOf(String body) {
+        return runsOf(body, (bucket, key, reason) -> {});
+    }
+
+    /** The same, telling {@code ignoredSink} about every created object that starts no run. */
+    static List<RunStart> runsOf(String body, IgnoredSink ignoredSink) {
         JsonNode root = Json.tree(body.getBytes(StandardCharsets.UTF_8));
         List<RunStart> runs = new ArrayList<>();
         if ("s3:TestEvent".equals(root.path("Event").asText())) return runs;
@@ -80,7 +92,9 @@ public final class IntakeStage {
             String etag = r.path("s3").path("object").path("eTag").asText();
             Optional<String> job = RunIds.jobOfInboxKey(key);
             if (bucket.isEmpty() || key.isEmpty() || job.isEmpty()) {
-                LOG.info(() -> "intake: ignored s3://" + bucket + "/" + key + " (not inbox/<job>/<name>.jsonl|csv[.gz])");
+                String reason = key.isEmpty() ? "no key" : bucket.isEmpty() ? "no bucket" : IgnoredInbox.reason(key);
+                LOG.info(() -> "intake: ignored s3://" + bucket + "/" + key + " (" + reason + ")");
+                ignoredSink.ignored(bucket, key, reason);
                 continue;
             }
             runs.add(new RunStart(RunIds.runId(job.get(), bucket, key, etag), bucket, key,

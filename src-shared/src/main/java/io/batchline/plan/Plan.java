@@ -17,7 +17,7 @@ import java.util.List;
  * @param firstInvalid           the first 20 invalid items, for a quick look
  */
 @JsonPropertyOrder({"run_id", "attempt", "input", "lines", "items", "valid", "invalid", "shards",
-        "estimated_input_tokens", "max_output_tokens", "failed_key", "first_invalid", "golden", "canary_shards", "request_shapes", "largest_request_tokens"})
+        "estimated_input_tokens", "max_output_tokens", "failed_key", "first_invalid", "golden", "canary_shards", "request_shapes", "largest_request_tokens", "golden_skipped"})
 public record Plan(
         @JsonProperty("run_id") String runId,
         @JsonProperty("attempt") int attempt,
@@ -41,7 +41,10 @@ public record Plan(
                 com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
         java.util.Map<String, io.batchline.render.RequestShape> requestShapes,
         /** the largest request's estimated input tokens: the budget guard prices the run at a prompt tier above it */
-        @JsonProperty("largest_request_tokens") long largestRequestTokens) {
+        @JsonProperty("largest_request_tokens") long largestRequestTokens,
+        /** why the job's golden items were not added (issue 16: the input had no valid item); absent when they were */
+        @JsonProperty("golden_skipped") @com.fasterxml.jackson.annotation.JsonInclude(
+                com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) String goldenSkipped) {
 
     /** At most this many invalid items are listed in {@code first_invalid}. */
     public static final int FIRST_INVALID_LIMIT = 20;

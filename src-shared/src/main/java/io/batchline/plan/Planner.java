@@ -129,7 +129,11 @@ public final class Planner {
             run.endCanary();
             run.checkTemplateFieldsSeen(); // a field no line has is the spec's problem: stop before anything is sent
             run.checkpointEvery = 0; // the golden items come after the input: a resume starts in the input
-            if (golden != null) InputReader.forJob(job, golden.name()).read(golden.in(), run.golden(golden.name()));
+            if (golden != null && run.valid == 0) { // issue 16: golden items alone would be paid for nothing
+                run.goldenSkipped = "the input has no valid item to send, so the golden items were not sent either";
+            } else if (golden != null) {
+                InputReader.forJob(job, golden.name()).read(golden.in(), run.golden(golden.name()));
+            }
             run.finish();
         } catch (IOException e) {
             throw new UncheckedIOException(e.getMessage(), e);
@@ -259,6 +263,8 @@ public final class Planner {
         io.batchline.cache.ResultCache.Lookup cache;
         /** golden requests (R4.5): in the shards, not in items/valid */
         long golden;
+        /** why the job's golden items were not added (issue 16: no valid input item); null when they were */
+        String goldenSkipped;
         /** requests still to put in the canary's own shards; canaryShards = how many shards the canary filled */
         int canaryLeft;
         int canaryShards;
@@ -588,7 +594,7 @@ public final class Planner {
         Plan plan(String input, long lines, long items) {
             return new Plan(runId, attempt, input, lines, items, valid, invalid, List.copyOf(shards), totalTokens,
                     maxOutputTokens, failedKey, List.copyOf(firstInvalid), golden, canaryShards, renderer.shapes(),
-                    largestRequestTokens);
+                    largestRequestTokens, goldenSkipped);
         }
 
         void finish() throws IOException {

@@ -302,9 +302,11 @@ public final class AnthropicBatchesClient {
     // ---------------------------------------------------------------- plumbing
 
     private HttpRequest.Builder builder(URI u) {
+        String key = config.apiKey().get();
+        ProviderText.remember(key); // issue 16: an endpoint that echoes it back does not get it into our output
         return HttpRequest.newBuilder(u)
                 .timeout(config.requestTimeout())
-                .header("x-api-key", config.apiKey().get())
+                .header("x-api-key", key)
                 .header("anthropic-version", config.anthropicVersion())
                 .header("content-type", "application/json")
                 .header("accept", "application/json");

@@ -107,8 +107,8 @@ public record BatchResult(
             case "succeeded" -> new BatchResult(customId, Type.SUCCEEDED, result.textBlock ? result.text.toString() : null,
                     result.toolInput, result.stopReason, result.model, result.usage(), null, null, result.refusalCategory);
             case "errored" -> new BatchResult(customId, Type.ERRORED, null, null, null, null, Usage.ZERO,
-                    result.inner ? result.innerType : result.errorType,
-                    result.inner ? result.innerMessage : result.errorMessage);
+                    ProviderText.clean(result.inner ? result.innerType : result.errorType),
+                    ProviderText.clean(result.inner ? result.innerMessage : result.errorMessage)); // issue 16
             case "canceled" -> new BatchResult(customId, Type.CANCELED, null, null, null, null, Usage.ZERO, null, null);
             case "expired" -> new BatchResult(customId, Type.EXPIRED, null, null, null, null, Usage.ZERO, null, null);
             default -> throw new IllegalArgumentException("result for " + customId + " has unknown type " + type);

@@ -50,9 +50,31 @@ public record ProviderConfig(
             throw new IllegalArgumentException("anthropic-version '" + anthropicVersion + "' is not one the provider "
                     + "documents; use one of " + String.join(", ", SUPPORTED_VERSIONS));
         }
+        requireSafeBaseUrl(baseUrl, "base URL");
         // a trailing slash would double up with our absolute paths
         String s = baseUrl.toString();
         if (s.endsWith("/")) baseUrl = URI.create(s.substring(0, s.length() - 1));
+    }
+
+    /**
+     * The key travels in a header: over plain {@code http://} only to this machine (the simulator, a local proxy),
+     * never across a network (issue 16). Local = {@code localhost}, 127.0.0.0/8 or {@code ::1}, written as such
+     * (no name is resolved).
+     */
+    static void requireSafeBaseUrl(URI baseUrl, String what) {
+        String scheme = baseUrl.getScheme() == null ? "" : baseUrl.getScheme().toLowerCase(java.util.Locale.ROOT);
+        if (scheme.equals("https")) return;
+        if (scheme.equals("http") && isLocalHost(baseUrl.getHost())) return;
+        throw new IllegalArgumentException(what + " '" + baseUrl + "' is refused: use https:// (the API key would"
+                + " travel unencrypted; plain http:// is allowed only for localhost, 127.0.0.0/8 and ::1)");
+    }
+
+    private static boolean isLocalHost(String host) {
+        if (host == null) return false;
+        String h = host.toLowerCase(java.util.Locale.ROOT);
+        if (h.startsWith("[") && h.endsWith("]")) h = h.substring(1, h.length() - 1);
+        if (h.equals("localhost") || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1")) return true;
+        return h.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
     }
 
     /** Defaults (version 2023-06-01, connect 10 s, request 60 s, 4 retries, backoff 1 s..30 s). */
@@ -68,7 +90,8 @@ public record ProviderConfig(
      * the provider still work without one. {@value #VERSION_ENV} picks the API version (default 2023-06-01);
      * an unknown one fails here, at start-up.
      *
-     * @throws IllegalArgumentException when {@value #VERSION_ENV} names a version the provider does not document
+     * @throws IllegalArgumentException when {@value #VERSION_ENV} names a version the provider does not document,
+     *                                  or ANTHROPIC_BASE_URL is plain http:// to a host that is not this machine
      */
     public static ProviderConfig fromEnv(Map<String, String> env) {
         String version = env.get(VERSION_ENV);
@@ -79,6 +102,7 @@ public record ProviderConfig(
         }
         String base = env.get("ANTHROPIC_BASE_URL");
         URI baseUrl = base == null || base.isBlank() ? DEFAULT_BASE_URL : URI.create(base.trim());
+        requireSafeBaseUrl(baseUrl, "ANTHROPIC_BASE_URL");
         String key = env.get("ANTHROPIC_API_KEY");
         String keyFile = env.get("ANTHROPIC_API_KEY_FILE");
         String secretArn = env.get(SECRET_ARN_ENV);

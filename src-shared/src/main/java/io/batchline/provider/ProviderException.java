@@ -4,7 +4,8 @@ import java.time.Duration;
 
 /**
  * A failed call to the provider, classified so callers can decide between retrying, fixing the request and
- * giving up. Messages carry the provider's error type, message and request id; never the API key.
+ * giving up. Messages carry the provider's error type, message and request id; never the API key: the
+ * provider's text is redacted of keys and capped ({@link ProviderText}).
  */
 public class ProviderException extends RuntimeException {
 
@@ -23,11 +24,13 @@ public class ProviderException extends RuntimeException {
 
     public ProviderException(Kind kind, int httpStatus, String errorType, String message, String requestId,
                              Duration retryAfter, Throwable cause) {
-        super(describe(kind, httpStatus, errorType, message, requestId), cause);
+        // issue 16: what the provider sent is redacted of keys and capped before it becomes our message
+        super(describe(kind, httpStatus, ProviderText.clean(errorType), ProviderText.clean(message),
+                ProviderText.clean(requestId)), cause);
         this.kind = kind;
         this.httpStatus = httpStatus;
-        this.errorType = errorType;
-        this.requestId = requestId;
+        this.errorType = ProviderText.clean(errorType);
+        this.requestId = ProviderText.clean(requestId);
         this.retryAfter = retryAfter;
     }
 

@@ -17,6 +17,9 @@ import java.nio.charset.StandardCharsets;
 public final class ReviewPublisher {
     private ReviewPublisher() {}
 
+    private static final com.fasterxml.jackson.databind.ObjectMapper YAML =
+            new com.fasterxml.jackson.dataformat.yaml.YAMLMapper();
+
     public static String marker(String runId, int attempt, int shard) {
         return RunKeys.run(runId) + "review-sent/a" + attempt + "-shard-" + RunKeys.pad(shard) + ".json";
     }
@@ -37,6 +40,18 @@ public final class ReviewPublisher {
         return publish(queue, store, runId, reviewParts, marker(runId, attempt, shard));
     }
 
+    /** The run's job (issue 16: its messages carry it), from the spec frozen at registration; null without one. */
+    static String jobOf(ObjectStore store, String runId) {
+        String key = RunKeys.jobSnapshot(runId);
+        if (!store.exists(key)) return null;
+        try {
+            com.fasterxml.jackson.databind.JsonNode spec = YAML.readTree(store.read(key));
+            return spec != null && spec.path("name").isTextual() ? spec.get("name").asText() : null;
+        } catch (java.io.IOException e) {
+            return null; // the spec was checked at registration; a message without its job is still delivered
+        }
+    }
+
     /** The review items answered from the result cache at planning (issue 6), once per run. */
     public static long publishCached(ReviewQueue queue, ObjectStore store, String runId) {
         return publish(queue, store, runId, java.util.List.of(RunKeys.cachedPart(runId, OutcomeKind.REVIEW)),
@@ -48,7 +63,7 @@ public final class ReviewPublisher {
         if (queue == null) return 0;
         if (store.exists(marker)) return 0;
         long sent;
-        try (ReviewQueue.Sender sender = queue.sender(runId)) {
+        try (ReviewQueue.Sender sender = queue.sender(runId, jobOf(store, runId))) {
             for (String reviewPart : reviewParts) {
                 JsonLines.forEachLine(store.open(reviewPart),
                         line -> sender.add(Json.read(line.getBytes(StandardCharsets.UTF_8), OutcomeLine.class)));

@@ -17,8 +17,9 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
 
 /**
  * The SQS review queue (R4.3): one message per review item, sent in batches of 10 (the SQS maximum). The body is
- * {@code {run_id, id, line, custom_id, output, confidence, reason}}; attributes {@code run_id} and
- * {@code item_key} ("run id/custom_id") let a consumer filter and de-duplicate. On a FIFO queue the item key is
+ * {@code {run_id, job, id, line, custom_id, output, confidence, reason}}; attributes {@code run_id}, {@code job}
+ * (issue 16: a consumer takes its own job's items) and {@code item_key} ("run id/custom_id") let a consumer filter
+ * and de-duplicate. On a FIFO queue the item key is
  * also the deduplication id, so a resend within five minutes is dropped by SQS itself.
  */
 public final class ReviewQueue {
@@ -54,8 +55,14 @@ public final class ReviewQueue {
 
     /** The message body for one review line. */
     public static ObjectNode message(String runId, OutcomeLine line) {
+        return message(runId, null, line);
+    }
+
+    /** The message body for one review line of a job's run ({@code job} null: unknown, left out). */
+    public static ObjectNode message(String runId, String job, OutcomeLine line) {
         ObjectNode m = Json.MAPPER.createObjectNode();
         m.put("run_id", runId);
+        if (job != null) m.put("job", job);
         m.put("id", line.id());
         m.put("line", line.line());
         m.put("custom_id", line.customId());
@@ -68,16 +75,23 @@ public final class ReviewQueue {
 
     /** A batch being filled; {@link #flush} sends what it holds. Not thread-safe. */
     public Sender sender(String runId) {
-        return new Sender(runId);
+        return new Sender(runId, null);
+    }
+
+    /** The same for a run of {@code job}: the job goes into every message's body and {@code job} attribute. */
+    public Sender sender(String runId, String job) {
+        return new Sender(runId, job);
     }
 
     public final class Sender implements AutoCloseable {
         private final String runId;
+        private final String job;
         private final List<SendMessageBatchRequestEntry> pending = new ArrayList<>(BATCH);
         private long sent;
 
-        private Sender(String runId) {
+        private Sender(String runId, String job) {
             this.runId = runId;
+            this.job = job;
         }
 
         public void add(OutcomeLine line) {
@@ -85,10 +99,10 @@ public final class ReviewQueue {
             String key = runId + "/" + (line.customId() != null ? line.customId() : "cached-l" + line.line());
             var entry = SendMessageBatchRequestEntry.builder()
                     .id("m" + pending.size())
-                    .messageBody(Json.string(message(runId, line)))
-                    .messageAttributes(Map.of(
-                            "run_id", text(runId),
-                            "item_key", text(key)));
+                    .messageBody(Json.string(message(runId, job, line)))
+                    .messageAttributes(job == null
+                            ? Map.of("run_id", text(runId), "item_key", text(key))
+                            : Map.of("run_id", text(runId), "job", text(job), "item_key", text(key)));
             if (fifo) entry.messageGroupId(runId).messageDeduplicationId(dedupId(key));
             pending.add(entry.build());
             if (pending.size() == BATCH) flush();

@@ -165,6 +165,22 @@ class BadInputSuiteTest {
     }
 
     @Test
+    void anUnclosedQuoteOnLine3FailsLine3AndLines4To10StillGetTheirOutcomes() {
+        StringBuilder csv = new StringBuilder("id,subject,body\n"      // 1 header
+                + "c-2,Refund,\"fine, quoted\"\n"                      // 2
+                + "c-3,\"Broken subject,the quote never closes\n");     // 3
+        for (int i = 4; i <= 10; i++) csv.append("c-").append(i).append(",Subject ").append(i).append(",Body ").append(i).append('\n');
+
+        Outcome o = plan("tickets.csv", csv.toString().getBytes(StandardCharsets.UTF_8));
+
+        assertThat(o.plan().items()).isEqualTo(9);
+        assertThat(o.failed().keySet()).containsExactly(3L);
+        assertThat(o.failed().get(3L)).startsWith("unclosed quote starting at column 5");
+        assertThat(o.requests()).extracting(r -> r.get("custom_id").asText()).containsExactlyInAnyOrder(
+                "a1-l2", "a1-l4", "a1-l5", "a1-l6", "a1-l7", "a1-l8", "a1-l9", "a1-l10");
+    }
+
+    @Test
     void gzippedInputIsReadByItsName() throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (GZIPOutputStream gz = new GZIPOutputStream(bytes)) {

@@ -165,6 +165,37 @@ class InputReaderTest {
     }
 
     @Test
+    void aTruncatedOrCorruptGzipIsACorruptInputNotATransientFailure() throws IOException {
+        ByteArrayOutputStream gz = new ByteArrayOutputStream();
+        try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
+            for (int i = 1; i <= 2000; i++) out.write(("{\"id\":\"t" + i + "\",\"n\":" + i + "}\n").getBytes(StandardCharsets.UTF_8));
+        }
+        byte[] whole = gz.toByteArray();
+        byte[] truncated = java.util.Arrays.copyOf(whole, whole.length / 2);
+
+        assertThatThrownBy(() -> read("x.jsonl.gz", truncated, 1000))
+                .isInstanceOf(CorruptInputException.class)
+                .hasMessageStartingWith("reading input x.jsonl.gz: corrupt input: the gzip stream is truncated");
+        assertThatThrownBy(() -> read("x.jsonl.gz", "not gzip".getBytes(StandardCharsets.UTF_8), 100))
+                .isInstanceOf(CorruptInputException.class).hasMessageContaining("not valid gzip");
+
+        // a source that fails on its own (a broken connection) stays a plain IOException: reading again may work
+        InputStream broken = new InputStream() {
+            private final InputStream head = new ByteArrayInputStream(truncated);
+
+            @Override
+            public int read() throws IOException {
+                int b = head.read();
+                if (b < 0) throw new java.io.EOFException("connection reset");
+                return b;
+            }
+        };
+        assertThatThrownBy(() -> new InputReader("x.jsonl.gz", "id", 1000).read(broken, new Collected()))
+                .isInstanceOf(IOException.class).isNotInstanceOf(CorruptInputException.class)
+                .hasMessageContaining("connection reset");
+    }
+
+    @Test
     void formatComesFromTheName() {
         assertThat(InputReader.formatOf("a/b.jsonl")).isEqualTo(InputReader.Format.JSONL);
         assertThat(InputReader.formatOf("a/b.csv.gz")).isEqualTo(InputReader.Format.CSV);
@@ -213,8 +244,70 @@ class InputReaderTest {
         assertThat(c.errorOnLine(4).reason()).isEqualTo("CSV record has 1 field, the header has 2");
         assertThat(c.errorOnLine(5).reason()).startsWith("unexpected 'j' after the closing quote at column 11");
         assertThat(c.errorOnLine(6).reason()).isEqualTo("duplicate id '1' (first seen on line 2)");
-        assertThat(c.errorOnLine(7).reason()).isEqualTo("unclosed quote: the CSV record runs to the end of the file");
-        assertThat(c.summary.nonBlank()).isEqualTo(6);
+        // issue 16: the quote on line 7 never closes, so it ends its record there and line 8 is a record again
+        assertThat(c.errorOnLine(7).reason()).startsWith("unclosed quote starting at column 3: the quoted field runs"
+                + " past the end of line 7 and the file ends before it closes");
+        assertThat(c.errorOnLine(8).reason()).isEqualTo("CSV record has 1 field, the header has 2");
+        assertThat(c.summary.nonBlank()).isEqualTo(7);
+    }
+
+    /** Every physical line but the header and blank ones: exactly one item or error, on its own 1-based line. */
+    private static void assertOneOutcomePerLine(Collected c, long... lines) {
+        List<Long> seen = new ArrayList<>();
+        for (Object o : c.all) seen.add(o instanceof InputItem i ? i.line() : ((InputError) o).line());
+        assertThat(seen).containsExactly(java.util.Arrays.stream(lines).boxed().toArray(Long[]::new));
+    }
+
+    @Test
+    void csvUnclosedQuoteEndsItsRecordAtItsLineAndTheLinesAfterAreRecordsAgain() throws IOException {
+        StringBuilder csv = new StringBuilder("id,subject,body\n"   // 1 header
+                + "r2,fine,\"quoted, with comma\"\n"                // 2
+                + "r3,\"opens a quote,never closed\n");              // 3
+        for (int i = 4; i <= 10; i++) csv.append("r").append(i).append(",s").append(i).append(",b").append(i).append('\n');
+        Collected c = read("x.csv", csv.toString());
+        assertOneOutcomePerLine(c, 2, 3, 4, 5, 6, 7, 8, 9, 10);
+        assertThat(c.items).extracting(InputItem::id).containsExactly("r2", "r4", "r5", "r6", "r7", "r8", "r9", "r10");
+        assertThat(c.items.get(1).fields().get("body").asText()).isEqualTo("b4");
+        assertThat(c.errorOnLine(3).reason()).startsWith("unclosed quote starting at column 4: the quoted field runs"
+                + " past the end of line 3").contains("line 3 and the lines after it are read as records again");
+
+        // a later quoted field closes it by accident: the record does not parse, so the same rule applies
+        String accidental = "id,subject,body\n"
+                + "a,\"open\n"                       // 2: opens
+                + "b,plain,text\n"                   // 3
+                + "c,\"quoted, field\",x\n"          // 4: its quote closes line 2's, then 'q' follows
+                + "d,last,one\n";                    // 5
+        Collected a = read("x.csv", accidental);
+        assertOneOutcomePerLine(a, 2, 3, 4, 5);
+        assertThat(a.items).extracting(InputItem::id).containsExactly("b", "c", "d");
+        assertThat(a.errorOnLine(2).reason()).contains("do not make a well-formed record (unexpected 'q'");
+
+        // it closes into a record of the wrong field count: also ended at its first line
+        Collected w = read("x.csv", "id,text\n1,\"x\n2,y\",z\n3,z\n");
+        assertOneOutcomePerLine(w, 2, 3, 4);
+        assertThat(w.errorOnLine(2).reason()).contains("make a record of 3 fields, not the header's 2");
+        assertThat(w.errorOnLine(3).reason()).isEqualTo("CSV record has 3 fields, the header has 2");
+        assertThat(w.items).extracting(InputItem::id).containsExactly("3");
+
+        // a quoted field over several lines that makes a good record is still one record
+        Collected good = read("x.csv", "id,text\n1,\"two\nlines\"\n2,z\n");
+        assertOneOutcomePerLine(good, 2, 4);
+        assertThat(good.items.get(0).fields().get("text").asText()).isEqualTo("two\nlines");
+
+        // still open at max_line_bytes: decided there, the lines after are read again
+        StringBuilder big = new StringBuilder("id,text\n1,\"open\n");
+        for (int i = 2; i <= 30; i++) big.append(i).append(",t").append(i).append('\n');
+        Collected b = read("x.csv", big.toString().getBytes(StandardCharsets.UTF_8), 40);
+        long[] expected = java.util.stream.LongStream.rangeClosed(2, 31).toArray();
+        assertOneOutcomePerLine(b, expected);
+        assertThat(b.errorOnLine(2).reason()).contains("still open after max_line_bytes (40 bytes)");
+        assertThat(b.items).hasSize(29);
+
+        // the header's own unclosed quote: the header is unusable and every line after still gets its outcome
+        Collected h = read("x.csv", "id,\"text\n1,a\n2,b\n");
+        assertOneOutcomePerLine(h, 2, 3);
+        assertThat(h.errors).extracting(InputError::reason).allMatch(r -> r.startsWith(
+                "CSV header on line 1 is unusable: unclosed quote starting at column 4"));
     }
 
     @Test

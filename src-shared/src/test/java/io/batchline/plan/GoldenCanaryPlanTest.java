@@ -62,6 +62,30 @@ class GoldenCanaryPlanTest {
     }
 
     @Test
+    void anInputWithNoValidItemAddsNoGoldenItemAndNoCanaryShardAndSaysWhy() throws Exception {
+        FileObjectStore store = new FileObjectStore(dir);
+        JobSpec job = job("canary: {items: 6}\ngolden: {file: golden.jsonl}\n");
+        byte[] input = "{oops\n[1,2]\n\n\"text\"\n".getBytes(StandardCharsets.UTF_8);
+
+        Plan plan = plan(job, store, input, tickets("G", 3, true));
+
+        assertThat(plan.items()).isEqualTo(3);
+        assertThat(plan.valid()).isZero();
+        assertThat(plan.invalid()).isEqualTo(3);
+        assertThat(plan.golden()).as("golden items alone would be paid for nothing").isZero();
+        assertThat(plan.shards()).isEmpty();
+        assertThat(plan.canaryShards()).isZero();
+        assertThat(plan.goldenSkipped()).contains("no valid item");
+        JsonNode stored = io.batchline.json.Json.tree(store.read(RunKeys.plan(RUN, 1)));
+        assertThat(stored.get("golden_skipped").asText()).contains("no valid item");
+
+        // one valid item is enough for the golden items to go
+        Plan one = plan(job, new FileObjectStore(dir.resolve("one")), tickets("T", 1, true), tickets("G", 3, true));
+        assertThat(one.golden()).isEqualTo(3);
+        assertThat(one.goldenSkipped()).isNull();
+    }
+
+    @Test
     void theCanarysItemsFillShardsOfTheirOwnFirstAndGoldenItemsComeAfterApart() throws Exception {
         FileObjectStore store = new FileObjectStore(dir);
         JobSpec job = job("canary: {items: 6}\ngolden: {file: golden.jsonl}\n");

@@ -177,6 +177,30 @@ class AnthropicBatchesClientTest {
     }
 
     @Test
+    void anErrorBodyThatEchoesTheKeyIsRedactedAndCapped() {
+        String proxyKey = "proxy-key-0123456789abcdef"; // not shaped like an Anthropic key: redacted as the one we sent
+        String padding = "x".repeat(5000);
+        script.add(Answer.json(400, error("invalid_request_error", "bad header x-api-key: " + proxyKey
+                + " (did you mean sk-ant-api03-AbC_dEf-123?) " + padding)));
+        ProviderConfig cfg = ProviderConfig.of(URI.create("http://127.0.0.1:" + server.getAddress().getPort()),
+                () -> proxyKey).withRetries(0, Duration.ofMillis(100), Duration.ofSeconds(2));
+        assertThatThrownBy(() -> new AnthropicBatchesClient(cfg, sleeps::add, () -> 0.5).retrieve("msgbatch_1"))
+                .isInstanceOfSatisfying(ProviderException.class, e -> {
+                    assertThat(e.getMessage()).doesNotContain(proxyKey).doesNotContain("AbC_dEf")
+                            .contains("bad header x-api-key: [REDACTED]", "sk-ant-[REDACTED]")
+                            .contains("more characters cut]");
+                    assertThat(e.getMessage().length()).isLessThan(500 + 200);
+                });
+
+        // an errored result's message, which becomes an outcome line's reason, is cleaned the same way
+        BatchResult r = BatchResult.parse("{\"custom_id\":\"e\",\"result\":{\"type\":\"errored\",\"error\":"
+                + "{\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\",\"message\":\"key "
+                + proxyKey + " and sk-ant-api03-zzz " + padding + "\"}}}}");
+        assertThat(r.errorMessage()).doesNotContain(proxyKey).doesNotContain("api03-zzz").contains("[REDACTED]")
+                .endsWith("more characters cut]");
+    }
+
+    @Test
     void spendLimitRateLimitIsNotRetried() {
         script.add(Answer.json(429, "{\"type\":\"error\",\"error\":{\"type\":\"rate_limit_error\",\"message\":\"cap\","
                 + "\"details\":{\"error_code\":\"enforced_spend_limit_reached\"}}}"));

@@ -51,6 +51,23 @@ class ProviderConfigTest {
     }
 
     @Test
+    void aPlainHttpBaseUrlIsRefusedUnlessItIsLocal() {
+        for (String local : new String[] {"http://localhost:8080", "http://LOCALHOST", "http://127.0.0.1:1",
+                "http://127.45.6.7:9", "http://[::1]:8080", "https://proxy.example.com"}) {
+            assertThat(ProviderConfig.of(URI.create(local), () -> "k").baseUrl().getHost()).isNotNull();
+        }
+        for (String remote : new String[] {"http://api.anthropic.com", "http://10.0.0.5:8080", "http://localhost.evil.com",
+                "http://127.0.0.1.nip.io", "ftp://api.anthropic.com"}) {
+            assertThatThrownBy(() -> ProviderConfig.of(URI.create(remote), () -> "k"), remote)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(remote)
+                    .hasMessageContaining("https://");
+        }
+        assertThatThrownBy(() -> ProviderConfig.fromEnv(Map.of("ANTHROPIC_BASE_URL", "http://my-proxy:8080")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ANTHROPIC_BASE_URL");
+    }
+
+    @Test
     void keyFromFileIsTrimmedReadLazilyAndCached(@TempDir Path dir) throws IOException {
         Path f = dir.resolve("key");
         ProviderConfig c = ProviderConfig.fromEnv(Map.of("ANTHROPIC_API_KEY_FILE", f.toString(),

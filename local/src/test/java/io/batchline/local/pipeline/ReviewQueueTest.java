@@ -48,7 +48,17 @@ class ReviewQueueTest {
             // a repeated collect (a Lambda retry of the state) must not send the shard's items again
             new CollectStage(f.ctx).collect(new CollectRequest(runId, StageFixture.BUCKET, 1, 0));
 
-            List<ReviewItem> queued = ReviewCommand.read(sqs, url, runId, 10_000);
+            // issue 16: every message carries its job, as the job attribute and in the body, so it can be taken per job
+            List<software.amazon.awssdk.services.sqs.model.Message> raw = sqs.receiveMessage(r -> r.queueUrl(url)
+                    .maxNumberOfMessages(10).visibilityTimeout(0).messageAttributeNames("All")).messages();
+            assertThat(raw).isNotEmpty().allSatisfy(m -> {
+                assertThat(m.messageAttributes().get("job")).as("job attribute").isNotNull();
+                assertThat(m.messageAttributes().get("job").stringValue()).isEqualTo("quality-test");
+                assertThat(io.batchline.json.Json.tree(m.body().getBytes(StandardCharsets.UTF_8)).path("job").asText())
+                        .isEqualTo("quality-test");
+            });
+            List<ReviewItem> queued = ReviewCommand.read(sqs, url, null, "quality-test", 10_000);
+            assertThat(queued).allSatisfy(q -> assertThat(q.job()).isEqualTo("quality-test"));
             assertThat(queued).hasSameSizeAs(review);
             Map<Long, ReviewItem> byLine = queued.stream().collect(Collectors.toMap(ReviewItem::line, Function.identity()));
             for (JsonNode n : review) {
@@ -61,6 +71,7 @@ class ReviewQueueTest {
                 assertThat(q.reason()).isEqualTo(n.get("reason").asText()).contains("needs review");
             }
             assertThat(ReviewCommand.read(sqs, url, "some-other-run", 10_000)).isEmpty();
+            assertThat(ReviewCommand.read(sqs, url, null, "some-other-job", 10_000)).isEmpty();
         }
     }
 }

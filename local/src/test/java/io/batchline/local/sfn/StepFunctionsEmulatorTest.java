@@ -43,6 +43,9 @@ class StepFunctionsEmulatorTest {
             if (flakyCalls.incrementAndGet() == 1) throw new FunctionError("test.Flaky", "first call fails");
             return "{\"ok\":true}".getBytes(StandardCharsets.UTF_8);
         });
+        lambda.registerLocalFunction("loud", p -> {
+            throw new FunctionError("test.Loud", "start " + "x".repeat(300_000) + " end");
+        });
     }
 
     @AfterAll
@@ -86,6 +89,25 @@ class StepFunctionsEmulatorTest {
                 .isEqualTo("arn:aws:lambda:us-east-1:000000000000:function:flaky");
             assertThat(scheduled.lambdaFunctionScheduledEventDetails().input()).isEqualTo("{\"wait_seconds\":3600}");
             for (int i = 0; i < events.size(); i++) assertThat(events.get(i).id()).isEqualTo(i + 1L);
+        }
+    }
+
+    /** Issue 16: a long error cause reaches the execution whole, not "local executor exited with code 0" (the pipeline's
+     * was 23 KB, lost when the reader lagged; 300 KB loses it every time without the flush). */
+    @Test
+    void aLongCauseIsKept() {
+        try (StepFunctionsEmulator emu = StepFunctionsEmulator.start(config());
+             SfnClient sfn = SfnTestClients.sfn(emu.endpoint())) {
+            String sm = emu.createStateMachine("loud", """
+                {"StartAt": "Loud", "States": {"Loud": {"Type": "Task",
+                  "Resource": "arn:aws:lambda:us-east-1:000000000000:function:loud", "End": true}}}""");
+            String arn = sfn.startExecution(b -> b.stateMachineArn(sm).name("loud-1").input("{}")).executionArn();
+
+            DescribeExecutionResponse d = awaitClosed(sfn, arn, Duration.ofSeconds(60));
+
+            assertThat(d.status()).isEqualTo(ExecutionStatus.FAILED);
+            assertThat(d.error()).isEqualTo("test.Loud");
+            assertThat(d.cause()).contains("start xxx").contains("xxx end").hasSizeGreaterThan(23_000);
         }
     }
 

@@ -1,0 +1,77 @@
+package io.batchline.local.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.batchline.pipeline.FormatStage;
+import io.batchline.pipeline.PermanentStageException;
+import io.batchline.pipeline.RegisterStage;
+import io.batchline.pipeline.StagePayloads.FormatRequest;
+import io.batchline.pipeline.StagePayloads.RunStart;
+import io.batchline.run.RunKeys;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Test;
+
+/** Issue 16's smaller findings on the real stages, S3Proxy, dynalite and the simulator. */
+class SmallFindingsStageTest {
+
+    private static long batchesAtProvider(StageFixture f) {
+        long n = 0;
+        for (var it = f.provider.listAll(100); it.hasNext(); it.next()) n++;
+        return n;
+    }
+
+    @Test
+    void aTruncatedGzipInputFailsTheRunPermanentlyWithItsReason() throws Exception {
+        try (StageFixture f = new StageFixture(b -> b.seed(1))) {
+            ByteArrayOutputStream gz = new ByteArrayOutputStream();
+            try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
+                out.write(RepairRoundTest.tickets(200));
+            }
+            byte[] truncated = Arrays.copyOf(gz.toByteArray(), gz.size() / 2);
+            String runId = "corrupt-000000001";
+            String inputKey = RunKeys.INBOX + "quality-test/" + runId + ".jsonl.gz";
+            f.store.put(RunKeys.jobSpec("quality-test"), RepairRoundTest.job("").getBytes(StandardCharsets.UTF_8),
+                    "application/yaml");
+            f.store.put(inputKey, truncated, "application/gzip");
+            new RegisterStage(f.ctx).register(new RunStart(runId, StageFixture.BUCKET, inputKey, "etag-" + runId,
+                    "quality-test"));
+
+            assertThatThrownBy(() -> new FormatStage(f.ctx).format(new FormatRequest(runId, StageFixture.BUCKET, 1, null)))
+                    .isInstanceOf(PermanentStageException.class)
+                    .hasMessageStartingWith("InputCorrupt: reading input " + inputKey + ": corrupt input:")
+                    .hasMessageContaining("truncated");
+            assertThat(batchesAtProvider(f)).isZero();
+        }
+    }
+
+    @Test
+    void anInputWithNoValidItemSendsNoGoldenItemAndNoCanaryAndTheReportSaysWhy() throws Exception {
+        try (StageFixture f = new StageFixture(b -> b.seed(3))) {
+            f.store.put(RunKeys.goldenSource("quality-test", "golden.jsonl"),
+                    java.nio.file.Files.readAllBytes(java.nio.file.Path.of("../samples/ticket-triage/golden.jsonl")),
+                    "application/x-ndjson");
+            RunDriver driver = new RunDriver(f);
+            String job = RepairRoundTest.job("""
+                    ground_truth_field: label
+                    golden: {file: golden.jsonl}
+                    canary: {items: 5, min_pass_rate: 0.8}
+                    """);
+            byte[] input = "{oops\n[1]\n\n\"text\"\n{\"id\":\n".getBytes(StandardCharsets.UTF_8);
+
+            String runId = driver.run("nogolden-00000001", job.getBytes(StandardCharsets.UTF_8), input);
+
+            assertThat(batchesAtProvider(f)).as("nothing is sent, so nothing is paid").isZero();
+            assertThat(driver.outcomes(runId, io.batchline.outcome.OutcomeKind.FAILED))
+                    .extracting(n -> n.get("line").asLong()).containsExactlyInAnyOrder(1L, 2L, 4L, 5L);
+            com.fasterxml.jackson.databind.JsonNode report = driver.report(runId);
+            assertThat(report.at("/golden_quality/count").asLong()).isZero();
+            assertThat(report.at("/golden_quality/skipped").asText()).contains("no valid item");
+            assertThat(report.path("golden_cost_usd").decimalValue()).isZero();
+            assertThat(driver.canary).isNull();
+        }
+    }
+}

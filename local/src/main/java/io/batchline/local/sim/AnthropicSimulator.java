@@ -353,30 +353,8 @@ public final class AnthropicSimulator implements AutoCloseable {
             throw new SimBatchStore.Rejected(400, "invalid_request_error", "use either before_id or after_id, not both");
         }
         List<SimBatchStore.Meta> all = store.all(); // newest first
-        int from = 0;
-        int to;
-        boolean hasMore;
-        if (before != null) {
-            int at = indexOf(all, before);
-            to = at;
-            from = Math.max(0, at - limit);
-            hasMore = from > 0;
-        } else {
-            if (after != null) from = indexOf(all, after) + 1;
-            to = Math.min(all.size(), from + limit);
-            hasMore = to < all.size();
-        }
-        ObjectNode page = Json.MAPPER.createObjectNode();
-        ArrayNode data = page.putArray("data");
-        for (SimBatchStore.Meta m : all.subList(from, to)) data.add(batchJson(m));
-        page.put("has_more", hasMore);
-        if (from < to) {
-            page.put("first_id", all.get(from).id());
-            page.put("last_id", all.get(to - 1).id());
-        } else {
-            page.putNull("first_id");
-            page.putNull("last_id");
-        }
+        ObjectNode page = ListPage.of(all, after == null ? -1 : indexOf(all, after),
+                before == null ? -1 : indexOf(all, before), limit, SimBatchStore.Meta::id, this::batchJson);
         json(ex, 200, page);
     }
 

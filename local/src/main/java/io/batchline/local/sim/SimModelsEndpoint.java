@@ -92,30 +92,8 @@ final class SimModelsEndpoint {
         // stable: models of the same day keep the catalogue's order (newest families first)
         all.sort(Comparator.comparing((ModelEntry m) -> createdAt(m)).reversed());
 
-        int from = 0;
-        int to;
-        boolean hasMore;
-        if (before != null) {
-            to = indexOf(all, before);
-            from = Math.max(0, to - limit);
-            hasMore = from > 0;
-        } else {
-            if (after != null) from = indexOf(all, after) + 1;
-            to = Math.min(all.size(), from + limit);
-            hasMore = to < all.size();
-        }
-        ObjectNode page = Json.MAPPER.createObjectNode();
-        ArrayNode data = page.putArray("data");
-        for (ModelEntry m : all.subList(from, to)) data.add(modelJson(m, today));
-        page.put("has_more", hasMore);
-        if (from < to) {
-            page.put("first_id", all.get(from).id());
-            page.put("last_id", all.get(to - 1).id());
-        } else {
-            page.putNull("first_id");
-            page.putNull("last_id");
-        }
-        return page;
+        return ListPage.of(all, after == null ? -1 : indexOf(all, after), before == null ? -1 : indexOf(all, before),
+                limit, ModelEntry::id, m -> modelJson(m, today));
     }
 
     /** One model in the API's {@code ModelInfo} shape. */

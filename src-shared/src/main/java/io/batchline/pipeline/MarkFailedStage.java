@@ -69,27 +69,62 @@ public final class MarkFailedStage {
     }
 
     /**
-     * Issue 16: what the EventBridge rule on the state machine's ABORTED / TIMED_OUT / FAILED executions (and the
-     * offline stack's resume/cancel) does: a run whose record is still RUNNING although its execution ended
-     * without recording it (stopped, timed out, crashed) is marked FAILED like "Mark run failed" does, keeping the
-     * reservation held while batches are open. A run whose end was recorded (or that was resumed since by another
-     * execution: not this one) is left as it is.
+     * Issue 16: what the EventBridge rule on the state machine's ABORTED / TIMED_OUT / FAILED executions does: a run
+     * whose record is still RUNNING although its execution ended without recording it (stopped, timed out,
+     * crashed) is marked FAILED like "Mark run failed" does, keeping the reservation held while batches are open.
+     * A run whose end was recorded is left as it is (a repeated event changes nothing), and so is a run that was
+     * resumed since: only the run's latest execution (the record keeps the name of the last resume's; the first
+     * is named after the run) may end it, checked in the same conditional write that records the end.
      *
-     * @param executionName the execution that ended; runs are named after it ({@code <run>} or
-     *                      {@code <run>-resume-<n>})
+     * @param executionName the execution that ended ({@code <run>} or {@code <run>-resume-<n>})
+     * @param error         the event's error, if any (a FAILED execution's; null for ABORTED / TIMED_OUT)
+     * @param cause         the event's cause, if any
      * @return the failure recorded, or null when there was nothing to record
      */
-    public RunFailure recordExecutionEnd(String runId, String bucket, String executionName, String status) {
+    public RunFailure recordExecutionEnd(String runId, String bucket, String executionName, String status,
+                                         String error, String cause) {
         RunRecord run = ctx.runs().run(runId).orElse(null);
-        if (run == null || run.status() != RunRecord.RunStatus.RUNNING) return null;
-        String error = switch (status == null ? "" : status) {
+        if (run == null || run.status() != RunRecord.RunStatus.RUNNING || executionName == null) return null;
+        String latest = ctx.runs().latestExecution(runId).orElse(null);
+        if (!executionName.equals(latest)) {
+            java.util.logging.Logger.getLogger(MarkFailedStage.class.getName()).info(() -> "run " + runId
+                    + ": execution " + executionName + " ended as " + status + ", but the run's latest execution is "
+                    + latest + ": nothing recorded");
+            return null;
+        }
+        String code = switch (status == null ? "" : status) {
             case "ABORTED" -> "ExecutionAborted";
             case "TIMED_OUT" -> "ExecutionTimedOut";
             case "FAILED" -> "ExecutionFailed";
             default -> "ExecutionEnded";
         };
-        return markFailed(new MarkFailedRequest(runId, bucket, new StagePayloads.CaughtError(error, error
-                + ": the run's execution " + executionName + " ended as " + status + " without recording the run's end")));
+        String said = (error == null || error.isBlank() ? "" : " (" + error + (cause == null || cause.isBlank() ? ""
+                : ": " + cap(cause)) + ")");
+        String message = code + ": the run's execution " + executionName + " ended as " + status + said
+                + " without recording the run's end";
+        String kept = keptBatches(runId);
+        RunFailure failure = new RunFailure(code, kept == null ? message : message + kept);
+        if (!ctx.runs().finishRunOfExecution(runId, executionName, RunRecord.RunStatus.FAILED, ctx.clock().instant(),
+                failure.error(), failure.cause())) {
+            return null; // ended meanwhile, or a resume started meanwhile: that execution owns the run now
+        }
+        try { // like "Mark run failed": give back what the run did not spend, unless batches are open
+            ctx.budget().releaseOnFailure(runId, ctx.runs(), ctx.store(bucket));
+        } catch (RuntimeException e) {
+            java.util.logging.Logger.getLogger(MarkFailedStage.class.getName()).warning(() -> "budget reservation of run "
+                    + runId + " kept held: releasing it failed: " + e);
+        }
+        return failure;
+    }
+
+    /** {@link #recordExecutionEnd(String, String, String, String, String, String)} without an error or cause. */
+    public RunFailure recordExecutionEnd(String runId, String bucket, String executionName, String status) {
+        return recordExecutionEnd(runId, bucket, executionName, status, null, null);
+    }
+
+    /** An execution's cause may be long (a Lambda's JSON error): the record keeps its first 1000 characters. */
+    private static String cap(String text) {
+        return text.length() <= 1000 ? text : text.substring(0, 1000) + "...";
     }
 
     /**

@@ -47,7 +47,7 @@ public final class RegisterStage {
         var runs = ctx.runs();
         RunRecord before = runs.run(runId).orElseThrow(() ->
                 new PermanentStageException("RunMissing", "no run " + runId + " to resume"));
-        if (!runs.reopenRun(runId, ctx.clock().instant())) {
+        if (!runs.reopenRun(runId, ctx.clock().instant(), start.execution())) {
             RunRecord now = runs.run(runId).orElse(before);
             throw new PermanentStageException("RunEnded", "run " + runId + " ended as " + now.status()
                     + (now.cancelRequested() ? " (canceled by an operator)" : "") + ": there is nothing to resume");

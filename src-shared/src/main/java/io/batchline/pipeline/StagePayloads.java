@@ -22,9 +22,18 @@ public final class StagePayloads {
             @JsonProperty("etag") String etag,
             @JsonProperty("job") String job,
             /** issue 16: true when `batchline resume` started this execution to continue the run from its records */
-            @JsonProperty("resume") @JsonInclude(JsonInclude.Include.NON_NULL) Boolean resume) {
+            @JsonProperty("resume") @JsonInclude(JsonInclude.Include.NON_NULL) Boolean resume,
+            /**
+             * issue 16: the name of the execution that runs this state ($$.Execution.Name; "Resume run" passes it):
+             * the run record keeps its latest execution, so a late end event of an older one changes nothing
+             */
+            @JsonProperty("execution") @JsonInclude(JsonInclude.Include.NON_NULL) String execution) {
         public RunStart(String runId, String bucket, String key, String etag, String job) {
-            this(runId, bucket, key, etag, job, null);
+            this(runId, bucket, key, etag, job, null, null);
+        }
+
+        public RunStart(String runId, String bucket, String key, String etag, String job, Boolean resume) {
+            this(runId, bucket, key, etag, job, resume, null);
         }
 
         public boolean resuming() {

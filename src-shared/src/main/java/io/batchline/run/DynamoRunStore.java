@@ -78,15 +78,25 @@ public final class DynamoRunStore implements RunStore {
 
     @Override
     public boolean reopenRun(String runId, Instant reopenedAt) {
+        return reopenRun(runId, reopenedAt, null);
+    }
+
+    @Override
+    public boolean reopenRun(String runId, Instant reopenedAt, String execution) {
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":running", s(RunStatus.RUNNING.name()),
+                ":failed", s(RunStatus.FAILED.name()), ":t", s(reopenedAt.toString()), ":none", s("")));
+        if (execution != null) values.put(":x", s(execution));
+        String set = "SET #st = :running, reopened_at = :t, previous_error = if_not_exists(#err, :none)"
+                + (execution == null ? "" : ", #ex = :x");
+        Map<String, String> names = execution == null ? Map.of("#st", "status", "#err", "error")
+                : Map.of("#st", "status", "#err", "error", "#ex", "execution");
         try {
             ddb.updateItem(b -> b.tableName(table).key(Map.of("pk", s(runPk(runId)), "sk", s("META")))
-                    .updateExpression("SET #st = :running, reopened_at = :t, previous_error = if_not_exists(#err, :none)"
-                            + " REMOVE finished_at, cause")
+                    .updateExpression(set + " REMOVE finished_at, cause")
                     .conditionExpression("attribute_exists(pk) AND (#st = :running OR #st = :failed)"
                             + " AND attribute_not_exists(cancel_requested_at)")
-                    .expressionAttributeNames(Map.of("#st", "status", "#err", "error"))
-                    .expressionAttributeValues(Map.of(":running", s(RunStatus.RUNNING.name()),
-                            ":failed", s(RunStatus.FAILED.name()), ":t", s(reopenedAt.toString()), ":none", s(""))));
+                    .expressionAttributeNames(names)
+                    .expressionAttributeValues(values));
         } catch (ConditionalCheckFailedException endedOtherwise) {
             return false;
         }
@@ -94,6 +104,39 @@ public final class DynamoRunStore implements RunStore {
         ddb.updateItem(b -> b.tableName(table).key(Map.of("pk", s(runPk(runId)), "sk", s("META")))
                 .updateExpression("REMOVE #err").expressionAttributeNames(Map.of("#err", "error")));
         return true;
+    }
+
+    @Override
+    public Optional<String> latestExecution(String runId) {
+        var item = ddb.getItem(b -> b.tableName(table).consistentRead(true)
+                .key(Map.of("pk", s(runPk(runId)), "sk", s("META")))).item();
+        if (item == null || item.isEmpty()) return Optional.empty();
+        String recorded = str(item, "execution");
+        return Optional.of(recorded == null ? runId : recorded); // the first execution is named after the run
+    }
+
+    @Override
+    public boolean finishRunOfExecution(String runId, String execution, RunStatus status, Instant finishedAt,
+                                        String error, String cause) {
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":s", s(status.name()));
+        values.put(":f", s(finishedAt.toString()));
+        values.put(":e", s(error == null ? "" : error));
+        values.put(":c", s(cause == null ? "" : cause));
+        values.put(":running", s(RunStatus.RUNNING.name()));
+        values.put(":x", s(execution == null ? "" : execution));
+        // a record without `execution` was never resumed: its one execution is named after the run
+        String latest = runId.equals(execution) ? "(#ex = :x OR attribute_not_exists(#ex))" : "#ex = :x";
+        try {
+            ddb.updateItem(b -> b.tableName(table).key(Map.of("pk", s(runPk(runId)), "sk", s("META")))
+                    .updateExpression("SET #st = :s, finished_at = :f, #err = :e, cause = :c")
+                    .conditionExpression("attribute_exists(pk) AND #st = :running AND " + latest)
+                    .expressionAttributeNames(Map.of("#st", "status", "#err", "error", "#ex", "execution"))
+                    .expressionAttributeValues(values));
+            return true;
+        } catch (ConditionalCheckFailedException notTheLatestOrEnded) {
+            return false;
+        }
     }
 
     @Override

@@ -26,6 +26,36 @@ public interface RunStore {
         throw new UnsupportedOperationException("this run store cannot reopen runs");
     }
 
+    /**
+     * Issue 16: {@link #reopenRun(String, Instant)} by the execution {@code execution} (a resume,
+     * {@code <run>-resume-<n>}), which the record keeps as the run's latest execution in the same write; null
+     * leaves the one recorded.
+     */
+    default boolean reopenRun(String runId, Instant reopenedAt, String execution) {
+        return reopenRun(runId, reopenedAt);
+    }
+
+    /**
+     * Issue 16: the name of the run's latest execution: the one the last resume recorded, else the first one
+     * (named after the run). Empty when there is no such run.
+     */
+    default Optional<String> latestExecution(String runId) {
+        return run(runId).map(RunRecord::runId);
+    }
+
+    /**
+     * Issue 16: {@link #finishRun} only while the run is RUNNING and {@code execution} is its latest execution
+     * (one conditional write: a resume that starts meanwhile wins); false when it is not, or the run ended.
+     */
+    default boolean finishRunOfExecution(String runId, String execution, RunRecord.RunStatus status,
+                                         Instant finishedAt, String error, String cause) {
+        RunRecord run = run(runId).orElse(null);
+        if (run == null || run.status() != RunRecord.RunStatus.RUNNING
+                || !latestExecution(runId).orElse("").equals(execution)) return false;
+        finishRun(runId, status, finishedAt, error, cause);
+        return true;
+    }
+
     /** Records a planned shard unless the shard is already past PLANNED (a repeated format must not reset it). */
     void planShard(ShardRecord shard);
 

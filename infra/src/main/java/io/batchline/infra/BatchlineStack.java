@@ -26,6 +26,9 @@ import software.amazon.awscdk.services.cloudwatch.TextWidget;
 import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
 import software.amazon.awscdk.services.cloudwatch.actions.SnsAction;
 import software.amazon.awscdk.services.dynamodb.Attribute;
+import software.amazon.awscdk.services.events.EventPattern;
+import software.amazon.awscdk.services.events.Rule;
+import software.amazon.awscdk.services.events.targets.LambdaFunction;
 import software.amazon.awscdk.services.dynamodb.AttributeType;
 import software.amazon.awscdk.services.dynamodb.BillingMode;
 import software.amazon.awscdk.services.dynamodb.PointInTimeRecoverySpecification;
@@ -84,6 +87,9 @@ public final class BatchlineStack extends Stack {
      */
     public static final String STAGE_DIMENSION_VALUE = "finalize";
     public static final String METRIC_ITEMS = "Items";
+    /** Issue 16: io.batchline.pipeline.IgnoredInbox.METRIC, emitted by the intake with dimension stage=intake. */
+    public static final String METRIC_IGNORED_INBOX = "IgnoredInboxObjects";
+    public static final String IGNORED_INBOX_STAGE = "intake";
     public static final String METRIC_FAILED_ITEMS = "ItemsFailed";
     public static final String METRIC_COST = "CostUsd";
     /** R5.2: items that failed transiently on every allowed attempt (RunMetrics, report.json escalated_items) */
@@ -197,6 +203,7 @@ public final class BatchlineStack extends Stack {
                 .batchSize(10).reportBatchItemFailures(true).build());
 
         schedules();
+        executionEndedRule();
         alarms = Topic.Builder.create(this, "Alarms").displayName(name + " alarms").enforceSsl(true).build();
         if (settings.alarmEmail() != null) alarms.addSubscription(new EmailSubscription(settings.alarmEmail()));
         alarmsAndDashboard();
@@ -432,6 +439,9 @@ public final class BatchlineStack extends Stack {
             }
             case SWEEP -> readObjects(role, "runs/*/job.yaml");
             case CANCEL -> { /* the table (below) and the provider only */ }
+            // MarkFailedStage.recordExecutionEnd: run and shard records, the budget; releasing a reservation sums
+            // the cost in the run's outcome parts (BudgetGuard.spentInParts), nothing else of the bucket
+            case EXECUTION_ENDED -> readObjects(role, "runs/*/parts/*");
         }
         tableAccess(stage).forEach((prefix, actions) -> role.addToPrincipalPolicy(PolicyStatement.Builder.create()
                 .actions(actions.stream().map(a -> "dynamodb:" + a).toList())
@@ -488,7 +498,7 @@ public final class BatchlineStack extends Stack {
                 access.put(RUN_KEYS, List.of("GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query"));
                 access.put(BUDGET_KEYS, List.of("GetItem", "UpdateItem"));
             }
-            case MARK_FAILED -> {
+            case MARK_FAILED, EXECUTION_ENDED -> {
                 access.put(RUN_KEYS, List.of("GetItem", "UpdateItem", "Query"));
                 access.put(BUDGET_KEYS, List.of("GetItem", "UpdateItem"));
             }
@@ -559,6 +569,32 @@ public final class BatchlineStack extends Stack {
                 .build();
     }
 
+    /** Issue 16: the status changes that end an execution without "Mark run failed" having run (or after it). */
+    static final List<String> ENDED_STATUSES = List.of("ABORTED", "TIMED_OUT", "FAILED");
+
+    /**
+     * Issue 16: an execution stopped in the console, timed out or failed outside the state machine's catch leaves
+     * its run RUNNING and its reservation held: this rule hands each such status change to the execution-ended
+     * function, which records the end on the run (only for the run's latest execution) and releases the
+     * reservation unless batches are open. EventBridge retries a failed delivery, then dead-letters it (alarmed).
+     */
+    private void executionEndedRule() {
+        Rule.Builder.create(this, "ExecutionEndedRule")
+                .description("Records on the run the end of an execution stopped, timed out or failed (issue 16)")
+                .eventPattern(EventPattern.builder()
+                        .source(List.of("aws.states"))
+                        .detailType(List.of("Step Functions Execution Status Change"))
+                        .detail(Map.of("status", ENDED_STATUSES,
+                                "stateMachineArn", List.of(stateMachine.getStateMachineArn())))
+                        .build())
+                .targets(List.of(LambdaFunction.Builder.create(aliases.get(Stage.EXECUTION_ENDED))
+                        .deadLetterQueue(plainDlq("ExecutionEndedDlq"))
+                        .retryAttempts(3)
+                        .maxEventAge(Duration.hours(6))
+                        .build()))
+                .build();
+    }
+
     // ---------------------------------------------------------------------------------------------- alarms
 
     private void alarmsAndDashboard() {
@@ -568,6 +604,35 @@ public final class BatchlineStack extends Stack {
                 .alarmDescription("A run failed: open the execution in the Step Functions console for its cause")
                 .metric(stateMachine.metricFailed(software.amazon.awscdk.services.cloudwatch.MetricOptions.builder()
                         .period(Duration.minutes(5)).statistic("Sum").build()))
+                .threshold(1).evaluationPeriods(1)
+                .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
+                .treatMissingData(TreatMissingData.NOT_BREACHING)
+                .build());
+        // issue 16: stopped or timed-out executions end no run by themselves (the rule above records them)
+        all.add(Alarm.Builder.create(this, "RunStoppedAlarm")
+                .alarmDescription("A run's execution was stopped (ABORTED) or timed out: its run is recorded FAILED"
+                        + " with its batches kept; `batchline resume RUN_ID` continues it from its records")
+                .metric(MathExpression.Builder.create()
+                        .label("executions aborted or timed out")
+                        .expression("aborted + timedOut")
+                        .usingMetrics(Map.of(
+                                "aborted", stateMachine.metricAborted(software.amazon.awscdk.services.cloudwatch
+                                        .MetricOptions.builder().period(Duration.minutes(5)).statistic("Sum").build()),
+                                "timedOut", stateMachine.metricTimedOut(software.amazon.awscdk.services.cloudwatch
+                                        .MetricOptions.builder().period(Duration.minutes(5)).statistic("Sum").build())))
+                        .period(Duration.minutes(5))
+                        .build())
+                .threshold(1).evaluationPeriods(1)
+                .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
+                .treatMissingData(TreatMissingData.NOT_BREACHING)
+                .build());
+        // issue 16: an inbox object no run picks up (wrong extension, nested folder, wrong case), counted by intake
+        all.add(Alarm.Builder.create(this, "IgnoredInboxObjectsAlarm")
+                .alarmDescription("An object dropped under inbox/ started no run (wrong extension, nested folder,"
+                        + " wrong case): the intake's log line names the key and the reason")
+                .metric(Metric.Builder.create().namespace(METRICS_NAMESPACE).metricName(METRIC_IGNORED_INBOX)
+                        .dimensionsMap(Map.of("stage", IGNORED_INBOX_STAGE))
+                        .statistic("Sum").period(Duration.hours(1)).build())
                 .threshold(1).evaluationPeriods(1)
                 .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
                 .treatMissingData(TreatMissingData.NOT_BREACHING)
@@ -714,7 +779,7 @@ public final class BatchlineStack extends Stack {
                         + " topic encrypted with the AWS managed SNS key")), true);
         for (Queue dlq : deadLetterQueues) {
             NagSuppressions.addResourceSuppressions(dlq, List.of(suppress("AwsSolutions-SQS3",
-                    "This queue is itself a dead-letter queue (of a queue or a schedule), watched by an alarm")), true);
+                    "This queue is itself a dead-letter queue (of a queue, a schedule or a rule), watched by an alarm")), true);
         }
         for (Stage stage : Stage.values()) {
             NagSuppressions.addResourceSuppressions(functions.get(stage), List.of(suppress("AwsSolutions-L1",

@@ -16,7 +16,12 @@ public enum Stage {
     MARK_FAILED("mark-failed", 120, 512, false, false, false),
     SWEEP("sweep", 300, 512, false, true, false),
     /** invoked by an operator to cancel a run (R3.4); not a state of the state machine */
-    CANCEL("cancel", 120, 512, true, false, false);
+    CANCEL("cancel", 120, 512, true, false, false),
+    /**
+     * issue 16: target of the EventBridge rule on the state machine's ABORTED / TIMED_OUT / FAILED executions
+     * (records the end a stopped or timed-out execution never recorded); not a state of the state machine
+     */
+    EXECUTION_ENDED("execution-ended", 120, 512, false, false, false);
 
     /** The handler name (QUARKUS_LAMBDA_HANDLER). */
     public final String handler;

@@ -32,10 +32,29 @@ class InfraMetricsTest {
         assertThat(directive.path("Namespace").asText()).isEqualTo(BatchlineStack.METRICS_NAMESPACE);
         assertThat(emf.path("stage").asText()).isEqualTo(BatchlineStack.STAGE_DIMENSION_VALUE);
 
+        // issue 16: the intake's count of inbox objects that start no run (IgnoredInbox), its own line and dimensions
+        JsonNode ignored = io.batchline.pipeline.IgnoredInbox.metric(BatchlineStack.IGNORED_INBOX_STAGE, "b",
+                "inbox/x.txt", "r").toJson(Instant.now());
+        JsonNode ignoredDirective = ignored.path("_aws").path("CloudWatchMetrics").get(0);
+        assertThat(ignoredDirective.path("Namespace").asText()).isEqualTo(BatchlineStack.METRICS_NAMESPACE);
+        assertThat(ignoredDirective.path("Metrics").get(0).path("Name").asText())
+                .isEqualTo(BatchlineStack.METRIC_IGNORED_INBOX);
+        List<String> ignoredDimensions = new ArrayList<>();
+        ignoredDirective.path("Dimensions").get(0).forEach(d -> ignoredDimensions.add(d.asText()));
+        assertThat(ignored.path("stage").asText()).isEqualTo(BatchlineStack.IGNORED_INBOX_STAGE);
+
         int watched = 0;
+        int watchedIgnored = 0;
         for (Map<String, Object> alarm : synth.resources("AWS::CloudWatch::Alarm").values()) {
             for (Map<?, ?> metric : metricsOf(InfraStackTest.props(alarm))) {
                 if (!BatchlineStack.METRICS_NAMESPACE.equals(metric.get("Namespace"))) continue;
+                if (BatchlineStack.METRIC_IGNORED_INBOX.equals(metric.get("MetricName"))) {
+                    watchedIgnored++;
+                    assertThat(metric.get("Dimensions")).isEqualTo(List.of(Map.of("Name", ignoredDimensions.get(0),
+                            "Value", BatchlineStack.IGNORED_INBOX_STAGE)));
+                    assertThat(ignoredDimensions).containsExactly("stage");
+                    continue;
+                }
                 watched++;
                 assertThat(emitted).contains(String.valueOf(metric.get("MetricName")));
                 List<String> names = new ArrayList<>();
@@ -44,6 +63,7 @@ class InfraMetricsTest {
             }
         }
         assertThat(watched).isGreaterThanOrEqualTo(4); // error rate (2), cost per item, duration
+        assertThat(watchedIgnored).isEqualTo(1);
     }
 
     /** A plain alarm's metric, or each metric of a math alarm. */

@@ -49,12 +49,12 @@ class InfraStackTest {
     @Test
     void everyQueueIsEncryptedTlsOnlyAndTheWorkQueuesHaveDlqs() {
         Map<String, Map<String, Object>> queues = synth.resources("AWS::SQS::Queue");
-        // intake + review, their DLQs, and one DLQ per schedule
-        assertThat(queues).hasSize(6);
+        // intake + review, their DLQs, one DLQ per schedule and the execution-ended rule's DLQ (issue 16)
+        assertThat(queues).hasSize(7);
         for (Map<String, Object> q : queues.values()) {
             assertThat(props(q)).containsEntry("SqsManagedSseEnabled", true);
         }
-        t.resourceCountIs("AWS::SQS::QueuePolicy", 6);
+        t.resourceCountIs("AWS::SQS::QueuePolicy", 7);
         t.allResourcesProperties("AWS::SQS::QueuePolicy", Match.objectLike(Map.of("PolicyDocument", Map.of(
                 "Statement", Match.arrayWith(List.of(Match.objectLike(Map.of("Effect", "Deny",
                         "Condition", Map.of("Bool", Map.of("aws:SecureTransport", "false"))))))))));
@@ -104,7 +104,7 @@ class InfraStackTest {
         }
         assertThat(roles).hasSize(fns.size());
         assertThat(handlers).containsExactlyInAnyOrder("intake", "register", "format", "submit", "poll", "collect",
-                "canary", "finalize", "mark-failed", "sweep", "cancel");
+                "canary", "finalize", "mark-failed", "sweep", "cancel", "execution-ended");
         // SnapStart works on published versions: every function has a `live` alias
         t.resourceCountIs("AWS::Lambda::Alias", fns.size());
         t.allResourcesProperties("AWS::Lambda::Alias", Match.objectLike(Map.of("Name", "live")));
@@ -119,7 +119,7 @@ class InfraStackTest {
         assertThat(env("SubmitFunction")).containsKey("ANTHROPIC_API_KEY_SECRET_ARN");
         assertThat(env("PollFunction")).containsKey("ANTHROPIC_API_KEY_SECRET_ARN");
         for (String other : List.of("IntakeFunction", "RegisterFunction", "FormatFunction", "CollectFunction",
-                "FinalizeFunction", "MarkFailedFunction", "SweepFunction")) {
+                "FinalizeFunction", "MarkFailedFunction", "SweepFunction", "ExecutionEndedFunction")) {
             assertThat(env(other)).as(other).doesNotContainKey("ANTHROPIC_API_KEY_SECRET_ARN")
                     .doesNotContainKey("ANTHROPIC_API_KEY");
         }

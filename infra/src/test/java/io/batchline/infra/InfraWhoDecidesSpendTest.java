@@ -153,7 +153,10 @@ class InfraWhoDecidesSpendTest {
             Map.entry("MarkFailed", Map.of(
                     "RUN#*", List.of("GetItem", "Query", "UpdateItem"),
                     "BUDGET#*", List.of("GetItem", "UpdateItem"))),
-            Map.entry("Cancel", Map.of("RUN#*", List.of("GetItem", "Query", "UpdateItem")))));
+            Map.entry("Cancel", Map.of("RUN#*", List.of("GetItem", "Query", "UpdateItem"))),
+            Map.entry("ExecutionEnded", Map.of(
+                    "RUN#*", List.of("GetItem", "Query", "UpdateItem"),
+                    "BUDGET#*", List.of("GetItem", "UpdateItem")))));
 
     @Test
     void eachStageRoleHasExactlyItsTableActionsOnTheKeyPrefixesItOwns() {
@@ -175,13 +178,13 @@ class InfraWhoDecidesSpendTest {
             }
         }
         // only the stages wrapped in idempotency records (issue 6) release a failed claim
-        for (String stage : List.of("Register", "Poll", "Canary", "MarkFailed", "Cancel")) {
+        for (String stage : List.of("Register", "Poll", "Canary", "MarkFailed", "Cancel", "ExecutionEnded")) {
             assertThat(tableAccess(stage).getOrDefault("RUN#*", List.of())).as(stage).doesNotContain("DeleteItem");
         }
         // the month's budget record: written by the stages that reserve, settle or release only
         for (Stage stage : Stage.values()) {
             boolean budget = tableAccess(stage.camel()).containsKey("BUDGET#*");
-            assertThat(budget).as(stage.camel()).isEqualTo(List.of("Format", "Finalize", "MarkFailed").contains(stage.camel()));
+            assertThat(budget).as(stage.camel()).isEqualTo(List.of("Format", "Finalize", "MarkFailed", "ExecutionEnded").contains(stage.camel()));
         }
     }
 

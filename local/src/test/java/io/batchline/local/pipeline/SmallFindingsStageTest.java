@@ -37,7 +37,7 @@ class SmallFindingsStageTest {
             f.store.put(RunKeys.jobSpec("quality-test"), RepairRoundTest.job("").getBytes(StandardCharsets.UTF_8),
                     "application/yaml");
             f.store.put(inputKey, truncated, "application/gzip");
-            new RegisterStage(f.ctx).register(new RunStart(runId, StageFixture.BUCKET, inputKey, "etag-" + runId,
+            new RegisterStage(f.ctx).register(new RunStart(runId, StageFixture.BUCKET, inputKey, f.store.head(inputKey).orElseThrow().etag(),
                     "quality-test"));
 
             assertThatThrownBy(() -> new FormatStage(f.ctx).format(new FormatRequest(runId, StageFixture.BUCKET, 1, null)))

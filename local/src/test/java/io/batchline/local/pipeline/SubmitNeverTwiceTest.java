@@ -108,8 +108,11 @@ class SubmitNeverTwiceTest {
         f.sim.failNext(1, 500); // the create's answer is a 500: the batch may or may not exist
         SubmitStage submit = new SubmitStage(f.ctx);
 
-        assertThatThrownBy(() -> submit.submit(new SubmitRequest(RUN, StageFixture.BUCKET, 1)))
-                .isInstanceOf(TransientStageException.class).hasMessageContaining("reconcile");
+        // the stage does not fail: it answers with a wait, which the state machine sleeps before checking again
+        PollState putOff = submit.submit(new SubmitRequest(RUN, StageFixture.BUCKET, 1));
+        assertThat(putOff.allEnded()).isFalse();
+        assertThat(putOff.throttledCause()).contains("reconcile");
+        assertThat(putOff.waitSeconds()).isPositive();
         assertThat(shard(0).status()).isEqualTo(ShardStatus.SUBMITTING);
 
         submit.submit(new SubmitRequest(RUN, StageFixture.BUCKET, 1)); // the state machine's retry

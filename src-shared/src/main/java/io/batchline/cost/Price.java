@@ -124,12 +124,6 @@ public record Price(
         return worstCase(inputTokens, outputTokens, 0);
     }
 
-    /** The same prices under another name of the model (an alias the job used). */
-    Price forModel(String modelId) {
-        return new Price(modelId, asOf, effectiveFrom, batchDiscount, inputPerMtok, outputPerMtok, cacheWritePerMtok,
-                cacheReadPerMtok, cacheTtl, promptTiers);
-    }
-
     @JsonIgnore
     public boolean hasTiers() {
         return !promptTiers.isEmpty();

@@ -109,10 +109,17 @@ class ProviderFaultsStageTest {
         return s;
     }
 
+    /** What the provider holds; the test's own look rides out the simulator's HTTP faults like the stages do. */
     private List<MessageBatch> batchesAtProvider(PipelineContext ctx) {
-        List<MessageBatch> all = new ArrayList<>();
-        ctx.provider().listAll(100).forEachRemaining(all::add);
-        return all;
+        for (int tries = 1; ; tries++) {
+            try {
+                List<MessageBatch> all = new ArrayList<>();
+                ctx.provider().listAll(100).forEachRemaining(all::add);
+                return all;
+            } catch (io.batchline.provider.ProviderException e) {
+                if (!e.retryable() || tries >= 20) throw e;
+            }
+        }
     }
 
     /** custom_ids in the raw results the poll stage saved, each seen once. */

@@ -8,6 +8,7 @@ import io.batchline.budget.DynamoBudgetLedger;
 import io.batchline.budget.RunBudget;
 import io.batchline.json.Json;
 import io.batchline.local.pipeline.RepairRoundTest;
+import io.batchline.local.sim.WaitDrivenClock;
 import io.batchline.local.teststack.OfflineStackOnly;
 import io.batchline.outcome.OutcomeKind;
 import io.batchline.provider.AnthropicBatchesClient;
@@ -55,6 +56,8 @@ class HostileOperationsTest {
 
     private record Cli(int code, String out, String err) {}
 
+    private record PutOffs(int count, int longestStreak) {}
+
     private static Cli cli(String... args) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -100,24 +103,50 @@ class HostileOperationsTest {
             }
             env.assertNoCustomIdInTwoBatches(started);
             env.assertReservationSettled(runId);
-            int putOff = 0;
-            int longest = 0;
-            for (HistoryEvent e : env.history(end.executionArn())) {
-                // the state's output: $.poll is what "Submit batches" or "Check batches" answered
-                String output = e.stateExitedEventDetails() != null ? e.stateExitedEventDetails().output()
-                        : e.taskSucceededEventDetails() != null ? e.taskSucceededEventDetails().output() : null;
-                if (output == null) continue;
-                JsonNode out = Json.tree(output.getBytes(StandardCharsets.UTF_8));
-                int n = Math.max(out.path("throttled").asInt(0), out.path("poll").path("throttled").asInt(0));
-                if (n > 0) putOff++;
-                longest = Math.max(longest, n);
-            }
+            PutOffs putOffs = env.putOffs(end.executionArn());
+            int putOff = putOffs.count();
             System.out.printf("storm seed %d: %d checks/submits put off by the provider (longest streak %d), run took"
-                    + " %s, test %s%n", seed, putOff, longest, Duration.between(end.startDate(), end.stopDate()),
-                    Duration.between(t0, Instant.now()));
+                    + " %s, test %s%n", seed, putOff, putOffs.longestStreak(),
+                    Duration.between(end.startDate(), end.stopDate()), Duration.between(t0, Instant.now()));
             // with seed 7 some calls fail through the client's own retries and the state machine waits them out
             // (11 put-offs when written); with seed 42 the client's retries absorb every 429 of this small run
             if (seed == 7) assertThat(putOff).as("the storm reached the state machine").isPositive();
+        }
+    }
+
+    /**
+     * A provider-wide incident of three hours that begins right after the first batch is created: every call
+     * (creates, checks, result downloads) is answered 429 with a 10-minute retry-after. Before the put-offs, five
+     * failed checks in a row (about 2.5 min) failed the paid run. On a wait-driven clock the state machine's waits
+     * pass in milliseconds while the simulated provider lives through them, so the hours cost seconds here.
+     */
+    @Test
+    void aThreeHourOutageAfterTheFirstBatchIsWaitedOut() throws Exception {
+        WaitDrivenClock clock = new WaitDrivenClock();
+        Duration outage = Duration.ofHours(3);
+        try (LocalStack stack = LocalStack.start(LocalStack.Options.forRun(HOME, null)
+                .withSimulator(b -> b.processingTime(Duration.ofMinutes(20)).clock(clock).seed(11).outage(outage))
+                .withFunctionEnv(Map.of("BATCHLINE_POLL_MIN_SECONDS", "30", "BATCHLINE_POLL_MAX_SECONDS", "1800")))) {
+            Env env = new Env(stack);
+            env.bucket.put(RunKeys.jobSpec("outage"), job("outage", 10).getBytes(StandardCharsets.UTF_8),
+                    "application/yaml");
+            Instant started = Instant.now();
+            String runId = InboxRuns.drop(stack, env.bucket, "inbox/outage/tickets.jsonl", RepairRoundTest.tickets(40));
+            DescribeExecutionResponse end = InboxRuns.awaitEnd(stack, env.sfn, runId, Duration.ofMinutes(4));
+
+            assertThat(end.status()).as("%s: %s", end.error(), end.cause()).isEqualTo(ExecutionStatus.SUCCEEDED);
+            assertThat(clock.skipped()).as("the provider lived through the outage").isGreaterThanOrEqualTo(outage);
+            PutOffs putOffs = env.putOffs(end.executionArn());
+            System.out.printf("outage of %s: %d calls put off, longest streak %d, %s waited in the state machine,"
+                    + " run took %s%n", outage, putOffs.count(), putOffs.longestStreak(), clock.skipped(),
+                    Duration.between(end.startDate(), end.stopDate()));
+            // 10-minute retry-afters over 3 hours: far more failures in a row than the old 5 retries of a state
+            assertThat(putOffs.longestStreak()).isGreaterThanOrEqualTo(15);
+            env.oneOutcomePerLine(runId, 40);
+            assertThat(InboxRuns.outcomeLines(env.bucket, runId, OutcomeKind.FAILED)).as("nothing failed").isEmpty();
+            env.assertEveryBatchIsAShardsBatch(runId, started);
+            env.assertNoCustomIdInTwoBatches(started);
+            env.assertReservationSettled(runId);
         }
     }
 
@@ -280,6 +309,21 @@ class HostileOperationsTest {
         void assertReservationSettled(String runId) {
             RunBudget b = ledger.run(runId).orElseThrow(() -> new AssertionError("no reservation for " + runId));
             assertThat(b.settled()).as("reservation of %s settled: %s", runId, b).isTrue();
+        }
+
+        /** How often "Submit batches" or "Check batches" answered "not yet, the provider failed", and the longest run. */
+        PutOffs putOffs(String executionArn) {
+            int count = 0;
+            int longest = 0;
+            for (HistoryEvent e : history(executionArn)) {
+                // the state's output: $.poll is what "Submit batches" or "Check batches" answered
+                if (e.stateExitedEventDetails() == null || e.stateExitedEventDetails().output() == null) continue;
+                JsonNode out = Json.tree(e.stateExitedEventDetails().output().getBytes(StandardCharsets.UTF_8));
+                int n = out.path("poll").path("throttled").asInt(0);
+                if (n > 0) count++;
+                longest = Math.max(longest, n);
+            }
+            return new PutOffs(count, longest);
         }
 
         List<HistoryEvent> history(String arn) {

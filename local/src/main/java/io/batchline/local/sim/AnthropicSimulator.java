@@ -59,6 +59,9 @@ public final class AnthropicSimulator implements AutoCloseable {
     private final AtomicLong requestIds = new AtomicLong();
     private final AtomicLong httpCalls = new AtomicLong();
     private final AtomicLong createdThen500 = new AtomicLong();
+    /** When the configured outage began (the first batch created), on the simulator's clock; null before. */
+    private final java.util.concurrent.atomic.AtomicReference<Instant> outageBegan = new java.util.concurrent.atomic.AtomicReference<>();
+    private final AtomicLong outageAnswers = new AtomicLong();
     private final Set<String> seenPrefixes = ConcurrentHashMap.newKeySet();
     /** GET /v1/models from the catalogue whose rules the simulator enforces; its API versions too. */
     private final SimModelsEndpoint modelsEndpoint;
@@ -180,6 +183,7 @@ public final class AnthropicSimulator implements AutoCloseable {
             error(ex, fault[0], type, "simulated " + fault[0], requestId);
             return;
         }
+        if (outage(ex, requestId)) return;
         if (randomHttpFault(ex, requestId)) return;
         // the API takes the key as x-api-key or as Authorization: Bearer (today's SDKs send the latter);
         // each one sent must be the configured key
@@ -261,6 +265,30 @@ public final class AnthropicSimulator implements AutoCloseable {
     // ---------------------------------------------------------------- endpoints
 
     /**
+     * A provider-wide incident: from the first batch created on, every call is answered 429 with a long
+     * retry-after until the configured outage has passed on the simulator's clock (a wait-driven clock lets hours
+     * of it pass in the state machine's Wait states).
+     */
+    private boolean outage(HttpExchange ex, String requestId) throws IOException {
+        if (cfg.outage().isZero()) return false;
+        Instant began = outageBegan.get();
+        if (began == null || !cfg.clock().instant().isBefore(began.plus(cfg.outage()))) return false;
+        outageAnswers.incrementAndGet();
+        drain(ex);
+        ex.getResponseHeaders().set("retry-after", Long.toString(OUTAGE_RETRY_AFTER.toSeconds()));
+        error(ex, 429, "rate_limit_error", "Rate limited during a simulated outage", requestId);
+        return true;
+    }
+
+    /** Longer than the client waits in a thread: each call in the outage is put off to the state machine. */
+    private static final Duration OUTAGE_RETRY_AFTER = Duration.ofMinutes(10);
+
+    /** Calls answered 429 because of the configured outage (for tests). */
+    public long outageAnswers() {
+        return outageAnswers.get();
+    }
+
+    /**
      * Answers this call with a configured HTTP fault (429 with retry-after, 529, 500), drawn from the seed and
      * the call's number. Half the 500s on a create come after the batch was created, as when the provider's
      * front end fails after the write: the caller cannot tell, and must reconcile rather than create again.
@@ -328,6 +356,7 @@ public final class AnthropicSimulator implements AutoCloseable {
         } catch (LimitedInput.TooLarge e) {
             throw tooLarge();
         }
+        outageBegan.compareAndSet(null, cfg.clock().instant());
         return meta;
     }
 

@@ -32,6 +32,9 @@ import java.util.function.BiConsumer;
  * @param lowConfidenceRate    fraction that succeed with a confidence below 0.7
  * @param refusalRate          fraction that succeed with {@code stop_reason: "refusal"} and at most a short partial text
  * @param catalogue            the models the simulated API serves and the request rules each one enforces
+ * @param outage               from the first batch created on, every API call is answered 429 rate_limit_error with
+ *                             {@code retry-after: 600} for this long on {@code clock} (a provider-wide incident);
+ *                             zero = none
  */
 public record SimulatorConfig(
         int port,
@@ -55,7 +58,8 @@ public record SimulatorConfig(
         double schemaViolationRate,
         double lowConfidenceRate,
         double refusalRate,
-        ModelCatalogue catalogue) {
+        ModelCatalogue catalogue,
+        Duration outage) {
 
     public static final long API_MAX_BODY_BYTES = 256L * 1024 * 1024;
     public static final int API_MAX_REQUESTS = 100_000;
@@ -98,6 +102,8 @@ public record SimulatorConfig(
         if (clock == null) clock = Clock.systemUTC();
         if (cancelLatency == null) cancelLatency = Duration.ofMillis(200);
         if (catalogue == null) catalogue = ModelCatalogue.bundled();
+        if (outage == null) outage = Duration.ZERO;
+        if (outage.isNegative()) throw new IllegalArgumentException("outage must not be negative: " + outage);
     }
 
     public static Builder builder() {
@@ -108,9 +114,12 @@ public record SimulatorConfig(
         return builder().build();
     }
 
+    /** The spec entry of an outage: its length in seconds ({@code outage=10800}), not a fraction. */
+    private static final String OUTAGE = "outage";
+
     /** The valid fault names, comma separated (for messages and docs). */
     public static String faultNames() {
-        return String.join(", ", FAULTS.keySet());
+        return String.join(", ", FAULTS.keySet()) + ", " + OUTAGE + " (seconds)";
     }
 
     /**
@@ -159,6 +168,7 @@ public record SimulatorConfig(
         b.http429Rate = http429Rate; b.http529Rate = http529Rate; b.http500Rate = http500Rate;
         b.fencedJsonRate = fencedJsonRate; b.schemaViolationRate = schemaViolationRate;
         b.lowConfidenceRate = lowConfidenceRate; b.refusalRate = refusalRate; b.catalogue = catalogue;
+        b.outage = outage;
         return b;
     }
 
@@ -185,6 +195,7 @@ public record SimulatorConfig(
         private double lowConfidenceRate;
         private double refusalRate;
         private ModelCatalogue catalogue = ModelCatalogue.bundled();
+        private Duration outage = Duration.ZERO;
 
         /** 0 = a random free port. */
         public Builder port(int v) { port = v; return this; }
@@ -209,6 +220,7 @@ public record SimulatorConfig(
         public Builder lowConfidenceRate(double v) { lowConfidenceRate = v; return this; }
         public Builder refusalRate(double v) { refusalRate = v; return this; }
         public Builder catalogue(ModelCatalogue v) { catalogue = v; return this; }
+        public Builder outage(Duration v) { outage = v; return this; }
 
         /** Sets the faults named in a spec like {@code "http429=0.3,errored=0.05"}; unnamed faults keep their value. */
         public Builder faults(String spec) {
@@ -217,6 +229,16 @@ public record SimulatorConfig(
                 if (part.isBlank()) continue;
                 int eq = part.indexOf('=');
                 String name = (eq < 0 ? part : part.substring(0, eq)).trim().toLowerCase(Locale.ROOT);
+                if (name.equals(OUTAGE)) {
+                    String value = eq < 0 ? "" : part.substring(eq + 1).trim();
+                    try {
+                        outage = Duration.ofSeconds(Long.parseLong(value));
+                    } catch (NumberFormatException e) {
+                        throw new IllegalArgumentException("fault 'outage' needs its length in whole seconds: outage=10800");
+                    }
+                    if (outage.isNegative()) throw new IllegalArgumentException("fault 'outage': " + value + " is negative");
+                    continue;
+                }
                 BiConsumer<Builder, Double> set = FAULTS.get(name);
                 if (set == null) {
                     throw new IllegalArgumentException("unknown fault '" + name + "'; valid: " + faultNames());
@@ -241,7 +263,7 @@ public record SimulatorConfig(
             return new SimulatorConfig(port, processingTime, expireAfter, stateDir, seed, retryableErrorRate,
                     invalidRequestRate, nonJsonRate, expiredRate, requiredApiKey, maxBodyBytes, maxRequests,
                     cancelLatency, clock, http429Rate, http529Rate, http500Rate, fencedJsonRate,
-                    schemaViolationRate, lowConfidenceRate, refusalRate, catalogue);
+                    schemaViolationRate, lowConfidenceRate, refusalRate, catalogue, outage);
         }
     }
 }

@@ -90,6 +90,41 @@ class SimulatorFaultsTest {
                 Map.of("BATCHLINE_SIM_SEED", "x"))).hasMessageContaining("BATCHLINE_SIM_SEED");
     }
 
+    /**
+     * An outage: nothing before the first batch is created; then every call is 429 with a 10-minute retry-after
+     * until the outage has passed on the simulator's clock; then calls go through again.
+     */
+    @Test
+    void anOutageBeginsAtTheFirstCreateAndEndsOnTheSimulatorsClock() throws Exception {
+        assertThat(SimulatorConfig.fromFaultSpec("outage=10800,http429=0.1", 1).outage()).isEqualTo(Duration.ofHours(3));
+        assertThat(SimulatorConfig.faultNames()).endsWith("outage (seconds)");
+        assertThatThrownBy(() -> SimulatorConfig.fromFaultSpec("outage=3h", 1)).hasMessageContaining("whole seconds");
+        WaitDrivenClock clock = new WaitDrivenClock();
+        AnthropicSimulator sim = sim(SimulatorConfig.builder().processingTime(Duration.ofMillis(10)).clock(clock)
+                .outage(Duration.ofHours(1)).build());
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        assertThat(get(http, sim).statusCode()).as("before any batch").isEqualTo(404);
+        Path shard = tmp.resolve("one.jsonl");
+        Files.writeString(shard, "{\"custom_id\":\"a1-l1\",\"params\":{\"model\":\"claude-haiku-4-5-20251001\","
+                + "\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}}\n");
+        client(sim, 0).create(shard);
+        HttpResponse<String> during = get(http, sim);
+        assertThat(during.statusCode()).isEqualTo(429);
+        assertThat(during.headers().firstValue("retry-after")).contains("600");
+        assertThat(during.body()).contains("rate_limit_error");
+        clock.advance(Duration.ofMinutes(59));
+        assertThat(get(http, sim).statusCode()).as("59 min in").isEqualTo(429);
+        clock.advance(Duration.ofMinutes(2));
+        assertThat(get(http, sim).statusCode()).as("after the outage").isEqualTo(404);
+        assertThat(sim.outageAnswers()).isEqualTo(2);
+    }
+
+    private static HttpResponse<String> get(HttpClient http, AnthropicSimulator sim) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(sim.baseUrl() + "/v1/messages/batches/msgbatch_unknown"))
+                .header("x-api-key", "k").header("anthropic-version", "2023-06-01").GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
     /** Raw calls (no client retries): the status sequence is the configured mix, the same for the same seed. */
     @Test
     void httpFaultsAreAFractionOfCallsDeterministicPerSeedAnd429CarriesRetryAfter() throws Exception {

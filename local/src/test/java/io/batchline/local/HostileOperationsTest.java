@@ -37,8 +37,6 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
@@ -72,33 +70,39 @@ class HostileOperationsTest {
     }
 
     /**
-     * The issue's storm: 60% of the provider's answers 429 (plus 529s, 500s and errored items). Before issue 16 a
-     * check failed ~5 times in a row within ~2.5 min and the paid run was marked failed; now each failed check is
-     * put off by the state machine (retry-after honoured) and the run finishes.
+     * The storm of a bad day on the sample as shipped (1,200 tickets, its job spec): 60% of the provider's answers
+     * 429 plus 529s, 500s and errored items. Before the put-offs a check failed ~5 times in a row within ~2.5 min
+     * and the paid run was marked failed; now the client's retries and, past them, the state machine's put-offs
+     * ride it out and the run finishes with no item failed for a passing cause while it had attempts left.
      */
-    @ParameterizedTest(name = "seed {0}")
-    @ValueSource(longs = {7, 42})
-    void aProviderStormIsWaitedOutAndTheRunFinishes(long seed) throws Exception {
+    @Test
+    void aProviderStormOnTheSampleIsRiddenOutAndTheRunFinishes() throws Exception {
+        long seed = 7;
         Instant t0 = Instant.now();
+        Path sample = HOME.resolve("samples/ticket-triage");
+        byte[] tickets = java.nio.file.Files.readAllBytes(sample.resolve("tickets.jsonl"));
+        int lines = (int) new String(tickets, StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank()).count();
         try (LocalStack stack = LocalStack.start(LocalStack.Options.forRun(HOME, null)
                 .withSimulator(b -> b.processingTime(Duration.ofSeconds(1)).seed(seed).http429Rate(0.6)
                         .http529Rate(0.05).http500Rate(0.05).retryableErrorRate(0.05)))) {
             Env env = new Env(stack);
-            env.bucket.put(RunKeys.jobSpec("storm"), job("storm", 10).getBytes(StandardCharsets.UTF_8),
+            env.bucket.put(RunKeys.jobSpec("ticket-triage"), java.nio.file.Files.readAllBytes(sample.resolve("job.yaml")),
                     "application/yaml");
+            env.bucket.put("jobs/ticket-triage/golden.jsonl",
+                    java.nio.file.Files.readAllBytes(sample.resolve("golden.jsonl")), "application/x-ndjson");
             Instant started = Instant.now();
-            String runId = InboxRuns.drop(stack, env.bucket, "inbox/storm/tickets-" + seed + ".jsonl",
-                    RepairRoundTest.tickets(30));
-            DescribeExecutionResponse end = InboxRuns.awaitEnd(stack, env.sfn, runId, Duration.ofMinutes(4));
+            String runId = InboxRuns.drop(stack, env.bucket, "inbox/ticket-triage/tickets-" + seed + ".jsonl", tickets);
+            DescribeExecutionResponse end = InboxRuns.awaitEnd(stack, env.sfn, runId, Duration.ofMinutes(8));
 
             assertThat(end.status()).as("%s: %s", end.error(), end.cause()).isEqualTo(ExecutionStatus.SUCCEEDED);
-            Map<Long, JsonNode> outcomes = env.oneOutcomePerLine(runId, 30);
-            // no item failed for a passing cause while it had attempts left (max_attempts 3 by default)
+            Map<Long, JsonNode> outcomes = env.oneOutcomePerLine(runId, lines);
+            int maxAttempts = 3; // the sample's job leaves max_attempts at its default
             for (JsonNode o : outcomes.values()) {
                 if (!"failed".equals(o.path("outcome").asText(o.path("kind").asText()))) continue;
                 String reason = o.path("reason").asText();
                 if (reason.matches("(?i).*(rate_limit|overloaded|api_error|RATE_LIMITED|OVERLOADED|SERVER).*")) {
-                    assertThat(o.path("attempts").asInt()).as("failed for a passing cause early: %s", o).isGreaterThanOrEqualTo(3);
+                    assertThat(o.path("attempts").asInt()).as("failed for a passing cause early: %s", o)
+                            .isGreaterThanOrEqualTo(maxAttempts);
                 }
             }
             env.assertNoCustomIdInTwoBatches(started);
@@ -108,9 +112,8 @@ class HostileOperationsTest {
             System.out.printf("storm seed %d: %d checks/submits put off by the provider (longest streak %d), run took"
                     + " %s, test %s%n", seed, putOff, putOffs.longestStreak(),
                     Duration.between(end.startDate(), end.stopDate()), Duration.between(t0, Instant.now()));
-            // with seed 7 some calls fail through the client's own retries and the state machine waits them out
-            // (11 put-offs when written); with seed 42 the client's retries absorb every 429 of this small run
-            if (seed == 7) assertThat(putOff).as("the storm reached the state machine").isPositive();
+            // on the sample the client's own retries (retry-after: 1) absorb this storm's 429s (0 put-offs when
+            // written, for seeds 7 and 42); a storm that outlasts them is the outage case below
         }
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.batchline.json.Json;
+import io.batchline.render.StructuredOutputSchema;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -14,7 +15,7 @@ import java.util.Map;
 /**
  * The project's convention for JSON Schema keywords structured outputs do not enforce (minimum, maximum,
  * multipleOf, minLength, maxLength, array bounds beyond minItems 0/1, ...): the renderer removes them from the sent
- * schema and appends them to that subschema's {@code description} as {@value #PREFIX} followed by a JSON object of
+ * schema and appends them to that subschema's {@code description} as {@link StructuredOutputSchema#CONSTRAINTS_PREFIX} followed by a JSON object of
  * the removed keywords. The API never sees them as constraints; a capable model still reads and respects them.
  *
  * <p>Guarantees: {@link #mergedInto} gives a copy of a sent schema with those keywords back in place (the sent
@@ -22,18 +23,17 @@ import java.util.Map;
  * stripped constraint of an answer, and leaves the answer as it was when no present value has one.
  */
 final class StrippedConstraints {
-    static final String PREFIX = "\n\nConstraints: ";
 
     private StrippedConstraints() {}
 
-    /** The keywords a description carries after {@value #PREFIX}; null when none or not a JSON object. */
+    /** The keywords a description carries after {@link StructuredOutputSchema#CONSTRAINTS_PREFIX}; null when none or not a JSON object. */
     static ObjectNode in(JsonNode schema) {
         JsonNode d = schema.path("description");
         if (!d.isTextual()) return null;
-        int at = d.asText().lastIndexOf(PREFIX);
+        int at = d.asText().lastIndexOf(StructuredOutputSchema.CONSTRAINTS_PREFIX);
         if (at < 0) return null;
         try {
-            JsonNode n = Json.MAPPER.readTree(d.asText().substring(at + PREFIX.length()));
+            JsonNode n = Json.MAPPER.readTree(d.asText().substring(at + StructuredOutputSchema.CONSTRAINTS_PREFIX.length()));
             return n != null && n.isObject() && !n.isEmpty() ? (ObjectNode) n : null;
         } catch (IOException e) {
             return null;

@@ -9,6 +9,7 @@ import io.batchline.job.JobSpec;
 import io.batchline.job.JobSpecLoader;
 import io.batchline.json.Json;
 import io.batchline.run.RunKeys;
+import io.batchline.store.ForwardingObjectStore;
 import io.batchline.store.FileObjectStore;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -140,50 +141,28 @@ class FormatCheckpointTest {
     }
 
     /** A store whose n-th create or put fails, as a process killed in that write would. */
-    private record DiesAtWrite(FileObjectStore store, int[] left) implements io.batchline.store.ObjectStore {
+    private static final class DiesAtWrite extends ForwardingObjectStore {
+        private int left;
+
         DiesAtWrite(FileObjectStore store, int n) {
-            this(store, new int[] {n});
+            super(store);
+            this.left = n;
         }
 
         private void write(String key) {
-            if (--left[0] == 0) throw new UncheckedIOException(new IOException("the test's kill, writing " + key));
+            if (--left == 0) throw new UncheckedIOException(new IOException("the test's kill, writing " + key));
         }
 
         @Override
         public java.io.OutputStream create(String key, String contentType) {
             write(key);
-            return store.create(key, contentType);
+            return delegate.create(key, contentType);
         }
 
         @Override
         public void put(String key, byte[] bytes, String contentType) {
             write(key);
-            store.put(key, bytes, contentType);
-        }
-
-        @Override
-        public InputStream open(String key) {
-            return store.open(key);
-        }
-
-        @Override
-        public InputStream open(String key, Version version) {
-            return store.open(key, version);
-        }
-
-        @Override
-        public java.util.Optional<ObjectInfo> head(String key) {
-            return store.head(key);
-        }
-
-        @Override
-        public java.util.List<String> list(String prefix) {
-            return store.list(prefix);
-        }
-
-        @Override
-        public void delete(String key) {
-            store.delete(key);
+            delegate.put(key, bytes, contentType);
         }
     }
 

@@ -19,6 +19,7 @@ import io.batchline.pipeline.StagePayloads.RunRef;
 import io.batchline.quality.ReviewQueue;
 import io.batchline.run.RunKeys;
 import io.batchline.store.ObjectStore.ObjectInfo;
+import io.batchline.store.ForwardingObjectStore;
 import io.batchline.store.ObjectStore;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -113,36 +114,18 @@ class CollectCheckpointTest {
     }
 
     /** A store whose process "dies" (throws) when an object under {@code fatal} is created. */
-    private record DyingStore(ObjectStore store, String fatal) implements ObjectStore {
-        @Override
-        public InputStream open(String key) {
-            return store.open(key);
-        }
+    private static final class DyingStore extends ForwardingObjectStore {
+        private final String fatal;
 
-        @Override
-        public InputStream open(String key, Version version) {
-            return store.open(key, version);
+        DyingStore(ObjectStore store, String fatal) {
+            super(store);
+            this.fatal = fatal;
         }
 
         @Override
         public OutputStream create(String key, String contentType) {
             if (key.contains(fatal)) throw new IllegalStateException("killed creating " + key);
-            return store.create(key, contentType);
-        }
-
-        @Override
-        public Optional<ObjectInfo> head(String key) {
-            return store.head(key);
-        }
-
-        @Override
-        public List<String> list(String prefix) {
-            return store.list(prefix);
-        }
-
-        @Override
-        public void delete(String key) {
-            store.delete(key);
+            return delegate.create(key, contentType);
         }
     }
 }

@@ -14,6 +14,7 @@ import io.batchline.pipeline.StagePayloads.FormatRequest;
 import io.batchline.pipeline.StagePayloads.RunStart;
 import io.batchline.run.RunIds;
 import io.batchline.run.RunKeys;
+import io.batchline.store.ForwardingObjectStore;
 import io.batchline.store.ObjectChangedException;
 import io.batchline.store.ObjectStore;
 import java.nio.charset.StandardCharsets;
@@ -135,36 +136,18 @@ class InputVersionTest {
     }
 
     /** A store whose process "dies" at the first write after {@code marker} exists (a format killed mid-way). */
-    private record KilledAfter(ObjectStore store, String marker) implements ObjectStore {
-        @Override
-        public java.io.InputStream open(String key) {
-            return store.open(key);
-        }
+    private static final class KilledAfter extends ForwardingObjectStore {
+        private final String marker;
 
-        @Override
-        public java.io.InputStream open(String key, Version version) {
-            return store.open(key, version);
+        KilledAfter(ObjectStore store, String marker) {
+            super(store);
+            this.marker = marker;
         }
 
         @Override
         public java.io.OutputStream create(String key, String contentType) {
-            if (!key.equals(marker) && store.exists(marker)) throw new IllegalStateException("killed creating " + key);
-            return store.create(key, contentType);
-        }
-
-        @Override
-        public java.util.Optional<ObjectInfo> head(String key) {
-            return store.head(key);
-        }
-
-        @Override
-        public List<String> list(String prefix) {
-            return store.list(prefix);
-        }
-
-        @Override
-        public void delete(String key) {
-            store.delete(key);
+            if (!key.equals(marker) && delegate.exists(marker)) throw new IllegalStateException("killed creating " + key);
+            return delegate.create(key, contentType);
         }
     }
 

@@ -19,7 +19,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 /**
  * S3 for the local stack: S3Proxy in this JVM on 127.0.0.1, no authentication, in memory or (with a
  * state dir) on disk, plus S3 event notifications ({@link #addNotification}). Keys may be as long as S3 allows
- * (1,024 bytes) in both; on disk, over-long key segments are stored under hashed names ({@link LongKeySegments}).
+ * (1,024 bytes) in both; on disk, over-long key segments are stored under hashed names ({@code LongKeySegments}).
  * Clients must use path-style addressing ({@link AwsClientsForLocal#s3}).
  */
 public final class S3Emulator implements AutoCloseable {

@@ -16,7 +16,8 @@ class LongKeySegmentsTest {
     @Test
     void keysWithSegmentsOfUpTo100BytesAreStoredUnchanged() {
         for (String key : new String[] {"", "/", "runs/r1/manifest.json", "a//b/", "x".repeat(100),
-                "é".repeat(50) + "/" + "日".repeat(33), "🙂".repeat(25), "runs/not~long~/x", "x".repeat(100) + "/"}) {
+                "é".repeat(50) + "/" + "日".repeat(33), "🙂".repeat(25), "runs/not~long~/x",
+                "x".repeat(100) + "/"}) {
             assertThat(LongKeySegments.isStoredUnderAnotherName(key)).as(key).isFalse();
             assertThat(LongKeySegments.storedKey(key)).isSameAs(key);
         }
@@ -36,7 +37,8 @@ class LongKeySegmentsTest {
         assertThat(parts[2]).isEqualTo("r1");
         assertThat(parts[3]).matches(HASHED);
         assertThat(parts[4]).isEmpty();
-        assertThat(LongKeySegments.storedKey("runs/" + "r".repeat(300) + "/other")).startsWith("runs/" + parts[1] + "/");
+        assertThat(LongKeySegments.storedKey("runs/" + "r".repeat(300) + "/other"))
+                .startsWith("runs/" + parts[1] + "/");
     }
 
     @Test

@@ -147,7 +147,8 @@ class S3EmulatorLongKeysTest {
             for (String k : List.of(key, longCopy, shortCopy, copyOfShortCopy)) {
                 c.deleteObject(b -> b.bucket(bucket).key(k));
             }
-            assertThatThrownBy(() -> c.headObject(b -> b.bucket(bucket).key(key))).isInstanceOf(NoSuchKeyException.class);
+            assertThatThrownBy(() -> c.headObject(b -> b.bucket(bucket).key(key)))
+                    .isInstanceOf(NoSuchKeyException.class);
             assertThatThrownBy(() -> c.getObjectAsBytes(b -> b.bucket(bucket).key(key)))
                     .isInstanceOf(NoSuchKeyException.class);
         }
@@ -322,7 +323,8 @@ class S3EmulatorLongKeysTest {
                 .hasContent(segment101);
         try (Stream<Path> files = Files.walk(state.resolve("layout"))) {
             assertThat(files.map(p -> p.getFileName().toString()))
-                    .allSatisfy(name -> assertThat(name.getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(100));
+                    .allSatisfy(name -> assertThat(name.getBytes(StandardCharsets.UTF_8).length)
+                            .isLessThanOrEqualTo(100));
         }
     }
 

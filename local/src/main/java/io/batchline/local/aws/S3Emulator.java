@@ -18,8 +18,9 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * S3 for the local stack: S3Proxy in this JVM on 127.0.0.1, no authentication, in memory or (with a
- * state dir) on disk, plus S3 event notifications ({@link #addNotification}). Clients must use path-style
- * addressing ({@link AwsClientsForLocal#s3}).
+ * state dir) on disk, plus S3 event notifications ({@link #addNotification}). Keys may be as long as S3 allows
+ * (1,024 bytes) in both; on disk, over-long key segments are stored under hashed names ({@code LongKeySegments}).
+ * Clients must use path-style addressing ({@link AwsClientsForLocal#s3}).
  */
 public final class S3Emulator implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
@@ -46,8 +47,10 @@ public final class S3Emulator implements AutoCloseable {
         if (stateDirOrNull == null) {
             backend = new TransientNio2BlobStore();
         } else {
-            Files.createDirectories(stateDirOrNull);
-            backend = new FilesystemNio2BlobStore(stateDirOrNull.toAbsolutePath().toString());
+            Path root = Files.createDirectories(stateDirOrNull).toAbsolutePath();
+            // file names have a length limit that keys do not; the in-memory store has none
+            backend = new LongKeyBlobStore(new FilesystemNio2BlobStore(root.toString()),
+                    LongKeySegments.openIn(root));
         }
         S3EventNotifications notifications = new S3EventNotifications();
         S3Proxy proxy = S3Proxy.builder()

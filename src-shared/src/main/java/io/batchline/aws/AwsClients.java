@@ -32,10 +32,6 @@ public final class AwsClients {
         this.region = Region.of(env.getOrDefault("AWS_REGION", env.getOrDefault("AWS_DEFAULT_REGION", "us-east-1")));
     }
 
-    public static AwsClients fromEnv() {
-        return new AwsClients(System.getenv());
-    }
-
     public S3Client s3() {
         var b = S3Client.builder().region(region).httpClient(http()).overrideConfiguration(s3Overrides())
                 .credentialsProvider(credentials())

@@ -1,29 +1,16 @@
 package io.batchline.metrics;
 
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
 
 /**
- * Counts the AWS requests this function instance sends, per {@code Service.Operation} ("S3.PutObject",
- * "DynamoDb.Query"), for the run's infrastructure cost. Counted per HTTP attempt, as AWS bills them (an SDK
- * retry is a second request). A Lambda instance serves one invocation at a time, so the stage meter resets it
- * at the start of an invocation and reads it at the end. Requests sent while a per-shard section is open
- * ({@link #enterPerShard}) are also counted apart, so the cost projection can scale them with the shard count.
+ * Reports every HTTP attempt an AWS SDK client sends to the {@link RequestCounter}, named
+ * {@code Service.Operation} ("S3.PutObject", "DynamoDb.Query"): an SDK retry is a second request, as AWS bills it.
  */
 public final class AwsOperationCounter implements ExecutionInterceptor {
     public static final AwsOperationCounter INSTANCE = new AwsOperationCounter();
-
-    private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
-    private final Map<String, LongAdder> perShard = new ConcurrentHashMap<>();
-    /** open per-shard sections; the stages that open them work through their shards on one thread */
-    private final AtomicInteger perShardDepth = new AtomicInteger();
 
     private AwsOperationCounter() {}
 
@@ -31,41 +18,6 @@ public final class AwsOperationCounter implements ExecutionInterceptor {
     public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
         String service = attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME);
         String operation = attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
-        String key = service + "." + operation;
-        counts.computeIfAbsent(key, k -> new LongAdder()).increment();
-        if (perShardDepth.get() > 0) perShard.computeIfAbsent(key, k -> new LongAdder()).increment();
-    }
-
-    public void enterPerShard() {
-        perShardDepth.incrementAndGet();
-    }
-
-    public void exitPerShard() {
-        perShardDepth.decrementAndGet();
-    }
-
-    /** The counts since the last reset, sorted by name. */
-    public Map<String, Long> snapshot() {
-        return sums(counts);
-    }
-
-    /** The part of {@link #snapshot()} sent inside per-shard sections. */
-    public Map<String, Long> perShardSnapshot() {
-        return sums(perShard);
-    }
-
-    private static Map<String, Long> sums(Map<String, LongAdder> counts) {
-        Map<String, Long> out = new TreeMap<>();
-        counts.forEach((k, v) -> {
-            long n = v.sum();
-            if (n > 0) out.put(k, n);
-        });
-        return out;
-    }
-
-    public void reset() {
-        counts.clear();
-        perShard.clear();
-        perShardDepth.set(0);
+        RequestCounter.INSTANCE.count(service + "." + operation);
     }
 }

@@ -8,7 +8,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
-import java.util.function.Supplier;
 import java.util.logging.Logger;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkServiceException;
@@ -24,7 +23,7 @@ import software.amazon.awssdk.services.secretsmanager.model.GetSecretValueRespon
  * again {@link #RETRY_AFTER_FAILED_REFRESH} later; a missing, denied or empty secret always fails, so a revoked
  * key stops being used. Neither the key nor the secret's text is ever logged or put in a message.
  */
-public final class SecretsManagerApiKey implements Supplier<String> {
+public final class SecretsManagerApiKey implements RefreshingApiKey {
     private static final Logger LOG = Logger.getLogger(SecretsManagerApiKey.class.getName());
     public static final Duration DEFAULT_REFRESH = Duration.ofMinutes(15);
     static final Duration RETRY_AFTER_FAILED_REFRESH = Duration.ofSeconds(30);

@@ -1,9 +1,9 @@
 package io.batchline.local;
 
 import io.batchline.pipeline.IntakeStage;
-import io.batchline.pipeline.StepFunctionsExecutionStarter;
+import io.batchline.aws.sfn.StepFunctionsExecutionStarter;
 import io.batchline.pipeline.SweepStage;
-import io.batchline.store.S3ObjectStore;
+import io.batchline.aws.s3.S3ObjectStore;
 import java.io.PrintStream;
 import java.nio.file.Path;
 

@@ -16,7 +16,7 @@ import io.batchline.pipeline.PipelineConfig;
 import io.batchline.pipeline.PipelineContext;
 import io.batchline.pipeline.StagePayloads.CollectRequest;
 import io.batchline.pipeline.StagePayloads.RunRef;
-import io.batchline.quality.SqsReviewQueue;
+import io.batchline.aws.sqs.SqsReviewQueue;
 import io.batchline.run.RunKeys;
 import io.batchline.store.ObjectStore.ObjectInfo;
 import io.batchline.store.ObjectStore;

@@ -9,7 +9,7 @@ import io.batchline.local.teststack.TestStack;
 import io.batchline.pipeline.IntakeStage;
 import io.batchline.pipeline.IntakeStage.Decision;
 import io.batchline.pipeline.StagePayloads.RunStart;
-import io.batchline.pipeline.StepFunctionsExecutionStarter;
+import io.batchline.aws.sfn.StepFunctionsExecutionStarter;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -10,7 +10,7 @@ import io.batchline.local.teststack.TestStack;
 import io.batchline.outcome.OutcomeKind;
 import io.batchline.pipeline.CollectStage;
 import io.batchline.pipeline.StagePayloads.CollectRequest;
-import io.batchline.quality.SqsReviewQueue;
+import io.batchline.aws.sqs.SqsReviewQueue;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;

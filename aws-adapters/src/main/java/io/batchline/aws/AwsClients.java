@@ -76,7 +76,7 @@ public final class AwsClients {
     public SecretsManagerClient secretsManager() {
         var b = SecretsManagerClient.builder().region(region).httpClient(http()).credentialsProvider(credentials())
                 .overrideConfiguration(ClientOverrideConfiguration.builder()
-                        .addExecutionInterceptor(io.batchline.metrics.AwsOperationCounter.INSTANCE)
+                        .addExecutionInterceptor(io.batchline.aws.metrics.AwsOperationCounter.INSTANCE)
                         .retryStrategy(RetryMode.STANDARD) // 3 attempts, jittered backoff
                         .apiCallAttemptTimeout(Duration.ofSeconds(5))
                         .apiCallTimeout(Duration.ofSeconds(20))
@@ -124,7 +124,7 @@ public final class AwsClients {
 
     private static ClientOverrideConfiguration overrides() {
         return ClientOverrideConfiguration.builder()
-                .addExecutionInterceptor(io.batchline.metrics.AwsOperationCounter.INSTANCE) // the run's AWS cost
+                .addExecutionInterceptor(io.batchline.aws.metrics.AwsOperationCounter.INSTANCE) // the run's AWS cost
                 .retryStrategy(RetryMode.STANDARD)
                 .apiCallAttemptTimeout(Duration.ofSeconds(60))
                 .apiCallTimeout(Duration.ofMinutes(3))

@@ -3,6 +3,7 @@ package io.batchline.budget;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.batchline.aws.dynamodb.DynamoBudgetLedger;
 import io.batchline.cost.Price;
 import io.batchline.cost.PriceTable;
 import io.batchline.job.JobSpec;

@@ -1,5 +1,7 @@
-package io.batchline.cache;
+package io.batchline.aws.dynamodb;
 
+import io.batchline.cache.CachedAnswer;
+import io.batchline.cache.ResultCacheStore;
 import io.batchline.json.Json;
 import io.batchline.pipeline.TransientStageException;
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,10 @@
-package io.batchline.provider;
+package io.batchline.aws.secrets;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.batchline.json.Json;
+import io.batchline.provider.ApiKeyUnavailableException;
+import io.batchline.provider.ProviderException;
+import io.batchline.provider.RefreshingApiKey;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;

@@ -1,5 +1,6 @@
-package io.batchline.pipeline;
+package io.batchline.aws.sfn;
 
+import io.batchline.pipeline.ExecutionStarter;
 import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sfn.model.ExecutionAlreadyExistsException;
 

@@ -1,5 +1,6 @@
-package io.batchline.cost;
+package io.batchline.aws.dynamodb;
 
+import io.batchline.cost.UsageStore;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;

@@ -1,5 +1,6 @@
-package io.batchline.metrics;
+package io.batchline.aws.metrics;
 
+import io.batchline.metrics.RequestCounter;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;

@@ -1,5 +1,8 @@
-package io.batchline.budget;
+package io.batchline.aws.dynamodb;
 
+import io.batchline.budget.BudgetLedger;
+import io.batchline.budget.MonthTotals;
+import io.batchline.budget.RunBudget;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.HashMap;

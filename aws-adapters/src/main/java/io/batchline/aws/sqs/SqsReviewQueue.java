@@ -1,7 +1,8 @@
-package io.batchline.quality;
+package io.batchline.aws.sqs;
 
 import io.batchline.json.Json;
 import io.batchline.outcome.OutcomeLine;
+import io.batchline.quality.ReviewQueue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

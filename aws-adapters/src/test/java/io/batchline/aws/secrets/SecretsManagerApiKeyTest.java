@@ -1,4 +1,4 @@
-package io.batchline.provider;
+package io.batchline.aws.secrets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -8,7 +8,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
 import io.batchline.aws.AwsClients;
 import io.batchline.aws.AwsWiring;
+import io.batchline.aws.secrets.SecretsManagerApiKey;
 import io.batchline.json.Json;
+import io.batchline.provider.ApiKeyUnavailableException;
+import io.batchline.provider.ProviderConfig;
+import io.batchline.provider.ProviderException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;

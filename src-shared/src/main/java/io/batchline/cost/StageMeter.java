@@ -17,7 +17,7 @@ import java.util.logging.Logger;
  */
 public final class StageMeter {
     private static final Logger LOG = Logger.getLogger(StageMeter.class.getName());
-    /** Set once per function instance by the pipeline context; null where nothing is metered (plain tests). */
+    /** Set once per function instance by the process's wiring; null where nothing is metered (plain tests). */
     private static volatile UsageStore store;
     private static volatile long startedNanos;
     private static volatile long perShardNanos;

@@ -14,9 +14,9 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * How to reach the provider. The key is a {@link Supplier} so it can come from a file, the environment or
- * (later) Secrets Manager, read lazily and cached; {@link #toString()} never shows it. The API version is one
- * the provider documents ({@link #SUPPORTED_VERSIONS}): any other is refused when the config is built.
+ * How to reach the provider. The key is a {@link Supplier} so it can come from a file, the environment or a
+ * secret store (in AWS: Secrets Manager), read lazily and cached; {@link #toString()} never shows it. The API
+ * version is one the provider documents ({@link #SUPPORTED_VERSIONS}): any other is refused when the config is built.
  */
 public record ProviderConfig(
         URI baseUrl,

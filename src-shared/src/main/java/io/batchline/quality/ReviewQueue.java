@@ -5,7 +5,7 @@ import io.batchline.json.Json;
 import io.batchline.outcome.OutcomeLine;
 
 /**
- * Where review items are sent besides review.jsonl (R4.3): one message per review item, whose body is
+ * Where review items are sent besides review.jsonl, for people to check: one message per review item, whose body is
  * {@code {run_id, job, id, line, custom_id, output, confidence, reason}} ({@link #message}).
  */
 public interface ReviewQueue {

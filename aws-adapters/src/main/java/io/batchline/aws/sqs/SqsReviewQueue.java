@@ -72,7 +72,7 @@ public final class SqsReviewQueue implements ReviewQueue {
 
         @Override
         public void add(OutcomeLine line) {
-            // a line answered from the result cache was in no batch: its input line names it (issue 6)
+            // a line answered from the result cache was in no batch: its input line names it
             String key = runId + "/" + (line.customId() != null ? line.customId() : "cached-l" + line.line());
             var entry = SendMessageBatchRequestEntry.builder()
                     .id("m" + pending.size())

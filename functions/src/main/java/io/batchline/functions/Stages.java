@@ -1,6 +1,6 @@
 package io.batchline.functions;
 
-import io.batchline.aws.AwsClients;
+import io.batchline.aws.AwsWiring;
 import io.batchline.idempotency.IdempotentStage;
 import io.batchline.pipeline.CancelStage;
 import io.batchline.pipeline.CanaryStage;
@@ -17,23 +17,33 @@ import io.batchline.pipeline.SubmitStage;
 import io.batchline.pipeline.SweepStage;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
 import java.util.Map;
 
 /**
- * Builds the domain's stage services once per function instance, from the environment. Each deployed function
- * uses only its own stage; the others are cheap to construct and never called.
+ * Builds the domain's stage services once per function instance, from the environment: the one place a function
+ * reads it. Each deployed function uses only its own stage; the others are cheap to construct and never called.
  */
 @ApplicationScoped
 public class Stages {
     private final Map<String, String> env = System.getenv();
 
+    /** Parsed once; the process-wide settings (content logging, chaos, stage meter, request defaults) are set here. */
     @Produces
-    @ApplicationScoped
-    PipelineContext context() {
-        return PipelineContext.fromEnv(env);
+    @Singleton
+    PipelineConfig config() {
+        PipelineConfig config = PipelineConfig.fromEnv(env);
+        config.configureProcess();
+        return config;
     }
 
-    /** Idempotency records around the stages that spend money or write outcomes (issue 6). */
+    @Produces
+    @ApplicationScoped
+    PipelineContext context(PipelineConfig config) {
+        return AwsWiring.pipelineContext(env, config);
+    }
+
+    /** Idempotency records around the stages that spend money or write outcomes. */
     @Produces
     @ApplicationScoped
     IdempotentStage idempotency(PipelineContext ctx) {
@@ -42,8 +52,8 @@ public class Stages {
 
     @Produces
     @ApplicationScoped
-    IntakeStage intake() {
-        return new IntakeStage(new AwsClients(env).sfn(), PipelineConfig.fromEnv(env).stateMachineArn());
+    IntakeStage intake(PipelineConfig config) {
+        return AwsWiring.intakeStage(env, config);
     }
 
     @Produces

@@ -34,7 +34,7 @@ final class CancelCommand {
             // issue 16: a run whose execution was stopped, timed out or lost with its stack has no execution to
             // carry a cancel to its end: its end is recorded, and the operator is told so
             var sfn = ep.clients().sfn();
-            var runs = new io.batchline.run.DynamoRunStore(ep.clients().dynamoDb(), ep.table());
+            var runs = new io.batchline.aws.dynamodb.DynamoRunStore(ep.clients().dynamoDb(), ep.table());
             var orphaned = RunExecutions.recordOrphanedEnd(sfn, ep, runs, runId);
             if (orphaned.isPresent()) {
                 err.println("batchline: cannot cancel run " + runId + ": it already ended (" + orphaned.get()

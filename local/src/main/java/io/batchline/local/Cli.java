@@ -46,6 +46,7 @@ public final class Cli {
     public static void main(String[] args) {
         int code;
         try {
+            io.batchline.pipeline.PipelineConfig.fromEnv(System.getenv()).configureProcess();
             code = run(args, System.out, System.err);
         } catch (UsageException e) {
             System.err.println("batchline: " + e.getMessage());

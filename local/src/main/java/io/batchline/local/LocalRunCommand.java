@@ -7,7 +7,7 @@ import io.batchline.outcome.OutcomeKind;
 import io.batchline.run.RunIds;
 import io.batchline.run.RunKeys;
 import io.batchline.store.ObjectStore;
-import io.batchline.store.S3ObjectStore;
+import io.batchline.aws.s3.S3ObjectStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -62,7 +62,7 @@ final class LocalRunCommand {
             SfnClient sfn = ep.clients().sfn();
             String executionArn = ep.executionArn(runId);
             RunFollower follower = new RunFollower(sfn, out, new RunProgress(
-                    new io.batchline.run.DynamoRunStore(ep.clients().dynamoDb(), ep.table()), bucket, runId));
+                    new io.batchline.aws.dynamodb.DynamoRunStore(ep.clients().dynamoDb(), ep.table()), bucket, runId));
             DescribeExecutionResponse started = follower.awaitStart(executionArn, Duration.ofSeconds(90));
             if (started == null) {
                 err.println("batchline: the intake did not start run " + runId + " within 90 s; function logs: "

@@ -1,8 +1,9 @@
 package io.batchline.local;
 
 import io.batchline.pipeline.IntakeStage;
+import io.batchline.aws.sfn.StepFunctionsExecutionStarter;
 import io.batchline.pipeline.SweepStage;
-import io.batchline.store.S3ObjectStore;
+import io.batchline.aws.s3.S3ObjectStore;
 import java.io.PrintStream;
 import java.nio.file.Path;
 
@@ -23,7 +24,7 @@ final class LocalSweepCommand {
             var clients = ep.clients();
             var s3 = clients.s3();
             SweepStage sweep = new SweepStage(bucket -> new S3ObjectStore(s3, bucket),
-                    new IntakeStage(clients.sfn(), ep.stateMachineArn()), ep.bucket());
+                    new IntakeStage(new StepFunctionsExecutionStarter(clients.sfn(), ep.stateMachineArn())), ep.bucket());
             SweepStage.SweepResult r = sweep.sweep(new SweepStage.SweepRequest(SweepStage.MODE_INBOX, null, job));
             out.printf("batchline: swept s3://%s/inbox/%s: %d file(s); started %d run(s)%s; %d already started,"
                             + " %d already run, %d not inputs%n", ep.bucket(), job == null ? "" : job + "/", r.files(),

@@ -134,7 +134,7 @@ final class PlanCommand {
         AnthropicSimulator sim = calibrate.equals("sim") ? AnthropicSimulator.start(SimulatorConfig.defaults()) : null;
         try {
             ProviderConfig config = sim != null ? ProviderConfig.of(sim.baseUrl(), () -> "sk-ant-local-simulator")
-                    : ProviderConfig.fromEnv(System.getenv());
+                    : io.batchline.aws.AwsWiring.providerConfig(System.getenv());
             AnthropicBatchesClient client = new AnthropicBatchesClient(config);
             String provider = sim != null ? "simulator" : config.baseUrl().toString();
             try {

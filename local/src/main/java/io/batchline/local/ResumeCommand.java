@@ -2,10 +2,10 @@ package io.batchline.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.batchline.json.Json;
-import io.batchline.run.DynamoRunStore;
+import io.batchline.aws.dynamodb.DynamoRunStore;
 import io.batchline.run.RunKeys;
 import io.batchline.run.RunRecord;
-import io.batchline.store.S3ObjectStore;
+import io.batchline.aws.s3.S3ObjectStore;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,7 +1,7 @@
 package io.batchline.local;
 
 import io.batchline.pipeline.StagePayloads;
-import io.batchline.run.DynamoRunStore;
+import io.batchline.aws.dynamodb.DynamoRunStore;
 import io.batchline.run.RunRecord;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -15,7 +15,7 @@ import io.batchline.report.RunReportHtml;
 import io.batchline.run.RunIds;
 import io.batchline.run.RunKeys;
 import io.batchline.store.ObjectStore;
-import io.batchline.store.S3ObjectStore;
+import io.batchline.aws.s3.S3ObjectStore;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -13,7 +13,7 @@ import io.batchline.local.teststack.OfflineStackOnly;
 import io.batchline.outcome.OutcomeKind;
 import io.batchline.run.RunKeys;
 import io.batchline.store.ObjectStore;
-import io.batchline.store.S3ObjectStore;
+import io.batchline.aws.s3.S3ObjectStore;
 import java.io.ByteArrayOutputStream;
 import java.math.BigDecimal;
 import java.math.RoundingMode;

@@ -11,7 +11,7 @@ import io.batchline.local.teststack.OfflineStackOnly;
 import io.batchline.outcome.OutcomeKind;
 import io.batchline.run.RunKeys;
 import io.batchline.store.ObjectStore;
-import io.batchline.store.S3ObjectStore;
+import io.batchline.aws.s3.S3ObjectStore;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -12,7 +12,7 @@ import io.batchline.outcome.OutcomeKind;
 import io.batchline.pipeline.PipelineConfig;
 import io.batchline.run.RunKeys;
 import io.batchline.store.ObjectStore;
-import io.batchline.store.S3ObjectStore;
+import io.batchline.aws.s3.S3ObjectStore;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -27,7 +27,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
  * The budget guard (R6.2). Right after an attempt is planned, and before anything of it is submitted, the worst
@@ -50,17 +49,17 @@ public final class BudgetGuard {
     public static final String DEFAULT_RUN_BUDGET_ENV = "BATCHLINE_DEFAULT_RUN_BUDGET_USD";
     private static final Logger LOG = Logger.getLogger(BudgetGuard.class.getName());
 
-    private final DynamoBudgetLedger ledger;
+    private final BudgetLedger ledger;
     private final BigDecimal monthlyLimit;
     private final BigDecimal defaultRunLimit;
     private final Clock clock;
 
-    public BudgetGuard(DynamoBudgetLedger ledger, BigDecimal monthlyLimit, Clock clock) {
+    public BudgetGuard(BudgetLedger ledger, BigDecimal monthlyLimit, Clock clock) {
         this(ledger, monthlyLimit, null, clock);
     }
 
     /** {@code defaultRunLimit}: the per-run limit of a job without {@code budget.max_usd}; null for none. */
-    public BudgetGuard(DynamoBudgetLedger ledger, BigDecimal monthlyLimit, BigDecimal defaultRunLimit, Clock clock) {
+    public BudgetGuard(BudgetLedger ledger, BigDecimal monthlyLimit, BigDecimal defaultRunLimit, Clock clock) {
         this.ledger = ledger;
         this.monthlyLimit = monthlyLimit;
         this.defaultRunLimit = defaultRunLimit;
@@ -72,8 +71,9 @@ public final class BudgetGuard {
         return new BudgetGuard(null, null, Clock.systemUTC());
     }
 
-    public static BudgetGuard fromEnv(Map<String, String> env, DynamoDbClient ddb, String table, Clock clock) {
-        return new BudgetGuard(new DynamoBudgetLedger(ddb, table), monthlyLimit(env), defaultRunLimit(env), clock);
+    /** On this ledger, with the limits the environment sets ({@value #MONTHLY_BUDGET_ENV}, {@value #DEFAULT_RUN_BUDGET_ENV}). */
+    public static BudgetGuard fromEnv(Map<String, String> env, BudgetLedger ledger, Clock clock) {
+        return new BudgetGuard(ledger, monthlyLimit(env), defaultRunLimit(env), clock);
     }
 
     static BigDecimal monthlyLimit(Map<String, String> env) {
@@ -179,8 +179,8 @@ public final class BudgetGuard {
         String tag = null;
         if (extra.signum() > 0) {
             tag = runId + "#a" + attempt;
-            DynamoBudgetLedger.Reservation r = ledger.reserveInMonth(month, tag, extra, monthlyLimit);
-            if (r == DynamoBudgetLedger.Reservation.OVER_LIMIT) {
+            BudgetLedger.Reservation r = ledger.reserveInMonth(month, tag, extra, monthlyLimit);
+            if (r == BudgetLedger.Reservation.OVER_LIMIT) {
                 MonthTotals m = ledger.month(month);
                 throw new BudgetExceededException(what + "; reserving " + usd(extra) + " more would take the"
                         + " account's month " + month + " (" + usd(m.reservedUsd()) + " reserved by open runs, "
@@ -288,7 +288,7 @@ public final class BudgetGuard {
     }
 
     /** For the operator view and tests. */
-    public DynamoBudgetLedger ledger() {
+    public BudgetLedger ledger() {
         return ledger;
     }
 }

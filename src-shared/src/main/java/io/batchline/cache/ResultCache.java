@@ -42,14 +42,14 @@ public final class ResultCache {
     }
 
     /** The planner's side for one run, or null when the job does not ask for the cache or it is not configured. */
-    public static Lookup lookup(DynamoResultCache cache, JobSpec job, String runId, ObjectStore store, Clock clock) {
+    public static Lookup lookup(ResultCacheStore cache, JobSpec job, String runId, ObjectStore store, Clock clock) {
         if (cache == null || job.resultCache() == null) return null;
         return new Lookup(cache, job, runId, store, clock);
     }
 
     /**
      * Looks items up in bounded batches while the planner streams (memory: at most {@link
-     * DynamoResultCache#MAX_BATCH_GET} pending items): a hit becomes a cached outcome line, a miss is handed back
+     * ResultCacheStore#MAX_KEYS_PER_LOOKUP} pending items): a hit becomes a cached outcome line, a miss is handed back
      * to the planner through its {@code send}, in input order.
      */
     public static final class Lookup {
@@ -57,15 +57,15 @@ public final class ResultCache {
         private record Pending(String id, long line, String hash, String label, String stratum, Boolean truncated,
                                Runnable send) {}
 
-        private final DynamoResultCache cache;
+        private final ResultCacheStore cache;
         private final long oldestStoredAt;
         private final OutputValidator validator;
         private final ConfidenceRouter router;
         private final Map<OutcomeKind, io.batchline.plan.SegmentedPart> parts = new EnumMap<>(OutcomeKind.class);
-        private final List<Pending> pending = new ArrayList<>(DynamoResultCache.MAX_BATCH_GET);
+        private final List<Pending> pending = new ArrayList<>(ResultCacheStore.MAX_KEYS_PER_LOOKUP);
         private long hits;
 
-        Lookup(DynamoResultCache cache, JobSpec job, String runId, ObjectStore store, Clock clock) {
+        Lookup(ResultCacheStore cache, JobSpec job, String runId, ObjectStore store, Clock clock) {
             this.cache = cache;
             this.oldestStoredAt = clock.instant().minus(job.resultCache().windowDuration()).getEpochSecond();
             this.validator = new OutputValidator(job.outputSchema());
@@ -84,7 +84,7 @@ public final class ResultCache {
         public void offer(String id, long line, ObjectNode params, String label, String stratum, Boolean truncated,
                           Runnable send) {
             pending.add(new Pending(id, line, requestHash(params), label, stratum, truncated, send));
-            if (pending.size() >= DynamoResultCache.MAX_BATCH_GET) flush();
+            if (pending.size() >= ResultCacheStore.MAX_KEYS_PER_LOOKUP) flush();
         }
 
         /**
@@ -93,7 +93,7 @@ public final class ResultCache {
          */
         public void defer(Runnable step) {
             pending.add(new Pending(null, 0, null, null, null, null, step));
-            if (pending.size() >= DynamoResultCache.MAX_BATCH_GET) flush();
+            if (pending.size() >= ResultCacheStore.MAX_KEYS_PER_LOOKUP) flush();
         }
 
         /** Decides every pending item and writes the cached parts; call once, after the last item. */
@@ -173,7 +173,7 @@ public final class ResultCache {
      * repaired ones, whose request was the repair) under the hash of the request that got them. Reads the shard's
      * requests (bounded by the shard) and the outcome parts collect just wrote.
      */
-    public static long storeCollected(DynamoResultCache cache, JobSpec job, ObjectStore store, ShardRecord shard,
+    public static long storeCollected(ResultCacheStore cache, JobSpec job, ObjectStore store, ShardRecord shard,
                                       Clock clock) {
         if (cache == null || job.resultCache() == null) return 0;
         Map<String, String> hashByCustomId = new HashMap<>();

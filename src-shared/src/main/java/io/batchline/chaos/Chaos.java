@@ -17,25 +17,33 @@ import java.util.concurrent.atomic.AtomicLong;
  * retried invocation gets past the point. Unset (as in AWS), every call is a no-op.
  */
 public final class Chaos {
-    private static final String FILE = System.getenv("BATCHLINE_CHAOS_FILE");
+    private static volatile String file;
     private static final Map<String, AtomicLong> HITS = new ConcurrentHashMap<>();
     private static volatile long checkedAt;
     private static volatile Armed armed;
 
     private Chaos() {}
 
+    /** Arms the switch with this file ({@code BATCHLINE_CHAOS_FILE}); null disarms it. */
+    public static void configure(String chaosFile) {
+        file = chaosFile;
+        armed = null;
+        checkedAt = 0;
+    }
+
     private record Armed(String point, long after, String id) {}
 
     /** Marks a point; the armed one kills the process on its {@code after}-th pass (default 1). */
     public static void point(String name) {
-        if (FILE == null) return;
-        Armed a = current();
+        String f = file;
+        if (f == null) return;
+        Armed a = current(f);
         if (a == null || !a.point().equals(name)) return;
         long hit = HITS.computeIfAbsent(a.id() + name, k -> new AtomicLong()).incrementAndGet();
         if (hit < a.after()) return;
         try {
             // once per arming, whichever process gets here first
-            Files.createFile(Path.of(FILE + "." + a.id() + ".fired"));
+            Files.createFile(Path.of(f + "." + a.id() + ".fired"));
         } catch (FileAlreadyExistsException alreadyFired) {
             return;
         } catch (IOException e) {
@@ -45,18 +53,18 @@ public final class Chaos {
         Runtime.getRuntime().halt(137);
     }
 
-    private static Armed current() {
+    private static Armed current(String f) {
         long now = System.currentTimeMillis();
         if (now - checkedAt < 200) return armed; // points on hot paths (per line) must stay cheap
         checkedAt = now;
         try {
-            Path file = Path.of(FILE);
-            if (!Files.exists(file)) return armed = null;
-            JsonNode n = Json.tree(Files.readAllBytes(file));
+            Path path = Path.of(f);
+            if (!Files.exists(path)) return armed = null;
+            JsonNode n = Json.tree(Files.readAllBytes(path));
             return armed = new Armed(n.path("point").asText(), Math.max(1, n.path("after").asLong(1)),
                     n.path("id").asText(n.path("point").asText()));
         } catch (IOException | RuntimeException e) {
-            throw new IllegalStateException("BATCHLINE_CHAOS_FILE " + FILE + " is unreadable: " + e.getMessage(), e);
+            throw new IllegalStateException("BATCHLINE_CHAOS_FILE " + f + " is unreadable: " + e.getMessage(), e);
         }
     }
 }

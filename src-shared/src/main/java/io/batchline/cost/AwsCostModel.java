@@ -10,7 +10,7 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The AWS cost of a run from its counted usage ({@link AwsUsageStore}) and {@link AwsPrices}: report.json's
+ * The AWS cost of a run from its counted usage ({@link UsageStore}) and {@link AwsPrices}: report.json's
  * {@code aws_cost} block. Lambda is billed per millisecond x configured memory plus per request; Step Functions
  * per state transition, derived from the ASL's shape per stage invocation; DynamoDB, S3, SQS and Secrets Manager
  * per counted request. Not counted: CloudWatch Logs and metrics, X-Ray, KMS, data transfer, storage over time,
@@ -211,7 +211,7 @@ public final class AwsCostModel {
     }
 
     /**
-     * @param byStage      the run's counters by stage (see {@link AwsUsageStore})
+     * @param byStage      the run's counters by stage (see {@link UsageStore})
      * @param shape        the run's items and shards, for the projection
      * @param tokenCostUsd the run's token cost (report.json's cost_usd)
      */

@@ -1,7 +1,7 @@
 package io.batchline.cost;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.batchline.metrics.AwsOperationCounter;
+import io.batchline.metrics.RequestCounter;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Supplier;
@@ -17,34 +17,31 @@ import java.util.logging.Logger;
  */
 public final class StageMeter {
     private static final Logger LOG = Logger.getLogger(StageMeter.class.getName());
-    /** Set once per function instance by the pipeline context; null where nothing is metered (plain tests). */
-    private static volatile AwsUsageStore store;
+    /** Set once per function instance by the process's wiring; null where nothing is metered (plain tests). */
+    private static volatile UsageStore store;
     private static volatile long startedNanos;
     private static volatile long perShardNanos;
-    private static final int MEMORY_MB = memoryMb(System.getenv());
+    private static volatile int memoryMb = 1024;
 
     private StageMeter() {}
 
-    public static void use(AwsUsageStore usageStore) {
+    public static void use(UsageStore usageStore) {
         store = usageStore;
     }
 
-    static int memoryMb(Map<String, String> env) {
-        try {
-            return Integer.parseInt(env.getOrDefault("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "1024").trim());
-        } catch (NumberFormatException e) {
-            return 1024;
-        }
+    /** The function's configured memory ({@code AWS_LAMBDA_FUNCTION_MEMORY_SIZE}), which its duration is billed at. */
+    public static void configure(int functionMemoryMb) {
+        memoryMb = functionMemoryMb;
     }
 
     public static <T> T around(String stage, String runId, Supplier<T> body) {
-        AwsOperationCounter.INSTANCE.reset();
+        RequestCounter.INSTANCE.reset();
         startedNanos = System.nanoTime();
         perShardNanos = 0;
         try {
             return body.get();
         } finally {
-            AwsUsageStore s = store;
+            UsageStore s = store;
             if (runId != null && s != null) {
                 try {
                     Map<String, Long> counters = counters(stage);
@@ -62,11 +59,11 @@ public final class StageMeter {
     /** The work one shard costs within a stage that handles several (submit, poll): counted apart. */
     public static <T> T perShard(Supplier<T> body) {
         long started = System.nanoTime();
-        AwsOperationCounter.INSTANCE.enterPerShard();
+        RequestCounter.INSTANCE.enterPerShard();
         try {
             return body.get();
         } finally {
-            AwsOperationCounter.INSTANCE.exitPerShard();
+            RequestCounter.INSTANCE.exitPerShard();
             perShardNanos += System.nanoTime() - started;
         }
     }
@@ -78,17 +75,17 @@ public final class StageMeter {
         });
     }
 
-    /** This invocation's counters so far, named as {@link AwsUsageStore} stores them. */
+    /** This invocation's counters so far, named as the {@link UsageStore} keeps them. */
     private static Map<String, Long> counters(String stage) {
         Map<String, Long> counters = new TreeMap<>();
         long millis = Math.max(1, (System.nanoTime() - startedNanos + 999_999) / 1_000_000);
         long shardMillis = Math.min(millis, perShardNanos / 1_000_000);
         counters.put("inv", 1L);
         counters.put("lambda_ms", millis);
-        counters.put("lambda_mb_ms", millis * MEMORY_MB);
-        if (shardMillis > 0) counters.put("shard_mb_ms", shardMillis * MEMORY_MB);
-        AwsOperationCounter.INSTANCE.snapshot().forEach((op, n) -> counters.put("op:" + op, n));
-        AwsOperationCounter.INSTANCE.perShardSnapshot().forEach((op, n) -> counters.put("shard_op:" + op, n));
+        counters.put("lambda_mb_ms", millis * memoryMb);
+        if (shardMillis > 0) counters.put("shard_mb_ms", shardMillis * memoryMb);
+        RequestCounter.INSTANCE.snapshot().forEach((op, n) -> counters.put("op:" + op, n));
+        RequestCounter.INSTANCE.perShardSnapshot().forEach((op, n) -> counters.put("shard_op:" + op, n));
         return counters;
     }
 
@@ -97,7 +94,7 @@ public final class StageMeter {
      * invocation's so far (its own record is written after the report).
      */
     public static void addAwsCost(String runId, ObjectNode report, AwsCostModel.RunShape shape) {
-        AwsUsageStore s = store;
+        UsageStore s = store;
         if (s == null) return;
         Map<String, Map<String, Long>> byStage = s.load(runId);
         Map<String, Long> mine = counters("finalize");

@@ -4,7 +4,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
  * Wraps one stage invocation in an idempotency record (issue 6, part 1). The key is the state ATTEMPT
@@ -27,8 +26,9 @@ public final class IdempotentStage {
         this.idempotency = idempotency;
     }
 
-    public static IdempotentStage onDynamo(DynamoDbClient ddb, String table, Clock clock) {
-        return new IdempotentStage(new Idempotency(new DynamoIdempotencyStore(ddb, table), clock, KEEP_COMPLETED));
+    /** Records kept in {@code store}, completed ones for {@link #KEEP_COMPLETED}. */
+    public static IdempotentStage on(IdempotencyStore store, Clock clock) {
+        return new IdempotentStage(new Idempotency(store, clock, KEEP_COMPLETED));
     }
 
     /**

@@ -1,7 +1,5 @@
 package io.batchline.logging;
 
-import java.util.Map;
-
 /**
  * R7.1: prompt and output text never reach the logs unless {@value #DEBUG_ENV}=true. Any log message that
  * would carry item text (a prompt, an answer, an input line) passes it through {@link #text}, which withholds
@@ -9,20 +7,21 @@ import java.util.Map;
  */
 public final class ContentLog {
     public static final String DEBUG_ENV = "BATCHLINE_DEBUG_LOG_CONTENT";
-    private static final boolean ENABLED = enabled(System.getenv());
+    private static volatile boolean enabled;
 
     private ContentLog() {}
 
-    static boolean enabled(Map<String, String> env) {
-        return "true".equalsIgnoreCase(env.getOrDefault(DEBUG_ENV, "").trim());
+    /** Whether item text may be logged ({@value #DEBUG_ENV}=true); off until the process's wiring says so. */
+    public static void configure(boolean logContent) {
+        enabled = logContent;
     }
 
     public static boolean enabled() {
-        return ENABLED;
+        return enabled;
     }
 
     public static String text(String content) {
-        return text(content, ENABLED);
+        return text(content, enabled);
     }
 
     static String text(String content, boolean enabled) {

@@ -35,10 +35,6 @@ public final class CollectCheckpoint {
 
     private CollectCheckpoint() {}
 
-    public static int configuredEvery() {
-        return Math.max(1, PipelineConfig.intOf(System.getenv(), "BATCHLINE_COLLECT_CHECKPOINT_EVERY", DEFAULT_EVERY));
-    }
-
     static Optional<State> read(ObjectStore store, String runId, int attempt, int shard) {
         String key = RunKeys.collectCheckpoint(runId, attempt, shard);
         JsonNode n;

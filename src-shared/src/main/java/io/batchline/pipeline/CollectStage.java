@@ -57,7 +57,7 @@ public final class CollectStage {
     private final int checkpointEvery;
 
     public CollectStage(PipelineContext ctx) {
-        this(ctx, CollectCheckpoint.configuredEvery());
+        this(ctx, ctx.config().collectCheckpointEvery());
     }
 
     public CollectStage(PipelineContext ctx, int checkpointEvery) {

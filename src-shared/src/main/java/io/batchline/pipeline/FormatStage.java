@@ -45,7 +45,7 @@ public final class FormatStage {
             plan = planner.plan(job, runId, 1, in, run.inputKey(), store, golden == null ? null
                     : new Planner.GoldenInput(RunKeys.goldenSnapshot(runId, job.golden().file()), golden),
                     io.batchline.cache.ResultCache.lookup(ctx.resultCache(), job, runId, store, ctx.clock()),
-                    io.batchline.plan.FormatCheckpoint.configuredEvery()); // R5.3: a killed format resumes
+                    ctx.config().formatCheckpointEvery()); // a killed format resumes from its last checkpoint
         } catch (ObjectChangedException e) {
             throw inputChanged(run, e);
         } catch (NoSuchObjectException e) {

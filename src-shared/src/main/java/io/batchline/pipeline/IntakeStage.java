@@ -15,8 +15,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import software.amazon.awssdk.services.sfn.SfnClient;
-import software.amazon.awssdk.services.sfn.model.ExecutionAlreadyExistsException;
 
 /**
  * Intake: S3 "object created" events (delivered at least once, through SQS) become one execution per object.
@@ -24,12 +22,10 @@ import software.amazon.awssdk.services.sfn.model.ExecutionAlreadyExistsException
  */
 public final class IntakeStage {
     private static final Logger LOG = Logger.getLogger(IntakeStage.class.getName());
-    private final SfnClient sfn;
-    private final String stateMachineArn;
+    private final ExecutionStarter executions;
 
-    public IntakeStage(SfnClient sfn, String stateMachineArn) {
-        this.sfn = sfn;
-        this.stateMachineArn = stateMachineArn;
+    public IntakeStage(ExecutionStarter executions) {
+        this.executions = executions;
     }
 
     public enum Decision { STARTED, DUPLICATE, IGNORED }
@@ -55,15 +51,7 @@ public final class IntakeStage {
     }
 
     public Decision start(RunStart start) {
-        if (stateMachineArn == null || stateMachineArn.isBlank()) {
-            throw new IllegalStateException("BATCHLINE_STATE_MACHINE_ARN is not set");
-        }
-        try {
-            sfn.startExecution(b -> b.stateMachineArn(stateMachineArn).name(start.runId()).input(Json.string(start)));
-            return Decision.STARTED;
-        } catch (ExecutionAlreadyExistsException e) {
-            return Decision.DUPLICATE;
-        }
+        return executions.start(start.runId(), Json.string(start)) ? Decision.STARTED : Decision.DUPLICATE;
     }
 
     /** An object an event named that starts no run, and why. */

@@ -1,14 +1,40 @@
 package io.batchline.pipeline;
 
+import io.batchline.catalogue.ModelCatalogue;
+import io.batchline.chaos.Chaos;
+import io.batchline.cost.StageMeter;
+import io.batchline.logging.ContentLog;
+import io.batchline.plan.FormatCheckpoint;
+import io.batchline.render.RequestShape;
+import java.time.Duration;
 import java.util.Map;
+import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
- * Settings every stage reads from its environment; the same names in AWS and in the local stack.
+ * Settings every stage reads, parsed once from the environment by the code that starts the process (the Lambda
+ * wiring, the local command line); the same names in AWS and in the local stack.
  *
- * @param maxQueuedRequests     the provider's queue limit: requests this run keeps in unfinished batches at once
- *                              ({@code BATCHLINE_PROVIDER_MAX_QUEUED_REQUESTS}, default tier 1's 100,000)
- * @param batchCreatesPerMinute batch creations this run makes per minute
- *                              ({@code BATCHLINE_PROVIDER_BATCH_CREATES_PER_MINUTE}, default tier 1's 50 RPM)
+ * @param maxQueuedRequests      the provider's queue limit: requests this run keeps in unfinished batches at once
+ *                               ({@code BATCHLINE_PROVIDER_MAX_QUEUED_REQUESTS}, default tier 1's 100,000)
+ * @param batchCreatesPerMinute  batch creations this run makes per minute
+ *                               ({@code BATCHLINE_PROVIDER_BATCH_CREATES_PER_MINUTE}, default tier 1's 50 RPM)
+ * @param providerOutageHorizon  how long a provider outage is waited out before the run gives up
+ *                               ({@value ProviderWeather#HORIZON_ENV}, default 30 h)
+ * @param collectCheckpointEvery results collected between checkpoints ({@code BATCHLINE_COLLECT_CHECKPOINT_EVERY},
+ *                               default {@value CollectCheckpoint#DEFAULT_EVERY}, at least 1)
+ * @param collectGroupRequests   requests one "Collect shard" takes at most ({@code BATCHLINE_COLLECT_GROUP_REQUESTS},
+ *                               default {@value PollStage#DEFAULT_COLLECT_GROUP_REQUESTS}, at least 1)
+ * @param formatCheckpointEvery  lines formatted between checkpoints ({@code BATCHLINE_FORMAT_CHECKPOINT_EVERY},
+ *                               default {@value FormatCheckpoint#DEFAULT_EVERY}, 0 = none)
+ * @param models                 the model catalogue requests are rendered with: the bundled one, with the models
+ *                               of {@value ModelCatalogue#MODELS_FILE_ENV} over it; read on first use
+ * @param anthropicVersion       the API version requests are rendered for ({@value RequestShape#API_VERSION_ENV},
+ *                               default 2023-06-01)
+ * @param logContent             whether item text may reach the logs ({@value ContentLog#DEBUG_ENV}=true)
+ * @param functionMemoryMb       the function's configured memory, for the run's AWS cost
+ *                               ({@code AWS_LAMBDA_FUNCTION_MEMORY_SIZE}, default 1024)
+ * @param chaosFile              the local stack's fault switch ({@code BATCHLINE_CHAOS_FILE}); null: off, as in AWS
  */
 public record PipelineConfig(
         String table,
@@ -16,7 +42,16 @@ public record PipelineConfig(
         int pollMinSeconds,
         int pollMaxSeconds,
         long maxQueuedRequests,
-        int batchCreatesPerMinute) {
+        int batchCreatesPerMinute,
+        Duration providerOutageHorizon,
+        int collectCheckpointEvery,
+        int collectGroupRequests,
+        int formatCheckpointEvery,
+        Supplier<ModelCatalogue> models,
+        String anthropicVersion,
+        boolean logContent,
+        int functionMemoryMb,
+        String chaosFile) {
 
     /** Anthropic's tier 1 Message Batches limits (the lowest: a deployment on a higher tier raises them). */
     public static final long TIER1_MAX_QUEUED_REQUESTS = 100_000;
@@ -27,6 +62,9 @@ public record PipelineConfig(
         if (batchCreatesPerMinute < 1) {
             throw new IllegalArgumentException("BATCHLINE_PROVIDER_BATCH_CREATES_PER_MINUTE must be >= 1");
         }
+        Objects.requireNonNull(providerOutageHorizon, "providerOutageHorizon");
+        Objects.requireNonNull(models, "models");
+        Objects.requireNonNull(anthropicVersion, "anthropicVersion");
     }
 
     /** With tier 1's provider limits. */
@@ -35,14 +73,73 @@ public record PipelineConfig(
                 TIER1_BATCH_CREATES_PER_MINUTE);
     }
 
+    /** These provider limits, and every other setting at its default (as with an empty environment). */
+    public PipelineConfig(String table, String stateMachineArn, int pollMinSeconds, int pollMaxSeconds,
+                          long maxQueuedRequests, int batchCreatesPerMinute) {
+        this(table, stateMachineArn, pollMinSeconds, pollMaxSeconds, maxQueuedRequests, batchCreatesPerMinute,
+                Duration.ofSeconds(ProviderWeather.DEFAULT_HORIZON_SECONDS), CollectCheckpoint.DEFAULT_EVERY,
+                PollStage.DEFAULT_COLLECT_GROUP_REQUESTS, FormatCheckpoint.DEFAULT_EVERY, ModelCatalogue::bundled,
+                ModelCatalogue.API_VERSION_2023, false, DEFAULT_FUNCTION_MEMORY_MB, null);
+    }
+
+    static final int DEFAULT_FUNCTION_MEMORY_MB = 1024;
+
     public static PipelineConfig fromEnv(Map<String, String> env) {
+        Map<String, String> modelsEnv = Map.copyOf(env);
+        String chaosFile = env.get("BATCHLINE_CHAOS_FILE");
         return new PipelineConfig(
                 env.getOrDefault("BATCHLINE_TABLE", "batchline"),
                 env.get("BATCHLINE_STATE_MACHINE_ARN"),
                 intOf(env, "BATCHLINE_POLL_MIN_SECONDS", 30),
                 intOf(env, "BATCHLINE_POLL_MAX_SECONDS", 1800),
                 intOf(env, "BATCHLINE_PROVIDER_MAX_QUEUED_REQUESTS", (int) TIER1_MAX_QUEUED_REQUESTS),
-                intOf(env, "BATCHLINE_PROVIDER_BATCH_CREATES_PER_MINUTE", TIER1_BATCH_CREATES_PER_MINUTE));
+                intOf(env, "BATCHLINE_PROVIDER_BATCH_CREATES_PER_MINUTE", TIER1_BATCH_CREATES_PER_MINUTE),
+                Duration.ofSeconds(Math.max(1, intOf(env, ProviderWeather.HORIZON_ENV,
+                        ProviderWeather.DEFAULT_HORIZON_SECONDS))),
+                Math.max(1, intOf(env, "BATCHLINE_COLLECT_CHECKPOINT_EVERY", CollectCheckpoint.DEFAULT_EVERY)),
+                Math.max(1, intOf(env, "BATCHLINE_COLLECT_GROUP_REQUESTS", PollStage.DEFAULT_COLLECT_GROUP_REQUESTS)),
+                Math.max(0, intOf(env, "BATCHLINE_FORMAT_CHECKPOINT_EVERY", FormatCheckpoint.DEFAULT_EVERY)),
+                readOnce(() -> ModelCatalogue.fromEnvOrBundled(modelsEnv)),
+                RequestShape.apiVersion(env),
+                "true".equalsIgnoreCase(env.getOrDefault(ContentLog.DEBUG_ENV, "").trim()),
+                functionMemoryMb(env),
+                chaosFile == null || chaosFile.isBlank() ? null : chaosFile);
+    }
+
+    /** Lambda sets it from the deployed configuration; anything unreadable counts as the default. */
+    private static int functionMemoryMb(Map<String, String> env) {
+        try {
+            return Integer.parseInt(env.getOrDefault("AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+                    Integer.toString(DEFAULT_FUNCTION_MEMORY_MB)).trim());
+        } catch (NumberFormatException e) {
+            return DEFAULT_FUNCTION_MEMORY_MB;
+        }
+    }
+
+    /** Reads the catalogue on first use and keeps it; a failed read is tried again next time. */
+    private static Supplier<ModelCatalogue> readOnce(Supplier<ModelCatalogue> read) {
+        return new Supplier<>() {
+            private volatile ModelCatalogue catalogue;
+
+            @Override
+            public ModelCatalogue get() {
+                ModelCatalogue c = catalogue;
+                if (c == null) catalogue = c = read.get();
+                return c;
+            }
+        };
+    }
+
+    /**
+     * Hands the settings that code without a pipeline context reads (fault switch, content logging, the stage
+     * meter's memory size, the catalogue and API version of rendered requests) to their process-wide holders.
+     * The code that starts the process calls it once, right after parsing the configuration.
+     */
+    public void configureProcess() {
+        Chaos.configure(chaosFile);
+        ContentLog.configure(logContent);
+        StageMeter.configure(functionMemoryMb);
+        RequestShape.Defaults.configure(models, anthropicVersion);
     }
 
     /** Each wait is this much longer than the one before: a run learns an ended batch at most ~20% late. */

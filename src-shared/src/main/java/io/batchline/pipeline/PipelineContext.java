@@ -1,19 +1,15 @@
 package io.batchline.pipeline;
 
-import io.batchline.aws.AwsClients;
 import io.batchline.budget.BudgetGuard;
 import io.batchline.cost.PriceTable;
 import io.batchline.job.JobSpec;
 import io.batchline.job.JobSpecException;
 import io.batchline.job.JobSpecLoader;
 import io.batchline.provider.AnthropicBatchesClient;
-import io.batchline.provider.ProviderConfig;
-import io.batchline.run.DynamoRunStore;
 import io.batchline.run.RunKeys;
 import io.batchline.run.RunStore;
 import io.batchline.store.NoSuchObjectException;
 import io.batchline.store.ObjectStore;
-import io.batchline.store.S3ObjectStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -21,7 +17,6 @@ import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
-import software.amazon.awssdk.services.s3.S3Client;
 
 /** What the stages share: stores, the provider client, prices, settings. Built once per function instance. */
 public final class PipelineContext {
@@ -50,23 +45,6 @@ public final class PipelineContext {
         this.config = config;
         this.clock = clock;
         this.budget = budget;
-    }
-
-    /** Clients are built here, at start-up, not on first use: a lazy SDK client adds ~0.6 s to a cold start. */
-    public static PipelineContext fromEnv(Map<String, String> env) {
-        AwsClients aws = new AwsClients(env);
-        S3Client s3 = aws.s3();
-        var ddb = aws.dynamoDb();
-        PipelineConfig config = PipelineConfig.fromEnv(env);
-        io.batchline.cost.StageMeter.use(new io.batchline.cost.AwsUsageStore(ddb, config.table())); // issue 9: aws_cost
-        return new PipelineContext(bucket -> new S3ObjectStore(s3, bucket),
-                new DynamoRunStore(ddb, config.table()),
-                new AnthropicBatchesClient(ProviderConfig.fromEnv(env)),
-                PriceTable.fromEnvOrBundled(env), config, Clock.systemUTC(),
-                BudgetGuard.fromEnv(env, ddb, config.table(), Clock.systemUTC()))
-                .reviewQueue(io.batchline.quality.ReviewQueue.fromEnv(env, aws::sqs))
-                .idempotency(io.batchline.idempotency.IdempotentStage.onDynamo(ddb, config.table(), Clock.systemUTC()))
-                .resultCache(new io.batchline.cache.DynamoResultCache(ddb, config.table()));
     }
 
     public ObjectStore store(String bucket) {
@@ -124,7 +102,7 @@ public final class PipelineContext {
         return reviewQueue;
     }
 
-    /** Issue 6: the idempotency records the handlers wrap their stage call in; null in stage tests. */
+    /** The idempotency records the handlers wrap their stage call in; null in stage tests. */
     private volatile io.batchline.idempotency.IdempotentStage idempotency;
 
     public PipelineContext idempotency(io.batchline.idempotency.IdempotentStage idempotency) {
@@ -136,15 +114,15 @@ public final class PipelineContext {
         return idempotency;
     }
 
-    /** Issue 6: where the result cache lives (used only by jobs with result_cache); null in stage tests. */
-    private volatile io.batchline.cache.DynamoResultCache resultCache;
+    /** Where the result cache lives (used only by jobs with result_cache); null in stage tests. */
+    private volatile io.batchline.cache.ResultCacheStore resultCache;
 
-    public PipelineContext resultCache(io.batchline.cache.DynamoResultCache cache) {
+    public PipelineContext resultCache(io.batchline.cache.ResultCacheStore cache) {
         this.resultCache = cache;
         return this;
     }
 
-    public io.batchline.cache.DynamoResultCache resultCache() {
+    public io.batchline.cache.ResultCacheStore resultCache() {
         return resultCache;
     }
 

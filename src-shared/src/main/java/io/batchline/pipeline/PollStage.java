@@ -105,16 +105,12 @@ public final class PollStage {
         boolean allEnded = open == 0;
         List<Integer> toCollect = allEnded ? ended : List.of();
         return new PollState(allEnded, ctx.config().waitAfterPoll(polls), polls, open, toCollect,
-                groups(shards, toCollect, collectGroupRequests()));
+                groups(shards, toCollect, ctx.config().collectGroupRequests()));
     }
 
     /** Requests one "Collect shard" takes at most (a larger shard goes alone); 1 collects every shard alone. */
     static final int DEFAULT_COLLECT_GROUP_REQUESTS = 2_000;
 
-    static int collectGroupRequests() {
-        return Math.max(1, PipelineConfig.intOf(System.getenv(), "BATCHLINE_COLLECT_GROUP_REQUESTS",
-                DEFAULT_COLLECT_GROUP_REQUESTS));
-    }
 
     /**
      * The ended shards in order, in groups of at most {@code maxRequests} requests (issue 9: each group is one Map

@@ -33,9 +33,8 @@ public final class ProviderWeather {
         this.ctx = ctx;
     }
 
-    static Duration horizon() {
-        return Duration.ofSeconds(Math.max(1, PipelineConfig.intOf(System.getenv(), HORIZON_ENV,
-                DEFAULT_HORIZON_SECONDS)));
+    Duration horizon() {
+        return ctx.config().providerOutageHorizon();
     }
 
     /**

@@ -48,11 +48,6 @@ public record FormatCheckpoint(
     /** Lines between checkpoints; {@code BATCHLINE_FORMAT_CHECKPOINT_EVERY} overrides it (0 = none). */
     public static final int DEFAULT_EVERY = 10_000;
 
-    public static int configuredEvery() {
-        return Math.max(0, io.batchline.pipeline.PipelineConfig.intOf(System.getenv(),
-                "BATCHLINE_FORMAT_CHECKPOINT_EVERY", DEFAULT_EVERY));
-    }
-
     public FormatCheckpoint resumed(long from) {
         return new FormatCheckpoint(every, line, chunk, shards, valid, invalid, totalTokens, maxOutputTokens, canaryLeft,
                 canaryShards, firstInvalid, cacheHits, segments, from, largestRequestTokens);

@@ -10,12 +10,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * How to reach the provider. The key is a {@link Supplier} so it can come from a file, the environment or
- * (later) Secrets Manager, read lazily and cached; {@link #toString()} never shows it. The API version is one
- * the provider documents ({@link #SUPPORTED_VERSIONS}): any other is refused when the config is built.
+ * How to reach the provider. The key is a {@link Supplier} so it can come from a file, the environment or a
+ * secret store (in AWS: Secrets Manager), read lazily and cached; {@link #toString()} never shows it. The API
+ * version is one the provider documents ({@link #SUPPORTED_VERSIONS}): any other is refused when the config is built.
  */
 public record ProviderConfig(
         URI baseUrl,
@@ -34,7 +35,7 @@ public record ProviderConfig(
             List.of(ModelCatalogue.API_VERSION_2023, ModelCatalogue.API_VERSION_2026);
     /** Picks the {@code anthropic-version} header (default {@value #DEFAULT_VERSION}). */
     public static final String VERSION_ENV = "BATCHLINE_ANTHROPIC_VERSION";
-    /** Set in AWS: the key is read from this Secrets Manager secret (see {@link SecretsManagerApiKey}). */
+    /** Set in AWS: the key is read from this Secrets Manager secret (by the reader the wiring gives {@link #fromEnv(Map, Function)}). */
     public static final String SECRET_ARN_ENV = "ANTHROPIC_API_KEY_SECRET_ARN";
 
     public ProviderConfig {
@@ -90,10 +91,24 @@ public record ProviderConfig(
      * the provider still work without one. {@value #VERSION_ENV} picks the API version (default 2023-06-01);
      * an unknown one fails here, at start-up.
      *
+     * <p>This process reads no secret store: with {@value #SECRET_ARN_ENV} set, the key fails on first use.
+     *
      * @throws IllegalArgumentException when {@value #VERSION_ENV} names a version the provider does not document,
      *                                  or ANTHROPIC_BASE_URL is plain http:// to a host that is not this machine
      */
     public static ProviderConfig fromEnv(Map<String, String> env) {
+        return fromEnv(env, secretArn -> () -> {
+            throw new ProviderException(ProviderException.Kind.AUTHENTICATION, 0, "missing_api_key",
+                    SECRET_ARN_ENV + " is set, but this process reads no secret store: set ANTHROPIC_API_KEY or"
+                            + " ANTHROPIC_API_KEY_FILE", null, null, null);
+        });
+    }
+
+    /**
+     * The same, with {@code keyFromSecret} giving the key source of the secret {@value #SECRET_ARN_ENV} names (in
+     * AWS: a Secrets Manager reader, built now so its client is made at cold start; the key is read on first use).
+     */
+    public static ProviderConfig fromEnv(Map<String, String> env, Function<String, Supplier<String>> keyFromSecret) {
         String version = env.get(VERSION_ENV);
         if (version != null && !version.isBlank() && !SUPPORTED_VERSIONS.contains(version.trim())) {
             throw new IllegalArgumentException(VERSION_ENV + "='" + version.trim() + "' is not an API version the "
@@ -108,8 +123,7 @@ public record ProviderConfig(
         String secretArn = env.get(SECRET_ARN_ENV);
         Supplier<String> supplier;
         if (secretArn != null && !secretArn.isBlank()) {
-            // in AWS: the client is built now (cold start, not first call); the key is read on first use
-            supplier = new SecretsManagerApiKey(new io.batchline.aws.AwsClients(env).secretsManager(), secretArn.trim());
+            supplier = keyFromSecret.apply(secretArn.trim());
         } else if (key != null && !key.isBlank()) {
             String k = key.trim();
             supplier = () -> k;
@@ -142,7 +156,7 @@ public record ProviderConfig(
 
     /** Reads the key once, on first use; a failed read is retried next time rather than cached. */
     public static Supplier<String> cached(Supplier<String> source) {
-        if (source instanceof CachedKey || source instanceof SecretsManagerApiKey) return source; // caches itself
+        if (source instanceof CachedKey || source instanceof RefreshingApiKey) return source; // caches itself
         return new CachedKey(source);
     }
 

@@ -218,20 +218,27 @@ public record RequestShape(
         return shapes;
     }
 
-    /** The catalogue and API version of this process: {@code BATCHLINE_MODELS_FILE} and {@value #API_VERSION_ENV}. */
+    /**
+     * The catalogue and API version of this process ({@code BATCHLINE_MODELS_FILE} and {@value #API_VERSION_ENV}),
+     * as the process's wiring configured them; the bundled catalogue and 2023-06-01 until it does.
+     */
     public static final class Defaults {
         private Defaults() {}
 
-        private static volatile ModelCatalogue catalogue;
+        private static volatile java.util.function.Supplier<ModelCatalogue> catalogue = ModelCatalogue::bundled;
+        private static volatile String apiVersion = ModelCatalogue.API_VERSION_2023;
+
+        public static void configure(java.util.function.Supplier<ModelCatalogue> models, String anthropicVersion) {
+            catalogue = java.util.Objects.requireNonNull(models, "models");
+            apiVersion = java.util.Objects.requireNonNull(anthropicVersion, "anthropicVersion");
+        }
 
         public static ModelCatalogue catalogue() {
-            ModelCatalogue c = catalogue;
-            if (c == null) catalogue = c = ModelCatalogue.fromEnvOrBundled(System.getenv());
-            return c;
+            return catalogue.get();
         }
 
         public static String apiVersion() {
-            return RequestShape.apiVersion(System.getenv());
+            return apiVersion;
         }
     }
 

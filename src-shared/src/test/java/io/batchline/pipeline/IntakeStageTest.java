@@ -71,7 +71,7 @@ class IntakeStageTest {
         java.io.PrintStream stdout = System.out;
         System.setOut(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
         try {
-            new IntakeStage(null, "arn:aws:states:::stateMachine:x").accept(new SqsEvents.SqsEvent(List.of(
+            new IntakeStage(null).accept(new SqsEvents.SqsEvent(List.of(
                     new SqsEvents.SqsMessage("m1", "r1", ignoredOnly, null))));
         } finally {
             System.setOut(stdout);

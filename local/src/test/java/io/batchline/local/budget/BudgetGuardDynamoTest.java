@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.batchline.budget.BudgetExceededException;
 import io.batchline.budget.BudgetGuard;
-import io.batchline.budget.DynamoBudgetLedger;
+import io.batchline.aws.dynamodb.DynamoBudgetLedger;
 import io.batchline.budget.MonthTotals;
 import io.batchline.cost.Price;
 import io.batchline.cost.PriceTable;
@@ -13,7 +13,7 @@ import io.batchline.job.JobSpec;
 import io.batchline.job.JobSpecLoader;
 import io.batchline.local.teststack.AwsEndpoint;
 import io.batchline.local.teststack.TestStack;
-import io.batchline.run.DynamoRunStore;
+import io.batchline.aws.dynamodb.DynamoRunStore;
 import io.batchline.store.FileObjectStore;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;

@@ -16,7 +16,7 @@ import io.batchline.pipeline.PipelineConfig;
 import io.batchline.pipeline.PipelineContext;
 import io.batchline.pipeline.StagePayloads.CollectRequest;
 import io.batchline.pipeline.StagePayloads.RunRef;
-import io.batchline.quality.ReviewQueue;
+import io.batchline.aws.sqs.SqsReviewQueue;
 import io.batchline.run.RunKeys;
 import io.batchline.store.ObjectStore.ObjectInfo;
 import io.batchline.store.ForwardingObjectStore;
@@ -83,7 +83,7 @@ class CollectCheckpointTest {
              AwsEndpoint queues = TestStack.sqs();
              SqsClient sqs = queues.sqsClient()) {
             String url = TestStack.newQueue(sqs, "checkpoint-review", Duration.ofSeconds(30));
-            f.ctx.reviewQueue(new ReviewQueue(sqs, url));
+            f.ctx.reviewQueue(new SqsReviewQueue(sqs, url));
             RunDriver driver = new RunDriver(f);
             driver.collectCheckpointEvery = EVERY;
             // GIVEN one shard of 40 tickets collected with a checkpoint every 7 results

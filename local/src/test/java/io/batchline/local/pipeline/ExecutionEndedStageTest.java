@@ -3,7 +3,7 @@ package io.batchline.local.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.batchline.budget.BudgetGuard;
-import io.batchline.budget.DynamoBudgetLedger;
+import io.batchline.aws.dynamodb.DynamoBudgetLedger;
 import io.batchline.budget.RunBudget;
 import io.batchline.cost.PriceTable;
 import io.batchline.pipeline.FormatStage;

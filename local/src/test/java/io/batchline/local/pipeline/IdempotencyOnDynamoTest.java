@@ -3,7 +3,7 @@ package io.batchline.local.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.batchline.idempotency.DynamoIdempotencyStore;
+import io.batchline.aws.dynamodb.DynamoIdempotencyStore;
 import io.batchline.idempotency.Idempotency;
 import io.batchline.idempotency.IdempotencyInProgressException;
 import io.batchline.idempotency.IdempotencyPayloadMismatchException;

@@ -3,6 +3,7 @@ package io.batchline.local.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.batchline.aws.dynamodb.DynamoIdempotencyStore;
 import io.batchline.idempotency.IdempotencyInProgressException;
 import io.batchline.idempotency.IdempotencyPayloadMismatchException;
 import io.batchline.idempotency.IdempotentStage;
@@ -43,7 +44,7 @@ class IdempotentStageTest {
     @BeforeEach
     void start() throws Exception {
         f = new StageFixture(b -> b);
-        idempotency = IdempotentStage.onDynamo(f.dynamoClient, StageFixture.TABLE, Clock.systemUTC());
+        idempotency = IdempotentStage.on(new DynamoIdempotencyStore(f.dynamoClient, StageFixture.TABLE), Clock.systemUTC());
         submit = new SubmitStage(f.ctx);
         // a run planned by the real stages: one shard of 3 requests
         String inputKey = RunKeys.INBOX + "quality-test/" + RUN + ".jsonl";

@@ -9,6 +9,7 @@ import io.batchline.local.teststack.TestStack;
 import io.batchline.pipeline.IntakeStage;
 import io.batchline.pipeline.IntakeStage.Decision;
 import io.batchline.pipeline.StagePayloads.RunStart;
+import io.batchline.aws.sfn.StepFunctionsExecutionStarter;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -34,7 +35,7 @@ class IntakeOnStepFunctionsTest {
                     .definition(PASS_ONLY).type(StateMachineType.STANDARD)
                     // required by the API; neither stack assumes it here
                     .roleArn("arn:aws:iam::000000000000:role/batchline-test")).stateMachineArn();
-            IntakeStage intake = new IntakeStage(sfn, machine);
+            IntakeStage intake = new IntakeStage(new StepFunctionsExecutionStarter(sfn, machine));
             RunStart run = new RunStart("ticket-triage-0123456789ab", "batchline-test",
                     "inbox/ticket-triage/tickets.jsonl", "etag-1", "ticket-triage");
 

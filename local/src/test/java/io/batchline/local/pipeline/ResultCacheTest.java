@@ -3,7 +3,7 @@ package io.batchline.local.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.batchline.cache.DynamoResultCache;
+import io.batchline.aws.dynamodb.DynamoResultCache;
 import io.batchline.cache.ResultCache;
 import io.batchline.json.Json;
 import io.batchline.json.JsonLines;

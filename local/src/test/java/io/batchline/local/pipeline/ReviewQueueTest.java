@@ -10,7 +10,7 @@ import io.batchline.local.teststack.TestStack;
 import io.batchline.outcome.OutcomeKind;
 import io.batchline.pipeline.CollectStage;
 import io.batchline.pipeline.StagePayloads.CollectRequest;
-import io.batchline.quality.ReviewQueue;
+import io.batchline.aws.sqs.SqsReviewQueue;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -33,7 +33,7 @@ class ReviewQueueTest {
              AwsEndpoint queues = TestStack.sqs();
              SqsClient sqs = queues.sqsClient()) {
             String url = TestStack.newQueue(sqs, "review-test", Duration.ofSeconds(30));
-            f.ctx.reviewQueue(new ReviewQueue(sqs, url));
+            f.ctx.reviewQueue(new SqsReviewQueue(sqs, url));
             RunDriver driver = new RunDriver(f);
             String runId = driver.run("review-000000001", RepairRoundTest.job("").getBytes(StandardCharsets.UTF_8),
                     RepairRoundTest.tickets(150));

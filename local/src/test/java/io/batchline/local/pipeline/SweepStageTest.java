@@ -9,12 +9,13 @@ import io.batchline.local.teststack.TestStack;
 import io.batchline.pipeline.IntakeStage;
 import io.batchline.pipeline.PermanentStageException;
 import io.batchline.pipeline.StagePayloads.RunStart;
+import io.batchline.aws.sfn.StepFunctionsExecutionStarter;
 import io.batchline.pipeline.SweepStage;
 import io.batchline.pipeline.SweepStage.SweepRequest;
 import io.batchline.pipeline.SweepStage.SweepResult;
 import io.batchline.run.RunIds;
 import io.batchline.run.RunKeys;
-import io.batchline.store.S3ObjectStore;
+import io.batchline.aws.s3.S3ObjectStore;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -62,7 +63,7 @@ class SweepStageTest {
         bucketName = "sweep-" + (++buckets);
         TestStack.freshBucket(s3Client, bucketName);
         bucket = new S3ObjectStore(s3Client, bucketName);
-        sweep = new SweepStage(b -> new S3ObjectStore(s3Client, b), new IntakeStage(sfn, SM), bucketName);
+        sweep = new SweepStage(b -> new S3ObjectStore(s3Client, b), new IntakeStage(new StepFunctionsExecutionStarter(sfn, SM)), bucketName);
     }
 
     @Test

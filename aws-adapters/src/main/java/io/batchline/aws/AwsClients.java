@@ -32,10 +32,6 @@ public final class AwsClients {
         this.region = Region.of(env.getOrDefault("AWS_REGION", env.getOrDefault("AWS_DEFAULT_REGION", "us-east-1")));
     }
 
-    public static AwsClients fromEnv() {
-        return new AwsClients(System.getenv());
-    }
-
     public S3Client s3() {
         var b = S3Client.builder().region(region).httpClient(http()).overrideConfiguration(s3Overrides())
                 .credentialsProvider(credentials())
@@ -80,7 +76,7 @@ public final class AwsClients {
     public SecretsManagerClient secretsManager() {
         var b = SecretsManagerClient.builder().region(region).httpClient(http()).credentialsProvider(credentials())
                 .overrideConfiguration(ClientOverrideConfiguration.builder()
-                        .addExecutionInterceptor(io.batchline.metrics.AwsOperationCounter.INSTANCE)
+                        .addExecutionInterceptor(io.batchline.aws.metrics.AwsOperationCounter.INSTANCE)
                         .retryStrategy(RetryMode.STANDARD) // 3 attempts, jittered backoff
                         .apiCallAttemptTimeout(Duration.ofSeconds(5))
                         .apiCallTimeout(Duration.ofSeconds(20))
@@ -128,7 +124,7 @@ public final class AwsClients {
 
     private static ClientOverrideConfiguration overrides() {
         return ClientOverrideConfiguration.builder()
-                .addExecutionInterceptor(io.batchline.metrics.AwsOperationCounter.INSTANCE) // the run's AWS cost
+                .addExecutionInterceptor(io.batchline.aws.metrics.AwsOperationCounter.INSTANCE) // the run's AWS cost
                 .retryStrategy(RetryMode.STANDARD)
                 .apiCallAttemptTimeout(Duration.ofSeconds(60))
                 .apiCallTimeout(Duration.ofMinutes(3))

@@ -3,6 +3,7 @@ package io.batchline.budget;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.batchline.aws.dynamodb.DynamoBudgetLedger;
 import io.batchline.cost.Price;
 import io.batchline.cost.PriceTable;
 import io.batchline.job.JobSpec;
@@ -119,7 +120,7 @@ class BudgetGuardDefaultRunBudgetTest {
         assertThatThrownBy(() -> BudgetGuard.defaultRunLimit(Map.of(BudgetGuard.DEFAULT_RUN_BUDGET_ENV, "0")))
                 .hasMessageContaining(BudgetGuard.DEFAULT_RUN_BUDGET_ENV + " must be a positive amount");
         BudgetGuard fromEnv = BudgetGuard.fromEnv(Map.of(BudgetGuard.DEFAULT_RUN_BUDGET_ENV, "25",
-                BudgetGuard.MONTHLY_BUDGET_ENV, "100"), recordingEmptyTable(), "batchline", Clock.systemUTC());
+                BudgetGuard.MONTHLY_BUDGET_ENV, "100"), new DynamoBudgetLedger(recordingEmptyTable(), "batchline"), Clock.systemUTC());
         assertThat(fromEnv.defaultRunLimit()).isEqualByComparingTo("25");
         assertThat(fromEnv.monthlyLimit()).isEqualByComparingTo("100");
     }

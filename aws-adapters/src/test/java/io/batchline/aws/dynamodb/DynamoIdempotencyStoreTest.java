@@ -1,8 +1,11 @@
-package io.batchline.idempotency;
+package io.batchline.aws.dynamodb;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.batchline.aws.dynamodb.DynamoIdempotencyStore;
+import io.batchline.idempotency.Idempotency;
 import io.batchline.idempotency.IdempotencyRecord.Status;
+import io.batchline.idempotency.IdempotencyRecord;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;

@@ -1,5 +1,7 @@
-package io.batchline.cache;
+package io.batchline.aws.dynamodb;
 
+import io.batchline.cache.CachedAnswer;
+import io.batchline.cache.ResultCacheStore;
 import io.batchline.json.Json;
 import io.batchline.pipeline.TransientStageException;
 import java.nio.charset.StandardCharsets;
@@ -20,9 +22,7 @@ import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
  * with the output, its origin, {@code stored_at} and {@code expires_at} (the table's TTL attribute in AWS).
  * Reads are BatchGetItem of at most 100 keys; writes are single-item conditional puts.
  */
-public final class DynamoResultCache {
-    /** BatchGetItem's limit. */
-    public static final int MAX_BATCH_GET = 100;
+public final class DynamoResultCache implements ResultCacheStore {
     private static final int UNPROCESSED_RETRIES = 6;
     private static final String SK = "RESULT";
     private final DynamoDbClient ddb;
@@ -37,10 +37,11 @@ public final class DynamoResultCache {
         return Map.of("pk", AttributeValue.fromS("CACHE#" + hash), "sk", AttributeValue.fromS(SK));
     }
 
-    /** The stored answers for these request hashes (at most {@link #MAX_BATCH_GET}); absent hashes are misses. */
+    /** One BatchGetItem (its limit is {@value #MAX_KEYS_PER_LOOKUP} keys), then one more per unprocessed rest. */
+    @Override
     public Map<String, CachedAnswer> getAll(List<String> hashes) {
-        if (hashes.size() > MAX_BATCH_GET) {
-            throw new IllegalArgumentException("at most " + MAX_BATCH_GET + " keys per lookup, got " + hashes.size());
+        if (hashes.size() > MAX_KEYS_PER_LOOKUP) {
+            throw new IllegalArgumentException("at most " + MAX_KEYS_PER_LOOKUP + " keys per lookup, got " + hashes.size());
         }
         Map<String, CachedAnswer> found = new HashMap<>();
         if (hashes.isEmpty()) return found;
@@ -68,10 +69,7 @@ public final class DynamoResultCache {
         }
     }
 
-    /**
-     * Stores (or refreshes) the answer to one request; an entry stored later by another run is kept.
-     * @return false when a newer entry was already there
-     */
+    @Override
     public boolean put(String hash, CachedAnswer answer, long expiresAt) {
         Map<String, AttributeValue> item = new HashMap<>(keyOf(hash));
         item.put("output", AttributeValue.fromS(Json.string(answer.output())));

@@ -1,6 +1,8 @@
-package io.batchline.idempotency;
+package io.batchline.aws.dynamodb;
 
 import io.batchline.idempotency.IdempotencyRecord.Status;
+import io.batchline.idempotency.IdempotencyRecord;
+import io.batchline.idempotency.IdempotencyStore;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;

@@ -1,14 +1,16 @@
-package io.batchline.provider;
+package io.batchline.aws.secrets;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.batchline.json.Json;
+import io.batchline.provider.ApiKeyUnavailableException;
+import io.batchline.provider.ProviderException;
+import io.batchline.provider.RefreshingApiKey;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
-import java.util.function.Supplier;
 import java.util.logging.Logger;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkServiceException;
@@ -24,7 +26,7 @@ import software.amazon.awssdk.services.secretsmanager.model.GetSecretValueRespon
  * again {@link #RETRY_AFTER_FAILED_REFRESH} later; a missing, denied or empty secret always fails, so a revoked
  * key stops being used. Neither the key nor the secret's text is ever logged or put in a message.
  */
-public final class SecretsManagerApiKey implements Supplier<String> {
+public final class SecretsManagerApiKey implements RefreshingApiKey {
     private static final Logger LOG = Logger.getLogger(SecretsManagerApiKey.class.getName());
     public static final Duration DEFAULT_REFRESH = Duration.ofMinutes(15);
     static final Duration RETRY_AFTER_FAILED_REFRESH = Duration.ofSeconds(30);

@@ -1,5 +1,6 @@
-package io.batchline.cost;
+package io.batchline.aws.dynamodb;
 
+import io.batchline.cost.UsageStore;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -13,7 +14,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * {@code lambda_mb_ms}, {@code op:<Service>.<Operation>}, and the part of them spent in per-shard sections
  * ({@link StageMeter#perShard}): {@code shard_mb_ms}, {@code shard_op:<Service>.<Operation>}.
  */
-public final class AwsUsageStore {
+public final class AwsUsageStore implements UsageStore {
     static final String SK_PREFIX = "AWS_USAGE#";
     private final DynamoDbClient ddb;
     private final String table;
@@ -23,7 +24,8 @@ public final class AwsUsageStore {
         this.table = table;
     }
 
-    /** Adds one stage invocation's counters (see the class comment for their names). */
+    /** One UpdateItem ADD of every counter (see the class comment for their names). */
+    @Override
     public void add(String runId, String stage, Map<String, Long> counters) {
         Map<String, String> names = new HashMap<>();
         Map<String, AttributeValue> values = new HashMap<>();
@@ -41,7 +43,8 @@ public final class AwsUsageStore {
                 .updateExpression(expr.toString()).expressionAttributeNames(names).expressionAttributeValues(values));
     }
 
-    /** Every counter of the run by stage (empty when nothing was recorded); one Query. */
+    /** One Query. */
+    @Override
     public Map<String, Map<String, Long>> load(String runId) {
         Map<String, Map<String, Long>> out = new TreeMap<>();
         var pages = ddb.queryPaginator(b -> b.tableName(table).consistentRead(true)

@@ -1,5 +1,8 @@
-package io.batchline.budget;
+package io.batchline.aws.dynamodb;
 
+import io.batchline.budget.BudgetLedger;
+import io.batchline.budget.MonthTotals;
+import io.batchline.budget.RunBudget;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,7 +21,7 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  * <p>DynamoDB conditions cannot add, so "reserved + x <= limit" is written as "reserved <= limit - x" with
  * the subtraction done here. Amounts are DynamoDB numbers written from BigDecimal text: exact to 38 digits.
  */
-public final class DynamoBudgetLedger {
+public final class DynamoBudgetLedger implements BudgetLedger {
     private static final String MONTH_SK = "MONTH";
     private static final String RUN_SK = "BUDGET";
     private final DynamoDbClient ddb;
@@ -37,12 +40,11 @@ public final class DynamoBudgetLedger {
         return Map.of("pk", s("RUN#" + runId), "sk", s(RUN_SK));
     }
 
-    public enum Reservation { RESERVED, ALREADY_RESERVED, OVER_LIMIT }
-
     /**
      * Adds {@code amount} to the month's reservations under {@code tag}, unless the tag is already there (a
      * repeated call) or, with a limit, the month would then hold more than {@code limit}.
      */
+    @Override
     public Reservation reserveInMonth(String month, String tag, BigDecimal amount, BigDecimal limit) {
         Map<String, AttributeValue> values = new HashMap<>();
         values.put(":x", n(amount));
@@ -78,6 +80,7 @@ public final class DynamoBudgetLedger {
         return open == null || !open.hasSs() ? List.of() : open.ss();
     }
 
+    @Override
     public MonthTotals month(String month) {
         var item = ddb.getItem(b -> b.tableName(table).consistentRead(true).key(monthKey(month))).item();
         if (item == null || item.isEmpty()) return MonthTotals.empty(month);
@@ -89,6 +92,7 @@ public final class DynamoBudgetLedger {
      * first tag still being open, and removes the tags in the same write, so a repeat changes nothing.
      * Returns false when it was already settled.
      */
+    @Override
     public boolean settleInMonth(String month, List<String> tags, BigDecimal reserved, BigDecimal spent) {
         if (tags.isEmpty()) return false;
         try {
@@ -105,6 +109,7 @@ public final class DynamoBudgetLedger {
         }
     }
 
+    @Override
     public Optional<RunBudget> run(String runId) {
         var item = ddb.getItem(b -> b.tableName(table).consistentRead(true).key(runKey(runId))).item();
         if (item == null || item.isEmpty()) return Optional.empty();
@@ -124,6 +129,7 @@ public final class DynamoBudgetLedger {
      * Records one attempt's worst case and the run's new totals; conditional on the attempt not being recorded
      * yet. Returns false when a repeat already recorded it.
      */
+    @Override
     public boolean recordAttempt(String runId, int attempt, String month, BigDecimal worst, BigDecimal committed,
                                  BigDecimal reserved, String newTag) {
         Map<String, AttributeValue> values = new HashMap<>();
@@ -148,12 +154,14 @@ public final class DynamoBudgetLedger {
         }
     }
 
+    @Override
     public void markSettled(String runId, BigDecimal spent) {
         ddb.updateItem(b -> b.tableName(table).key(runKey(runId))
                 .updateExpression("SET settled = :s REMOVE held")
                 .expressionAttributeValues(Map.of(":s", n(spent))));
     }
 
+    @Override
     public void markHeld(String runId) {
         ddb.updateItem(b -> b.tableName(table).key(runKey(runId))
                 .updateExpression("SET held = :h").expressionAttributeValues(Map.of(":h", AttributeValue.fromBool(true))));

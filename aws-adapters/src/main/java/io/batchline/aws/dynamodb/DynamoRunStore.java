@@ -1,7 +1,11 @@
-package io.batchline.run;
+package io.batchline.aws.dynamodb;
 
+import io.batchline.run.RunKeys;
 import io.batchline.run.RunRecord.RunStatus;
+import io.batchline.run.RunRecord;
+import io.batchline.run.RunStore;
 import io.batchline.run.ShardRecord.ShardStatus;
+import io.batchline.run.ShardRecord;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,5 +1,8 @@
-package io.batchline.store;
+package io.batchline.aws.s3;
 
+import io.batchline.store.NoSuchObjectException;
+import io.batchline.store.ObjectChangedException;
+import io.batchline.store.ObjectStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -1,4 +1,4 @@
-package io.batchline.provider;
+package io.batchline.aws.secrets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,7 +7,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
 import io.batchline.aws.AwsClients;
+import io.batchline.aws.AwsWiring;
+import io.batchline.aws.secrets.SecretsManagerApiKey;
 import io.batchline.json.Json;
+import io.batchline.provider.ApiKeyUnavailableException;
+import io.batchline.provider.ProviderConfig;
+import io.batchline.provider.ProviderException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -206,7 +211,7 @@ class SecretsManagerApiKeyTest {
     @Test
     void theEnvironmentSelectsSecretsManagerInAws() {
         answerKey(KEY);
-        ProviderConfig config = ProviderConfig.fromEnv(Map.of(
+        ProviderConfig config = AwsWiring.providerConfig(Map.of(
                 ProviderConfig.SECRET_ARN_ENV, ARN,
                 "AWS_REGION", "eu-west-1", "AWS_ACCESS_KEY_ID", "test", "AWS_SECRET_ACCESS_KEY", "test",
                 "AWS_ENDPOINT_URL_SECRETSMANAGER", "http://127.0.0.1:" + server.getAddress().getPort()));

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.batchline.aws.s3.S3ObjectStore;
 import io.batchline.local.teststack.OfflineStackOnly;
-import io.batchline.store.S3ObjectStore;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.io.OutputStream;

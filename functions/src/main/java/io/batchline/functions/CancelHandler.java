@@ -17,6 +17,7 @@ public class CancelHandler implements RequestHandler<CancelRequest, Canceled> {
 
     @Override
     public Canceled handleRequest(CancelRequest input, Context context) {
-        return StageLog.around(StageNames.CANCEL, context, input == null ? null : input.runId(), null, () -> stage.cancel(input));
+        return StageLog.around(StageNames.CANCEL, context, input == null ? null : input.runId(), null,
+                () -> stage.cancel(input));
     }
 }

@@ -16,7 +16,9 @@ public class RegisterHandler implements RequestHandler<RunStart, Object> {
 
     @Override
     public Object handleRequest(RunStart input, Context context) {
-        if (input.resuming()) return StageLog.around(StageNames.REGISTER, context, input.runId(), null, () -> stage.resume(input));
+        if (input.resuming()) {
+            return StageLog.around(StageNames.REGISTER, context, input.runId(), null, () -> stage.resume(input));
+        }
         return StageLog.around(StageNames.REGISTER, context, input.runId(), null, () -> stage.register(input));
     }
 }

@@ -57,7 +57,7 @@ public final class StageNames {
         INVOKED_BY.put(EXECUTION_ENDED, InvokedBy.EXECUTION_EVENT);
     }
 
-    /** Every stage, in the order a run meets them, then the ones invoked outside a run's execution. */
+    /** Every stage: the intake, the state machine's in the order a run meets them, then the others. */
     public static final List<String> ALL = List.copyOf(INVOKED_BY.keySet());
 
     /** The stages that are states of the state machine: exactly the functions its definition may name. */

@@ -3,6 +3,7 @@ package io.batchline.functions;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import io.batchline.pipeline.CollectStage;
+import io.batchline.pipeline.StageNames;
 import io.batchline.pipeline.StagePayloads.CollectRequest;
 import io.batchline.pipeline.StagePayloads.Collected;
 import io.batchline.idempotency.IdempotentStage;
@@ -10,7 +11,7 @@ import jakarta.inject.Inject;
 import jakarta.inject.Named;
 
 /** State "Collect shard" (one iteration of "Collect results"). */
-@Named("collect")
+@Named(StageNames.COLLECT)
 public class CollectHandler implements RequestHandler<CollectRequest, Collected> {
     @Inject
     CollectStage stage;
@@ -19,7 +20,7 @@ public class CollectHandler implements RequestHandler<CollectRequest, Collected>
 
     @Override
     public Collected handleRequest(CollectRequest input, Context context) {
-        return StageLog.around("collect", context, input.runId(), input.shard(),
+        return StageLog.around(StageNames.COLLECT, context, input.runId(), input.shard(),
                 () -> idempotency.once("collect", input, context::getRemainingTimeInMillis, Collected.class,
                         () -> stage.collect(input)));
     }

@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.batchline.json.Json;
 import io.batchline.pipeline.MarkFailedStage;
+import io.batchline.pipeline.StageNames;
 import io.batchline.pipeline.StagePayloads.RunFailure;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
@@ -18,7 +19,7 @@ import java.util.Map;
  * the run's latest: a late event of an execution a resume replaced changes nothing) and keeps the reservation
  * held while the run's batches are open, so `batchline resume` can finish it.
  */
-@Named("execution-ended")
+@Named(StageNames.EXECUTION_ENDED)
 public class ExecutionEndedHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
     @Inject
     MarkFailedStage stage;
@@ -62,7 +63,7 @@ public class ExecutionEndedHandler implements RequestHandler<Map<String, Object>
     public Map<String, Object> handleRequest(Map<String, Object> event, Context context) {
         ExecutionEnd end = parse(event);
         if (!end.isRun()) return Map.of("recorded", false, "why", "not a run's execution");
-        RunFailure recorded = StageLog.around("execution-ended", context, end.runId(), null,
+        RunFailure recorded = StageLog.around(StageNames.EXECUTION_ENDED, context, end.runId(), null,
                 () -> stage.recordExecutionEnd(end.runId(), end.bucket(), end.execution(), end.status(), end.error(),
                         end.cause()));
         return recorded == null ? Map.of("recorded", false, "run_id", end.runId())

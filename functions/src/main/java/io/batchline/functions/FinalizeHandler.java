@@ -3,6 +3,7 @@ package io.batchline.functions;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import io.batchline.pipeline.FinalizeStage;
+import io.batchline.pipeline.StageNames;
 import io.batchline.pipeline.StagePayloads.Finalized;
 import io.batchline.pipeline.StagePayloads.RunRef;
 import io.batchline.idempotency.IdempotentStage;
@@ -10,7 +11,7 @@ import jakarta.inject.Inject;
 import jakarta.inject.Named;
 
 /** State "Finalize run". */
-@Named("finalize")
+@Named(StageNames.FINALIZE)
 public class FinalizeHandler implements RequestHandler<RunRef, Finalized> {
     @Inject
     FinalizeStage stage;
@@ -19,7 +20,7 @@ public class FinalizeHandler implements RequestHandler<RunRef, Finalized> {
 
     @Override
     public Finalized handleRequest(RunRef input, Context context) {
-        return StageLog.around("finalize", context, input.runId(), null,
+        return StageLog.around(StageNames.FINALIZE, context, input.runId(), null,
                 () -> idempotency.once("finalize", input, context::getRemainingTimeInMillis, Finalized.class,
                         () -> stage.finalize(input)));
     }

@@ -3,6 +3,7 @@ package io.batchline.functions;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import io.batchline.pipeline.FormatStage;
+import io.batchline.pipeline.StageNames;
 import io.batchline.pipeline.StagePayloads.FormatRequest;
 import io.batchline.pipeline.StagePayloads.Formatted;
 import io.batchline.idempotency.IdempotentStage;
@@ -10,7 +11,7 @@ import jakarta.inject.Inject;
 import jakarta.inject.Named;
 
 /** States "Plan and format" and "Plan retry round". */
-@Named("format")
+@Named(StageNames.FORMAT)
 public class FormatHandler implements RequestHandler<FormatRequest, Formatted> {
     @Inject
     FormatStage stage;
@@ -19,7 +20,7 @@ public class FormatHandler implements RequestHandler<FormatRequest, Formatted> {
 
     @Override
     public Formatted handleRequest(FormatRequest input, Context context) {
-        return StageLog.around("format", context, input.runId(), null,
+        return StageLog.around(StageNames.FORMAT, context, input.runId(), null,
                 () -> idempotency.once("format", input, context::getRemainingTimeInMillis, Formatted.class,
                         () -> stage.format(input)));
     }

@@ -5,17 +5,18 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import io.batchline.pipeline.IntakeStage;
 import io.batchline.pipeline.SqsEvents.SqsBatchResponse;
 import io.batchline.pipeline.SqsEvents.SqsEvent;
+import io.batchline.pipeline.StageNames;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 
 /** S3 object-created events from the intake queue -> one execution per object. */
-@Named("intake")
+@Named(StageNames.INTAKE)
 public class IntakeHandler implements RequestHandler<SqsEvent, SqsBatchResponse> {
     @Inject
     IntakeStage stage;
 
     @Override
     public SqsBatchResponse handleRequest(SqsEvent input, Context context) {
-        return StageLog.around("intake", context, null, null, () -> stage.accept(input));
+        return StageLog.around(StageNames.INTAKE, context, null, null, () -> stage.accept(input));
     }
 }

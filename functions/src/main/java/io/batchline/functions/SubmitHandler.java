@@ -2,6 +2,7 @@ package io.batchline.functions;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
+import io.batchline.pipeline.StageNames;
 import io.batchline.pipeline.SubmitStage;
 import io.batchline.pipeline.StagePayloads.PollState;
 import io.batchline.pipeline.StagePayloads.SubmitRequest;
@@ -10,7 +11,7 @@ import jakarta.inject.Inject;
 import jakarta.inject.Named;
 
 /** State "Submit batches". */
-@Named("submit")
+@Named(StageNames.SUBMIT)
 public class SubmitHandler implements RequestHandler<SubmitRequest, PollState> {
     @Inject
     SubmitStage stage;
@@ -19,7 +20,7 @@ public class SubmitHandler implements RequestHandler<SubmitRequest, PollState> {
 
     @Override
     public PollState handleRequest(SubmitRequest input, Context context) {
-        return StageLog.around("submit", context, input.runId(), null,
+        return StageLog.around(StageNames.SUBMIT, context, input.runId(), null,
                 () -> idempotency.once("submit", input, context::getRemainingTimeInMillis, PollState.class,
                         () -> stage.submit(input)));
     }

@@ -2,6 +2,7 @@ package io.batchline.functions;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
+import io.batchline.pipeline.StageNames;
 import io.batchline.pipeline.SweepStage;
 import io.batchline.pipeline.SweepStage.SweepRequest;
 import io.batchline.pipeline.SweepStage.SweepResult;
@@ -9,7 +10,7 @@ import jakarta.inject.Inject;
 import jakarta.inject.Named;
 
 /** EventBridge Scheduler target: starts a run for every inbox file that has none yet. */
-@Named("sweep")
+@Named(StageNames.SWEEP)
 public class SweepHandler implements RequestHandler<SweepRequest, SweepResult> {
     @Inject
     SweepStage stage;

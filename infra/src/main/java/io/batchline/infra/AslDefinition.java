@@ -1,5 +1,6 @@
 package io.batchline.infra;
 
+import io.batchline.pipeline.StageNames;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -36,7 +37,10 @@ public record AslDefinition(String json) {
         return names;
     }
 
-    /** "MarkFailedFunctionArn" -> "mark-failed": the handler name the placeholder stands for, as LocalStack maps it. */
+    /**
+     * "MarkFailedFunctionArn" -> "mark-failed": the handler name a function placeholder spells, whether or not a
+     * stage has it; {@link StageNames#stateMachineStageOf} says which the definition may use.
+     */
     public static String stageOf(String placeholder) {
         Matcher m = FUNCTION_PLACEHOLDER.matcher(placeholder);
         if (!m.matches()) throw new IllegalArgumentException("not a function placeholder: ${" + placeholder + "}");
@@ -45,10 +49,6 @@ public record AslDefinition(String json) {
 
     /** "mark-failed" -> "MarkFailedFunctionArn". */
     public static String placeholderOf(String stage) {
-        StringBuilder sb = new StringBuilder();
-        for (String part : stage.split("-")) {
-            sb.append(Character.toUpperCase(part.charAt(0))).append(part.substring(1));
-        }
-        return sb + "FunctionArn";
+        return StageNames.aslPlaceholder(stage);
     }
 }

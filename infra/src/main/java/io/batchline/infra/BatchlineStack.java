@@ -1,5 +1,6 @@
 package io.batchline.infra;
 
+import io.batchline.pipeline.StageNames;
 import io.github.cdklabs.cdknag.NagPackSuppression;
 import io.github.cdklabs.cdknag.NagSuppressions;
 import java.util.ArrayList;
@@ -535,11 +536,13 @@ public final class BatchlineStack extends Stack {
         return subs;
     }
 
+    /** The function a placeholder of the definition names: only a state-machine stage's function is accepted. */
     static Stage stageOf(String placeholder) {
-        String handler = AslDefinition.stageOf(placeholder);
+        String handler = StageNames.stateMachineStageOf(placeholder).orElseThrow(() -> new IllegalStateException(
+                "the state machine names ${" + placeholder + "}, but " + AslDefinition.stageOf(placeholder)
+                        + " is not one of its stages " + StageNames.STATE_MACHINE_STAGES));
         for (Stage s : Stage.values()) if (s.handler.equals(handler)) return s;
-        throw new IllegalStateException("the state machine names ${" + placeholder + "}, but functions/ has no "
-                + handler + " handler in infra's Stage list");
+        throw new IllegalStateException("infra's Stage list has no function for the stage " + handler);
     }
 
     // ---------------------------------------------------------------------------------------------- schedules

@@ -1,29 +1,32 @@
 package io.batchline.infra;
 
+import io.batchline.pipeline.StageNames;
+
 /**
- * One Lambda function per handler of functions/ (its @Named stage), all from the same artifact. The flags say
- * which settings and which permissions a stage gets; the stack grants nothing a stage's code does not use.
+ * One Lambda function per stage of {@link StageNames} (the @Named handler of functions/), all from the same
+ * artifact. The flags say which settings and which permissions a stage gets; the stack grants nothing a stage's
+ * code does not use.
  */
 public enum Stage {
-    INTAKE("intake", 60, 512, false, true, false),
-    REGISTER("register", 120, 512, false, false, false),
-    FORMAT("format", 900, 1024, false, false, false),
-    SUBMIT("submit", 900, 1024, true, false, false),
-    POLL("poll", 600, 1024, true, false, false),
-    COLLECT("collect", 900, 1024, false, false, true),
-    CANARY("canary", 300, 1024, false, false, false),
-    FINALIZE("finalize", 900, 1024, false, false, false),
-    MARK_FAILED("mark-failed", 120, 512, false, false, false),
-    SWEEP("sweep", 300, 512, false, true, false),
-    /** invoked by an operator to cancel a run (R3.4); not a state of the state machine */
-    CANCEL("cancel", 120, 512, true, false, false),
+    INTAKE(StageNames.INTAKE, 60, 512, false, true, false),
+    REGISTER(StageNames.REGISTER, 120, 512, false, false, false),
+    FORMAT(StageNames.FORMAT, 900, 1024, false, false, false),
+    SUBMIT(StageNames.SUBMIT, 900, 1024, true, false, false),
+    POLL(StageNames.POLL, 600, 1024, true, false, false),
+    COLLECT(StageNames.COLLECT, 900, 1024, false, false, true),
+    CANARY(StageNames.CANARY, 300, 1024, false, false, false),
+    FINALIZE(StageNames.FINALIZE, 900, 1024, false, false, false),
+    MARK_FAILED(StageNames.MARK_FAILED, 120, 512, false, false, false),
+    SWEEP(StageNames.SWEEP, 300, 512, false, true, false),
+    /** invoked by an operator to cancel a run; not a state of the state machine */
+    CANCEL(StageNames.CANCEL, 120, 512, true, false, false),
     /**
-     * issue 16: target of the EventBridge rule on the state machine's ABORTED / TIMED_OUT / FAILED executions
-     * (records the end a stopped or timed-out execution never recorded); not a state of the state machine
+     * target of the EventBridge rule on the state machine's ABORTED / TIMED_OUT / FAILED executions (records the
+     * end a stopped or timed-out execution never recorded); not a state of the state machine
      */
-    EXECUTION_ENDED("execution-ended", 120, 512, false, false, false);
+    EXECUTION_ENDED(StageNames.EXECUTION_ENDED, 120, 512, false, false, false);
 
-    /** The handler name (QUARKUS_LAMBDA_HANDLER). */
+    /** The stage's name in {@link StageNames}: the handler name (QUARKUS_LAMBDA_HANDLER). */
     public final String handler;
     public final int timeoutSeconds;
     public final int memoryMb;
@@ -46,6 +49,6 @@ public enum Stage {
 
     /** CamelCase for construct ids and ASL placeholders: mark-failed -> MarkFailed. */
     public String camel() {
-        return AslDefinition.placeholderOf(handler).replace("FunctionArn", "");
+        return StageNames.aslPlaceholder(handler).replace("FunctionArn", "");
     }
 }

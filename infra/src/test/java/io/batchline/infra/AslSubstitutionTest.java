@@ -3,6 +3,7 @@ package io.batchline.infra;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.batchline.pipeline.StageNames;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -60,9 +61,20 @@ class AslSubstitutionTest {
     }
 
     @Test
+    void theDefinitionNamesExactlyTheStateMachineStages() {
+        Set<String> named = new java.util.TreeSet<>();
+        for (String p : asl.placeholders()) named.add(BatchlineStack.stageOf(p).handler);
+        assertThat(named).containsExactlyInAnyOrderElementsOf(StageNames.STATE_MACHINE_STAGES);
+    }
+
+    @Test
     void anUnknownFunctionPlaceholderIsRefused() {
         assertThatThrownBy(() -> BatchlineStack.stageOf("ReticulateFunctionArn"))
                 .hasMessageContaining("reticulate");
+        // a stage with a function, but one the state machine never invokes
+        assertThatThrownBy(() -> BatchlineStack.stageOf("CancelFunctionArn")).hasMessageContaining("cancel");
+        assertThatThrownBy(() -> BatchlineStack.stageOf("ExecutionEndedFunctionArn"))
+                .hasMessageContaining("execution-ended");
         assertThat(AslDefinition.stageOf("MarkFailedFunctionArn")).isEqualTo("mark-failed");
         assertThat(AslDefinition.placeholderOf("mark-failed")).isEqualTo("MarkFailedFunctionArn");
     }

@@ -2,6 +2,7 @@ package io.batchline.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.batchline.json.Json;
+import io.batchline.pipeline.StageNames;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -42,7 +43,7 @@ final class CancelCommand {
                         + " resume " + runId + "` continues it");
                 return 1;
             }
-            FunctionInvoker.Answer answer = FunctionInvoker.invoke(ep, "cancel", Map.of("run_id", runId));
+            FunctionInvoker.Answer answer = FunctionInvoker.invoke(ep, StageNames.CANCEL, Map.of("run_id", runId));
             JsonNode body = answer.body();
             if (answer.functionError()) {
                 err.println("batchline: cannot cancel run " + runId + ": " + answer.errorMessage());

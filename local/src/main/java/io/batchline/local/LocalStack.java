@@ -11,6 +11,7 @@ import io.batchline.local.sfn.StepFunctionsConfig;
 import io.batchline.local.sfn.StepFunctionsEmulator;
 import io.batchline.local.sim.AnthropicSimulator;
 import io.batchline.local.sim.SimulatorConfig;
+import io.batchline.pipeline.StageNames;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -26,17 +27,16 @@ import java.util.regex.Pattern;
 
 /**
  * The offline AWS stack, wired as the deployment wires AWS: S3 -> SQS intake notifications, the SQS -> Lambda
- * trigger, one Lambda function per stage running the packaged artifact, the state machine from
- * statemachine/batchline-run.asl.json with its ARNs substituted, DynamoDB with the project's table, and the
- * Anthropic simulator in place of api.anthropic.com.
+ * trigger, one Lambda function per stage of {@link StageNames} running the packaged artifact (nothing here
+ * schedules the sweep or forwards execution events: `local sweep`, and `local cancel` / `local resume` recording
+ * the end of a run whose execution ended without it, stand in for those; both functions answer invokes), the
+ * state machine from statemachine/batchline-run.asl.json with its ARNs substituted, DynamoDB with the project's
+ * table, and the Anthropic simulator in place of api.anthropic.com.
  */
 public final class LocalStack implements AutoCloseable {
     public static final String BUCKET = "batchline-local";
     public static final String TABLE = "batchline";
     public static final String STATE_MACHINE = "batchline-run";
-    public static final List<String> STAGES =
-            List.of("intake", "register", "format", "submit", "poll", "collect", "canary", "finalize", "mark-failed",
-                    "cancel");
 
     /** Where everything answers; also what `local up` writes to stack.json for `local run` to attach to. */
     public record Endpoints(URI s3, URI sqs, URI dynamodb, URI sfn, URI lambda, URI anthropic, String bucket,
@@ -159,6 +159,7 @@ public final class LocalStack implements AutoCloseable {
 
         Map<String, String> fnEnv = new HashMap<>(endpoints.clientEnv());
         fnEnv.put("BATCHLINE_TABLE", TABLE);
+        fnEnv.put("BATCHLINE_BUCKET", BUCKET);
         fnEnv.put("BATCHLINE_STATE_MACHINE_ARN", smArn);
         fnEnv.put("BATCHLINE_REVIEW_QUEUE_URL", reviewQueue);
         fnEnv.put("BATCHLINE_POLL_MIN_SECONDS", Integer.toString(o.pollSeconds()[0]));
@@ -166,14 +167,14 @@ public final class LocalStack implements AutoCloseable {
         fnEnv.put("ANTHROPIC_BASE_URL", sim.baseUrl().toString());
         fnEnv.put("ANTHROPIC_API_KEY", "sk-ant-local-simulator");
         fnEnv.putAll(o.extraFunctionEnv());
-        for (String stage : STAGES) {
+        for (String stage : StageNames.ALL) {
             lambda.registerProcessFunction(functionName(stage), ProcessFunctionSpec.quarkus(runnerJar, stage)
                     .withEnv(fnEnv).withMemoryMb(512).withTimeout(Duration.ofMinutes(15))
-                    .withMaxConcurrency(stage.equals("collect") ? 2 : 1)
+                    .withMaxConcurrency(stage.equals(StageNames.COLLECT) ? 2 : 1)
                     .withLogFile(logDir.resolve(functionName(stage) + ".log")));
         }
         SqsEventSourceMapping trigger = new SqsEventSourceMapping(sqs.client(), intakeQueue, lambda.invokeEndpoint(),
-                functionName("intake"));
+                functionName(StageNames.INTAKE));
         parts.add(trigger);
         trigger.start();
     }
@@ -186,14 +187,18 @@ public final class LocalStack implements AutoCloseable {
         return endpoints;
     }
 
-    /** The ASL as deployed, with each ${StageFunctionArn} placeholder bound to this stack's function. */
+    /**
+     * The ASL as deployed, with each ${StageFunctionArn} placeholder bound to this stack's function; a placeholder
+     * that is not a state-machine stage's (see {@link StageNames#STATE_MACHINE_STAGES}) is refused.
+     */
     static String definition(Path home) throws IOException {
         String asl = Files.readString(home.resolve("statemachine/batchline-run.asl.json"), StandardCharsets.UTF_8);
-        Matcher m = Pattern.compile("\\$\\{([A-Za-z]+)FunctionArn}").matcher(asl);
+        Matcher m = Pattern.compile("\\$\\{([A-Za-z]+FunctionArn)}").matcher(asl);
         StringBuilder out = new StringBuilder();
         while (m.find()) {
-            String stage = m.group(1).replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(java.util.Locale.ROOT);
-            if (!STAGES.contains(stage)) throw new IllegalStateException("the ASL names an unknown function: " + m.group());
+            String stage = StageNames.stateMachineStageOf(m.group(1)).orElseThrow(() -> new IllegalStateException(
+                    "the ASL names an unknown function: " + m.group() + "; the state machine's stages are "
+                            + StageNames.STATE_MACHINE_STAGES));
             m.appendReplacement(out, Matcher.quoteReplacement(LambdaHost.functionArn(functionName(stage))));
         }
         m.appendTail(out);

@@ -1,5 +1,6 @@
 package io.batchline.local;
 
+import io.batchline.pipeline.StageNames;
 import io.batchline.pipeline.StagePayloads;
 import io.batchline.aws.dynamodb.DynamoRunStore;
 import io.batchline.run.RunRecord;
@@ -58,8 +59,9 @@ final class RunExecutions {
         String cause = "the run's execution " + (last == null ? "is missing" : last.name() + " ended as " + status
                 + (last.stopDate() == null ? "" : " at " + last.stopDate())) + " without recording the run's end"
                 + " (stopped, timed out, or its stack was killed)";
-        FunctionInvoker.Answer a = FunctionInvoker.invoke(ep, "mark-failed", new StagePayloads.MarkFailedRequest(runId,
-                record.bucket(), new StagePayloads.CaughtError(error, error + ": " + cause)));
+        FunctionInvoker.Answer a = FunctionInvoker.invoke(ep, StageNames.MARK_FAILED,
+                new StagePayloads.MarkFailedRequest(runId, record.bucket(),
+                        new StagePayloads.CaughtError(error, error + ": " + cause)));
         if (a.functionError()) throw new IllegalStateException("recording the end of run " + runId + ": "
                 + a.errorMessage());
         return Optional.of(error + ": " + cause);

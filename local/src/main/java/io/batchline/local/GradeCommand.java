@@ -114,8 +114,8 @@ final class GradeCommand {
             e.perClass().forEach((c, pc) -> out.printf("    %-18s %,5d graded %,5d wrong  %s (%s)%n", c, pc.graded(),
                     pc.wrong(), percent(pc.errorRate()), interval(pc.interval())));
         }
-        out.printf("  review      %,d review decision(s), %,d wrong (not a random sample: not in the estimate)%n",
-                s.reviewCorrect() + s.reviewWrong(), s.reviewWrong());
+        out.printf("  review      %,d graded review item(s), %,d wrong (counted apart: the estimate is the random"
+                + " sample's)%n", s.reviewCorrect() + s.reviewWrong(), s.reviewWrong());
         out.println("  verdict     " + verdictLine(s));
         out.printf("  written     %s, %s (%,d line(s)), report.json `grading`, report.html%n",
                 GradeKeys.summary(runId), GradeKeys.gradedOutcomes(runId), p.gradedLines());

@@ -1,7 +1,10 @@
 package io.batchline.local;
 
+import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.nio.charset.Charset;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -35,6 +38,10 @@ public final class Cli {
                   show the review queue's items (all runs, one run's or one job's); they stay on the queue
               ./batchline local sweep [--job JOB] [--state DIR]
                   what the scheduled inbox sweep does in AWS: a run for every inbox file that has none yet
+              ./batchline grade RUN_ID [--review] [--verdicts FILE] [--grader NAME] [--state DIR]
+                  grade the run's spot-check sample (with --review, its review items too) in the terminal, or
+                  take verdicts graded elsewhere from FILE (.csv line,verdict,correct_value or .jsonl); prints the
+                  error rate with its 95% interval and the job's quality gate (sample.max_error_rate)
               ./batchline synth [-c key=value]...
                   write the CloudFormation templates into infra/cdk.out/ (settings: README, Deploy to AWS)
               ./batchline deploy [--profile P] [--region R] [--require-approval never|any-change|broadening]
@@ -135,6 +142,20 @@ public final class Cli {
                     }
                     default -> throw new UsageException("unknown command: local " + args[1]);
                 }
+            }
+            case "grade" -> {
+                List<String> rest = new ArrayList<>(List.of(args));
+                boolean review = rest.remove("--review");
+                a = Args.parse(rest.toArray(String[]::new), 1, List.of("--verdicts", "--grader", "--state"));
+                if (a.inputs.size() != 1) {
+                    throw new UsageException("grade takes one RUN_ID (`./batchline local status` lists the runs)");
+                }
+                String grader = a.options.getOrDefault("--grader", System.getProperty("user.name", "grader"));
+                if (grader.isBlank()) throw new UsageException("--grader needs a name");
+                return new GradeCommand(out, new InputStreamReader(System.in, Charset.defaultCharset()),
+                        Clock.systemUTC(), Path.of("batchline-out"))
+                        .run(new GradeCommand.Options(a.inputs.get(0), review, a.path("--verdicts", null), grader),
+                                a.path("--state", null));
             }
             case "synth" -> {
                 return new SynthCommand(out, SynthCommand.Processes.inherit()).run(StackHandle.home(),

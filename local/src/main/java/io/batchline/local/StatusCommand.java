@@ -58,7 +58,8 @@ final class StatusCommand {
                 Instant end = e.stopDate() != null ? e.stopDate() : Instant.now();
                 out.printf("%-30s %-9s %-20s %9s %7s  %-27s %s%n", e.name(), state(runs, e.name(), e.statusAsString()),
                         e.startDate().toString().substring(0, 19).replace('T', ' '),
-                        RunFollower.clock(Duration.between(e.startDate(), end)), c.items, c.split, c.cost);
+                        RunFollower.clock(Duration.between(e.startDate(), end)), c.items, c.split,
+                        c.grading == null ? c.cost : c.cost + "  " + c.grading);
             }
             printIgnored(out, bucket);
             return 0;
@@ -80,7 +81,7 @@ final class StatusCommand {
         lines.forEach(out::println);
     }
 
-    private record Counts(String items, String split, String cost) {}
+    private record Counts(String items, String split, String cost, String grading) {}
 
     /**
      * The execution's state, except for a canceled run (R3.4): CANCELING while it winds down, CANCELED once
@@ -98,11 +99,12 @@ final class StatusCommand {
             JsonNode r = Json.tree(bucket.read(RunKeys.report(runId)));
             return new Counts(String.format("%,d", r.path("items").asLong()), String.format("%,d/%,d/%,d/%,d",
                     r.path("accepted").asLong(), r.path("review").asLong(), r.path("rejected").asLong(),
-                    r.path("failed").asLong()), "$" + r.path("cost_usd").decimalValue().stripTrailingZeros().toPlainString());
+                    r.path("failed").asLong()), "$" + r.path("cost_usd").decimalValue().stripTrailingZeros().toPlainString(),
+                    GradeCommand.gradingLine(r));
         }
         RunProgress.Snapshot s = new RunProgress(runs, bucket, runId).snapshot();
         return new Counts(String.format("%,d", s.itemsDone()), "(so far)",
-                "$" + s.costUsd().stripTrailingZeros().toPlainString());
+                "$" + s.costUsd().stripTrailingZeros().toPlainString(), null);
     }
 
     private void detail(SfnClient sfn, DynamoRunStore runs, S3ObjectStore bucket, ExecutionListItem e) {
@@ -121,6 +123,7 @@ final class StatusCommand {
         if (d.error() != null) out.printf("error      %s%ncause      %s%n", d.error(), d.cause());
         Counts c = counts(runs, bucket, e.name());
         out.printf("items      %s (accepted/review/rejected/failed %s)%ncost       %s%n", c.items, c.split, c.cost);
+        if (c.grading != null) out.printf("grading    %s%n", c.grading);
         RunProgress.Snapshot s = new RunProgress(runs, bucket, e.name()).snapshot();
         out.printf("batches    %d created, %d ended%n", s.batches(), s.batchesEnded());
         if (bucket.head(RunKeys.report(e.name())).isPresent()) {

@@ -96,10 +96,20 @@ public record JobSpec(
             @JsonProperty("min_pass_rate") Double minPassRate,
             @JsonProperty("max_cost_per_item_usd") java.math.BigDecimal maxCostPerItemUsd) {}
 
+    /**
+     * The spot-check sample; {@code max_error_rate} is the quality gate applied to the graded sample's error-rate
+     * interval (null = no gate).
+     */
     public record Sample(
             @JsonProperty("rate") Double rate,
             @JsonProperty("min") Integer min,
-            @JsonProperty("seed") Long seed) {}
+            @JsonProperty("seed") Long seed,
+            @JsonProperty("max_error_rate") Double maxErrorRate) {
+
+        public Sample(Double rate, Integer min, Long seed) {
+            this(rate, min, seed, null);
+        }
+    }
 
     public record Confidence(
             @JsonProperty("field") String field,

@@ -115,6 +115,7 @@ public final class JobSpecLoader {
         checkTemplate(spec, problems);
         checkOutputSchema(spec, problems);
         checkThresholds(spec, problems);
+        checkSampleGate(spec, problems);
         PromptStrategyChecks.check(spec, problems); // few_shot, long_inputs, strata
         GoldenCanaryChecks.check(spec, problems); // golden, canary
         if (!problems.isEmpty()) throw new JobSpecException(problems);
@@ -196,6 +197,17 @@ public final class JobSpecLoader {
                 String where = "$.strata[" + i + "].model: ";
                 catalogue.problemWith(m.textValue(), day, allowUnpinned).ifPresent(p -> problems.add(where + p));
             }
+        }
+    }
+
+    /** sample.max_error_rate is a rate strictly between 0 and 1: 0 could never pass, 1 could never fail. */
+    private static void checkSampleGate(ObjectNode spec, List<String> problems) {
+        JsonNode max = spec.path("sample").path("max_error_rate");
+        if (!max.isNumber()) return; // absent, or the schema already named the wrong type
+        double value = max.doubleValue();
+        if (!(value > 0 && value < 1)) {
+            problems.add("$.sample.max_error_rate: " + max.asText() + " must be between 0 and 1, both excluded"
+                    + " (a rate, e.g. 0.02 for 2%)");
         }
     }
 

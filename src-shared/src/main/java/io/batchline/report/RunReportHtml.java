@@ -61,6 +61,7 @@ public final class RunReportHtml {
         calibration();
         timeline();
         quality();
+        grading();
         goldenQuality();
         errors();
         h.append("<footer>Generated from report.json by Batchline. Prices: ").append(esc(r.at("/price/model").asText("?")))
@@ -302,6 +303,59 @@ public final class RunReportHtml {
             h.append("</svg><p class=\"note\">Rows: true label; columns: predicted label.</p>");
         }
         h.append("</section>\n");
+    }
+
+    /** The human grading of the spot-check sample (`./batchline grade`): error rate, interval and the gate. */
+    private void grading() {
+        JsonNode g = r.path("grading");
+        if (!g.isObject()) return;
+        JsonNode s = g.path("sample");
+        String verdict = g.path("verdict").asText();
+        String css = switch (verdict) {
+            case "passed" -> "pass";
+            case "needs_reprocess" -> "fail";
+            default -> "note";
+        };
+        h.append("<section id=\"grading\"><h2>Graded sample</h2><p><b id=\"grading-verdict\" class=\"").append(css)
+                .append("\">").append(esc(verdict.replace('_', ' '))).append("</b>");
+        if (g.path("max_error_rate").isNumber()) {
+            h.append(" &middot; max error rate ").append(rate(g.get("max_error_rate")));
+        }
+        h.append("</p><p class=\"big\">error rate ").append(rate(s.get("error_rate"))).append("</p><p>95% interval ")
+                .append(rate(s.at("/interval/low"))).append(" &ndash; ").append(rate(s.at("/interval/high")))
+                .append(" &middot; ").append(String.format(Locale.ROOT, "%,d wrong of %,d graded (sample of %,d)",
+                        s.path("wrong").asLong(), s.path("graded").asLong(), s.path("items").asLong()));
+        if (g.path("more_graded_items_to_decide").isNumber()) {
+            h.append(" &middot; about ").append(String.format(Locale.ROOT, "%,d",
+                    g.get("more_graded_items_to_decide").asLong())).append(" more graded items would decide it");
+        }
+        h.append("</p>");
+        JsonNode perClass = s.path("per_class");
+        if (perClass.isObject() && perClass.size() > 0) {
+            h.append("<table><tr><th>").append(esc(g.path("field").asText("class")))
+                    .append(" (model's answer)</th><th>graded</th><th>wrong</th><th>error rate</th><th>95% interval</th></tr>");
+            Iterator<Map.Entry<String, JsonNode>> it = perClass.fields();
+            while (it.hasNext()) {
+                Map.Entry<String, JsonNode> e = it.next();
+                JsonNode c = e.getValue();
+                h.append("<tr><td>").append(esc(e.getKey())).append("</td><td>").append(c.path("graded").asLong())
+                        .append("</td><td>").append(c.path("wrong").asLong()).append("</td><td>")
+                        .append(rate(c.get("error_rate"))).append("</td><td>").append(rate(c.at("/interval/low")))
+                        .append(" &ndash; ").append(rate(c.at("/interval/high"))).append("</td></tr>");
+            }
+            h.append("</table>");
+        }
+        JsonNode review = g.path("review");
+        h.append("<p class=\"note\">Review decisions (not a random sample, not in the estimate): ")
+                .append(String.format(Locale.ROOT, "%,d graded, %,d wrong", review.path("graded").asLong(),
+                        review.path("wrong").asLong()))
+                .append(". Graders: ").append(esc(String.join(", ", texts(g.path("graders"))))).append("</p></section>\n");
+    }
+
+    private static List<String> texts(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        for (JsonNode n : array) out.add(n.asText());
+        return out;
     }
 
     /** R4.4: the canary's verdict, when the job has a canary. */

@@ -35,7 +35,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * {@code bench/collect-throughput.sh} (issue 9): how fast the real {@link CollectStage} streams, validates
+ * {@code bench/collect-throughput.sh}: how fast the real {@link CollectStage} streams, validates
  * (JSON extraction + output_schema) and routes results, with no provider latency. The sample job (without its
  * golden items and canary, in shards of up to 100,000 requests) is planned over a tickets file into a
  * file-backed store; every request gets the simulator model's answer in the documented results format

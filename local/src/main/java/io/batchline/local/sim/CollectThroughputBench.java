@@ -119,7 +119,7 @@ public final class CollectThroughputBench {
         }
     }
 
-    /** One results line per request, as the provider returns them (R3: {custom_id, result}). */
+    /** One results line per request, as the provider returns them ({custom_id, result}). */
     private static long writeResults(FileObjectStore store, String requestsKey, String rawKey, SimModel model)
             throws Exception {
         long bytes = 0;

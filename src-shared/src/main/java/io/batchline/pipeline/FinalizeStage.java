@@ -51,7 +51,7 @@ public final class FinalizeStage {
                 .price(ctx.pricesForRun(runId).priceFor(job.model(), job.cacheTtl())).thresholds(job.confidence())
                 .startedAt(run.startedAt())
                 .calibration(plan.get("calibration")) // the token estimator's measured error
-                .status(run.cancelRequested() ? "canceled" : canaryFailed ? "failed" : "succeeded", // cancel
+                .status(run.cancelRequested() ? "canceled" : canaryFailed ? "failed" : "succeeded",
                         run.cancelRequestedAt());
 
         ChunkMerger.mergeInto(store, runId, job, ctx.reviewQueue()); // chunked items' lines, before listing

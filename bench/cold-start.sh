@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Cold start of each function under AWS's runtime interface client (issue 9).
+# Cold start of each function under AWS's runtime interface client.
 #
 #   bench/cold-start.sh
 #

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Collect speed (issue 9): results streamed, validated (JSON extraction + output_schema) and routed per item
+# Collect speed: results streamed, validated (JSON extraction + output_schema) and routed per item
 # through the real CollectStage, without provider latency.
 #
 #   bench/collect-throughput.sh [N]        default N = 200000 results

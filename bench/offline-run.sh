@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A whole run on the offline stack (issue 9, issue 6 part 7): wall time per stage and peak memory.
+# A whole run on the offline stack: wall time per stage and peak memory.
 #
 #   bench/offline-run.sh [N]        default N = 100000 tickets; e.g. bench/offline-run.sh 1000000
 #

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Formatting speed and memory (issue 9): `batchline plan` beside jq rendering the same Anthropic requests.
+# Formatting speed and memory: `batchline plan` beside jq rendering the same Anthropic requests.
 #
 #   bench/plan-vs-jq.sh [N ...]          default N = 200000; e.g. bench/plan-vs-jq.sh 200000 1000000
 #

@@ -25,7 +25,7 @@ import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
 
 /**
- * Issue 16: a job without {@code budget.max_usd} gets the deployment's per-run default
+ * A job without {@code budget.max_usd} gets the deployment's per-run default
  * ({@value BudgetGuard#DEFAULT_RUN_BUDGET_ENV}); a job's own budget wins over it. The ledger runs on a recording
  * stand-in for DynamoDB (an empty table that accepts every write), so the test sees whether anything was reserved.
  */

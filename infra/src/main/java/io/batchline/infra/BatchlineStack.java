@@ -88,12 +88,12 @@ public final class BatchlineStack extends Stack {
      */
     public static final String STAGE_DIMENSION_VALUE = "finalize";
     public static final String METRIC_ITEMS = "Items";
-    /** Issue 16: io.batchline.pipeline.IgnoredInbox.METRIC, emitted by the intake with dimension stage=intake. */
+    /** io.batchline.pipeline.IgnoredInbox.METRIC, emitted by the intake with dimension stage=intake. */
     public static final String METRIC_IGNORED_INBOX = "IgnoredInboxObjects";
     public static final String IGNORED_INBOX_STAGE = "intake";
     public static final String METRIC_FAILED_ITEMS = "ItemsFailed";
     public static final String METRIC_COST = "CostUsd";
-    /** R5.2: items that failed transiently on every allowed attempt (RunMetrics, report.json escalated_items) */
+    /** Escalated: items that failed transiently on every allowed attempt (RunMetrics, report.json escalated_items) */
     public static final String METRIC_ESCALATED = "EscalatedItems";
     public static final String METRIC_COST_PER_ITEM = "CostPerItemUsd";
     /** No run-duration metric is emitted yet: a batch's submit-to-end time is most of a run's. */
@@ -110,9 +110,9 @@ public final class BatchlineStack extends Stack {
     public final Topic alarms;
     public final Map<Stage, Function> functions = new EnumMap<>(Stage.class);
     public final Map<Stage, Alias> aliases = new EnumMap<>(Stage.class);
-    /** Issue 16: attach to whoever drops input files; allows writes under inbox/ only. */
+    /** Attach to whoever drops input files; allows writes under inbox/ only. */
     public final ManagedPolicy inputDroppers;
-    /** Issue 16: the job owners' grants (jobs/: specs and golden files), attached to {@link #jobOwnerRole}. */
+    /** The job owners' grants (jobs/: specs and golden files), attached to {@link #jobOwnerRole}. */
     public final ManagedPolicy jobOwners;
     /** The only principal the bucket policy lets write or delete under jobs/. */
     public final Role jobOwnerRole;
@@ -186,7 +186,7 @@ public final class BatchlineStack extends Stack {
                 .definitionBody(DefinitionBody.fromString(asl.json()))
                 .definitionSubstitutions(substitutions(asl.placeholders()))
                 .tracingEnabled(true)
-                // execution data stays out of the logs (R7.1); payloads are S3 pointers anyway
+                // execution data stays out of the logs (no prompt or output text); payloads are S3 pointers anyway
                 .logs(LogOptions.builder().destination(smLogs).level(LogLevel.ALL).includeExecutionData(false).build())
                 .build();
         for (String placeholder : asl.placeholders()) {
@@ -290,7 +290,7 @@ public final class BatchlineStack extends Stack {
     // ---------------------------------------------------------------------------------------------- writers
 
     /**
-     * Issue 16: who may decide what is spent. A job spec names the model, the prompt and the budget, so writing
+     * Who may decide what is spent. A job spec names the model, the prompt and the budget, so writing
      * jobs/ is a separate grant from dropping inputs into inbox/. Multipart uploads are s3:PutObject; aborting one
      * is its own action.
      */
@@ -373,7 +373,7 @@ public final class BatchlineStack extends Stack {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("QUARKUS_LAMBDA_HANDLER", stage.handler);
         env.put("BATCHLINE_TABLE", table.getTableName());
-        // issue 16: the budget guard's limits (BudgetGuard); every function gets the same, so all read one truth
+        // the budget guard's limits (BudgetGuard); every function gets the same, so all read one truth
         env.put("BATCHLINE_MONTHLY_BUDGET_USD", settings.monthlyBudgetUsd().toPlainString());
         env.put("BATCHLINE_DEFAULT_RUN_BUDGET_USD", settings.defaultRunBudgetUsd().toPlainString());
         if (stage.sendsReviews) env.put("BATCHLINE_REVIEW_QUEUE_URL", reviewQueue.getQueueUrl());
@@ -461,7 +461,7 @@ public final class BatchlineStack extends Stack {
     static final String CACHE_KEYS = "CACHE#";
 
     /**
-     * Issue 16: the DynamoDB actions each stage's code performs, by the partition-key prefix it performs them on
+     * The DynamoDB actions each stage's code performs, by the partition-key prefix it performs them on
      * (granted with a dynamodb:LeadingKeys condition: no stage may touch another prefix, nor Scan the table). Read
      * off src-shared's adapters:
      * <ul>
@@ -550,7 +550,7 @@ public final class BatchlineStack extends Stack {
     private void schedules() {
         Alias sweep = aliases.get(Stage.SWEEP);
         Schedule.Builder.create(this, "InboxSweep")
-                .description("Starts a run for every inbox file that has none yet (R1.2)")
+                .description("Starts a run for every inbox file that has none yet")
                 .schedule(ScheduleExpression.expression(settings.sweepSchedule()))
                 .target(LambdaInvoke.Builder.create(sweep)
                         .input(ScheduleTargetInput.fromObject(Map.of("mode", "inbox")))
@@ -560,7 +560,7 @@ public final class BatchlineStack extends Stack {
                         .build())
                 .build();
         Schedule.Builder.create(this, "PendingRetries")
-                .description("Re-runs the pending retries of failed runs (R1.2); off unless -c retryScheduleEnabled=true")
+                .description("Re-runs the pending retries of failed runs; off unless -c retryScheduleEnabled=true")
                 .schedule(ScheduleExpression.expression(settings.retrySchedule()))
                 .enabled(settings.retryScheduleEnabled())
                 .target(LambdaInvoke.Builder.create(sweep)
@@ -572,18 +572,18 @@ public final class BatchlineStack extends Stack {
                 .build();
     }
 
-    /** Issue 16: the status changes that end an execution without "Mark run failed" having run (or after it). */
+    /** The status changes that end an execution without "Mark run failed" having run (or after it). */
     static final List<String> ENDED_STATUSES = List.of("ABORTED", "TIMED_OUT", "FAILED");
 
     /**
-     * Issue 16: an execution stopped in the console, timed out or failed outside the state machine's catch leaves
+     * An execution stopped in the console, timed out or failed outside the state machine's catch leaves
      * its run RUNNING and its reservation held: this rule hands each such status change to the execution-ended
      * function, which records the end on the run (only for the run's latest execution) and releases the
      * reservation unless batches are open. EventBridge retries a failed delivery, then dead-letters it (alarmed).
      */
     private void executionEndedRule() {
         Rule.Builder.create(this, "ExecutionEndedRule")
-                .description("Records on the run the end of an execution stopped, timed out or failed (issue 16)")
+                .description("Records on the run the end of an execution stopped, timed out or failed")
                 .eventPattern(EventPattern.builder()
                         .source(List.of("aws.states"))
                         .detailType(List.of("Step Functions Execution Status Change"))
@@ -611,7 +611,7 @@ public final class BatchlineStack extends Stack {
                 .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
                 .treatMissingData(TreatMissingData.NOT_BREACHING)
                 .build());
-        // issue 16: stopped or timed-out executions end no run by themselves (the rule above records them)
+        // stopped or timed-out executions end no run by themselves (the rule above records them)
         all.add(Alarm.Builder.create(this, "RunStoppedAlarm")
                 .alarmDescription("A run's execution was stopped (ABORTED) or timed out: its run is recorded FAILED"
                         + " with its batches kept; `batchline resume RUN_ID` continues it from its records")
@@ -629,7 +629,7 @@ public final class BatchlineStack extends Stack {
                 .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
                 .treatMissingData(TreatMissingData.NOT_BREACHING)
                 .build());
-        // issue 16: an inbox object no run picks up (wrong extension, nested folder, wrong case), counted by intake
+        // an inbox object no run picks up (wrong extension, nested folder, wrong case), counted by intake
         all.add(Alarm.Builder.create(this, "IgnoredInboxObjectsAlarm")
                 .alarmDescription("An object dropped under inbox/ started no run (wrong extension, nested folder,"
                         + " wrong case): the intake's log line names the key and the reason")

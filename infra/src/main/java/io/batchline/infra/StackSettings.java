@@ -28,9 +28,9 @@ public record StackSettings(
         BigDecimal monthlyBudgetUsd,
         BigDecimal defaultRunBudgetUsd) {
 
-    /** Issue 16: no deployment without a spending cap; -c monthlyBudgetUsd=... raises or lowers it. */
+    /** No deployment without a spending cap; -c monthlyBudgetUsd=... raises or lowers it. */
     static final String DEFAULT_MONTHLY_BUDGET_USD = "100";
-    /** Issue 16: what one run of a job without budget.max_usd may reserve; -c defaultRunBudgetUsd=... */
+    /** What one run of a job without budget.max_usd may reserve; -c defaultRunBudgetUsd=... */
     static final String DEFAULT_RUN_BUDGET_USD = "25";
 
     /** Alarm thresholds for one job: its usual cost per item and how long a run normally takes. */

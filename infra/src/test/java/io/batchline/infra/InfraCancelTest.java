@@ -9,9 +9,10 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awscdk.assertions.Match;
 
 /**
- * The cancel function (R3.4): an operator invokes it with {"run_id": ...}. It may read and conditionally update
- * run and shard records and read the API key (to cancel batches at the provider), and nothing else: no object
- * in the bucket, no execution started, no table scan or delete. Also the escalated-items alarm (R5.2).
+ * The cancel function: an operator invokes it with {"run_id": ...}. It may read and conditionally update run and shard
+ * records and read the API key (to cancel batches at the provider), and nothing else: no object in the bucket, no
+ * execution started, no table scan or delete. Also the escalated-items alarm (items that failed on every allowed
+ * attempt).
  */
 class InfraCancelTest {
     private final Synth.Result synth = Synth.defaults();

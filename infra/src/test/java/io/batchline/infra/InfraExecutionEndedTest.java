@@ -10,7 +10,7 @@ import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.assertions.Template;
 
 /**
- * Issue 16: stopped, timed-out and failed executions are seen. The EventBridge rule on the state machine's status
+ * Stopped, timed-out and failed executions are seen. The EventBridge rule on the state machine's status
  * changes targets the execution-ended function (with retries and a DLQ), that function's role may do what
  * MarkFailedStage.recordExecutionEnd does and nothing more, and alarms watch ABORTED / TIMED_OUT executions and
  * inbox objects that start no run.

@@ -112,7 +112,7 @@ class InfraIamTest {
         for (var policy : synth.resources("AWS::IAM::Policy").values()) {
             out.addAll(IamStatements.of(InfraStackTest.props(policy)));
         }
-        // issue 16: the writer policies the stack offers (input droppers, job owners)
+        // the writer policies the stack offers (input droppers, job owners)
         for (var policy : synth.resources("AWS::IAM::ManagedPolicy").values()) {
             out.addAll(IamStatements.of(InfraStackTest.props(policy)));
         }

@@ -32,7 +32,7 @@ class InfraMetricsTest {
         assertThat(directive.path("Namespace").asText()).isEqualTo(BatchlineStack.METRICS_NAMESPACE);
         assertThat(emf.path("stage").asText()).isEqualTo(BatchlineStack.STAGE_DIMENSION_VALUE);
 
-        // issue 16: the intake's count of inbox objects that start no run (IgnoredInbox), its own line and dimensions
+        // the intake's count of inbox objects that start no run (IgnoredInbox), its own line and dimensions
         JsonNode ignored = io.batchline.pipeline.IgnoredInbox.metric(BatchlineStack.IGNORED_INBOX_STAGE, "b",
                 "inbox/x.txt", "r").toJson(Instant.now());
         JsonNode ignoredDirective = ignored.path("_aws").path("CloudWatchMetrics").get(0);

@@ -49,7 +49,7 @@ class InfraStackTest {
     @Test
     void everyQueueIsEncryptedTlsOnlyAndTheWorkQueuesHaveDlqs() {
         Map<String, Map<String, Object>> queues = synth.resources("AWS::SQS::Queue");
-        // intake + review, their DLQs, one DLQ per schedule and the execution-ended rule's DLQ (issue 16)
+        // intake + review, their DLQs, one DLQ per schedule and the execution-ended rule's DLQ
         assertThat(queues).hasSize(7);
         for (Map<String, Object> q : queues.values()) {
             assertThat(props(q)).containsEntry("SqsManagedSseEnabled", true);

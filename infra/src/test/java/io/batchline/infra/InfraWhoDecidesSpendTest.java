@@ -11,7 +11,7 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 16, "who may decide what is spent", on the synthesized template: separate writers for inbox/ and jobs/, a
+ * Who may decide what is spent, on the synthesized template: separate writers for inbox/ and jobs/, a
  * bucket policy that denies jobs/ writes to everyone but the job owners, the deployment's budgets in the functions'
  * environment, and DynamoDB actions narrowed per stage to the key prefixes it owns.
  */
@@ -177,7 +177,7 @@ class InfraWhoDecidesSpendTest {
                 if (!e.getKey().equals("RUN#*")) assertThat(e.getValue()).as(stage + " on " + e.getKey()).doesNotContain("DeleteItem");
             }
         }
-        // only the stages wrapped in idempotency records (issue 6) release a failed claim
+        // only the stages wrapped in idempotency records release a failed claim
         for (String stage : List.of("Register", "Poll", "Canary", "MarkFailed", "Cancel", "ExecutionEnded")) {
             assertThat(tableAccess(stage).getOrDefault("RUN#*", List.of())).as(stage).doesNotContain("DeleteItem");
         }

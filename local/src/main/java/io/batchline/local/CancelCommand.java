@@ -15,7 +15,7 @@ import java.time.Duration;
 import java.util.Map;
 
 /**
- * {@code ./batchline local cancel RUN_ID} (R3.4): invokes the stack's {@code cancel} function with
+ * {@code ./batchline local cancel RUN_ID}: invokes the stack's {@code cancel} function with
  * {"run_id": ...}, exactly as {@code aws lambda invoke --function-name <name>-cancel} does in AWS. The run's
  * execution carries on to its end: what finished is kept, the rest fails with reason canceled.
  * Exit 0 when the cancel is recorded (or was already), 1 when the run had ended or does not exist.
@@ -32,7 +32,7 @@ final class CancelCommand {
     int run(String runId, Path stateDir) throws Exception {
         try (StackHandle stack = StackHandle.attachOrStart(stateDir, out)) {
             LocalStack.Endpoints ep = stack.endpoints();
-            // issue 16: a run whose execution was stopped, timed out or lost with its stack has no execution to
+            // a run whose execution was stopped, timed out or lost with its stack has no execution to
             // carry a cancel to its end: its end is recorded, and the operator is told so
             var sfn = ep.clients().sfn();
             var runs = new io.batchline.aws.dynamodb.DynamoRunStore(ep.clients().dynamoDb(), ep.table());

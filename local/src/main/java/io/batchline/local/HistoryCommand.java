@@ -9,7 +9,7 @@ import software.amazon.awssdk.services.sfn.model.ExecutionDoesNotExistException;
 import software.amazon.awssdk.services.sfn.model.HistoryEvent;
 
 /**
- * {@code ./batchline local history RUN_ID} (R7.5): the execution's events from GetExecutionHistory, one line
+ * {@code ./batchline local history RUN_ID}: the execution's events from GetExecutionHistory, one line
  * each, as the Step Functions console's event table shows them: id, time since start, type, state, and for
  * failures the error and cause. Payloads are S3 pointers and counts, so they are shown in full.
  */

@@ -30,7 +30,7 @@ final class JobFiles {
         return job;
     }
 
-    /** The job's golden file (R4.5): {@code golden.file} relative to the job spec's folder. */
+    /** The job's golden file: {@code golden.file} relative to the job spec's folder. */
     static Path goldenFile(Path jobFile, JobSpec job) {
         Path dir = jobFile.toAbsolutePath().getParent();
         Path golden = dir.resolve(job.golden().file()).normalize();

@@ -40,7 +40,7 @@ final class LocalRunCommand {
         try (StackHandle stack = StackHandle.attachOrStart(stateDir, out)) {
             LocalStack.Endpoints ep = stack.endpoints();
             ObjectStore bucket = new S3ObjectStore(ep.clients().s3(), ep.bucket());
-            if (job.golden() != null) { // R4.5: next to the spec in the bucket, as in AWS (jobs/<job>/<file>)
+            if (job.golden() != null) { // golden items: next to the spec in the bucket, as in AWS (jobs/<job>/<file>)
                 Path golden = JobFiles.goldenFile(jobFile, job);
                 try (InputStream in = Files.newInputStream(golden);
                      OutputStream o = bucket.create(RunKeys.goldenSource(job.name(), job.golden().file()),
@@ -103,7 +103,7 @@ final class LocalRunCommand {
         copy(bucket, RunKeys.report(runId), dir.resolve("report.json"));
         String html = io.batchline.report.RunReportHtml.key(runId); // runs finalized before report.html existed lack it
         if (bucket.head(html).isPresent()) copy(bucket, html, dir.resolve("report.html"));
-        copy(bucket, io.batchline.quality.SpotCheckSample.key(runId), dir.resolve("sample.jsonl")); // R4.4
+        copy(bucket, io.batchline.quality.SpotCheckSample.key(runId), dir.resolve("sample.jsonl")); // spot-check sample
     }
 
     private static void copy(ObjectStore bucket, String key, Path to) throws IOException {
@@ -116,7 +116,7 @@ final class LocalRunCommand {
         JsonNode r = Json.tree(Files.readAllBytes(dir.resolve("report.json")));
         JsonNode u = r.path("usage");
         JsonNode p = r.path("price");
-        if ("canceled".equals(r.path("status").asText())) { // R3.4
+        if ("canceled".equals(r.path("status").asText())) { // an operator canceled it
             out.printf("%nRun %s CANCELED (requested at %s), ended in %s: what finished is kept, %,d item(s) failed"
                             + " with reason canceled%n", runId, r.path("canceled_at").asText(), RunFollower.clock(took),
                     r.at("/error_classes/canceled/count").asLong());
@@ -138,7 +138,7 @@ final class LocalRunCommand {
                     r.path("repaired").asLong(), r.path("rejected_invalid").asLong());
         }
         JsonNode g = r.path("golden_quality");
-        if (g.isObject()) { // R4.5
+        if (g.isObject()) { // golden items
             out.printf("  golden    accuracy %.1f%% on %,d golden items (drift signal, not in the outcomes), cost $%s%n",
                     g.path("accuracy").asDouble() * 100, g.path("count").asLong(), g.path("cost_usd").asText());
         }

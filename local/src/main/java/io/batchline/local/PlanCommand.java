@@ -78,14 +78,14 @@ final class PlanCommand {
                 plan.largestRequestTokens() + plan.largestRequestTokens() / 10));
         json.set("price", Json.MAPPER.valueToTree(price));
         json.put("requests_dir", "requests");
-        ObjectNode calibration = calibration(job, outDir.resolve("requests"), calibrate); // R2.3
+        ObjectNode calibration = calibration(job, outDir.resolve("requests"), calibrate); // the token estimator's error
         json.set("calibration", calibration);
         Files.write(outDir.resolve("plan.json"), Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(json));
 
         out.printf("Plan for %s with job %s (%s)%n", input, job.name(), job.model());
         out.printf("  items       %,d (%,d valid, %,d invalid)%n", plan.items(), plan.valid(), plan.invalid());
         out.printf("  shards      %d (max %,d requests each)%n", plan.shards().size(), job.shard().maxRequests());
-        if (plan.golden() > 0) out.printf("  golden      %,d labelled items added (R4.5)%n", plan.golden());
+        if (plan.golden() > 0) out.printf("  golden      %,d labelled items added (to measure drift)%n", plan.golden());
         if (plan.canaryShards() > 0) {
             out.printf("  canary      the first %,d requests, in %s, are sent first; the rest waits for their verdict%n",
                     plan.shards().subList(0, plan.canaryShards()).stream().mapToInt(Plan.ShardPlan::requests).sum(),

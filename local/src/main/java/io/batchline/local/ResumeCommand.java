@@ -18,7 +18,7 @@ import software.amazon.awssdk.services.sfn.model.ExecutionListItem;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 
 /**
- * {@code ./batchline local resume RUN_ID} (issue 16): continues a run that failed, was stopped or whose stack was
+ * {@code ./batchline local resume RUN_ID}: continues a run that failed, was stopped or whose stack was
  * killed, from its records. It starts a new execution of the same state machine, named
  * {@code <run>-resume-<n>}, with {@code "resume": true}: "Resume run" reopens the run record and the execution goes
  * on where the records say (batches created are polled and collected, never created again; unsent shards are sent;

@@ -16,8 +16,8 @@ import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 /**
  * {@code ./batchline local review [--run RUN_ID] [--job NAME] [--state DIR]}: shows the review queue's items (all, one
- * run's or one job's: messages carry the job in their body and a {@code job} attribute) to a person
- * (R4.3). It only looks: messages are received with a visibility timeout and not deleted, so they stay on the
+ * run's or one job's: messages carry the job in their body and a {@code job} attribute) to a person.
+ * It only looks: messages are received with a visibility timeout and not deleted, so they stay on the
  * queue for the review tool that consumes them (and are visible again after {@link #LOOK_SECONDS}).
  */
 public final class ReviewCommand {

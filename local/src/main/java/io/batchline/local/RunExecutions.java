@@ -14,7 +14,7 @@ import software.amazon.awssdk.services.sfn.model.ExecutionListItem;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 
 /**
- * Issue 16: the executions of one run (the first is named after the run, each resume {@code <run>-resume-<n>}) and
+ * The executions of one run (the first is named after the run, each resume {@code <run>-resume-<n>}) and
  * what the offline stack does where AWS has an EventBridge rule on ABORTED / TIMED_OUT / FAILED executions: a run
  * record still RUNNING whose executions all ended (stopped, timed out, or the stack was killed) gets its end
  * recorded by the stack's "mark-failed" function, which keeps the budget reservation held while batches are open.

@@ -19,7 +19,7 @@ final class RunFollower {
     private final SfnClient sfn;
     private final PrintStream out;
 
-    /** Batches, items and cost so far (R7.5); null prints the state transitions only. */
+    /** Batches, items and cost so far; null prints the state transitions only. */
     private final RunProgress progress;
 
     RunFollower(SfnClient sfn, PrintStream out) {
@@ -136,7 +136,7 @@ final class RunFollower {
                         p.path("shards").asInt(), p.path("invalid").asLong())
                         + (p.path("canary").asBoolean() ? " (the canary's, sent first; the rest waits for its verdict)" : "");
             }
-            case "Check canary" -> { // issue 5
+            case "Check canary" -> {
                 JsonNode c = o.path("canary");
                 if (!c.isObject()) yield null;
                 yield String.format("    canary %s: %,d items, validation pass rate %s, $%s per item%s",

@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * How far a run is, for the operator view (R7.5): batches ended of those created (shard records in DynamoDB),
+ * How far a run is, for the operator view: batches ended of those created (shard records in DynamoDB),
  * items done and cost so far (the outcome parts written so far in S3). Each part is read once and remembered,
  * so following a run reads every part one time, not once per refresh.
  */

@@ -18,7 +18,7 @@ import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
 import software.amazon.awssdk.services.sfn.model.ExecutionListItem;
 
 /**
- * {@code ./batchline local status [RUN_ID]} (R7.5): the runs of the stack with their state and counts, as the
+ * {@code ./batchline local status [RUN_ID]}: the runs of the stack with their state and counts, as the
  * Step Functions console's execution list shows them, joined with the run records (DynamoDB) and reports (S3).
  * Finished runs count from report.json; running ones from their shards and outcome parts so far.
  */
@@ -67,7 +67,7 @@ final class StatusCommand {
     }
 
     /**
-     * The inbox objects that started no run (issue 16: wrong extension, nested folder, wrong case...), each with
+     * The inbox objects that started no run (wrong extension, nested folder, wrong case...), each with
      * why: the same reasons the intake counts in its IgnoredInboxObjects metric. Nothing when there are none.
      */
     static void printIgnored(PrintStream out, ObjectStore bucket) {
@@ -84,7 +84,7 @@ final class StatusCommand {
     private record Counts(String items, String split, String cost, String grading) {}
 
     /**
-     * The execution's state, except for a canceled run (R3.4): CANCELING while it winds down, CANCELED once
+     * The execution's state, except for a canceled run: CANCELING while it winds down, CANCELED once
      * finalized (its execution ends in the "Run canceled" state, which Step Functions counts as succeeded).
      */
     static String state(DynamoRunStore runs, String runId, String executionState) {

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 9, part 6: the bundled sample run through `local run` on the offline stack, with the packaged functions;
+ * The bundled sample run through `local run` on the offline stack, with the packaged functions;
  * its report.json states the AWS cost of the run (counted Lambda time, state transitions, DynamoDB, S3 and SQS
  * requests, priced) next to its token cost, and the block adds up.
  */
@@ -51,7 +51,7 @@ class AwsCostEndToEndTest {
         assertThat(byStage.path("register").asLong()).isGreaterThanOrEqualTo(1);
         assertThat(byStage.path("submit").asLong()).isGreaterThanOrEqualTo(1);
         assertThat(byStage.path("poll").asLong()).isGreaterThanOrEqualTo(1);
-        // one collect per group of ended shards (issue 9: up to 2,000 requests a group): fewer than batches here
+        // one collect per group of ended shards (up to 2,000 requests a group): fewer than batches here
         assertThat(byStage.path("collect").asLong()).as("collects of %d batches", batches).isBetween(1L, batches);
         assertThat(byStage.path("finalize").asLong()).isEqualTo(1);
         long invocations = 0;

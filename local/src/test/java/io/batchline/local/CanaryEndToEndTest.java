@@ -29,7 +29,7 @@ import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 import software.amazon.awssdk.services.sfn.model.HistoryEvent;
 
 /**
- * The canary (issue 5) through the real state machine and the packaged functions: a miss fails the execution as
+ * The canary through the real state machine and the packaged functions: a miss fails the execution as
  * "Canary failed" with the cause after the outcomes and report are written, having created the canary's batch
  * only; a pass runs on as usual. Half the simulator's answers break the schema and repair is off, so the same
  * provider passes a lenient canary and fails a strict one.

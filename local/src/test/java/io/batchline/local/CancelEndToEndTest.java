@@ -37,7 +37,7 @@ import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 import software.amazon.awssdk.services.sfn.model.HistoryEvent;
 
 /**
- * R3.4 end to end: `./batchline local cancel RUN_ID` against a stack with a run in flight invokes the packaged
+ * Cancel end to end: `./batchline local cancel RUN_ID` against a stack with a run in flight invokes the packaged
  * cancel function; the real state machine carries the run to its end ("Run canceled"), every input line ends in
  * exactly one outcome, what the provider had not finished fails with reason canceled, and no batch is created
  * after the cancel.

@@ -41,7 +41,7 @@ import software.amazon.awssdk.services.sfn.model.ExecutionDoesNotExistException;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 
 /**
- * Issue 6's chaos suite: each case kills a function process at a named point of a real run on the offline stack
+ * The chaos suite: each case kills a function process at a named point of a real run on the offline stack
  * (as a Lambda timeout or crash would) and checks the promises still hold: every input line has exactly one
  * outcome line, no custom_id was sent in two batches, and the run's counts add up.
  */
@@ -92,7 +92,7 @@ class ChaosSuiteTest {
         chaosFile = Files.createTempDirectory("chaos").resolve("chaos.json");
         stack = LocalStack.start(LocalStack.Options.forRun(HOME, null)
                 .withSimulator(b -> b.processingTime(Duration.ofMillis(500)).seed(11).retryableErrorRate(0.05))
-                // a checkpoint every 2 results and at every shard's close (R5.3), so a killed collect or format
+                // a checkpoint every 2 results and at every shard's close, so a killed collect or format
                 // resumes after one
                 .withFunctionEnv(Map.of("BATCHLINE_CHAOS_FILE", chaosFile.toString(),
                         "BATCHLINE_COLLECT_CHECKPOINT_EVERY", String.valueOf(COLLECT_CHECKPOINT_EVERY),
@@ -104,7 +104,7 @@ class ChaosSuiteTest {
         String job = Files.readString(HOME.resolve("samples/ticket-triage/job.yaml"))
                 .replaceAll("(?m)^name: .*$", "name: chaos")
                 .replaceAll("(?m)^(\\s*max_requests:).*$", "$1 6")
-                // the golden items (R4.5) would add 50 requests to every case without testing a crash
+                // the golden items would add 50 requests to every case without testing a crash
                 .replaceAll("(?m)^golden:\\n(  .*\\n)+", "");
         bucket.put(RunKeys.jobSpec("chaos"), job.getBytes(StandardCharsets.UTF_8), "application/yaml");
     }
@@ -121,7 +121,7 @@ class ChaosSuiteTest {
     }
 
     /**
-     * R5.3: a collect killed mid-shard resumes after its last checkpoint instead of redoing the shard. Shards hold
+     * A collect killed mid-shard resumes after its last checkpoint instead of redoing the shard. Shards hold
      * 6 requests (2 for the last): the 5th result a fresh process collects is in a 6-request shard after a
      * checkpoint (at 2 or 4), whichever shard it took first.
      */
@@ -150,7 +150,7 @@ class ChaosSuiteTest {
     }
 
     /**
-     * R5.3: a format killed part-way through its input resumes at its last checkpoint (a shard's close: shards hold
+     * A format killed part-way through its input resumes at its last checkpoint (a shard's close: shards hold
      * 6 requests) instead of planning from line 1, and the run still ends with one outcome per line.
      */
     @org.junit.jupiter.api.Test

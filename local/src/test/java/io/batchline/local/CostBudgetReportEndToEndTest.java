@@ -39,7 +39,7 @@ import software.amazon.awssdk.services.sfn.model.ExecutionDoesNotExistException;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 
 /**
- * Issue 7's "done when", on the offline stack with the packaged functions: the bundled sample run's costs are
+ * Cost, budget and report, on the offline stack with the packaged functions: the bundled sample run's costs are
  * exact and add up, its report.html renders with charts in a real headless Chromium, the functions' logs are
  * JSON and free of ticket text, and a job whose budget is below its worst case stops before any batch exists.
  */
@@ -99,14 +99,14 @@ class CostBudgetReportEndToEndTest {
             }
         }
         assertThat(lines).isEqualTo(1200);
-        // the sample's 50 golden items (R4.5) are paid for too: named apart, inside cost_usd
+        // the sample's 50 golden items are paid for too: named apart, inside cost_usd
         BigDecimal golden = report.get("golden_cost_usd").decimalValue();
         assertThat(golden).isPositive();
         assertThat(report.at("/golden_quality/cost_usd").decimalValue()).isEqualByComparingTo(golden);
         sum = sum.add(golden);
         assertThat(report.get("cost_usd").decimalValue()).isEqualByComparingTo(sum);
         assertThat(sum).isPositive();
-        // R6.3 forecast and the settled budget reservation
+        // the monthly forecast and the settled budget reservation
         assertThat(report.get("cost_per_item_usd").decimalValue()).isPositive();
         assertThat(report.get("items_per_hour").decimalValue()).isPositive();
         assertThat(report.get("projected_monthly_cost_usd").decimalValue()).isGreaterThanOrEqualTo(sum);

@@ -33,9 +33,9 @@ import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 import software.amazon.awssdk.services.sfn.model.HistoryEvent;
 
 /**
- * Issue 6 through the packaged functions and the real ASL: the handlers keep idempotency records keyed by the
- * state attempt ($$.State from the context object), a second delivery of an attempt is answered from its record,
- * and a job with result_cache reuses an earlier run's answers.
+ * Idempotency and the result cache through the packaged functions and the real ASL: the handlers keep idempotency
+ * records keyed by the state attempt ($$.State from the context object), a second delivery of an attempt is answered
+ * from its record, and a job with result_cache reuses an earlier run's answers.
  */
 @OfflineStackOnly("invokes a function directly through the offline Lambda host's Invoke API")
 class IdempotencyAndCacheEndToEndTest {

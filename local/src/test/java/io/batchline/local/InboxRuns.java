@@ -15,7 +15,7 @@ final class InboxRuns {
 
     /**
      * Puts a job spec as jobs/<job>.yaml with the bundled sample's golden file next to it
-     * (jobs/<job>/golden.jsonl, R4.5), as `local run` uploads them.
+     * (jobs/<job>/golden.jsonl), as `local run` uploads them.
      */
     static void putJob(ObjectStore bucket, java.nio.file.Path home, String job, byte[] yaml) throws java.io.IOException {
         bucket.put(io.batchline.run.RunKeys.goldenSource(job, "golden.jsonl"),

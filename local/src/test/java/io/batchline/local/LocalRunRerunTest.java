@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 6, "Done when": the same file run twice with the same --state gives the same run id, the same outcome
+ * Never paid twice: the same file run twice with the same --state gives the same run id, the same outcome
  * files and no new provider batch — across a full restart of the stack (S3, DynamoDB, executions and the
  * simulator's batches all persist in the state folder).
  */

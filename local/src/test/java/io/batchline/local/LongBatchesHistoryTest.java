@@ -29,10 +29,10 @@ import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 import software.amazon.awssdk.services.sfn.model.HistoryEvent;
 
 /**
- * Issue 9, part 3: 101 shards whose batches each take a simulated 24 h, run by the real ASL and the packaged
- * functions with AWS's polling schedule (30 s growing to 30 min). Time is compressed, not faked: every Wait
- * state moves the simulator's clock by its full length, so the run makes exactly the polls it would make in
- * AWS, and the execution's history stays far below Step Functions' 25,000-event limit.
+ * The execution history limit: 101 shards whose batches each take a simulated 24 h, run by the real ASL and the
+ * packaged functions with AWS's polling schedule (30 s growing to 30 min). Time is compressed, not faked: every Wait
+ * state moves the simulator's clock by its full length, so the run makes exactly the polls it would make in AWS, and
+ * the execution's history stays far below Step Functions' 25,000-event limit.
  */
 @OfflineStackOnly(OfflineStackOnly.PACKAGED_FUNCTIONS)
 class LongBatchesHistoryTest {
@@ -123,7 +123,7 @@ class LongBatchesHistoryTest {
             // the report's counted invocations agree with the execution (a retried task is invoked twice)
             JsonNode byStage = Json.tree(bucket.read(RunKeys.report(runId))).at("/aws_cost/operations/invocations_by_stage");
             assertThat(byStage.path("poll").asLong()).isGreaterThanOrEqualTo(polls);
-            long collectIterations = history.stream() // one per group of shards (issue 9)
+            long collectIterations = history.stream() // one per group of shards
                     .filter(e -> e.type() == software.amazon.awssdk.services.sfn.model.HistoryEventType.MAP_ITERATION_STARTED)
                     .count();
             assertThat(collectIterations).isPositive();

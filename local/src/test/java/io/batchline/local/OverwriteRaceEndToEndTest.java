@@ -29,8 +29,8 @@ import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 
 /**
- * Issue 16, part 3, through S3 events, the intake and the real state machine: v1 of an inbox file and, at once, v2
- * under the same key. Each version is processed exactly once under its own run, or the stale run fails with
+ * An overwritten inbox file, through S3 events, the intake and the real state machine: v1 of an inbox file and, at
+ * once, v2 under the same key. Each version is processed exactly once under its own run, or the stale run fails with
  * InputChanged; never does a run carry another version's lines (checked by content: v1 and v2 have disjoint ids).
  */
 class OverwriteRaceEndToEndTest {

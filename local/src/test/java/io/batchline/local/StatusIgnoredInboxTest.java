@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Issue 16: `local status` names the inbox objects that started no run, with the intake's reason. */
+/** `local status` names the inbox objects that started no run, with the intake's reason. */
 class StatusIgnoredInboxTest {
 
     @Test

@@ -15,7 +15,7 @@ import java.util.Objects;
  * model catalogue entry in force on the day a run started. Serialised as the {@code price} entry of
  * report.json, so the field names are a public contract.
  *
- * <p>{@code cache_write_per_mtok} is the rate of the job's cache TTL (R2.6): the 5-minute write unless
+ * <p>{@code cache_write_per_mtok} is the rate of the job's prompt-cache TTL: the 5-minute write unless
  * {@code cache_ttl} says {@code 1h}; absent {@code cache_ttl} means the provider's default, 5m.
  * {@code prompt_tiers} (Haiku 5.5): a request whose prompt (input + cache reads + cache writes) is above a tier's
  * {@code above_prompt_tokens} has EVERY token, output included, billed at that tier's rates.
@@ -100,7 +100,7 @@ public record Price(
     }
 
     /**
-     * The most a request (or a run, given totals) can cost, for the budget guard (R6.2). Every input token
+     * The most a request (or a run, given totals) can cost, for the budget guard. Every input token
      * is priced at the dearer of the input and cache-write rates: in a batch any request may write the
      * cached prefix, and the estimate does not know which part of the input is that prefix. Output is priced
      * in full; thinking counts as output, so {@code outputTokens} is the sum of the max_tokens sent. When a

@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Batch prices (R6.1) read from the model catalogue: {@link #priceFor} returns the EFFECTIVE batch rates of the
+ * Batch prices read from the model catalogue: {@link #priceFor} returns the EFFECTIVE batch rates of the
  * catalogue entry in force on this table's day (a run's start day, see {@link #on}). Immutable.
  */
 public final class PriceTable {
@@ -77,7 +77,7 @@ public final class PriceTable {
     }
 
     /**
-     * {@link #priceFor(String)} for a job's prompt-cache TTL (R2.6): {@code "1h"} prices cache writes at the
+     * {@link #priceFor(String)} for a job's prompt-cache TTL: {@code "1h"} prices cache writes at the
      * 1-hour rate and names the TTL in the entry; {@code "5m"} names it; null is the provider's default (5m).
      */
     public Price priceFor(String model, String cacheTtl) {

@@ -4,7 +4,7 @@ import java.io.IOException;
 
 /**
  * The input's bytes cannot be read as what its name says (a truncated or corrupt {@code .gz}): reading it
- * again gives the same answer, so this is the input's fault, not a transient one (issue 16). The format stage
+ * again gives the same answer, so this is the input's fault, not a transient one. The format stage
  * fails the run with it at once ({@code InputCorrupt}) instead of retrying.
  */
 public final class CorruptInputException extends IOException {

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 
 /**
- * A JSONL line that is a flat JSON object, kept as its bytes with where the fields a visitor reads are (issue 9:
- * plan's fast path, no Jackson tree per line). The reader makes one only when the line is valid as the tree
+ * A JSONL line that is a flat JSON object, kept as its bytes with where the fields a visitor reads are (plan's
+ * fast path, no Jackson tree per line). The reader makes one only when the line is valid as the tree
  * path would take it (strict UTF-8, strict JSON, no duplicate key, an object of string, number, boolean and null
  * values) and every field the visitor names has a value it can use as is: the id a string without escapes, null
  * or absent; the label likewise; every text field a string. Any other line goes the tree path, so its errors,

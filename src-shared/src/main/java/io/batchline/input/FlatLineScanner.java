@@ -4,7 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * Decides in one pass over a line's bytes whether it can be a {@link FlatLine} (issue 9) and finds the fields
+ * Decides in one pass over a line's bytes whether it can be a {@link FlatLine} (plan's fast path) and finds the fields
  * named in {@link FlatLine.Fields}. It accepts only a subset of what the tree path accepts, so a line it accepts
  * reads the same both ways; anything else (a container value, a key with an escape, a duplicate key, a number
  * where a string is read, invalid UTF-8 or JSON, a very long number) is left to the tree path. Not thread-safe.

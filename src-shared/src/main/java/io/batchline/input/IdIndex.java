@@ -2,7 +2,7 @@ package io.batchline.input;
 
 /**
  * Remembers, for every id seen in one input file, the line it was first seen on, to report duplicates
- * (R1.4) with flat, small memory: an open-addressing table of a 64-bit hash of the id -> first line, in
+ * with flat, small memory: an open-addressing table of a 64-bit hash of the id -> first line, in
  * two primitive arrays (no boxing, no strings kept). 12 bytes per slot at a load factor of at most 0.75,
  * so about 16 to 32 bytes per item: ~16-32 MB for a million items.
  *

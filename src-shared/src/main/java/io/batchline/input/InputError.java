@@ -1,7 +1,7 @@
 package io.batchline.input;
 
 /**
- * One input line (or CSV record) that cannot become a request (R5.5); the rest of the file goes on.
+ * One input line (or CSV record) that cannot become a request; the rest of the file goes on.
  *
  * @param line   1-based physical line where it starts
  * @param id     the item id when it could be read, else null

@@ -32,7 +32,7 @@ import java.util.zip.GZIPInputStream;
 
 /**
  * Streams one input file (JSONL or CSV, optionally gzipped, chosen by its name) and hands every non-blank
- * line to a visitor as an {@link InputItem} or an {@link InputError} (R5.5): a bad line fails alone and the
+ * line to a visitor as an {@link InputItem} or an {@link InputError}: a bad line fails alone and the
  * rest of the file goes on. Memory stays flat: bytes are read through a bounded buffer, an oversize line is
  * skipped without being buffered, and duplicate ids are found with a compact hash table ({@link IdIndex}).
  *
@@ -40,11 +40,11 @@ import java.util.zip.GZIPInputStream;
  * editor shows. CSV: the first record is the header; RFC 4180 quoting (commas, doubled quotes and newlines
  * inside quotes); a record's line is the line it starts on; CRLF inside a quoted field becomes LF. A quote that
  * would join lines into a record that is not well-formed with the header's field count is unclosed: the record
- * ends at its first line and the lines after it are read again ({@link #readCsv}, issue 16).
+ * ends at its first line and the lines after it are read again ({@link #readCsv}).
  *
  * <p>A visitor that names the fields it reads ({@link InputVisitor#flatFields}) gets JSONL lines that are flat
- * objects as {@link FlatLine}s, checked and located in one pass over their bytes with no Jackson tree (issue 9:
- * plan's hot path); every other line, and every error, goes the tree path as before.
+ * objects as {@link FlatLine}s, checked and located in one pass over their bytes with no Jackson tree (plan's
+ * hot path); every other line, and every error, goes the tree path as before.
  *
  * <p>Not thread-safe: one reader per file.
  */
@@ -180,7 +180,7 @@ public final class InputReader {
             byte[] bytes = lines.bytes();
             int length = lines.length();
             if (isBlank(bytes, length)) continue;
-            if (flat != null && flat.scan(bytes, length)) { // issue 9: a flat line needs no tree
+            if (flat != null && flat.scan(bytes, length)) { // fast path: a flat line needs no tree
                 String id = flat.id();
                 emit(visitor, line, id == null || id.isBlank() ? hashId(bytes, length) : id, null, flat.flatLine(), length);
                 continue;
@@ -235,7 +235,7 @@ public final class InputReader {
     // ---------------------------------------------------------------- CSV
 
     /**
-     * CSV records, with the unclosed-quote rule (issue 16): a record whose quoted field runs past the end of its
+     * CSV records, with the unclosed-quote rule: a record whose quoted field runs past the end of its
      * first line is kept whole only when its lines make a well-formed record with the header's field count. When
      * they do not (the record does not parse, has another field count, is still inside the quote at the end of
      * the file or past max_line_bytes), the quote is taken as unclosed: the record ends at its first line, which
@@ -413,7 +413,7 @@ public final class InputReader {
 
     /**
      * Joins the physical lines of one CSV record with '\n', within max_line_bytes; keeps a copy of every line
-     * after the first, so that the record can end at its first line and give them back (issue 16).
+     * after the first, so that the record can end at its first line and give them back.
      */
     private static final class RecordBuffer {
         private final int maxBytes;
@@ -485,7 +485,7 @@ public final class InputReader {
         JsonNode idNode = fields.get(idField);
         String id;
         if (idNode == null || idNode.isNull() || (idNode.isTextual() && idNode.textValue().isBlank())) {
-            id = hashId(bytes, length); // R1.4: absent ids get a stable hash of the line
+            id = hashId(bytes, length); // absent ids get a stable hash of the line
         } else if (idNode.isTextual()) {
             id = idNode.textValue();
         } else if (idNode.isNumber()) {

@@ -7,7 +7,7 @@ public interface InputVisitor {
     void error(InputError error);
 
     /**
-     * The fields this visitor reads, when it can take JSONL items as {@link FlatLine}s (issue 9: no Jackson tree
+     * The fields this visitor reads, when it can take JSONL items as {@link FlatLine}s (for speed: no Jackson tree
      * per line; {@link InputItem#flat()} is then set on the lines that are flat); null, the default, for trees only.
      */
     default FlatLine.Fields flatFields() {

@@ -89,7 +89,7 @@ final class LineSplitter {
     private static final java.lang.invoke.VarHandle LONGS =
             java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
 
-    /** Skips 8 bytes at a time to the word holding the next '\n' (issue 9); the caller finds it byte by byte. */
+    /** Skips 8 bytes at a time to the word holding the next '\n' (for speed); the caller finds it byte by byte. */
     private static int skipToNewline(byte[] b, int i, int end) {
         while (i + 8 <= end) {
             long x = (long) LONGS.get(b, i) ^ 0x0A0A0A0A0A0A0A0AL;
@@ -173,7 +173,7 @@ final class LineSplitter {
 
     /**
      * Sets the quote state the next line starts in: inside a quoted field (the record goes on) or at a record's
-     * start. The CSV reader sets it when it re-reads lines it held back (issue 16), which the stream's own
+     * start. The CSV reader sets it when it re-reads lines it held back after an unclosed quote, which the stream's own
      * tracking cannot know about.
      */
     void startNextLine(boolean insideQuotes) {

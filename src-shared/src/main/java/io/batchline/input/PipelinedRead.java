@@ -9,7 +9,7 @@ import java.util.concurrent.BlockingQueue;
 
 /**
  * Reads an input on the calling thread and hands its items and errors, in file order, to the visitor on a
- * second thread (issue 9): parsing a line and rendering/writing its request are each a large share of
+ * second thread: parsing a line and rendering/writing its request are each a large share of
  * plan's CPU, so on two cores they overlap; a {@link PreparingVisitor} moves part of its own per-item work
  * (plan: rendering the params) to the reading thread to even the two out. The visitor sees exactly the calls a plain
  * {@link InputReader#read} makes, in the same order, all from one thread; memory stays bounded (at most

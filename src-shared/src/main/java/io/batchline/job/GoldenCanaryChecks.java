@@ -6,7 +6,7 @@ import io.batchline.render.Template;
 import java.util.List;
 import java.util.Locale;
 
-/** Checks of {@code golden} and {@code canary} (issue 5) that the job-spec schema cannot express. */
+/** Checks of {@code golden} and {@code canary} that the job-spec schema cannot express. */
 final class GoldenCanaryChecks {
     private GoldenCanaryChecks() {}
 

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * A job spec as written in {@code jobs/<job>.yaml} (R2.1). Loaded and checked by {@link JobSpecLoader};
+ * A job spec as written in {@code jobs/<job>.yaml}. Loaded and checked by {@link JobSpecLoader};
  * defaults are filled in there, so every field here is set after loading.
  */
 public record JobSpec(
@@ -23,31 +23,31 @@ public record JobSpec(
         @JsonProperty("max_attempts") int maxAttempts,
         /** lines longer than this many bytes are failed as oversize, before any parsing */
         @JsonProperty("max_line_bytes") int maxLineBytes,
-        /** R4.5: the input field holding the true label; never sent to the model; null when absent */
+        /** the input field holding the true label, for accuracy; never sent to the model; null when absent */
         @JsonProperty("ground_truth_field") String groundTruthField,
-        /** R6.2: the run stops before spending when its worst case exceeds this; null = no job budget */
+        /** budget guard: the run stops before spending when its worst case exceeds this; null = no job budget */
         @JsonProperty("budget") Budget budget,
-        /** issue 5: run this many items first and stop if they miss the limits; null = no canary */
+        /** run this many items first and stop if they miss the limits; null = no canary */
         @JsonProperty("canary") Canary canary,
-        /** R4.4: the spot-check sample written to sample.jsonl; null = defaults (1%, at least 100) */
+        /** the random spot-check sample written to sample.jsonl; null = defaults (1%, at least 100) */
         @JsonProperty("sample") Sample sample,
-        /** R4.2: one targeted repair round for invalid outputs; null = on */
+        /** one targeted repair round for invalid outputs; null = on */
         @JsonProperty("repair") Boolean repair,
-        /** R3.5: send one request of each template shape through the synchronous API first; null = off */
+        /** pre-flight: send one request of each template shape through the synchronous API first; null = off */
         @JsonProperty("preflight") Boolean preflight,
-        /** R2.6: the prompt-cache TTL of the shared prefix, "5m" or "1h"; null = the provider's default (5m) */
+        /** the prompt-cache TTL of the shared prefix, "5m" or "1h"; null = the provider's default (5m) */
         @JsonProperty("cache_ttl") String cacheTtl,
         /** few-shot examples, static or per input type, rendered into the cached shared prefix; null = none */
         @JsonProperty("few_shot") FewShot fewShot,
-        /** R2.4: token limit per item and what happens above it (truncate, or chunk and merge); null = no limit */
+        /** token limit per item and what happens above it (truncate, or chunk and merge); null = no limit */
         @JsonProperty("long_inputs") LongInputs longInputs,
-        /** R2.5: other templates/models/max_tokens for a stratum of items (e.g. long ones); null = one stratum */
+        /** other templates/models/max_tokens for a stratum of items (e.g. long ones); null = one stratum */
         @JsonProperty("strata") java.util.List<Stratum> strata,
-        /** R4.5: a labelled file whose items are added to every run to measure drift; null = none */
+        /** golden items: a labelled file whose items are added to every run to measure drift; null = none */
         @JsonProperty("golden") Golden golden,
-        /** R2.3: how many rendered requests count_tokens measures the estimator on; null = defaults (20) */
+        /** how many rendered requests count_tokens measures the token estimator on; null = defaults (20) */
         @JsonProperty("calibration") Calibration calibration,
-        /** issue 6: reuse answers of identical requests from earlier runs within a window; null = off */
+        /** result cache: reuse answers of identical requests from earlier runs within a window; null = off */
         @JsonProperty("result_cache") ResultCache resultCache,
         /** auto | off | adaptive | enabled; null = auto (the cheapest setting the model allows) */
         @JsonProperty("thinking") String thinking,
@@ -77,7 +77,7 @@ public record JobSpec(
     public record Budget(@JsonProperty("max_usd") java.math.BigDecimal maxUsd) {}
 
     /**
-     * Golden items (R4.5): {@code file} is relative to the job spec (next to the YAML for {@code plan} and
+     * Golden items (measure drift): {@code file} is relative to the job spec (next to the YAML for {@code plan} and
      * {@code local run}; {@code jobs/<job>/<file>} in the bucket), frozen with the run at registration.
      * {@code label_field} names the label in each line; null = the job's ground_truth_field, else "label".
      */
@@ -90,7 +90,7 @@ public record JobSpec(
         }
     }
 
-    /** Canary (issue 5): the first {@code items} valid items go first; the rest waits for their verdict. */
+    /** Canary: the first {@code items} valid items go first; the rest waits for their verdict. */
     public record Canary(
             @JsonProperty("items") int items,
             @JsonProperty("min_pass_rate") Double minPassRate,
@@ -127,7 +127,7 @@ public record JobSpec(
             @JsonProperty("output") JsonNode output) {}
 
     /**
-     * Few-shot examples (issue 5): {@code examples} go to every item; {@code by_value} examples only to items
+     * Few-shot examples: {@code examples} go to every item; {@code by_value} examples only to items
      * whose input field {@code by_field} has that value (the tricky types).
      */
     public record FewShot(
@@ -136,7 +136,7 @@ public record JobSpec(
             @JsonProperty("by_value") java.util.Map<String, java.util.List<Example>> byValue) {}
 
     /**
-     * R2.4: an item whose {@code field} is estimated above {@code max_input_tokens} is cut ({@code truncate}) or
+     * Long inputs: an item whose {@code field} is estimated above {@code max_input_tokens} is cut ({@code truncate}) or
      * split into overlapping chunks ({@code chunk}) whose answers are merged back into one outcome.
      */
     public record LongInputs(
@@ -150,7 +150,7 @@ public record JobSpec(
             @JsonProperty("merge") String merge,
             @JsonProperty("merge_fields") java.util.Map<String, String> mergeFields) {}
 
-    /** R2.5: items matching {@code when} use this stratum's template, model and max_tokens (unset: the job's). */
+    /** A stratum: items matching {@code when} use this stratum's template, model and max_tokens (unset: the job's). */
     public record Stratum(
             @JsonProperty("name") String name,
             @JsonProperty("when") When when,

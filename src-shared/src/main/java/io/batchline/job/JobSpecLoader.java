@@ -30,7 +30,7 @@ import java.util.Locale;
 import java.time.LocalDate;
 
 /**
- * Reads a job spec (R2.1): YAML -> checked against {@code batchline/job-spec.schema.json} (the users'
+ * Reads a job spec: YAML -> checked against {@code batchline/job-spec.schema.json} (the users'
  * documentation of job specs) -> defaults filled in -> semantic checks the schema cannot express.
  * Every problem is collected and reported at once in one {@link JobSpecException}.
  */

@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The checks of {@code few_shot}, {@code long_inputs} and {@code strata} (issue 5, R2.4, R2.5) that the job-spec
+ * The checks of {@code few_shot}, {@code long_inputs} and {@code strata} that the job-spec
  * schema cannot express: examples must render with the template and meet output_schema, the long field must be a
  * template field, chunk settings must be consistent, strata must be distinct. Each problem names its path.
  */

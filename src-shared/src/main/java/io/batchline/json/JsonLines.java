@@ -30,7 +30,7 @@ public final class JsonLines {
 
     /**
      * Calls {@code each} with the raw bytes of every non-empty line, without decoding them: for scans that
-     * look at a few bytes of each line and parse only some (issue 9: collect reads whole request files to
+     * look at a few bytes of each line and parse only some (collect, for speed, reads whole request files to
      * find the few it retries). The stream is closed afterwards.
      */
     public static void forEachLineBytes(InputStream in, LineBytes each) {

@@ -8,7 +8,7 @@ import java.io.IOException;
 /**
  * Field names read in the order a writer is known to use: {@link #next} first tries the expected name with the
  * parser's byte comparison ({@code nextFieldName(SerializableString)}), which skips the symbol table lookup a
- * streamed read otherwise does for every name (issue 9, collect speed); a name out of that order is read as usual.
+ * streamed read otherwise does for every name (collect speed); a name out of that order is read as usual.
  * <pre>
  * int at = 0;
  * for (String f; (f = Names.next(p, ORDER, at)) != null; ) { at = Names.after(ORDER, f, at); ... }

@@ -21,7 +21,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * R2.4: merges the chunk answers of one item into its one outcome line, by the job's merge rule per top-level
+ * Merges the chunk answers of one item into its one outcome line, by the job's merge rule per top-level
  * output property: {@code union} (arrays concatenated in chunk order without duplicates; strings compared
  * trimmed and case-insensitively; a non-array value falls back to first non-null), {@code first_non_null} (the
  * first chunk whose value is present and not null), {@code majority} (the most frequent value; a tie goes to the

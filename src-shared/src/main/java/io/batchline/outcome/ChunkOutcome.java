@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
 /**
- * The final verdict on one chunk of a chunked item (R2.4), parked by the collector in the run's chunk parts
+ * The final verdict on one chunk of a chunked item, parked by the collector in the run's chunk parts
  * ({@code RunKeys.chunkPart}) until finalize merges all chunks of the item into its one outcome line.
  *
  * @param chunk   0-based

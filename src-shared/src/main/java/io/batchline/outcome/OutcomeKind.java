@@ -7,7 +7,7 @@ public enum OutcomeKind {
     ACCEPTED, REVIEW, REJECTED, FAILED;
 
     private static final OutcomeKind[] KINDS = values();
-    /** Computed once: every outcome line asks for it (issue 9, collect speed). */
+    /** Computed once: every outcome line asks for it (collect speed). */
     private final String label = name().toLowerCase(Locale.ROOT);
 
     /** The value of the {@code outcome} field of an outcome line. */

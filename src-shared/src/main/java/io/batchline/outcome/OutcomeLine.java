@@ -8,7 +8,7 @@ import io.batchline.cost.Usage;
 import java.math.BigDecimal;
 
 /**
- * One line of accepted/review/rejected/failed.jsonl: a public contract (issue 3, item 7).
+ * One line of accepted/review/rejected/failed.jsonl: a public contract.
  * Fields may be added, never renamed. {@code reason} is present on every non-accepted line.
  */
 @JsonPropertyOrder({"id", "line", "outcome", "reason", "output", "confidence", "usage", "cost_usd", "attempts",
@@ -27,21 +27,21 @@ public record OutcomeLine(
         @JsonProperty("attempts") int attempts,
         @JsonProperty("batch_id") String batchId,
         @JsonProperty("custom_id") String customId,
-        /** true when the answer only became valid in the repair round (R4.2); absent otherwise */
+        /** true when the answer only became valid in the repair round; absent otherwise */
         @JsonProperty("repaired") Boolean repaired,
-        /** true when the input was cut at long_inputs.max_input_tokens before sending (R2.4); absent otherwise */
+        /** true when the input was cut at long_inputs.max_input_tokens before sending; absent otherwise */
         @JsonProperty("truncated") Boolean truncated,
-        /** the input's ground-truth label (job's ground_truth_field, R4.5), never sent to the model; absent otherwise */
+        /** the input's ground-truth label (job's ground_truth_field), never sent to the model; absent otherwise */
         @JsonProperty("ground_truth") String groundTruth,
         /**
          * one entry per attempt the item was sent in ({@code attempt}, {@code custom_id}, {@code batch_id},
-         * {@code result}, {@code error_type}, {@code reason}; R5.2): on failed lines that reached a batch, and on
+         * {@code result}, {@code error_type}, {@code reason}): on failed lines that reached a batch, and on
          * any line sent more than once; absent otherwise
          */
         @JsonProperty("history") JsonNode history,
-        /** the item's stratum (job's strata, R2.5) when it belongs to one; absent for the job's default settings */
+        /** the item's stratum (job's strata) when it belongs to one; absent for the job's default settings */
         @JsonProperty("stratum") String stratum,
-        /** how many chunks the item was split into and merged from (long_inputs mode chunk, R2.4); absent otherwise */
+        /** how many chunks the item was split into and merged from (long_inputs mode chunk); absent otherwise */
         @JsonProperty("chunks") Integer chunks,
         /**
          * true when the answer was reused from an earlier run's identical request (job's result_cache): nothing was
@@ -81,13 +81,13 @@ public record OutcomeLine(
                 null);
     }
 
-    /** This line in a stratum and/or merged from chunks (R2.4, R2.5); null leaves a field absent. */
+    /** This line in a stratum and/or merged from chunks; null leaves a field absent. */
     public OutcomeLine withStratumAndChunks(String stratum, Integer chunks) {
         return new OutcomeLine(id, line, outcome, reason, output, confidence, usage, costUsd, attempts, batchId,
                 customId, repaired, truncated, groundTruth, history, stratum, chunks, cached);
     }
 
-    /** This line with its cost repriced (an item of a stratum with its own model, R2.5). */
+    /** This line with its cost repriced (an item of a stratum with its own model). */
     public OutcomeLine withCost(BigDecimal cost) {
         return new OutcomeLine(id, line, outcome, reason, output, confidence, usage, cost, attempts, batchId,
                 customId, repaired, truncated, groundTruth, history, stratum, chunks, cached);

@@ -15,7 +15,7 @@ import java.io.UncheckedIOException;
 /**
  * Writes {@link OutcomeLine}s as JSON Lines with exactly the bytes {@code Json.bytes(line)} gives (the same field
  * order, absent nulls, the same number and string forms: OutcomeLineWriterTest pins it over varied lines), without
- * data binding's cost per line (issue 9: it was a fifth of collect's time): one generator reused for every line,
+ * data binding's cost per line (it was a fifth of collect's time): one generator reused for every line,
  * the fields written in {@link OutcomeLine}'s {@code @JsonPropertyOrder}. A field added to OutcomeLine must be
  * added here too (the test fails until it is).
  *

@@ -31,7 +31,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * "Check canary" (issue 5): after the canary's shards (attempt 1's first {@code plan.canary_shards}, see
+ * "Check canary": after the canary's shards (attempt 1's first {@code plan.canary_shards}, see
  * {@link io.batchline.plan.Planner}) were collected, judges them from their saved raw results: validation pass
  * rate = answers that are JSON meeting output_schema / answers received (first answers, before any repair; the
  * same measure as the report's validation_pass_rate; a request that errored or expired is no evidence either
@@ -155,7 +155,7 @@ public final class CanaryStage {
     /**
      * One failed line for every item still without an outcome: the items of the shards never sent (golden items
      * excepted: they are never outcomes) and the canary items set aside for a retry or repair round. A chunk of a
-     * long item (R2.4) gets its failed verdict in a chunk part instead, so finalize still merges the item into one
+     * long item gets its failed verdict in a chunk part instead, so finalize still merges the item into one
      * line; canary lines come before the rest's, so that part is sorted by line and chunk as the merge needs.
      */
     private void failTheRest(ObjectStore store, String runId, JsonNode verdict, List<Plan.ShardPlan> rest) {

@@ -26,7 +26,7 @@ import java.util.Set;
 import java.util.logging.Logger;
 
 /**
- * Cancel a run (R3.4). The request is one conditional write on the run record; the batches in flight are asked
+ * An operator cancels a run. The request is one conditional write on the run record; the batches in flight are asked
  * to cancel at the provider; the running execution carries on: its poll sees the batches end, its collectors keep
  * what finished and fail the rest with reason {@value #UNFINISHED}, no shard is sent after the request and no
  * retry or repair round is planned, and the finalizer reports the run as canceled.

@@ -24,7 +24,7 @@ import java.util.Map;
 import java.util.PriorityQueue;
 
 /**
- * Finalize's first step for a job with {@code long_inputs.mode: chunk} (R2.4): merges the chunk parts every
+ * Finalize's first step for a job with {@code long_inputs.mode: chunk}: merges the chunk parts every
  * collect wrote (each sorted by line and chunk) as sorted streams, k-way, so memory holds one line per part and
  * the chunks of one item, never the run. Each item's chunks become its ONE outcome line ({@link ChunkMerge}),
  * written as the outcome parts of {@link RunKeys#MERGED_CHUNKS_ATTEMPT}, which finalize then merges, counts and

@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The collector's side of long inputs and strata (R2.4, R2.5). A chunk's final verdict does not become an outcome
+ * The collector's side of long inputs and strata. A chunk's final verdict does not become an outcome
  * line: it is parked in the shard's chunk part, sorted by line and chunk, and finalize merges all chunks of an
  * item into its one line ({@link FinalizeStage}, {@link io.batchline.outcome.ChunkMerge}). Chunks of one item
  * may be answered in different shards and attempts; only finalize sees them all. Memory is bounded by the shard.

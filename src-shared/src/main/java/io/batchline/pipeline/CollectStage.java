@@ -53,7 +53,7 @@ public final class CollectStage {
     private final PipelineContext ctx;
     private final JsonExtractor extractor = new JsonExtractor();
 
-    /** Results between checkpoints (R5.3), from {@code BATCHLINE_COLLECT_CHECKPOINT_EVERY} unless given. */
+    /** Results between checkpoints, from {@code BATCHLINE_COLLECT_CHECKPOINT_EVERY} unless given. */
     private final int checkpointEvery;
 
     public CollectStage(PipelineContext ctx) {
@@ -71,7 +71,7 @@ public final class CollectStage {
 
     /**
      * A request to send again in the next attempt: as it was (a transient failure), or, when {@code answer} is
-     * set, as its repair (R4.2): the model's invalid answer and what is wrong with it become a follow-up turn.
+     * set, as its repair: the model's invalid answer and what is wrong with it become a follow-up turn.
      */
     record Retry(Item item, String why, String answer, String errors, JsonNode history) {
         static Retry transientFailure(Item item, String why, JsonNode history) {
@@ -87,7 +87,7 @@ public final class CollectStage {
     private record Verdict(OutcomeLine line, Retry retry) {}
 
     /**
-     * Collects the request's shards one after the other (a group: issue 9), reading the job, the shard records
+     * Collects the request's shards one after the other (a group), reading the job, the shard records
      * and the cancel state once for all of them; returns their counts added up, named by the first shard.
      */
     public Collected collect(CollectRequest request) {
@@ -95,7 +95,7 @@ public final class CollectStage {
         ObjectStore store = ctx.store(request.bucket());
         JobSpec job = ctx.jobOfRun(request.bucket(), runId);
         List<ShardRecord> records = ctx.runs().shards(runId, request.attempt());
-        boolean canceled = CancelStage.requested(ctx, runId); // R3.4: no further attempt after a cancel
+        boolean canceled = CancelStage.requested(ctx, runId); // no further attempt after a cancel
         Collected total = null;
         for (int n : request.group()) {
             ShardRecord shard = records.stream().filter(s -> s.shard() == n).findFirst()
@@ -120,7 +120,7 @@ public final class CollectStage {
         }
         Map<String, Item> pending = readIndex(store, shard.indexKey());
         io.batchline.logging.LogContext.put("batch_id", shard.batchId());
-        // R5.3: resume after the last checkpoint of a killed collect, judging as it did
+        // resume after the last checkpoint of a killed collect, judging as it did
         CollectCheckpoint.State checkpoint = CollectCheckpoint.read(store, runId, shard.attempt(), shard.shard())
                 .orElse(null);
         boolean judgedCanceled = checkpoint != null ? checkpoint.canceled() : canceled;
@@ -130,7 +130,7 @@ public final class CollectStage {
         int requests = pending.size();
         if (checkpoint == null && isSegment(0, every, requests)) {
             // a segmented collect is recorded before its first segment, so a shard without a checkpoint has no
-            // segments to drop and a small one costs no listing (issue 9); this drop is for older runs' leftovers
+            // segments to drop and a small one costs no listing; this drop is for older runs' leftovers
             CollectCheckpoint.dropSegments(store, runId, shard.attempt(), shard.shard());
             CollectCheckpoint.write(store, runId, shard.attempt(), shard.shard(),
                     new CollectCheckpoint.State(every, 0, 0, judgedCanceled), -1, -1);
@@ -139,7 +139,7 @@ public final class CollectStage {
             LOG.info(() -> "collect: shard " + shard.shard() + " resumes after result " + skip + " (checkpoint)");
         }
         Judge judge = new Judge(job, ctx.pricesForRun(runId).priceFor(job.model(), job.cacheTtl()), shard.batchId(), judgedCanceled);
-        ChunkStaging staging = new ChunkStaging(job, ctx.pricesForRun(runId)); // R2.4 chunks, R2.5 strata
+        ChunkStaging staging = new ChunkStaging(job, ctx.pricesForRun(runId)); // long items' chunks, strata
         Map<OutcomeKind, Long> counts = new EnumMap<>(OutcomeKind.class);
         Map<String, Retry> retry = new LinkedHashMap<>(); // by custom_id
         OutcomeLineWriter lines = new OutcomeLineWriter();
@@ -150,7 +150,7 @@ public final class CollectStage {
         long readAfterResume = 0;
         CollectCheckpoint.State recorded = checkpoint;
         try {
-            // R4.5: golden items' lines go apart, never into the outcome parts (rewritten whole, replayed ones too)
+            // golden items' lines go apart, never into the outcome parts (rewritten whole, replayed ones too)
             OutputStream golden = job.golden() == null ? OutputStream.nullOutputStream()
                     : CollectCheckpoint.wholePart(store, RunKeys.goldenPart(runId, shard.attempt(), shard.shard()));
             long unknown = 0;
@@ -211,7 +211,7 @@ public final class CollectStage {
         }
         writeRetryPart(store, shard, retry, job);
         try {
-            // without segments the review part is this collect's own, if it wrote one: no listing (issue 9)
+            // without segments the review part is this collect's own, if it wrote one: no listing
             List<String> reviewParts = checkpoint == null && segments == 0
                     ? (sink.written(OutcomeKind.REVIEW) ? List.of(RunKeys.shardPart(runId, shard.attempt(),
                             shard.shard(), OutcomeKind.REVIEW)) : List.of())
@@ -220,7 +220,7 @@ public final class CollectStage {
         } catch (ReviewQueue.ReviewQueueException e) {
             throw new TransientStageException(e.getMessage(), e);
         }
-        io.batchline.cache.ResultCache.storeCollected(ctx.resultCache(), job, store, shard, ctx.clock()); // issue 6
+        io.batchline.cache.ResultCache.storeCollected(ctx.resultCache(), job, store, shard, ctx.clock()); // cache
         io.batchline.chaos.Chaos.point("collect.before_mark");
         ctx.runs().markCollected(runId, shard.attempt(), shard.shard());
         return new Collected(shard.shard(), counts.getOrDefault(OutcomeKind.ACCEPTED, 0L),
@@ -243,11 +243,11 @@ public final class CollectStage {
         return (long) (segments + 1) * every < requests;
     }
 
-    /** An item's final line: a golden item's to the golden part (R4.5), any other to its outcome part. */
+    /** An item's final line: a golden item's to the golden part, any other to its outcome part. */
     private static void emit(CollectCheckpoint.Sink parts, OutputStream golden, Item item, OutcomeLine line,
                              Map<OutcomeKind, Long> counts, ChunkStaging staging, OutcomeLineWriter lines) {
         line = staging.inStratum(item, line);
-        if (staging.stage(item, line)) return; // a chunk's verdict waits for its siblings (R2.4)
+        if (staging.stage(item, line)) return; // a chunk's verdict waits for its siblings
         if (item.golden()) {
             lines.write(golden, line);
             return;
@@ -258,7 +258,7 @@ public final class CollectStage {
     }
 
     /**
-     * Bounded by the shard size, not the input size. Streamed field by field (issue 9: a tree per line was a
+     * Bounded by the shard size, not the input size. Streamed field by field (for speed: a tree per line was a
      * tenth of collect's time); each field is read as the tree reading did ({@code asInt(1)}, {@code isInt()}, ...),
      * through a tree whenever its value is not of the kind the planner writes (ShardIndexLine).
      */
@@ -359,7 +359,7 @@ public final class CollectStage {
         try (OutputStream out = CollectCheckpoint.wholePart(store, key)) {
             if (!retry.isEmpty()) {
                 JsonLines.forEachLineBytes(store.open(shard.requestsKey()), (bytes, offset, length) -> {
-                    // most lines are not retried: skip them without decoding their ~2 KB (issue 9, collect speed)
+                    // most lines are not retried: skip them without decoding their ~2 KB (collect speed)
                     String leading = leadingCustomId(bytes, offset, length);
                     if (leading != null && !retry.containsKey(leading)) return;
                     JsonNode request = Json.tree(bytes, offset, length); // a blank line: a missing node
@@ -381,12 +381,12 @@ public final class CollectStage {
                     if (r.item().truncated()) carried.put("truncated", true);
                     if (r.item().label() != null) carried.put("label", r.item().label());
                     if (r.item().golden()) carried.put("golden", true);
-                    if (r.item().chunk() != null) { // a chunk is retried alone, as the same chunk (R2.4)
+                    if (r.item().chunk() != null) { // a chunk is retried alone, as the same chunk
                         carried.put("chunk", r.item().chunk());
                         carried.put("chunks", r.item().chunks());
                     }
                     if (r.item().stratum() != null) carried.put("stratum", r.item().stratum());
-                    carried.set("history", r.history()); // R5.2: every attempt so far travels with the item
+                    carried.set("history", r.history()); // every attempt so far travels with the item
                     carried.set("params", params);
                     JsonLines.write(out, carried);
                 });
@@ -422,7 +422,7 @@ public final class CollectStage {
         private final String batchId;
         private final OutputValidator validator;
         private final ConfidenceRouter router;
-        /** the run was canceled (R3.4): what would be sent again fails with reason canceled instead */
+        /** the run was canceled: what would be sent again fails with reason canceled instead */
         private final boolean canceled;
 
         Judge(JobSpec job, Price price, String batchId, boolean canceled) {
@@ -496,7 +496,7 @@ public final class CollectStage {
                     null, null, usage, cost, thisAttempt), null);
         }
 
-        /** One entry of an item's history (R5.2): what became of it in this attempt. */
+        /** One entry of an item's history: what became of it in this attempt. */
         ObjectNode attempt(Item item, String result, String errorType, String reason) {
             ObjectNode entry = Json.MAPPER.createObjectNode();
             entry.put("attempt", item.attempts());
@@ -509,7 +509,7 @@ public final class CollectStage {
         }
 
         /**
-         * An answer that is not JSON or breaks the schema: sent once more as its repair (R4.2) unless this was the
+         * An answer that is not JSON or breaks the schema: sent once more as its repair unless this was the
          * repair already, or repair is off; else rejected with the reason. The cost of the invalid answer is not
          * lost: the repaired line's cost covers only the repair call, and the first call's usage stays in the raw
          * results; see README "Repair round".
@@ -550,7 +550,7 @@ public final class CollectStage {
             };
         }
 
-        /** The history goes on a failed line and on any line sent more than once (R5.2). */
+        /** The history goes on a failed line and on any line sent more than once. */
         private OutcomeLine line(Item item, OutcomeKind kind, String reason, JsonNode output, Double confidence,
                                  Usage usage, BigDecimal cost, ObjectNode thisAttempt) {
             boolean valid = kind != OutcomeKind.FAILED && !InvalidOutput.isInvalidOutputReason(reason);
@@ -571,7 +571,7 @@ public final class CollectStage {
     }
 
     /**
-     * A shard that was never sent because its run was canceled first (R3.4): each of its items fails with reason
+     * A shard that was never sent because its run was canceled first: each of its items fails with reason
      * canceled. The attempt it was planned for did not happen, so its attempts and history stay as before.
      */
     private Collected collectUnsent(ObjectStore store, ShardRecord shard) {
@@ -584,7 +584,7 @@ public final class CollectStage {
             }
             ChunkStaging staging = new ChunkStaging(null, null);
             for (Item item : readIndex(store, shard.indexKey()).values()) {
-                if (item.golden()) continue; // R4.5: golden items never become outcome lines
+                if (item.golden()) continue; // golden items never become outcome lines
                 OutcomeLine line = new OutcomeLine(item.id(), item.line(),
                         OutcomeKind.FAILED.label(), CancelStage.NOT_SENT, null, null, Usage.ZERO, BigDecimal.ZERO,
                         item.attempts() - 1, null, null, null, item.truncated() ? Boolean.TRUE : null, item.label(),

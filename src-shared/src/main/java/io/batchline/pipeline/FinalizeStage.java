@@ -29,7 +29,7 @@ import java.util.List;
 public final class FinalizeStage {
     private final PipelineContext ctx;
 
-    /** The execution's error when a canary failed (issue 5): the state machine's "Canary failed" state shows it. */
+    /** The execution's error when a canary failed: the state machine's "Canary failed" state shows it. */
     public static final String CANARY_FAILED_ERROR = "CanaryFailed";
 
     public FinalizeStage(PipelineContext ctx) {
@@ -42,7 +42,7 @@ public final class FinalizeStage {
         RunRecord run = ctx.runs().run(runId).orElseThrow(() ->
                 new PermanentStageException("RunMissing", "no run record for " + runId));
         JobSpec job = ctx.jobOfRun(ref.bucket(), runId);
-        ObjectNode canary = CanaryStage.reportBlock(store, runId); // issue 5: null without a canary check
+        ObjectNode canary = CanaryStage.reportBlock(store, runId); // null without a canary check
         boolean canaryFailed = canary != null && !canary.path("passed").asBoolean();
         JsonNode plan = Json.tree(store.read(RunKeys.plan(runId, 1))); // read once: items, calibration, canary shards
         long expected = plan.path("items").asLong();
@@ -50,13 +50,13 @@ public final class FinalizeStage {
                 .input("s3://" + ref.bucket() + "/" + run.inputKey())
                 .price(ctx.pricesForRun(runId).priceFor(job.model(), job.cacheTtl())).thresholds(job.confidence())
                 .startedAt(run.startedAt())
-                .calibration(plan.get("calibration")) // R2.3
-                .status(run.cancelRequested() ? "canceled" : canaryFailed ? "failed" : "succeeded", // R3.4
+                .calibration(plan.get("calibration")) // the token estimator's measured error
+                .status(run.cancelRequested() ? "canceled" : canaryFailed ? "failed" : "succeeded",
                         run.cancelRequestedAt());
 
-        ChunkMerger.mergeInto(store, runId, job, ctx.reviewQueue()); // R2.4: chunked items' lines, before listing
+        ChunkMerger.mergeInto(store, runId, job, ctx.reviewQueue()); // chunked items' lines, before listing
         List<String> parts = store.list(RunKeys.partsPrefix(runId));
-        var quality = new io.batchline.quality.QualityControl(job, runId, expected); // R4.4, R4.5
+        var quality = new io.batchline.quality.QualityControl(job, runId, expected); // spot-check sample, accuracy
         for (OutcomeKind kind : OutcomeKind.values()) {
             String suffix = "/" + kind.fileName();
             try (OutputStream out = store.create(RunKeys.outcome(runId, kind), "application/x-ndjson")) {
@@ -83,7 +83,7 @@ public final class FinalizeStage {
         }
         long canaryShards = plan.path("canary_shards").asLong();
         int lastAttempt = io.batchline.plan.Planner.lastAttempt(job);
-        long[] requestsByAttempt = new long[lastAttempt]; // issue 9: the run's shape, for aws_cost's projection
+        long[] requestsByAttempt = new long[lastAttempt]; // the run's shape, for aws_cost's projection
         long shardCount = 0, requestBytes = 0, canaryLeft = canaryShards;
         for (int attempt = 1; attempt <= lastAttempt; attempt++) {
             for (ShardRecord s : ctx.runs().shards(runId, attempt)) {
@@ -99,7 +99,7 @@ public final class FinalizeStage {
                 requestBytes += s.bytes();
             }
         }
-        // R4.5: golden results, apart from the outcomes; their cost joins the totals before the budget settles
+        // golden results, apart from the outcomes; their cost joins the totals before the budget settles
         var golden = io.batchline.quality.GoldenQuality.collect(job, store, runId, report);
         if (!report.conserves(expected)) {
             throw new PermanentStageException("ItemsNotConserved", "the input has " + expected
@@ -107,20 +107,20 @@ public final class FinalizeStage {
                     + " or duplicated items");
         }
         Instant finished = ctx.clock().instant();
-        ctx.budget().settleInto(report.finishedAt(finished), runId, job, finished); // R6.2/R6.3: spend, forecast
+        ctx.budget().settleInto(report.finishedAt(finished), runId, job, finished); // budget: spend, forecast
         ObjectNode json = report.finishedAt(finished).build();
         quality.finish(store, runId, json); // sample.jsonl; report.sample and report.quality
         if (golden != null) json.set("golden_quality", golden.toJson());
-        if (golden != null && plan.hasNonNull("golden_skipped")) { // issue 16: why no golden item was sent
+        if (golden != null && plan.hasNonNull("golden_skipped")) { // why no golden item was sent
             ((ObjectNode) json.get("golden_quality")).put("skipped", plan.get("golden_skipped").asText());
         }
         if (canary != null) json.set("canary", canary);
-        io.batchline.cost.StageMeter.addAwsCost(runId, json, new io.batchline.cost.AwsCostModel.RunShape( // issue 9
+        io.batchline.cost.StageMeter.addAwsCost(runId, json, new io.batchline.cost.AwsCostModel.RunShape( // AWS cost
                 report.items(), shardCount, canaryShards - canaryLeft, requestsByAttempt, requestBytes,
                 job.shard() == null ? 0 : job.shard().maxRequests(), job.shard() == null ? 0 : job.shard().maxBytes()));
         store.put(RunKeys.report(runId), Json.bytes(json), "application/json");
-        io.batchline.report.RunReportHtml.publish(store, runId, json); // R7.4
-        io.batchline.metrics.RunMetrics.print(json, "finalize", finished, System.out); // R7.2: EMF on stdout
+        io.batchline.report.RunReportHtml.publish(store, runId, json); // report.html
+        io.batchline.metrics.RunMetrics.print(json, "finalize", finished, System.out); // metrics: EMF on stdout
         if (canaryFailed) { // the outcomes and the report are written; the execution then fails with the cause
             String cause = canary.path("cause").asText();
             ctx.runs().finishRun(runId, RunRecord.RunStatus.FAILED, finished, CANARY_FAILED_ERROR, cause);

@@ -38,8 +38,8 @@ public final class FormatStage {
         JobSpec job = ctx.jobOfRun(request.bucket(), runId);
         checkModelsServed(job);
         Plan plan;
-        // the bytes of the version the run is named after, or none (issue 16): a resume from a format checkpoint
-        // comes through here too, so it re-reads that same version
+        // the bytes of the version the run is named after, or none, never another version's bytes: a resume
+        // from a format checkpoint comes through here too, so it re-reads that same version
         try (InputStream in = openInput(store, run);
              InputStream golden = job.golden() == null ? null : openGolden(store, runId, job)) {
             plan = planner.plan(job, runId, 1, in, run.inputKey(), store, golden == null ? null
@@ -55,12 +55,12 @@ public final class FormatStage {
         } catch (Planner.GoldenFileException e) {
             throw new PermanentStageException("GoldenInvalid", e.getMessage(), e);
         } catch (IOException | UncheckedIOException e) {
-            var corrupt = io.batchline.input.CorruptInputException.in(e); // issue 16: reading again gives the same bytes
+            var corrupt = io.batchline.input.CorruptInputException.in(e); // not transient: same bytes again
             if (corrupt != null) throw new PermanentStageException("InputCorrupt", corrupt.getMessage(), e);
             throw new TransientStageException("planning " + run.inputKey() + ": " + e.getMessage(), e);
         }
-        ctx.budget().reserve(runId, job, io.batchline.plan.Strata.dearest(job, ctx.pricesForRun(runId)), plan); // R6.2, R2.5
-        io.batchline.cache.ResultCache.publishReviews(ctx.reviewQueue(), job, store, runId); // issue 6
+        ctx.budget().reserve(runId, job, io.batchline.plan.Strata.dearest(job, ctx.pricesForRun(runId)), plan);
+        io.batchline.cache.ResultCache.publishReviews(ctx.reviewQueue(), job, store, runId); // cached review items
         io.batchline.chaos.Chaos.point("format.after_plan");
         return record(runId, plan, plan.items(), plan.invalid());
     }
@@ -105,12 +105,12 @@ public final class FormatStage {
         ObjectStore store = ctx.store(bucket);
         List<String> parts = next > Planner.lastAttempt(job) ? List.of() : store.list(RunKeys.retryPrefix(runId, next));
         if (parts.isEmpty()) return new Formatted(retryOf, 0, 0, 0, 0, null);
-        if (CancelStage.requested(ctx, runId)) { // R3.4: no retry or repair round after a cancel
+        if (CancelStage.requested(ctx, runId)) { // no retry or repair round after a cancel
             new CancelStage(ctx).failRetries(store, runId, next, parts);
             return new Formatted(retryOf, 0, 0, 0, 0, null);
         }
         Plan plan = planner.planRetry(job, runId, next, parts, store);
-        ctx.budget().reserve(runId, job, io.batchline.plan.Strata.dearest(job, ctx.pricesForRun(runId)), plan); // R6.2, R2.5
+        ctx.budget().reserve(runId, job, io.batchline.plan.Strata.dearest(job, ctx.pricesForRun(runId)), plan);
         return record(runId, plan, plan.valid() + plan.invalid(), plan.invalid());
     }
 
@@ -122,7 +122,7 @@ public final class FormatStage {
                 RunKeys.plan(runId, plan.attempt()), plan.canaryShards() > 0);
     }
 
-    /** The golden file frozen at registration (R4.5): the same golden items for every attempt and re-run. */
+    /** The golden file frozen at registration: the same golden items for every attempt and re-run. */
     private static InputStream openGolden(ObjectStore store, String runId, JobSpec job) {
         String key = RunKeys.goldenSnapshot(runId, job.golden().file());
         try {

@@ -11,7 +11,7 @@ import java.time.Instant;
 import java.util.Locale;
 
 /**
- * Objects in the inbox that start no run (issue 16): why a key is not {@code inbox/<job>/<name>.jsonl|csv[.gz]},
+ * Objects in the inbox that start no run: why a key is not {@code inbox/<job>/<name>.jsonl|csv[.gz]},
  * and the EMF line that counts it ({@value #METRIC}, namespace Batchline, dimension {@code stage}; the reason and
  * the key as properties), so a file dropped with the wrong name is seen and not just an INFO log line.
  */

@@ -25,7 +25,7 @@ public final class MarkFailedStage {
         RunFailure failure = kept == null ? described : new RunFailure(described.error(), described.cause() + kept);
         ctx.runs().run(request.runId()).ifPresent(run -> ctx.runs().finishRun(request.runId(),
                 RunRecord.RunStatus.FAILED, ctx.clock().instant(), failure.error(), failure.cause()));
-        try { // R6.2: give back the budget reservation the failed run did not spend
+        try { // give back the budget reservation the failed run did not spend
             ctx.budget().releaseOnFailure(request.runId(), ctx.runs(), ctx.store(request.bucket()));
         } catch (RuntimeException e) { // the run's own failure is what the console must show; the hold is safe
             java.util.logging.Logger.getLogger(MarkFailedStage.class.getName()).warning(() -> "budget reservation of run "
@@ -35,7 +35,7 @@ public final class MarkFailedStage {
     }
 
     /**
-     * Issue 16: a failed run with batches keeps them. The shard records already say which batch each shard has and
+     * A failed run with batches keeps them. The shard records already say which batch each shard has and
      * whether it ended (results saved) or is still open at the provider; the cause says so, with the way on.
      *
      * @return " (kept: ...)" or null when the run created no batch
@@ -69,7 +69,7 @@ public final class MarkFailedStage {
     }
 
     /**
-     * Issue 16: what the EventBridge rule on the state machine's ABORTED / TIMED_OUT / FAILED executions does: a run
+     * What the EventBridge rule on the state machine's ABORTED / TIMED_OUT / FAILED executions does: a run
      * whose record is still RUNNING although its execution ended without recording it (stopped, timed out,
      * crashed) is marked FAILED like "Mark run failed" does, keeping the reservation held while batches are open.
      * A run whose end was recorded is left as it is (a repeated event changes nothing), and so is a run that was

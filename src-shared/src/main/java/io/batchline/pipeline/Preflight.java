@@ -23,8 +23,8 @@ import java.util.Map;
 import java.util.logging.Logger;
 
 /**
- * Pre-flight (R3.5) and calibration (R2.3), run once at the start of "Submit batches", before any create call
- * of the attempt:
+ * Pre-flight (one request of each template shape checked) and calibration of the token estimator, run once
+ * at the start of "Submit batches", before any create call of the attempt:
  * <ol>
  *   <li>every planned shard is read back and each request checked as the provider would ({@link RequestCheck}),
  *       its custom_id unique in the shard and joined to its item through the shard index exactly as the

@@ -38,7 +38,7 @@ public final class RegisterStage {
     }
 
     /**
-     * Issue 16, resume: reopens a run that failed or whose execution was stopped or crashed, and says from which
+     * Resume: reopens a run that failed or whose execution was stopped or crashed, and says from which
      * state its new execution goes on, judged from the run's records alone (so the same works for a deployed stack).
      * The reservation made when the run was planned stays as it is; the run's finalizer settles it.
      */
@@ -89,7 +89,7 @@ public final class RegisterStage {
     }
 
     /**
-     * Golden items (R4.5): jobs/<job>/<file> is copied next to the frozen spec before the spec is, so a run whose
+     * Golden items: jobs/<job>/<file> is copied next to the frozen spec before the spec is, so a run whose
      * spec is frozen always has its golden file, and later edits of it change no started run.
      */
     private static void freezeGolden(ObjectStore store, RunStart start, String file) {

@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * What the state machine passes between states (statemachine/batchline-run.asl.json): run ids, S3 pointers
- * and counts, never item data (R7.5). Field names are the ASL's JSONPaths: change both together.
+ * and counts, never item data, so the console stays readable. Field names are the ASL's JSONPaths: change both
+ * together.
  */
 public final class StagePayloads {
     private StagePayloads() {}
@@ -21,10 +22,10 @@ public final class StagePayloads {
             @JsonProperty("key") String key,
             @JsonProperty("etag") String etag,
             @JsonProperty("job") String job,
-            /** issue 16: true when `batchline resume` started this execution to continue the run from its records */
+            /** true when `batchline resume` started this execution to continue the run from its records */
             @JsonProperty("resume") @JsonInclude(JsonInclude.Include.NON_NULL) Boolean resume,
             /**
-             * issue 16: the name of the execution that runs this state ($$.Execution.Name; "Resume run" passes it):
+             * the name of the execution that runs this state ($$.Execution.Name; "Resume run" passes it):
              * the run record keeps its latest execution, so a late end event of an older one changes nothing
              */
             @JsonProperty("execution") @JsonInclude(JsonInclude.Include.NON_NULL) String execution) {
@@ -42,7 +43,7 @@ public final class StagePayloads {
     }
 
     /**
-     * "Resume run" (issue 16): where the records say the run stands. {@code next}: {@code format} (attempt 1 was
+     * "Resume run": where the records say the run stands. {@code next}: {@code format} (attempt 1 was
      * not planned or nothing of it was sent: plan it again, a repeat resets nothing), {@code retry} (the last
      * retry round was planned but nothing of it sent: plan it again after {@code plan.attempt}) or {@code poll}
      * (check the batches of attempt {@code plan.attempt}: created ones are polled and collected, never created
@@ -90,7 +91,7 @@ public final class StagePayloads {
         }
     }
 
-    /** "Check canary" (issue 5): its verdict, at {@code $.canary}; {@code shards} = the rest, recorded on a pass. */
+    /** "Check canary": its verdict, at {@code $.canary}; {@code shards} = the rest, recorded on a pass. */
     public record CanaryChecked(
             @JsonProperty("passed") boolean passed,
             @JsonProperty("shards") int shards,
@@ -111,7 +112,7 @@ public final class StagePayloads {
     }
 
     /**
-     * {@code last}: the previous check's (or the submit's) {@code $.poll}, whole (issue 16): the provider-weather
+     * {@code last}: the previous check's (or the submit's) {@code $.poll}, whole: the provider-weather
      * streak it left, if any. Absent in older executions and in tests that build the request by hand.
      */
     public record PollRequest(
@@ -150,7 +151,7 @@ public final class StagePayloads {
             /** what "Collect results" iterates over: the ended shards in groups, one "Collect shard" each */
             @JsonProperty("collect_groups") List<CollectGroup> collectGroups,
             /**
-             * issue 16: provider calls that failed for a passing reason (429, 529, 5xx, timeouts) in a row, and when
+             * provider calls that failed for a passing reason (429, 529, 5xx, timeouts) in a row, and when
              * the streak began (epoch seconds, 0: none). The state machine waits {@code wait_seconds} and checks
              * again instead of failing the run; the stage gives up only past the outage horizon.
              */
@@ -171,7 +172,7 @@ public final class StagePayloads {
     }
 
     /**
-     * Shards collected by one invocation, in order (issue 9: a Map iteration is a state transition and a Lambda
+     * Shards collected by one invocation, in order (a Map iteration is a state transition and a Lambda
      * invocation, dearer than the collect of a small shard); {@code shard} is the first, naming the group.
      */
     public record CollectGroup(

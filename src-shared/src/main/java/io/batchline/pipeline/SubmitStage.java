@@ -33,12 +33,12 @@ public final class SubmitStage {
     }
 
     public PollState submit(SubmitRequest request) {
-        new Preflight(ctx).beforeSubmit(request); // R3.5, R2.3: before any create of the attempt
+        new Preflight(ctx).beforeSubmit(request); // pre-flight and calibration: before any create of the attempt
         int open;
         try {
             open = submitPending(request.runId(), request.bucket(), request.attempt());
         } catch (TransientStageException e) {
-            // issue 16: the pre-flight passed for every planned shard; what is not sent yet ("Check batches" sends
+            // the pre-flight passed for every planned shard; what is not sent yet ("Check batches" sends
             // PLANNED shards and reconciles SUBMITTING ones) waits for the provider in the state machine
             int pending = (int) ctx.runs().shards(request.runId(), request.attempt()).stream()
                     .filter(s -> s.status().open() || s.status() == ShardStatus.PLANNED).count();
@@ -52,7 +52,7 @@ public final class SubmitStage {
      * on 413 adds new shards, so the pass repeats until one splits nothing.
      */
     int submitPending(String runId, String bucket, int attempt) {
-        if (CancelStage.requested(ctx, runId)) return new CancelStage(ctx).holdUnsent(runId, attempt, this); // R3.4
+        if (CancelStage.requested(ctx, runId)) return new CancelStage(ctx).holdUnsent(runId, attempt, this);
         RunStore runs = ctx.runs();
         while (true) {
             List<ShardRecord> shards = runs.shards(runId, attempt);
@@ -60,7 +60,7 @@ public final class SubmitStage {
             for (ShardRecord s : shards) if (s.batchId() != null) claimed.add(s.batchId());
             int open = 0;
             boolean split = false;
-            // issue 9: the provider's queue and create-rate limits; what does not fit waits for "Check batches"
+            // the provider's queue and create-rate limits; what does not fit waits for "Check batches"
             ProviderCapacity capacity = ProviderCapacity.of(ctx.config(), shards, ctx.clock().instant());
             boolean full = false;
             for (ShardRecord shard : shards) {
@@ -73,7 +73,7 @@ public final class SubmitStage {
                     }
                     String batchId;
                     try {
-                        batchId = io.batchline.cost.StageMeter.perShard( // issue 9: aws_cost per shard
+                        batchId = io.batchline.cost.StageMeter.perShard( // aws_cost per shard
                                 () -> submitShard(ctx.store(bucket), shard, claimed));
                     } catch (QueueFull e) {
                         if (capacity.queued() - (counted ? shard.requests() : 0) == 0) {

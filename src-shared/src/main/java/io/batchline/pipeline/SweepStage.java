@@ -14,7 +14,7 @@ import java.util.function.Function;
 import java.util.logging.Logger;
 
 /**
- * The scheduled inbox sweep (R1.2): starts a run for every inbox file that has none yet, e.g. when its S3 event
+ * The scheduled inbox sweep: starts a run for every inbox file that has none yet, e.g. when its S3 event
  * was lost or dead-lettered, or files were copied in before the notification existed. A file is "run" once its
  * run registered (runs/<id>/job.yaml); a run started but not yet registered meets Step Functions' execution-name
  * idempotency through {@link IntakeStage#start}, exactly as a duplicated S3 event does.

@@ -12,7 +12,7 @@ import java.util.SplittableRandom;
 import java.util.function.ToLongFunction;
 
 /**
- * Calibrates the token estimator against the provider's count_tokens (R2.3): a seeded uniform sample of the
+ * Calibrates the token estimator against the provider's count_tokens: a seeded uniform sample of the
  * rendered requests is counted, and the estimate's error on it is reported as the {@code calibration} block of
  * plan.json and report.json. Relative error = (estimate - counted) / counted, per request.
  */

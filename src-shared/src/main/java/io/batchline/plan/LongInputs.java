@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * R2.4: what becomes of an item whose {@code long_inputs.field} is estimated above {@code max_input_tokens}
+ * Long inputs: what becomes of an item whose {@code long_inputs.field} is estimated above {@code max_input_tokens}
  * (the project's estimate, {@link TokenEstimator#tokensForBytes}: UTF-8 bytes / 3.5). {@code truncate} cuts the
  * field to the limit and appends an explicit marker; {@code chunk} splits it into overlapping chunks, each sent
  * as its own request and merged back into one outcome at finalize ({@link io.batchline.outcome.ChunkMerge}).

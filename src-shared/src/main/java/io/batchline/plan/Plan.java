@@ -7,7 +7,7 @@ import java.util.List;
 /**
  * What planning one attempt of a run produced, stored at {@code RunKeys.plan(runId, attempt)}. State
  * payloads carry its key and counts, not the plan itself. Cost is not here: the caller prices
- * {@code estimated_input_tokens} and {@code max_output_tokens} with the price table (worst case, R6.2).
+ * {@code estimated_input_tokens} and {@code max_output_tokens} with the price table (worst case, for the budget guard).
  *
  * @param lines                  physical lines read, blank ones included
  * @param items                  non-blank lines (CSV: records after the header) = valid + invalid
@@ -31,7 +31,7 @@ public record Plan(
         @JsonProperty("max_output_tokens") long maxOutputTokens,
         @JsonProperty("failed_key") String failedKey,
         @JsonProperty("first_invalid") List<Invalid> firstInvalid,
-        /** golden requests (R4.5) in the shards besides the valid items; never outcome lines */
+        /** golden requests in the shards besides the valid items; never outcome lines */
         @JsonProperty("golden") long golden,
         /** with a canary: shards 0..canary_shards-1 hold the canary's items alone, and go first */
         @JsonProperty("canary_shards") int canaryShards,
@@ -42,7 +42,7 @@ public record Plan(
         java.util.Map<String, io.batchline.render.RequestShape> requestShapes,
         /** the largest request's estimated input tokens: the budget guard prices the run at a prompt tier above it */
         @JsonProperty("largest_request_tokens") long largestRequestTokens,
-        /** why the job's golden items were not added (issue 16: the input had no valid item); absent when they were */
+        /** why the job's golden items were not added (the input had no valid item); absent when they were */
         @JsonProperty("golden_skipped") @com.fasterxml.jackson.annotation.JsonInclude(
                 com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) String goldenSkipped) {
 

@@ -32,13 +32,13 @@ import java.util.regex.Pattern;
 /**
  * "Plan & format" (architecture.md): streams one input file, renders every valid item into a Message
  * Batches request and writes them into shards of at most {@code shard.max_requests} requests and
- * {@code shard.max_bytes} bytes (and never past the provider's 100,000 requests / 256 MB per batch, R2.6).
+ * {@code shard.max_bytes} bytes (and never past the provider's 100,000 requests / 256 MB per batch).
  * Next to each shard goes an index (custom_id -> id, line, attempts) for the collector. Bad lines and
- * template errors become failed outcome lines with their line number and reason (R5.5).
+ * template errors become failed outcome lines with their line number and reason; the rest of the file goes on.
  *
  * <p>Memory stays flat: each shard is streamed out as it fills; what grows with the input is only the
  * duplicate-id table of the reader (~16-32 bytes per item). Re-planning the same input writes the same
- * keys with the same bytes, so a stage killed mid-way can simply run again (R5.3).
+ * keys with the same bytes, so a stage killed mid-way can simply run again.
  *
  * <p>custom_id is {@code a<attempt>-l<line>}: unique in one attempt because line numbers are unique in
  * a file, and well inside the provider's 1-64 characters of [A-Za-z0-9_-].
@@ -60,12 +60,12 @@ public final class Planner {
         return "a" + attempt + "-l" + line;
     }
 
-    /** One chunk of a long item (R2.4): {@code a<attempt>-l<line>-c<chunk>}, 0-based, well within 64 characters. */
+    /** One chunk of a long item: {@code a<attempt>-l<line>-c<chunk>}, 0-based, well within 64 characters. */
     public static String chunkCustomId(String itemCustomId, int chunk) {
         return itemCustomId + "-c" + chunk;
     }
 
-    /** A golden item's custom_id (R4.5): its own namespace, {@code line} being its line in the golden file. */
+    /** A golden item's custom_id: its own namespace, {@code line} being its line in the golden file. */
     public static String goldenCustomId(int attempt, long line) {
         return "a" + attempt + "-g" + line;
     }
@@ -90,7 +90,7 @@ public final class Planner {
     }
 
     /**
-     * As above, plus the job's golden items (R4.5, null = none), after the input's and never in a canary shard.
+     * As above, plus the job's golden items (null = none), after the input's and never in a canary shard.
      * With {@code canary}, the first canary.items requests go into shards of their own, numbered first
      * ({@link Plan#canaryShards()}).
      */
@@ -100,7 +100,7 @@ public final class Planner {
     }
 
     /**
-     * As above, plus the result cache (issue 6; null = off): input items answered from it get their outcome line
+     * As above, plus the result cache (null = off): input items answered from it get their outcome line
      * there and go into no shard. Golden items and chunked items are always sent.
      */
     public Plan plan(JobSpec job, String runId, int attempt, InputStream input, String inputName, ObjectStore store,
@@ -109,7 +109,7 @@ public final class Planner {
     }
 
     /**
-     * As above, with format checkpoints (R5.3) every {@code checkpointEvery} lines or more (0 = none): a pass that
+     * As above, with format checkpoints every {@code checkpointEvery} lines or more (0 = none): a pass that
      * finds the run's checkpoint resumes after it (see {@link FormatCheckpoint}); {@code input} is still read from
      * its first byte.
      */
@@ -123,13 +123,13 @@ public final class Planner {
         if (checkpointEvery > 0) FormatCheckpoint.read(store, runId, attempt).ifPresent(run::resume);
         InputReader.Summary summary;
         try {
-            // parsing and rendering on this thread, serialising and writing on another (issue 9)
+            // parsing and rendering on this thread, serialising and writing on another (for speed)
             summary = io.batchline.input.PipelinedRead.read(InputReader.forJob(job, inputName), input, run);
             if (cache != null) cache.finish(); // the items still pending a lookup go into shards before the canary ends
             run.endCanary();
             run.checkTemplateFieldsSeen(); // a field no line has is the spec's problem: stop before anything is sent
             run.checkpointEvery = 0; // the golden items come after the input: a resume starts in the input
-            if (golden != null && run.valid == 0) { // issue 16: golden items alone would be paid for nothing
+            if (golden != null && run.valid == 0) { // golden items alone would be paid for nothing
                 run.goldenSkipped = "the input has no valid item to send, so the golden items were not sent either";
             } else if (golden != null) {
                 InputReader.forJob(job, golden.name()).read(golden.in(), run.golden(golden.name()));
@@ -187,7 +187,7 @@ public final class Planner {
     }
 
     /**
-     * The last attempt a run may plan: max_attempts, plus one for the repair round (R4.2) so that an item whose
+     * The last attempt a run may plan: max_attempts, plus one for the repair round so that an item whose
      * answer was invalid in the last regular attempt still gets its one repair. That extra attempt only ever
      * holds repairs: the collector sends nothing else past max_attempts.
      */
@@ -213,7 +213,7 @@ public final class Planner {
             this(repair, truncated, label, golden, history, null, null, null);
         }
 
-        /** @param history the item's earlier attempts (R5.2), an array; null on a first attempt */
+        /** @param history the item's earlier attempts, an array; null on a first attempt */
         public Carry(Boolean repair, Boolean truncated, String label, Boolean golden) {
             this(repair, truncated, label, golden, null);
         }
@@ -244,7 +244,7 @@ public final class Planner {
         private final int attempt;
         private final ObjectStore store;
         private final PromptRenderer renderer;
-        /** R2.4 and R2.5; both null for most jobs, which then keep the one-request-per-item path */
+        /** long inputs and strata; both null for most jobs, which then keep the one-request-per-item path */
         private final LongInputs longInputs;
         private final Strata strata;
         private final int maxRequests;
@@ -253,17 +253,17 @@ public final class Planner {
 
         final String failedKey;
         private final SegmentedPart failed;
-        /** chunks that failed before submission (R2.4), in line and chunk order; written only when there is one */
+        /** chunks that failed before submission, in line and chunk order; written only when there is one */
         private final SegmentedPart chunkFailures;
         final List<Plan.ShardPlan> shards = new ArrayList<>();
         final List<Plan.Invalid> firstInvalid = new ArrayList<>();
         long valid;
         long invalid;
-        /** issue 6: the result cache lookup of this pass; null = off */
+        /** the result cache lookup of this pass; null = off */
         io.batchline.cache.ResultCache.Lookup cache;
-        /** golden requests (R4.5): in the shards, not in items/valid */
+        /** golden requests: in the shards, not in items/valid */
         long golden;
-        /** why the job's golden items were not added (issue 16: no valid input item); null when they were */
+        /** why the job's golden items were not added (no valid input item); null when they were */
         String goldenSkipped;
         /** requests still to put in the canary's own shards; canaryShards = how many shards the canary filled */
         int canaryLeft;
@@ -272,7 +272,7 @@ public final class Planner {
         /** the largest request's estimated input tokens: whether the worst case reaches a prompt tier */
         long largestRequestTokens;
         long maxOutputTokens;
-        /** R5.3: lines between format checkpoints (0 = none), the last one's line, and where a resumed pass starts */
+        /** lines between format checkpoints (0 = none), the last one's line, and where a resumed pass starts */
         int checkpointEvery;
         private long checkpointedLine = 1;
         private long resumeLine = 1;
@@ -303,7 +303,7 @@ public final class Planner {
                     n -> RunKeys.planSegment(runId, attempt, "chunks", n), false);
         }
 
-        /** A pass after a kill (R5.3): the checkpoint's shards, counts and segments; its lines before are skipped. */
+        /** A pass after a kill: the checkpoint's shards, counts and segments; its lines before are skipped. */
         void resume(FormatCheckpoint c) {
             shards.addAll(c.shards());
             firstInvalid.addAll(c.firstInvalid());
@@ -352,7 +352,7 @@ public final class Planner {
         }
 
         /**
-         * Renders a plain item's params, on the reading thread when the read is pipelined (issue 9): its
+         * Renders a plain item's params, on the reading thread when the read is pipelined: its
          * params, or the RenderException to report in order. Null for strata and long inputs, which
          * {@link #shapedItem} renders on the visiting thread, so the renderer is never used by two threads at once.
          */
@@ -360,7 +360,7 @@ public final class Planner {
         public Object prepare(InputItem item) {
             if (done(item.line())) return null; // a resumed pass renders nothing before its checkpoint
             if (longInputs != null || strata != null) return null;
-            if (item.flat() != null) return renderer.plainContent(item.flat()); // issue 9: no tree, no params
+            if (item.flat() != null) return renderer.plainContent(item.flat()); // fast path: no tree, no params
             try {
                 return renderer.params(item);
             } catch (RenderException e) {
@@ -424,7 +424,7 @@ public final class Planner {
         }
 
         /**
-         * An item of a job with strata (R2.5) or long_inputs (R2.4): its stratum's settings, then its long field
+         * An item of a job with strata or long_inputs: its stratum's settings, then its long field
          * truncated or chunked; a chunked item becomes one request per chunk, all with the item's line.
          */
         private void shapedItem(InputItem item, int firstPiece) {
@@ -462,7 +462,7 @@ public final class Planner {
         }
 
         /**
-         * Plain items are read as flat lines (issue 9) when the job renders them with nothing but the user
+         * Plain items are read as flat lines (the fast path) when the job renders them with nothing but the user
          * template's top-level fields: no strata, long inputs or result cache, which need the item's tree.
          */
         @Override
@@ -478,7 +478,7 @@ public final class Planner {
 
         /**
          * As above; with {@code content}, a plain item's escaped user message, {@code params} are the job's
-         * {@link PromptRenderer#plainShape} and the request is those with this message (issue 9).
+         * {@link PromptRenderer#plainShape} and the request is those with this message, built without a tree.
          */
         void request(String id, long line, int attempts, ObjectNode params, io.batchline.render.EscapedText content,
                      Carry carry) {
@@ -493,7 +493,7 @@ public final class Planner {
                 throw new UncheckedIOException("serialising request " + customId, e);
             }
             int lineBytes = requestBytes.size();
-            String problem = RequestCheck.problem(customId, lineBytes, params); // R3.5, per request
+            String problem = RequestCheck.problem(customId, lineBytes, params); // pre-flight checks, per request
             if (problem != null) {
                 if (isGolden) throw new GoldenFileException("golden line " + line + ": pre-flight: " + problem);
                 failRequest(id, line, "pre-flight: " + problem, carry);
@@ -571,7 +571,7 @@ public final class Planner {
             };
         }
 
-        /** The ground-truth label (R4.5): read here, carried in the index, never rendered into the request. */
+        /** The ground-truth label: read here, carried in the index, never rendered into the request. */
         private String label(InputItem item) {
             if (job.groundTruthField() == null) return null;
             if (item.flat() != null) return item.flat().label();
@@ -604,7 +604,7 @@ public final class Planner {
         }
 
         /**
-         * A request that cannot be sent. A chunk's failure (R2.4) is parked as that chunk's outcome, so the item
+         * A request that cannot be sent. A chunk's failure is parked as that chunk's outcome, so the item
          * still ends in one line when finalize merges its chunks; anything else fails its item here.
          */
         private void failRequest(String id, long line, String reason, Carry carry) {
@@ -635,7 +635,7 @@ public final class Planner {
             final String indexKey;
             private final OutputStream requests;
             private final OutputStream index;
-            /** Unique in a batch (R3.5); bounded by the shard size. */
+            /** Unique in a batch, as the provider requires; bounded by the shard size. */
             final java.util.Set<String> customIds = new java.util.HashSet<>();
             private int count;
             private long lineBytes;

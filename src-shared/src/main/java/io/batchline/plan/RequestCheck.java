@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Locale;
 
 /**
- * The pre-flight checks of one batch request (R3.5), before it may join a batch: its custom_id, its size and
+ * The pre-flight checks of one batch request, before it may join a batch: its custom_id, its size and
  * the shape of its params, as the provider documents them. One bad request fails alone, with the reason; it
  * never costs its batch. The planner applies them to every request it writes; {@code Preflight} checks the
  * written shards again before anything is sent.

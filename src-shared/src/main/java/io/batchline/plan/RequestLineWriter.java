@@ -19,7 +19,7 @@ import java.util.Map;
 
 /**
  * Serialises one request line, {@code {"custom_id":...,"params":...}}, to exactly the bytes
- * {@code Json.MAPPER.writeValue} gives for the same tree, but without its per-item cost (issue 9: this is
+ * {@code Json.MAPPER.writeValue} gives for the same tree, but without its per-item cost (this is
  * plan's hot path): one generator reused for every line, and the text every request repeats (the system
  * prompt, ~1.5 KB, most of each line) copied as escaped once instead of being escaped again per item.
  * Only a string that is the very same instance as the shared one takes the copy, so params built any other
@@ -36,7 +36,7 @@ final class RequestLineWriter {
     private final byte[] sharedEscaped;
     /** Our walk writes every property in order: only right while the mapper neither filters nor sorts them. */
     private final boolean walk;
-    /** Text values escaped by {@link #escapeInto} (issue 9: Jackson's escaping was half of plan's writing thread). */
+    /** Text values escaped by {@link #escapeInto} (Jackson's escaping was half of plan's writing thread). */
     private final boolean ownEscaping;
     private byte[] scratch = new byte[4096];
     /** Every class of character {@link #escapeInto} treats apart, compared with the generator's own output. */
@@ -101,7 +101,7 @@ final class RequestLineWriter {
     }
 
     /**
-     * A plain request's line (issue 9): {@code shape} (the job's shared params, with an empty user message) with
+     * A plain request's line, without a tree: {@code shape} (the job's shared params, with an empty user message) with
      * {@code content} as its user message, to the very bytes {@link #write} gives for the params with that
      * message, but copied from bytes worked out once per shape. Only with {@link #usesOwnEscaping}.
      */

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.function.IntFunction;
 
 /**
- * An outcome part that planning writes across format checkpoints (R5.3). S3 objects cannot be appended to, so the
+ * An outcome part that planning writes across format checkpoints. S3 objects cannot be appended to, so the
  * lines go to an in-memory tail (at most {@link #SPILL_BYTES}, then spilled to a numbered segment object); a
  * checkpoint spills the tail and records the segment numbers so far; {@link #finish} writes the part's real key as
  * its recorded segments followed by the tail. A resumed pass starts from the recorded segments only, so a segment a

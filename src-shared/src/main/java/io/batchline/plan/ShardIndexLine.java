@@ -9,13 +9,13 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  * The optional fields travel with the item to the collector, so it needs nothing but the index to judge it.
  *
  * @param attempts  how many times the item has been sent, this attempt included
- * @param repair    true when this request is the item's repair round (R4.2): a second invalid answer rejects it
- * @param truncated true when the item's input was cut to long_inputs.max_input_tokens (R2.4)
- * @param label     the item's ground-truth label (R4.5), read from the input, never sent to the model
- * @param golden    true for a golden item (R4.5): reported as golden_quality, never in the outcome files
- * @param chunk     0-based chunk of a chunked item (R2.4), with {@code chunks} chunks in all; absent otherwise
- * @param stratum   the item's stratum (R2.5); absent for the job's default settings
- * @param history   the item's earlier attempts (R5.2), carried from the retry part; absent on a first attempt
+ * @param repair    true when this request is the item's repair round: a second invalid answer rejects it
+ * @param truncated true when the item's input was cut to long_inputs.max_input_tokens
+ * @param label     the item's ground-truth label, read from the input, never sent to the model
+ * @param golden    true for a golden item: reported as golden_quality, never in the outcome files
+ * @param chunk     0-based chunk of a chunked item, with {@code chunks} chunks in all; absent otherwise
+ * @param stratum   the item's stratum; absent for the job's default settings
+ * @param history   the item's earlier attempts, carried from the retry part; absent on a first attempt
  */
 @JsonPropertyOrder({"custom_id", "id", "line", "attempts", "repair", "truncated", "label", "golden", "history", "chunk", "chunks",
         "stratum"})
@@ -41,7 +41,7 @@ public record ShardIndexLine(
 
     /**
      * This line as JSON: the bytes {@code Json.bytes(this)} gives (non-null fields, in the order above), written
-     * by hand for lines without a history (issue 9: databind was a tenth of plan's CPU). The hand-written form is
+     * by hand for lines without a history (for speed: databind was a tenth of plan's CPU). The hand-written form is
      * used only while it matches the mapper on a probe line with every field (see {@link #HAND_WRITTEN}).
      */
     public byte[] json() {

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * R2.5: which stratum an item belongs to, and what each stratum's requests cost. An item belongs to the first
+ * Which stratum an item belongs to, and what each stratum's requests cost. An item belongs to the first
  * stratum whose {@code when.min_tokens} its user message reaches (estimated with the job's user_template, before
  * any truncation or chunking); other items belong to none ("default" in report.json).
  */

@@ -303,7 +303,7 @@ public final class AnthropicBatchesClient {
 
     private HttpRequest.Builder builder(URI u) {
         String key = config.apiKey().get();
-        ProviderText.remember(key); // issue 16: an endpoint that echoes it back does not get it into our output
+        ProviderText.remember(key); // an endpoint that echoes the key back does not get it into our output
         return HttpRequest.newBuilder(u)
                 .timeout(config.requestTimeout())
                 .header("x-api-key", key)

@@ -73,7 +73,7 @@ public record BatchResult(
      * Reads the next result object from a parser positioned before it (or on its START_OBJECT), so a whole
      * results file can be walked without holding it; returns null at the end of input.
      *
-     * <p>Streams the fields it needs instead of building each line's tree (issue 9: the tree was a quarter of
+     * <p>Streams the fields it needs instead of building each line's tree (the tree was a quarter of
      * collect's time), with exactly the tree reading's rules (BatchResultStreamingTest keeps that reading as its reference): a repeated field's last value wins, a value of
      * an unexpected kind is read as a tree and judged as the tree reading judges it, other fields are skipped
      * (still checked as JSON). BatchResultStreamingTest compares the two over odd shapes.
@@ -108,7 +108,7 @@ public record BatchResult(
                     result.toolInput, result.stopReason, result.model, result.usage(), null, null, result.refusalCategory);
             case "errored" -> new BatchResult(customId, Type.ERRORED, null, null, null, null, Usage.ZERO,
                     ProviderText.clean(result.inner ? result.innerType : result.errorType),
-                    ProviderText.clean(result.inner ? result.innerMessage : result.errorMessage)); // issue 16
+                    ProviderText.clean(result.inner ? result.innerMessage : result.errorMessage)); // made safe
             case "canceled" -> new BatchResult(customId, Type.CANCELED, null, null, null, null, Usage.ZERO, null, null);
             case "expired" -> new BatchResult(customId, Type.EXPIRED, null, null, null, null, Usage.ZERO, null, null);
             default -> throw new IllegalArgumentException("result for " + customId + " has unknown type " + type);
@@ -116,7 +116,7 @@ public record BatchResult(
     }
 
     // The provider's field order: each name is first tried as the expected next one, a byte comparison instead of
-    // a symbol table lookup (issue 9: field names were a sixth of collect's time). Any other order reads the same.
+    // a symbol table lookup (field names were a sixth of collect's time). Any other order reads the same.
     private static final SerializedString[] LINE = Names.of("custom_id", "result");
     private static final SerializedString[] RESULT = Names.of("type", "message");
     private static final SerializedString[] MESSAGE = Names.of("id", "type", "role", "model", "content", "stop_reason",

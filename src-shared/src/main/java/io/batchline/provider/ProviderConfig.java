@@ -59,7 +59,7 @@ public record ProviderConfig(
 
     /**
      * The key travels in a header: over plain {@code http://} only to this machine (the simulator, a local proxy),
-     * never across a network (issue 16). Local = {@code localhost}, 127.0.0.0/8 or {@code ::1}, written as such
+     * never across a network. Local = {@code localhost}, 127.0.0.0/8 or {@code ::1}, written as such
      * (no name is resolved).
      */
     static void requireSafeBaseUrl(URI baseUrl, String what) {

@@ -24,7 +24,7 @@ public class ProviderException extends RuntimeException {
 
     public ProviderException(Kind kind, int httpStatus, String errorType, String message, String requestId,
                              Duration retryAfter, Throwable cause) {
-        // issue 16: what the provider sent is redacted of keys and capped before it becomes our message
+        // what the provider sent is redacted of keys and capped before it becomes our message
         super(describe(kind, httpStatus, ProviderText.clean(errorType), ProviderText.clean(message),
                 ProviderText.clean(requestId)), cause);
         this.kind = kind;

@@ -6,7 +6,7 @@ import java.util.regex.Pattern;
 
 /**
  * Text the provider (or whatever answers at the base URL) chose to send, made safe before it goes into an
- * exception message, an outcome line's reason, plan.json, a log line or an execution's cause (issue 16): the API
+ * exception message, an outcome line's reason, plan.json, a log line or an execution's cause: the API
  * key this process sent, and anything shaped like an Anthropic key ({@code sk-ant-...}), become {@value #REDACTED},
  * and the text is cut at {@value #MAX_CHARS} characters with a marker saying how much was cut.
  */

@@ -14,7 +14,7 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Golden items' results (R4.5), the drift signal: the same labelled items in every run, scored like
+ * Golden items' results, the drift signal: the same labelled items in every run, scored like
  * {@code quality} (accuracy, per_class, confusion) into report.json {@code golden_quality}, plus {@code count}
  * (golden results collected) and what they cost. Read from the golden parts the collectors wrote apart from the
  * outcome parts, streamed; memory grows with classes, not items.

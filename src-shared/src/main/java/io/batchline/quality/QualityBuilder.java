@@ -12,7 +12,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * Accuracy against ground truth (R4.5), streamed: only a confusion matrix (labels x predictions) is kept, so
+ * Accuracy against the input's labels, streamed: only a confusion matrix (labels x predictions) is kept, so
  * memory grows with the number of classes, never with items. Only lines that carry {@code ground_truth} count.
  * An item without a usable answer (failed, or no value in the compared field) counts as predicted
  * {@value #NO_ANSWER}: wrong, so accuracy is over every labelled item, not only the answered ones.

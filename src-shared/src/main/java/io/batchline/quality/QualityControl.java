@@ -7,7 +7,7 @@ import io.batchline.store.ObjectStore;
 
 /**
  * What the finalizer adds for quality control while it streams the outcome lines: the spot-check sample
- * (R4.4, sample.jsonl) and, with ground_truth_field, accuracy against the labels (R4.5, report.json quality).
+ * (sample.jsonl) and, with ground_truth_field, accuracy against the labels (report.json quality).
  */
 public final class QualityControl {
     private final SpotCheckSample sample;

@@ -9,7 +9,7 @@ import io.batchline.store.ObjectStore;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Sends one collected shard's review items to the review queue (R4.3), streaming its review part. A marker
+ * Sends one collected shard's review items to the review queue (middle confidence), streaming its review part. A marker
  * written after the last message makes a repeated collect of the same shard send nothing: messages are
  * at-least-once only when a collect dies between the sends and the marker (consumers can de-duplicate on the
  * {@code item_key} attribute; a FIFO queue does it for them).
@@ -27,11 +27,11 @@ public final class ReviewPublisher {
     /** Returns how many messages were sent now (0 when the shard was sent before or the queue is not set). */
     public static long publish(ReviewQueue queue, ObjectStore store, String runId, int attempt, int shard) {
         return publish(queue, store, runId, io.batchline.pipeline.CollectCheckpoint.shardParts(store, runId, attempt,
-                shard, OutcomeKind.REVIEW), marker(runId, attempt, shard)); // R5.3: a large shard's segments too
+                shard, OutcomeKind.REVIEW), marker(runId, attempt, shard)); // a large shard's checkpointed segments too
     }
 
     /**
-     * The same with the shard's review parts already known to the collector (issue 9: no listing); none means
+     * The same with the shard's review parts already known to the collector (no listing, for speed); none means
      * nothing to send, and then no marker either: a repeated collect of the same results has none again.
      */
     public static long publish(ReviewQueue queue, ObjectStore store, String runId, int attempt, int shard,
@@ -40,7 +40,7 @@ public final class ReviewPublisher {
         return publish(queue, store, runId, reviewParts, marker(runId, attempt, shard));
     }
 
-    /** The run's job (issue 16: its messages carry it), from the spec frozen at registration; null without one. */
+    /** The run's job (its messages carry it), from the spec frozen at registration; null without one. */
     static String jobOf(ObjectStore store, String runId) {
         String key = RunKeys.jobSnapshot(runId);
         if (!store.exists(key)) return null;
@@ -52,7 +52,7 @@ public final class ReviewPublisher {
         }
     }
 
-    /** The review items answered from the result cache at planning (issue 6), once per run. */
+    /** The review items answered from the result cache at planning, once per run. */
     public static long publishCached(ReviewQueue queue, ObjectStore store, String runId) {
         return publish(queue, store, runId, java.util.List.of(RunKeys.cachedPart(runId, OutcomeKind.REVIEW)),
                 RunKeys.run(runId) + "review-sent/cached.json");

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * The spot-check sample (R4.4): a seeded uniform random choice of the processed items (accepted, review and
+ * The spot-check sample for human review: a seeded uniform random choice of the processed items (accepted, review and
  * rejected: the ones with a model answer to check), {@code max(min, ceil(rate * items))} of them, or all when
  * fewer. Reservoir sampling over the outcome lines as the finalizer streams them, so one pass suffices; memory
  * holds only the sample itself. The same run gives the same sample.

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Few-shot examples (issue 5) rendered once per job into the cached shared prefix. The static examples join the
+ * Few-shot examples rendered once per job into the cached shared prefix. The static examples join the
  * first system block (the same for every item); the examples of one type (the value of {@code by_field}) form a
  * second system block, byte-identical for every item of that type, so both stay cacheable. Example inputs that
  * are objects are rendered with the job's user_template, so they read exactly like real items. Outputs are shown

@@ -2,7 +2,7 @@ package io.batchline.render;
 
 /**
  * Writes JSON string contents (without the quotes) exactly as Jackson's UTF-8 generator does with its default
- * settings (issue 9: plan escapes ~600 MB per 200,000 items, and Jackson's escaping was half its writing thread):
+ * settings (for speed: plan escapes ~600 MB per 200,000 items, and Jackson's escaping was half its writing thread):
  * {@code "} and backslash, the five short escapes, other controls as backslash-u00XX, every surrogate (paired or
  * not) as backslash-uXXXX in upper-case hex, every other character as UTF-8. Callers that rely on the identity
  * check it against their mapper's generator first ({@code RequestLineWriter}); the plan tests pin it.
@@ -166,7 +166,7 @@ public final class JsonEscaper {
     /**
      * The first index from {@code i} (below {@code end}) of a byte that is not plain ASCII text of a JSON string
      * (a control character, {@code "}, backslash or a non-ASCII byte), or a position near {@code end} from which
-     * the caller goes on byte by byte. Looks at 8 bytes at a time (issue 9: this scan is most of a line's reading).
+     * the caller goes on byte by byte. Looks at 8 bytes at a time (this scan is most of a line's reading).
      */
     public static int skipPlain(byte[] b, int i, int end) {
         while (i + 8 <= end) {

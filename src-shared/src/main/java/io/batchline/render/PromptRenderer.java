@@ -9,7 +9,7 @@ import io.batchline.job.JobSpec;
 import io.batchline.json.Json;
 
 /**
- * Turns one input item into the {@code params} of a Message Batches request (R2.2, R2.6). Built once per
+ * Turns one input item into the {@code params} of a Message Batches request. Built once per
  * job spec; immutable and thread-safe. The system text is the same for every item and carries
  * {@code cache_control} so prompt caching applies to the shared prefix.
  *
@@ -27,7 +27,7 @@ public final class PromptRenderer {
     private final ObjectNode cacheControl;
     /** null without few_shot */
     private final FewShot fewShot;
-    /** R2.5: each stratum's parsed user_template, by name (those that set one) */
+    /** each stratum's parsed user_template, by name (those that set one) */
     private final java.util.Map<String, Template> strataTemplates = new java.util.HashMap<>();
 
     /** Each request shape by stratum name ({@link RequestShape#JOB} for the job's own). */
@@ -58,7 +58,7 @@ public final class PromptRenderer {
         this.plainShape = plain == null ? null : params("", null, null);
     }
 
-    // ---------------------------------------------------------------- flat lines (issue 9)
+    // ---------------------------------------------------------------- flat lines (fast path)
 
     /** The user template as escaped literals and text fields, for flat lines; null when they cannot be used. */
     private final PlainTemplate plain;
@@ -191,8 +191,8 @@ public final class PromptRenderer {
     }
 
     /**
-     * {@code {"type":"ephemeral"}}, with {@code "ttl"} when the job names one ({@code cache_ttl}: 5m or 1h,
-     * R2.6). Every request of a job carries the identical block, as the provider needs for cache hits.
+     * {@code {"type":"ephemeral"}}, with {@code "ttl"} when the job names one ({@code cache_ttl}: 5m or 1h).
+     * Every request of a job carries the identical block, as the provider needs for cache hits.
      */
     public static ObjectNode cacheControl(JobSpec job) {
         ObjectNode control = JsonNodeFactory.instance.objectNode();
@@ -216,8 +216,8 @@ public final class PromptRenderer {
     }
 
     /**
-     * The params for these item fields in a stratum (R2.5; null = the job's template, model and max_tokens). The
-     * fields may differ from the item's own: a chunk or a truncated copy of its long field (R2.4); per-type
+     * The params for these item fields in a stratum (null = the job's template, model and max_tokens). The
+     * fields may differ from the item's own: a chunk or a truncated copy of its long field; per-type
      * few-shot examples are chosen from them.
      */
     public ObjectNode params(com.fasterxml.jackson.databind.JsonNode fields, JobSpec.Stratum stratum) {

@@ -96,7 +96,7 @@ public final class Template {
 
     /**
      * The template as literal texts and placeholders, in order: a literal is a String, a placeholder its path
-     * (a String[] of its segments). For renderers that insert values without a tree (issue 9).
+     * (a String[] of its segments). For renderers that insert values without a tree (the fast path).
      */
     List<Object> pieces() {
         List<Object> pieces = new ArrayList<>();

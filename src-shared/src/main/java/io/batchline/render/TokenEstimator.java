@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * A conservative first estimate of a request's input tokens, used for the budget guard and shard stats
- * before anything is sent (R2.3): ceil(UTF-8 bytes of the system and message texts / 3.5) plus a small
+ * before anything is sent: ceil(UTF-8 bytes of the system and message texts / 3.5) plus a small
  * overhead per message. English prose averages ~4 bytes per token, so dividing by 3.5 over-estimates on
  * purpose. It is a first estimate, to be calibrated against the provider's count_tokens endpoint on a
  * sample when one is available.
@@ -24,7 +24,7 @@ public final class TokenEstimator {
 
     /**
      * The estimate for {@code params} with {@code extraTextBytes} more UTF-8 bytes of text in its blocks: a plain
-     * request is its job's shared params plus its user message (issue 9), so it need not be built as a tree.
+     * request is its job's shared params plus its user message, so it need not be built as a tree.
      */
     public static long estimate(JsonNode params, long extraTextBytes) {
         long bytes = extraTextBytes;

@@ -4,7 +4,7 @@ import io.batchline.outcome.OutcomeKind;
 import io.batchline.outcome.OutcomeLine;
 
 /**
- * Why an item did not end accepted, as a small fixed set of classes for error rates (R7.2) and the report.
+ * Why an item did not end accepted, as a small fixed set of classes for the error-rate metrics and the report.
  * Derived from the outcome line alone (its outcome, reason and whether it reached a batch), so it needs no
  * state and means the same in report.json, report.html and the metrics.
  */
@@ -21,7 +21,7 @@ public enum ErrorClass {
     SCHEMA_MISMATCH("schema_mismatch"),
     /** valid output with confidence below review_at */
     LOW_CONFIDENCE("low_confidence"),
-    /** the run was canceled (R3.4) before the item got a usable answer */
+    /** the run was canceled by an operator before the item got a usable answer */
     CANCELED("canceled"),
     OTHER("other");
 

@@ -10,7 +10,7 @@ import java.time.YearMonth;
 import java.time.ZoneOffset;
 
 /**
- * The projected monthly cost (R6.3) "at the current rate": what the account has actually spent so far this
+ * The projected monthly cost "at the current rate": what the account has actually spent so far this
  * calendar month (UTC, settled runs in the budget ledger, this one included), per day elapsed, times the days
  * of the month. The days elapsed are counted as at least one, so a run on the 1st does not project its cost
  * times thirty from a few minutes of data. It projects spending that continues as it went; it knows nothing of

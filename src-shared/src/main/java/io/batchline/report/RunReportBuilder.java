@@ -21,7 +21,7 @@ import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
- * Builds report.json (R7.4) from a run's outcome lines, streamed through {@link #accept} one at a time.
+ * Builds report.json, the run report, from a run's outcome lines, streamed through {@link #accept} one at a time.
  * Only counters are kept, so memory does not grow with items (the batch list grows with shards). Not
  * thread-safe: one finalizer feeds one builder.
  *
@@ -41,7 +41,7 @@ public final class RunReportBuilder {
     private final EnumMap<OutcomeKind, Long> counts = new EnumMap<>(OutcomeKind.class);
     private long items;
     private long retriedItems;
-    /** R4.2: items whose answer only became valid in the repair round, and rejections for an invalid answer */
+    /** items whose answer only became valid in the repair round, and rejections for an invalid answer */
     private long repaired;
     private long rejectedInvalid;
     /** every invalid answer (the first of a repaired item too), by what made it invalid */
@@ -62,11 +62,11 @@ public final class RunReportBuilder {
         String cause = kind == OutcomeKind.REJECTED ? io.batchline.validate.InvalidOutput.cause(line.reason()) : null;
         if (cause != null) invalidCauses.merge(cause, 1L, Long::sum);
     }
-    /** issue 6: items answered from the result cache (nothing sent, cost 0) */
+    /** items answered from the result cache (nothing sent, cost 0) */
     private long cached;
     private Usage usage = Usage.ZERO;
     private BigDecimal costUsd = BigDecimal.ZERO.setScale(Price.COST_SCALE);
-    /** R4.5: what the golden items cost; inside costUsd and usage, they are paid for like any other request */
+    /** what the golden items cost; inside costUsd and usage, they are paid for like any other request */
     private BigDecimal goldenCostUsd = BigDecimal.ZERO.setScale(Price.COST_SCALE);
     private final long[] confidenceHistogram = new long[HISTOGRAM_BUCKETS];
     private final ReasonCounts failedReasons = new ReasonCounts();
@@ -84,7 +84,7 @@ public final class RunReportBuilder {
     private String status = "succeeded";
     private Instant canceledAt;
     private Instant finishedAt;
-    // issue 7: error classes, forecast and budget (R6.3, R7.2)
+    // error classes (for error-rate metrics), the monthly forecast and the budget
     private final EnumMap<ErrorClass, Long> errorClasses = new EnumMap<>(ErrorClass.class);
     private Forecast forecast;
     private com.fasterxml.jackson.databind.JsonNode budget;
@@ -97,7 +97,7 @@ public final class RunReportBuilder {
     }
 
     /**
-     * A golden item's result (R4.5): its usage and cost join the run's totals (so the budget settles what was
+     * A golden item's result: its usage and cost join the run's totals (so the budget settles what was
      * really spent); it is not an item, so no count, histogram or reason changes.
      */
     public RunReportBuilder golden(OutcomeLine line) {
@@ -121,7 +121,7 @@ public final class RunReportBuilder {
         }
         counts.merge(kind, 1L, Long::sum);
         items++;
-        strataCounts.accept(line); // R2.4, R2.5
+        strataCounts.accept(line); // truncated and chunked items, strata
         if (line.attempts() > 1) {
             retriedItems++;
         }
@@ -194,7 +194,7 @@ public final class RunReportBuilder {
     }
 
     /**
-     * How the run ended: {@code succeeded}, or {@code canceled} with when the cancel was requested (R3.4);
+     * How the run ended: {@code succeeded}, or {@code canceled} with when an operator requested the cancel;
      * either way the outcome files account for every input line.
      */
     public RunReportBuilder status(String status, Instant canceledAt) {
@@ -208,19 +208,19 @@ public final class RunReportBuilder {
         return this;
     }
 
-    /** R6.3: how the account's month is going; see {@link Forecast}. */
+    /** Forecast: how the account's month is going; see {@link Forecast}. */
     public RunReportBuilder forecast(Forecast forecast) {
         this.forecast = forecast;
         return this;
     }
 
-    /** R2.3: the token estimator's error on a counted sample (plan-a1.json's calibration); null = none. */
+    /** The token estimator's error on a counted sample (plan-a1.json's calibration); null = none. */
     public RunReportBuilder calibration(com.fasterxml.jackson.databind.JsonNode calibration) {
         this.calibration = calibration;
         return this;
     }
 
-    /** R6.2: the run's reservation and its month, as the budget guard settled them. */
+    /** The run's budget reservation and its month, as the budget guard settled them. */
     public RunReportBuilder budget(com.fasterxml.jackson.databind.JsonNode budget) {
         this.budget = budget;
         return this;
@@ -231,7 +231,7 @@ public final class RunReportBuilder {
     }
 
     /**
-     * Items per hour of wall time from start to finish (R6.3), null before both are known or for a zero-length
+     * Items per hour of wall time from start to finish, null before both are known or for a zero-length
      * run. Wall time includes the provider's queueing: it is the throughput a user sees, not the model's speed.
      */
     public BigDecimal itemsPerHour() {
@@ -244,7 +244,7 @@ public final class RunReportBuilder {
     }
 
     /**
-     * Share of answered items whose output was valid JSON meeting the schema (R7.2): accepted, review and
+     * Share of answered items whose output was valid JSON meeting the schema (pass rate): accepted, review and
      * low-confidence rejects over those plus invalid-output and schema rejects; null when nothing was answered.
      */
     public BigDecimal validationPassRate() {
@@ -285,7 +285,7 @@ public final class RunReportBuilder {
         return costUsd;
     }
 
-    /** Cost per item (R6.3), scale 8; zero for a run without items. */
+    /** Cost per item, scale 8; zero for a run without items. */
     public BigDecimal costPerItemUsd() {
         if (items == 0) {
             return BigDecimal.ZERO.setScale(Price.COST_SCALE);
@@ -294,7 +294,7 @@ public final class RunReportBuilder {
     }
 
     /**
-     * Item conservation (R5.4): the run accounted for exactly {@code expectedItems} items (its input line
+     * Item conservation: the run accounted for exactly {@code expectedItems} items (its input line
      * count) and the four outcome counts add up to it.
      */
     public boolean conserves(long expectedItems) {
@@ -316,7 +316,7 @@ public final class RunReportBuilder {
         report.put("rejected", count(OutcomeKind.REJECTED));
         report.put("failed", count(OutcomeKind.FAILED));
         report.put("retried_items", retriedItems);
-        // R5.2: items that failed transiently on every allowed attempt (alarm on the EscalatedItems metric)
+        // escalated: items that failed transiently on every allowed attempt (alarm on the EscalatedItems metric)
         report.put("escalated_items", errorCount(ErrorClass.PROVIDER_TRANSIENT));
         report.put("repaired", repaired);
         report.put("rejected_invalid", rejectedInvalid);

@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * report.html (R7.4): one self-contained page rendered from report.json, with inline CSS and inline SVG charts
+ * report.html: one self-contained page rendered from report.json, with inline CSS and inline SVG charts
  * and nothing else: no script, no font, no external URL. A Content-Security-Policy of {@code default-src 'none'}
  * makes a browser refuse anything external, so a stray reference shows up as an error, never as a leak.
  * Every text from the report is HTML-escaped.
@@ -77,7 +77,7 @@ public final class RunReportHtml {
                 .append(esc(text("finished_at")));
         Duration took = between(text("started_at"), text("finished_at"));
         if (took != null) h.append(" &middot; took ").append(human(took));
-        if ("canceled".equals(text("status"))) { // R3.4: the outcomes are complete, but not every item was answered
+        if ("canceled".equals(text("status"))) { // canceled: the outcomes are complete, but not every item was answered
             h.append("<br><b id=\"status-canceled\" class=\"canceled\">canceled</b>");
             if (!text("canceled_at").isEmpty()) h.append(" at ").append(esc(text("canceled_at")));
         }
@@ -263,7 +263,7 @@ public final class RunReportHtml {
                 .append("</section>\n");
     }
 
-    /** Ground truth (issue 5): accuracy and a confusion matrix, when report.json has a {@code quality} section. */
+    /** Ground truth: accuracy and a confusion matrix, when report.json has a {@code quality} section. */
     private void quality() {
         JsonNode q = r.path("quality");
         if (!q.isObject()) return;
@@ -358,7 +358,7 @@ public final class RunReportHtml {
         return out;
     }
 
-    /** R4.4: the canary's verdict, when the job has a canary. */
+    /** The canary's verdict, when the job has a canary. */
     private void canary() {
         JsonNode c = r.path("canary");
         if (!c.isObject()) return;
@@ -373,7 +373,7 @@ public final class RunReportHtml {
         h.append("</section>\n");
     }
 
-    /** R2.4, R2.5: outcomes per stratum, and how many items were truncated, chunked, cached or escalated. */
+    /** Outcomes per stratum, and how many items were truncated, chunked, cached or escalated. */
     private void strata() {
         JsonNode s = r.path("strata");
         List<String> counts = new ArrayList<>();
@@ -404,7 +404,7 @@ public final class RunReportHtml {
         h.append("</section>\n");
     }
 
-    /** Issue 9: what the run cost on AWS, beside its token cost. */
+    /** What the run cost on AWS, beside its token cost. */
     private void awsCost() {
         JsonNode a = r.path("aws_cost");
         if (!a.isObject()) return;
@@ -435,7 +435,7 @@ public final class RunReportHtml {
                 .append(".</p></section>\n");
     }
 
-    /** R2.3: how far the token estimator was off on a counted sample, or why it was not measured. */
+    /** How far the token estimator was off on a counted sample, or why it was not measured. */
     private void calibration() {
         JsonNode c = r.path("calibration");
         if (!c.isObject()) return;
@@ -450,7 +450,7 @@ public final class RunReportHtml {
         h.append("</p></section>\n");
     }
 
-    /** R4.5: accuracy on the golden items (a drift signal; they are not among the outcomes). */
+    /** Accuracy on the golden items (a drift signal; they are not among the outcomes). */
     private void goldenQuality() {
         JsonNode g = r.path("golden_quality");
         if (!g.isObject()) return;

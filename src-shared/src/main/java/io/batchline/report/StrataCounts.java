@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * report.json's view of long inputs and strata (R2.4, R2.5): {@code truncated} and {@code chunked} items, and
+ * report.json's view of long inputs and strata: {@code truncated} and {@code chunked} items, and
  * {@code strata} {name: {items, accepted, review, rejected, failed, cost_usd}} (items of no stratum under
  * "default"), or null when no item belongs to a stratum. Memory grows with strata, not items.
  */

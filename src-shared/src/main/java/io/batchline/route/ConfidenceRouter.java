@@ -8,7 +8,7 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * Confidence tiers (R4.3): ACCEPTED at or above accept_at, REVIEW at or above review_at, REJECTED below.
+ * Confidence tiers: ACCEPTED at or above accept_at, REVIEW at or above review_at, REJECTED below.
  * Immutable, so one router per job serves every thread.
  */
 public final class ConfidenceRouter {

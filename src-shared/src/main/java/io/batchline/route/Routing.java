@@ -4,7 +4,7 @@ import io.batchline.outcome.OutcomeKind;
 import java.util.Objects;
 
 /**
- * Where a valid output goes (R4.3): ACCEPTED, REVIEW or REJECTED, the confidence it carried (null when it
+ * Where a valid output goes by its confidence: ACCEPTED, REVIEW or REJECTED, the confidence it carried (null when it
  * had none usable) and, for every kind but ACCEPTED, the reason.
  */
 public record Routing(OutcomeKind kind, Double confidence, String reason) {

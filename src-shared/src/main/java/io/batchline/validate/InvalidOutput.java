@@ -1,7 +1,7 @@
 package io.batchline.validate;
 
 /**
- * The reasons an answer is invalid (R4.1, R4.2), as they start on a rejected outcome line. The report counts
+ * The reasons an answer is invalid (also after repair), as they start on a rejected outcome line. The report counts
  * {@code rejected_invalid} by these prefixes, so they are part of the outcome contract: keep them stable.
  */
 public final class InvalidOutput {

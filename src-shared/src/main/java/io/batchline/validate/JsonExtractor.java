@@ -11,7 +11,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Finds the JSON object in a model's answer (R4.1): the whole text, else the object inside a
+ * Finds the JSON object in a model's answer: the whole text, else the object inside a
  * ```json (or bare ```) fence, else the first balanced {...} amid prose. Stateless and thread-safe.
  */
 public final class JsonExtractor {

@@ -18,7 +18,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Validates model outputs against a job's {@code output_schema} (R4.1). Build one per job and share it:
+ * Validates model outputs against a job's {@code output_schema}. Build one per job and share it:
  * the compiled schema is immutable after construction, so {@link #validate} is safe from many threads.
  */
 public final class OutputValidator {
@@ -135,7 +135,7 @@ public final class OutputValidator {
     }
 
     private static List<String> describe(Set<ValidationMessage> messages) {
-        if (messages.isEmpty()) return List.of(); // most outputs: no stream to set up (issue 9, collect speed)
+        if (messages.isEmpty()) return List.of(); // most outputs: no stream to set up (collect speed)
         return messages.stream()
                 .map(OutputValidator::describe)
                 .distinct()
@@ -147,7 +147,7 @@ public final class OutputValidator {
      * The schemas jobs mostly have: one object of scalar properties ({@code type} string, number or boolean,
      * string {@code enum}, {@code minLength}/{@code maxLength}, {@code minimum}/{@code maximum}), {@code required},
      * {@code additionalProperties: false}. {@link #provesValid} says true only where the library must say valid too,
-     * and false for anything else (invalid, or not sure): the library then judges and words the errors. Issue 9: the
+     * and false for anything else (invalid, or not sure): the library then judges and words the errors. For speed: the
      * library's walk (its numbers compared as decimals of their text) was a tenth of collect's time. A schema using
      * any other keyword gets no FlatSchema. OutputValidatorTests compares the two over many outputs.
      */

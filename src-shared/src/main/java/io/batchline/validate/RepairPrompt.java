@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.batchline.json.Json;
 
 /**
- * The repair request of one item (R4.2): the original request, the model's invalid answer as the assistant
+ * The repair request of one item: the original request, the model's invalid answer as the assistant
  * turn, and a user turn that names what is wrong and repeats the schema. The system prompt (and its cache
  * breakpoint) is unchanged, so the repair still reads the cached prefix.
  */

@@ -26,9 +26,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * R5.5, issue 6 item 6: every kind of bad input fails only its own line, with its line number and a precise
- * reason; everything else is planned; nothing crashes the format stage. The planner is the format stage's
- * domain, run here on a folder store.
+ * Every kind of bad input (malformed JSON, invalid UTF-8, oversize lines, empty files, wrong columns) fails
+ * only its own line, with its line number and a precise reason; everything else is planned; nothing crashes
+ * the format stage. The planner is the format stage's domain, run here on a folder store.
  */
 class BadInputSuiteTest {
     private static final String RUN = "bad-input-run";

@@ -244,7 +244,7 @@ class InputReaderTest {
         assertThat(c.errorOnLine(4).reason()).isEqualTo("CSV record has 1 field, the header has 2");
         assertThat(c.errorOnLine(5).reason()).startsWith("unexpected 'j' after the closing quote at column 11");
         assertThat(c.errorOnLine(6).reason()).isEqualTo("duplicate id '1' (first seen on line 2)");
-        // issue 16: the quote on line 7 never closes, so it ends its record there and line 8 is a record again
+        // the quote on line 7 never closes, so it ends its record there and line 8 is a record again
         assertThat(c.errorOnLine(7).reason()).startsWith("unclosed quote starting at column 3: the quoted field runs"
                 + " past the end of line 7 and the file ends before it closes");
         assertThat(c.errorOnLine(8).reason()).isEqualTo("CSV record has 1 field, the header has 2");

@@ -7,7 +7,7 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
-/** The job spec's golden and canary fields (issue 5): bound with their defaults, refused with precise paths. */
+/** The job spec's golden and canary fields: bound with their defaults, refused with precise paths. */
 class GoldenCanarySpecTest {
     private static final String BASE = """
             name: j

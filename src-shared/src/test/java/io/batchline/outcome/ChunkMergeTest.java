@@ -12,7 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** R2.4: each merge rule, and how chunk outcomes become one outcome line. */
+/** Long inputs split into chunks: each merge rule, and how chunk outcomes become one outcome line. */
 class ChunkMergeTest {
 
     static JobSpec job(String merge) {

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** R2.3: the estimator's error on a counted sample, and the seeded sample itself. */
+/** Calibration: the token estimator's error on a counted sample, and the seeded sample itself. */
 class CalibrationTest {
 
     static ObjectNode params(String text) {

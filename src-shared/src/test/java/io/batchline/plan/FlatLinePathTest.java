@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Plan's fast path (issue 9) reads plain lines as {@link FlatLine}s and renders their requests without a Jackson
+ * Plan's fast path reads plain lines as {@link FlatLine}s and renders their requests without a Jackson
  * tree. For every line of a varied input it must give what the tree path gives: the same item or error (line,
  * id, reason), the same request bytes, token estimate and label; a line it cannot take goes the tree path.
  */

@@ -28,7 +28,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * R5.3: a planning pass killed anywhere and run again resumes after its last format checkpoint and leaves exactly
+ * A planning pass killed anywhere and run again resumes after its last format checkpoint and leaves exactly
  * what an uninterrupted pass leaves: the same shards, indexes, failed and chunk parts and plan, byte for byte.
  * The input is the sample's 1,200 tickets (strata, 7 long tickets split into chunks, a 50-item canary) with bad
  * lines and duplicate ids mixed in, in shards of 9 requests, so kills land in every kind of place.
@@ -47,7 +47,7 @@ class FormatCheckpointTest {
         killAndResume(sampleJob(9), write);
     }
 
-    /** The same for a job without strata or long inputs, whose flat lines skip the tree (issue 9's fast path). */
+    /** The same for a job without strata or long inputs, whose flat lines skip the tree (the fast path). */
     @ParameterizedTest(name = "plain job, killed at write {0}")
     @ValueSource(ints = {9, 57, 200})
     void aPlainJobsPassResumesToo(int write) throws IOException {

@@ -18,7 +18,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Issue 5 at planning: the canary's items get shards of their own, first; golden items are added apart. */
+/** Golden and canary at planning: the canary's items get shards of their own, first; golden items are added apart. */
 class GoldenCanaryPlanTest {
     static final String RUN = "golden-canary-000000000001";
 

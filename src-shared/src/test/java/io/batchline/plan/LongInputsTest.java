@@ -18,7 +18,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** R2.4 truncation and chunking, and R2.5 stratum selection, as the planner writes them into requests. */
+/** Long inputs' truncation and chunking, and stratum selection, as the planner writes them into requests. */
 class LongInputsTest {
     static final String RUN = "long-inputs-0123456789ab";
 

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.batchline.json.Json;
 import org.junit.jupiter.api.Test;
 
-/** R3.5: the provider's rules for custom_id and request size, and complete params. */
+/** Pre-flight checks: the provider's rules for custom_id and request size, and complete params. */
 class RequestCheckTest {
 
     static ObjectNode params() {

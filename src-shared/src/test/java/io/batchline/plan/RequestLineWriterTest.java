@@ -93,7 +93,7 @@ class RequestLineWriterTest {
     @Test
     void its_own_escaping_is_used_and_matches_jackson_on_lone_surrogates_and_texts_longer_than_its_buffers()
             throws Exception {
-        // GIVEN the writer for the shared mapper: it escapes text values itself (the hot path of issue 9)
+        // GIVEN the writer for the shared mapper: it escapes text values itself (plan's hot path)
         RequestLineWriter writer = new RequestLineWriter(null);
         assertThat(writer.usesOwnEscaping()).isTrue();
         String longText = String.join(" ", TRICKY).repeat(300); // > 4 KB scratch and > Jackson's contiguous limit

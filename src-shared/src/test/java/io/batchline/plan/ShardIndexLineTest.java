@@ -7,7 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The index lines plan writes by hand (issue 9) are the bytes the mapper writes for the same record. */
+/** The index lines plan writes by hand (for speed) are the bytes the mapper writes for the same record. */
 class ShardIndexLineTest {
 
     @Test

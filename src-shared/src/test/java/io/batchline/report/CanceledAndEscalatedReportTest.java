@@ -11,7 +11,10 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
-/** report.json's run status (R3.4) and escalated items (R5.2), and how their failed lines are classed. */
+/**
+ * report.json's status of a canceled run and its escalated items (failed on every allowed attempt), and how their
+ * failed lines are classed.
+ */
 class CanceledAndEscalatedReportTest {
 
     private static OutcomeLine failed(long line, String reason, String batchId, int attempts) {

@@ -322,7 +322,7 @@ public final class AnthropicSimulator implements AutoCloseable {
     }
 
     /**
-     * The provider's queue limit (issue 9): a create that would leave more than {@code maxRequests} requests in
+     * The provider's queue limit: a create that would leave more than {@code maxRequests} requests in
      * unfinished batches is answered 429 rate_limit_error, as the API does; 0 = no limit (the default).
      */
     public AnthropicSimulator queueLimit(long maxRequests) {

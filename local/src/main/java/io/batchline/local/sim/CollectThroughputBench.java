@@ -35,7 +35,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * {@code bench/collect-throughput.sh} (issue 9): how fast the real {@link CollectStage} streams, validates
+ * {@code bench/collect-throughput.sh}: how fast the real {@link CollectStage} streams, validates
  * (JSON extraction + output_schema) and routes results, with no provider latency. The sample job (without its
  * golden items and canary, in shards of up to 100,000 requests) is planned over a tickets file into a
  * file-backed store; every request gets the simulator model's answer in the documented results format
@@ -119,7 +119,7 @@ public final class CollectThroughputBench {
         }
     }
 
-    /** One results line per request, as the provider returns them (R3: {custom_id, result}). */
+    /** One results line per request, as the provider returns them ({custom_id, result}). */
     private static long writeResults(FileObjectStore store, String requestsKey, String rawKey, SimModel model)
             throws Exception {
         long bytes = 0;

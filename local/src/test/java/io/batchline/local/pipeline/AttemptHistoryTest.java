@@ -13,9 +13,9 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * R5.2 on the real stages and the simulator: an item the provider fails transiently on every attempt ends in
- * failed.jsonl with its full history, one entry per attempt, carried from attempt to attempt through the retry
- * parts and shard indexes; an item that needed more than one attempt carries its history on any outcome.
+ * Escalation after every attempt on the real stages and the simulator: an item the provider fails transiently on every
+ * attempt ends in failed.jsonl with its full history, one entry per attempt, carried from attempt to attempt through
+ * the retry parts and shard indexes; an item that needed more than one attempt carries its history on any outcome.
  */
 class AttemptHistoryTest {
 

@@ -37,7 +37,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * R3.4 on the real stages, DynamoDB and S3 emulators and the Anthropic simulator: a run canceled while its
+ * Cancel on the real stages, DynamoDB and S3 emulators and the Anthropic simulator: a run canceled while its
  * batches are in flight, or between a retry round's planning and its submission, or before the retry round is
  * planned, ends with every input line in exactly one outcome file: what finished as usual, the rest failed with
  * reason canceled; no batch is created after the cancel, and report.json says the run was canceled.

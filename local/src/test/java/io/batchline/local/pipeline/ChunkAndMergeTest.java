@@ -29,10 +29,10 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * R2.4 chunk and merge on the real stages, the emulators and the simulator: long tickets are split into chunks sent
- * as their own requests (spread over several small shards, some failing transiently and retried alone), every
- * chunk answer is validated, and finalize merges them into exactly ONE outcome line per input line, by the job's
- * merge rules, checked here against the chunk answers the simulator really gave (its saved raw results).
+ * Long inputs' chunk and merge on the real stages, the emulators and the simulator: long tickets are split into chunks
+ * sent as their own requests (spread over several small shards, some failing transiently and retried alone), every
+ * chunk answer is validated, and finalize merges them into exactly ONE outcome line per input line, by the job's merge
+ * rules, checked here against the chunk answers the simulator really gave (its saved raw results).
  */
 class ChunkAndMergeTest {
     static final Pattern CHUNK_ID = Pattern.compile("a(\\d+)-l(\\d+)-c(\\d+)");

@@ -34,8 +34,8 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
- * R5.3 on the real stages, S3 and DynamoDB of the test stack and the simulator: a collect that dies mid-shard
- * resumes after its last checkpoint, and the run's outcome files are those of an uninterrupted collect, each
+ * Collect checkpoints on the real stages, S3 and DynamoDB of the test stack and the simulator: a collect that dies
+ * mid-shard resumes after its last checkpoint, and the run's outcome files are those of an uninterrupted collect, each
  * input line once.
  */
 class CollectCheckpointTest {

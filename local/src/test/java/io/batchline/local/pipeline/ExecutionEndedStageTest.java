@@ -28,7 +28,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 16: what the EventBridge rule's "execution-ended" function does (MarkFailedStage.recordExecutionEnd) on the
+ * What the EventBridge rule's "execution-ended" function does (MarkFailedStage.recordExecutionEnd) on the
  * real DynamoDB and S3 emulators: an execution stopped, timed out or failed without recording the run's end marks
  * the run FAILED, keeps the reservation held while batches are open (else releases it), a repeated event changes
  * nothing, and an event of an execution that is not the run's latest (a resume replaced it) changes nothing.

@@ -20,7 +20,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 5's golden items and canary on the real stages, S3Proxy, dynalite and the simulator: golden items are
+ * Golden items and the canary on the real stages, S3Proxy, dynalite and the simulator: golden items are
  * scored apart and never become outcomes; the canary's batch goes alone first, and a miss sends nothing more.
  */
 class GoldenAndCanaryTest {

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The wrapping the submit, collect, format and finalize handlers put around their stage (issue 6, part 1), with
+ * The wrapping the submit, collect, format and finalize handlers put around their stage (idempotency records), with
  * the real SubmitStage, dynalite and the simulator: keyed by the state attempt the ASL passes.
  */
 class IdempotentStageTest {

@@ -27,7 +27,7 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 16, part 3: the bytes a run names are the bytes it reads. A run is named after (bucket, key, ETag); its
+ * The bytes a run names are the bytes it reads. A run is named after (bucket, key, ETag); its
  * format opens the input with that ETag, so an overwrite between the S3 event and the read fails the stale run
  * with InputChanged and the new version is formatted only by its own run.
  */

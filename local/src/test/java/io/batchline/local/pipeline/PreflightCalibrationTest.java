@@ -32,7 +32,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * R3.5 pre-flight, R2.3 calibration and R2.6 cache TTL on the real stages, the emulators and the simulator.
+ * Pre-flight, token estimator calibration and the prompt-cache TTL on the real stages, the emulators and the simulator.
  */
 class PreflightCalibrationTest {
 

@@ -37,7 +37,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 9, part 4: submission respects the provider's queue limit and batch-creation rate. 200 tickets in shards
+ * Submission respects the provider's queue limit and batch-creation rate. 200 tickets in shards
  * of 60 (4 batches) against a provider that queues at most 130 requests: never more than two batches at once,
  * the rest stay PLANNED until "Check batches" sees capacity, and every line still ends in one outcome.
  */

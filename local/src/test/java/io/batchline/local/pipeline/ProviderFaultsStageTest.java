@@ -87,7 +87,7 @@ class ProviderFaultsStageTest {
         for (int i = 0; ; i++) {
             try {
                 T result = stage.get();
-                // a passing provider failure the stage answered with a wait instead of an error (issue 16)
+                // a passing provider failure the stage answered with a wait instead of an error
                 if (result instanceof PollState p && p.throttledCause() != null) transients.add(p.throttledCause());
                 return result;
             } catch (TransientStageException e) {

@@ -18,8 +18,9 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * R4.4 and R4.5 on the real stages and the simulator: the label never reaches the model but rides with the item to
- * the report's quality block; sample.jsonl is a seeded, repeatable choice across the tiers.
+ * The spot-check sample and ground-truth accuracy on the real stages and the simulator: the label never reaches the
+ * model but rides with the item to the report's quality block; sample.jsonl is a seeded, repeatable choice across the
+ * tiers.
  */
 class QualityControlTest {
 

@@ -14,9 +14,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * R4.2 on the real stages and the simulator's invalid_json and schema_violation faults: an item whose answer is
- * not JSON or breaks the schema is sent once more, alone, with its answer and the errors; what is still invalid
- * then is rejected with the reason; report.json counts repaired and rejected_invalid.
+ * The repair round on the real stages and the simulator's invalid_json and schema_violation faults: an item whose
+ * answer is not JSON or breaks the schema is sent once more, alone, with its answer and the errors; what is still
+ * invalid then is rejected with the reason; report.json counts repaired and rejected_invalid.
  */
 public class RepairRoundTest {
     static final Path SAMPLE = Path.of("..", "samples", "ticket-triage").toAbsolutePath().normalize();

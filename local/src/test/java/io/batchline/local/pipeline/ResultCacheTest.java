@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
- * The result cache (issue 6, part 4) on the emulators: a second file sharing items with an earlier run pays only
+ * The result cache on the emulators: a second file sharing items with an earlier run pays only
  * for the items it does not share; the simulator's own record of what it received is the witness.
  */
 class ResultCacheTest {
@@ -148,8 +148,8 @@ class ResultCacheTest {
     }
 
     /**
-     * R5.3 with the cache on: a planning pass killed part-way resumes at its last format checkpoint and leaves the
-     * same shards and cached parts as a pass that was never killed (lookups, failures and long items keep input
+     * Checkpoints with the cache on: a planning pass killed part-way resumes at its last format checkpoint and leaves
+     * the same shards and cached parts as a pass that was never killed (lookups, failures and long items keep input
      * order, so the checkpoint has one position).
      */
     @org.junit.jupiter.params.ParameterizedTest(name = "killed at write {0}")

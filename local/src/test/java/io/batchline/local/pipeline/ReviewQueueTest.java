@@ -21,9 +21,9 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
- * R4.3 on the real stages, the test stack's SQS (ElasticMQ or LocalStack) and the simulator: review items land in
- * review.jsonl and, one message each,
- * on the review queue; accepted and review items respect the thresholds; a repeated collect sends nothing again.
+ * The review queue on the real stages, the test stack's SQS (ElasticMQ or LocalStack) and the simulator: review items
+ * land in review.jsonl and, one message each, on the review queue; accepted and review items respect the thresholds; a
+ * repeated collect sends nothing again.
  */
 class ReviewQueueTest {
 
@@ -48,7 +48,7 @@ class ReviewQueueTest {
             // a repeated collect (a Lambda retry of the state) must not send the shard's items again
             new CollectStage(f.ctx).collect(new CollectRequest(runId, StageFixture.BUCKET, 1, 0));
 
-            // issue 16: every message carries its job, as the job attribute and in the body, so it can be taken per job
+            // every message carries its job, as the job attribute and in the body, so it can be taken per job
             List<software.amazon.awssdk.services.sqs.model.Message> raw = sqs.receiveMessage(r -> r.queueUrl(url)
                     .maxNumberOfMessages(10).visibilityTimeout(0).messageAttributeNames("All")).messages();
             assertThat(raw).isNotEmpty().allSatisfy(m -> {

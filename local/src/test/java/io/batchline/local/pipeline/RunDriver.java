@@ -37,7 +37,7 @@ final class RunDriver {
         this.f = f;
     }
 
-    /** Results between collect's checkpoints (R5.3); a test sets a small one to collect shards in segments. */
+    /** Results between collect's checkpoints; a test sets a small one to collect shards in segments. */
     int collectCheckpointEvery = io.batchline.pipeline.CollectCheckpoint.DEFAULT_EVERY;
 
     /** Uploads the job and input and runs it to the end; returns the run id. */

@@ -15,7 +15,7 @@ import java.util.Arrays;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 
-/** Issue 16's smaller findings on the real stages, S3Proxy, dynalite and the simulator. */
+/** A corrupt .gz input and an input with no valid item, on the real stages, S3Proxy, dynalite and the simulator. */
 class SmallFindingsStageTest {
 
     private static long batchesAtProvider(StageFixture f) {

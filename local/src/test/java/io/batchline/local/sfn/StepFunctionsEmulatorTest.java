@@ -92,7 +92,7 @@ class StepFunctionsEmulatorTest {
         }
     }
 
-    /** Issue 16: a long error cause reaches the execution whole, not "local executor exited with code 0" (the pipeline's
+    /** A long error cause reaches the execution whole, not "local executor exited with code 0" (the pipeline's
      * was 23 KB, lost when the reader lagged; 300 KB loses it every time without the flush). */
     @Test
     void aLongCauseIsKept() {

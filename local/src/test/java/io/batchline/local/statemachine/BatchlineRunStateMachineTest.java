@@ -172,7 +172,7 @@ class BatchlineRunStateMachineTest {
         assertThat(calls("poll")).allSatisfy(in -> assertThat(in.path("attempt").asInt()).isEqualTo(1));
         assertThat(calls("collect")).hasSize(3);
         assertThat(calls("collect")).extracting(in -> in.path("shard").asInt()).containsExactlyInAnyOrder(0, 1, 2);
-        // the Map passes each group of shards (issue 9; here one shard a group) to its "Collect shard"
+        // the Map passes each group of shards (here one shard a group) to its "Collect shard"
         assertThat(calls("collect")).allSatisfy(in -> assertThat(in.path("shards"))
             .isEqualTo(JSON.createArrayNode().add(in.path("shard").asInt())));
         assertThat(calls("collect")).allSatisfy(in -> {
@@ -216,7 +216,7 @@ class BatchlineRunStateMachineTest {
         assertThat(d.status()).as("error %s cause %s", d.error(), d.cause()).isEqualTo(ExecutionStatus.SUCCEEDED);
         assertThat(calls("collect")).extracting(in -> in.path("shard").asInt()).containsExactlyInAnyOrder(0, 1, 1, 2);
         assertThat(calls("mark-failed")).isEmpty();
-        // the retry is a new attempt of the same state entry: same $$.State.EnteredTime, RetryCount 0 then 1 (issue 6)
+        // the retry is a new attempt of the same state entry: same $$.State.EnteredTime, RetryCount 0 then 1
         List<JsonNode> shard1Calls = calls("collect").stream().filter(in -> in.path("shard").asInt() == 1).toList();
         assertThat(shard1Calls).extracting(in -> in.path("invocation").path("retry_count").asInt()).containsExactly(0, 1);
         assertThat(shard1Calls.get(1).path("invocation").path("entered_time"))
@@ -267,7 +267,7 @@ class BatchlineRunStateMachineTest {
         assertThat(d.status()).as("error %s cause %s", d.error(), d.cause()).isEqualTo(ExecutionStatus.SUCCEEDED);
         assertThat(calls("poll")).hasSize(polls);
         List<HistoryEvent> events = history(arn);
-        // AWS: ExecutionStarted 1; Resume? 2 (issue 16); Register, Format, Submit 5 each (Entered, Scheduled, Started, Succeeded, Exited);
+        // AWS: ExecutionStarted 1; Resume? 2; Register, Format, Submit 5 each (Entered, Scheduled, Started, Succeeded, Exited);
         // Choice 2; per poll: Wait 2 + Check 5 + Choice 2 = 9; Map: Entered, Started, Succeeded, Exited 4 +
         // per shard 7; Canary pending? 2; Plan retry 5; Choice 2; Finalize 5; Canary failed? 2; Run canceled? 2;
         // Succeed 2; ExecutionSucceeded 1.
@@ -278,7 +278,7 @@ class BatchlineRunStateMachineTest {
     }
 
     /**
-     * Issue 6: the idempotency attempt identity the ASL passes from the context object; checked, then removed so
+     * The idempotency attempt identity the ASL passes from the context object; checked, then removed so
      * the rest of the input can be compared whole.
      */
     private static JsonNode withoutInvocation(JsonNode in, String state) {

@@ -1,6 +1,7 @@
 package io.batchline.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.batchline.aws.s3.S3ObjectStore;
 import io.batchline.grade.GradableItem;
 import io.batchline.grade.GradeFileException;
 import io.batchline.grade.GradeKeys;
@@ -14,7 +15,6 @@ import io.batchline.grade.WilsonInterval;
 import io.batchline.report.RunReportHtml;
 import io.batchline.run.RunKeys;
 import io.batchline.store.ObjectStore;
-import io.batchline.store.S3ObjectStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;

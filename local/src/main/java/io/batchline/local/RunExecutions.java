@@ -34,6 +34,15 @@ final class RunExecutions {
         return mine;
     }
 
+    /** The run an execution belongs to: its name, less a resume's {@code -resume-<n>}. */
+    static String runOf(String executionName) {
+        int at = executionName.lastIndexOf(RESUME_SUFFIX);
+        if (at > 0 && executionName.substring(at + RESUME_SUFFIX.length()).matches("[0-9]+")) {
+            return executionName.substring(0, at);
+        }
+        return executionName;
+    }
+
     static Optional<ExecutionListItem> running(List<ExecutionListItem> executions) {
         return executions.stream().filter(e -> e.status() == ExecutionStatus.RUNNING).findFirst();
     }

@@ -12,6 +12,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
@@ -38,11 +41,18 @@ final class StatusCommand {
             List<ExecutionListItem> executions = new ArrayList<>();
             sfn.listExecutionsPaginator(b -> b.stateMachineArn(ep.stateMachineArn())).executions()
                     .forEach(executions::add);
+            Map<String, List<ExecutionListItem>> byRun = new LinkedHashMap<>();
+            executions.sort(Comparator.comparing(ExecutionListItem::startDate));
+            for (ExecutionListItem e : executions) {
+                byRun.computeIfAbsent(RunExecutions.runOf(e.name()), k -> new ArrayList<>()).add(e);
+            }
             if (runId != null) {
-                ExecutionListItem e = executions.stream().filter(x -> x.name().equals(runId)).findFirst()
-                        .orElseThrow(() -> new Cli.UserInputException("no run " + runId + " in this stack ("
-                                + executions.size() + " runs; `./batchline local status` lists them)"));
-                detail(sfn, runs, bucket, e);
+                List<ExecutionListItem> mine = byRun.get(runId);
+                if (mine == null) {
+                    throw new Cli.UserInputException("no run " + runId + " in this stack (" + byRun.size()
+                            + " runs; `./batchline local status` lists them)");
+                }
+                detail(sfn, runs, bucket, runId, mine);
                 return 0;
             }
             if (executions.isEmpty()) {
@@ -52,14 +62,20 @@ final class StatusCommand {
             }
             out.printf("%-30s %-9s %-20s %9s %7s  %-27s %s%n", "RUN", "STATE", "STARTED", "TOOK", "ITEMS",
                     "ACCEPTED/REVIEW/REJECTED/FAILED", "COST");
-            executions.sort((a, b) -> b.startDate().compareTo(a.startDate()));
-            for (ExecutionListItem e : executions) {
-                Counts c = counts(runs, bucket, e.name());
-                Instant end = e.stopDate() != null ? e.stopDate() : Instant.now();
-                out.printf("%-30s %-9s %-20s %9s %7s  %-27s %s%n", e.name(), state(runs, e.name(), e.statusAsString()),
-                        e.startDate().toString().substring(0, 19).replace('T', ' '),
-                        RunFollower.clock(Duration.between(e.startDate(), end)), c.items, c.split,
-                        c.grading == null ? c.cost : c.cost + "  " + c.grading);
+            List<String> newestFirst = new ArrayList<>(byRun.keySet());
+            java.util.Collections.reverse(newestFirst);
+            for (String run : newestFirst) {
+                // a resumed run is one row: started by its first execution, in the state of its latest
+                List<ExecutionListItem> mine = byRun.get(run);
+                ExecutionListItem first = mine.get(0);
+                ExecutionListItem latest = mine.get(mine.size() - 1);
+                Counts c = counts(runs, bucket, run);
+                Instant end = latest.stopDate() != null ? latest.stopDate() : Instant.now();
+                out.printf("%-30s %-9s %-20s %9s %7s  %-27s %s%s%n", run, state(runs, run, latest.statusAsString()),
+                        first.startDate().toString().substring(0, 19).replace('T', ' '),
+                        RunFollower.clock(Duration.between(first.startDate(), end)), c.items, c.split,
+                        c.grading == null ? c.cost : c.cost + "  " + c.grading,
+                        mine.size() > 1 ? "  (resumed " + (mine.size() - 1) + "x)" : "");
             }
             printIgnored(out, bucket);
             return 0;
@@ -107,13 +123,20 @@ final class StatusCommand {
                 "$" + s.costUsd().stripTrailingZeros().toPlainString(), null);
     }
 
-    private void detail(SfnClient sfn, DynamoRunStore runs, S3ObjectStore bucket, ExecutionListItem e) {
-        DescribeExecutionResponse d = sfn.describeExecution(b -> b.executionArn(e.executionArn()));
-        out.printf("run        %s%nstate      %s%nstarted    %s%n", e.name(), state(runs, e.name(), d.statusAsString()),
-                d.startDate());
+    private void detail(SfnClient sfn, DynamoRunStore runs, S3ObjectStore bucket, String runId,
+                        List<ExecutionListItem> executions) {
+        ExecutionListItem latest = executions.get(executions.size() - 1);
+        DescribeExecutionResponse d = sfn.describeExecution(b -> b.executionArn(latest.executionArn()));
+        Instant started = executions.get(0).startDate();
+        out.printf("run        %s%nstate      %s%nstarted    %s%n", runId, state(runs, runId, d.statusAsString()),
+                started);
         if (d.stopDate() != null) out.printf("stopped    %s (took %s)%n", d.stopDate(),
-                RunFollower.clock(Duration.between(d.startDate(), d.stopDate())));
-        RunRecord record = runs.run(e.name()).orElse(null);
+                RunFollower.clock(Duration.between(started, d.stopDate())));
+        for (ExecutionListItem e : executions.subList(0, executions.size() - 1)) {
+            out.printf("execution  %s %s (%s - %s)%n", e.name(), e.statusAsString(), e.startDate(), e.stopDate());
+        }
+        if (executions.size() > 1) out.printf("execution  %s %s (latest)%n", latest.name(), latest.statusAsString());
+        RunRecord record = runs.run(runId).orElse(null);
         if (record != null) out.printf("job        %s%ninput      s3://%s/%s%n", record.job(), record.bucket(),
                 record.inputKey());
         if (record != null && record.cancelRequested()) {
@@ -121,14 +144,14 @@ final class StatusCommand {
                     record.cancelRequestedAt());
         }
         if (d.error() != null) out.printf("error      %s%ncause      %s%n", d.error(), d.cause());
-        Counts c = counts(runs, bucket, e.name());
+        Counts c = counts(runs, bucket, runId);
         out.printf("items      %s (accepted/review/rejected/failed %s)%ncost       %s%n", c.items, c.split, c.cost);
         if (c.grading != null) out.printf("grading    %s%n", c.grading);
-        RunProgress.Snapshot s = new RunProgress(runs, bucket, e.name()).snapshot();
+        RunProgress.Snapshot s = new RunProgress(runs, bucket, runId).snapshot();
         out.printf("batches    %d created, %d ended%n", s.batches(), s.batchesEnded());
-        if (bucket.head(RunKeys.report(e.name())).isPresent()) {
-            out.printf("report     s3://%s/%s%n", bucket.bucket(), RunKeys.report(e.name()));
+        if (bucket.head(RunKeys.report(runId)).isPresent()) {
+            out.printf("report     s3://%s/%s%n", bucket.bucket(), RunKeys.report(runId));
         }
-        out.printf("history    ./batchline local history %s%n", e.name());
+        out.printf("history    ./batchline local history %s%n", latest.name());
     }
 }

@@ -234,6 +234,15 @@ class HostileOperationsTest {
             env.assertEveryBatchIsAShardsBatch(runId, started);
             env.assertNoCustomIdInTwoBatches(started);
             env.assertReservationSettled(runId);
+
+            // the run is one row of `local status`, in its latest execution's state
+            Cli status = cli("local", "status", "--state", state.toString());
+            assertThat(status.out()).as(status.out()).containsOnlyOnce(runId)
+                    .containsPattern(java.util.regex.Pattern.quote(runId) + " +SUCCEEDED .*\\(resumed 1x\\)");
+            Cli detail = cli("local", "status", runId, "--state", state.toString());
+            assertThat(detail.out()).contains("state      SUCCEEDED")
+                    .contains("execution  " + runId + " ABORTED")
+                    .contains("execution  " + runId + "-resume-1 SUCCEEDED (latest)");
         }
     }
 

@@ -9,7 +9,7 @@ import io.batchline.pipeline.StagePayloads.RunRef;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 
-/** State "Check canary" (issue 5). */
+/** State "Check canary". */
 @Named(StageNames.CANARY)
 public class CanaryHandler implements RequestHandler<RunRef, CanaryChecked> {
     @Inject

@@ -9,7 +9,7 @@ import io.batchline.pipeline.StageNames;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 
-/** Cancel a run (R3.4), invoked by an operator with {"run_id": "..."}; not a state of the state machine. */
+/** Cancel a run, invoked by an operator with {"run_id": "..."}; not a state of the state machine. */
 @Named(StageNames.CANCEL)
 public class CancelHandler implements RequestHandler<CancelRequest, Canceled> {
     @Inject

@@ -13,7 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
- * Issue 16: the target of the EventBridge rule on the state machine's "Step Functions Execution Status Change"
+ * The target of the EventBridge rule on the state machine's "Step Functions Execution Status Change"
  * events with status ABORTED, TIMED_OUT or FAILED. An execution stopped in the console or timed out never reaches
  * "Mark run failed": this records the end on the run (only when its record still says RUNNING and the execution is
  * the run's latest: a late event of an execution a resume replaced changes nothing) and keeps the reservation

@@ -26,11 +26,11 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         OutcomeLine.class, Usage.class, Price.class, BatchSummary.class,
         io.batchline.idempotency.Invocation.class,
         io.batchline.job.JobSpec.class, io.batchline.job.JobSpec.Calibration.class,
-        // issue 5: few_shot, long_inputs, strata (job spec) and the chunk outcomes parked between collect and finalize
+        // few_shot, long_inputs, strata (job spec) and the chunk outcomes parked between collect and finalize
         io.batchline.job.JobSpec.FewShot.class, io.batchline.job.JobSpec.Example.class,
         io.batchline.job.JobSpec.LongInputs.class, io.batchline.job.JobSpec.Stratum.class,
         io.batchline.job.JobSpec.When.class, io.batchline.outcome.ChunkOutcome.class,
-        // issue 5: golden and canary (job spec), and the plan the canary check reads back
+        // golden and canary (job spec), and the plan the canary check reads back
         io.batchline.job.JobSpec.Golden.class, io.batchline.job.JobSpec.Canary.class,
         io.batchline.plan.Plan.class, io.batchline.plan.Plan.ShardPlan.class, io.batchline.plan.Plan.Invalid.class,
         io.batchline.plan.FormatCheckpoint.class})

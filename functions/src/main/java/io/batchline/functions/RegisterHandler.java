@@ -8,7 +8,7 @@ import io.batchline.pipeline.StagePayloads.RunStart;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 
-/** States "Register run" and, with {@code "resume": true} (issue 16), "Resume run". */
+/** States "Register run" and, with {@code "resume": true}, "Resume run". */
 @Named(StageNames.REGISTER)
 public class RegisterHandler implements RequestHandler<RunStart, Object> {
     @Inject

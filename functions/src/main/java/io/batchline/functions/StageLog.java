@@ -6,7 +6,7 @@ import java.util.function.Supplier;
 import org.jboss.logging.MDC;
 
 /**
- * R7.1: puts run_id, shard, stage, function_request_id and cold_start into the logging MDC for the length of
+ * Puts run_id, shard, stage, function_request_id and cold_start into the logging MDC for the length of
  * one invocation, so every JSON log line of it carries them (quarkus-logging-json writes the MDC). Handlers
  * call {@link #around} and nothing else.
  */

@@ -43,7 +43,7 @@ import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 import software.amazon.awssdk.services.sfn.model.HistoryEvent;
 
 /**
- * Issue 16's hostile operations, each on a real offline stack with the packaged functions and the real ASL: a
+ * Hostile operations, each on a real offline stack with the packaged functions and the real ASL: a
  * provider storm longer than the old retry budget, a stack killed after its batches were created and then resumed,
  * and a stopped execution. Each asserts one outcome per input line, no custom_id sent in two batches, and the
  * budget reservation settled.

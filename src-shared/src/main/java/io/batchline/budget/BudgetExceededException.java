@@ -4,7 +4,7 @@ import io.batchline.pipeline.PermanentStageException;
 
 /**
  * The worst case of what a run is about to submit does not fit its job budget or the account's monthly budget
- * (R6.2). Permanent: the state machine catches it into "Mark run failed" before any batch exists, and the
+ * Permanent: the state machine catches it into "Mark run failed" before any batch exists, and the
  * console and the CLI show {@code BudgetExceeded} with the numbers.
  */
 public class BudgetExceededException extends PermanentStageException {

@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
 
 /**
- * The budget guard (R6.2). Right after an attempt is planned, and before anything of it is submitted, the worst
+ * The budget guard. Right after an attempt is planned, and before anything of it is submitted, the worst
  * case of the whole run from here on is checked against the job's {@code budget.max_usd} (a job without one gets
  * the deployment's per-run default, {@value #DEFAULT_RUN_BUDGET_ENV}) and the account's monthly budget
  * ({@value #MONTHLY_BUDGET_ENV}) and reserved; a run that does not fit fails with
@@ -261,7 +261,7 @@ public final class BudgetGuard {
 
     /**
      * At the end of a run: settles its reservation with the report's cost and puts the budget section and the
-     * monthly forecast (R6.3) into the report.
+     * monthly forecast into the report.
      */
     public void settleInto(RunReportBuilder report, String runId, JobSpec job, Instant now) {
         Optional<Settlement> settled = settle(runId, report.costUsd());

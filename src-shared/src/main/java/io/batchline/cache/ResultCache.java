@@ -27,7 +27,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The result cache (issue 6, part 4; opt-in with the job's {@code result_cache: {window: 7d}}): an item whose
+ * The result cache (opt-in with the job's {@code result_cache: {window: 7d}}): an item whose
  * request, i.e. its params (model, parameters and rendered prompt), hashes (SHA-256 of canonical JSON) to an
  * answer stored by an earlier run within the window is not sent: its outcome line is written from that answer at
  * planning, routed by this job's confidence thresholds, with {@code cached: true} and cost 0. Collect stores
@@ -89,7 +89,7 @@ public final class ResultCache {
 
         /**
          * Runs a step of planning (a failed line, a long item's requests) after every item offered before it is
-         * decided, so planning's outputs stay in input order and a format checkpoint (R5.3) has one position.
+         * decided, so planning's outputs stay in input order and a format checkpoint has one position.
          */
         public void defer(Runnable step) {
             pending.add(new Pending(null, 0, null, null, null, null, step));
@@ -184,7 +184,7 @@ public final class ResultCache {
         long now = clock.instant().getEpochSecond();
         long expiresAt = now + job.resultCache().windowDuration().toSeconds();
         long[] stored = {0};
-        // one listing of the shard's segments for the three kinds (R5.3: a large shard's segments too)
+        // one listing of the shard's segments for the three kinds (a large shard's checkpointed segments too)
         for (String part : io.batchline.pipeline.CollectCheckpoint.shardParts(store, shard.runId(), shard.attempt(),
                 shard.shard(), List.of(OutcomeKind.ACCEPTED, OutcomeKind.REVIEW, OutcomeKind.REJECTED))) {
             JsonLines.forEachLine(store.open(part), text -> {

@@ -11,7 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The local stack's fault switch (issue 6): kills the function process at a named point, as a Lambda timeout or
+ * The local stack's fault switch: kills the function process at a named point, as a Lambda timeout or
  * crash would. Armed by {@code BATCHLINE_CHAOS_FILE}, a JSON file {"point": "collect.line", "after": 5} that
  * tests rewrite between cases; each arming fires once across all processes (a marker file records it), so the
  * retried invocation gets past the point. Unset (as in AWS), every call is a no-op.

@@ -6,7 +6,7 @@ import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
- * Wraps one stage invocation in an idempotency record (issue 6, part 1). The key is the state ATTEMPT
+ * Wraps one stage invocation in an idempotency record. The key is the state ATTEMPT
  * ({@link Invocation}: execution, state, entered time, retry count) plus the request's scope, so:
  * <ul>
  * <li>a second delivery of the same attempt gets the stored result (or "in progress" while the first runs);</li>

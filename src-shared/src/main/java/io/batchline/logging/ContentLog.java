@@ -1,7 +1,7 @@
 package io.batchline.logging;
 
 /**
- * R7.1: prompt and output text never reach the logs unless {@value #DEBUG_ENV}=true. Any log message that
+ * Prompt and output text never reach the logs unless {@value #DEBUG_ENV}=true. Any log message that
  * would carry item text (a prompt, an answer, an input line) passes it through {@link #text}, which withholds
  * it by default and says how long it was.
  */

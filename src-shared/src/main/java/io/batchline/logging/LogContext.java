@@ -4,7 +4,7 @@ import java.util.function.BiConsumer;
 
 /**
  * Fields the domain learns mid-invocation (the batch id of a shard) and every later log line should carry. The
- * domain knows no logging framework: the functions plug in their MDC (R7.1); elsewhere this is a no-op.
+ * domain knows no logging framework: the functions plug in their MDC; elsewhere this is a no-op.
  */
 public final class LogContext {
     private static volatile BiConsumer<String, String> sink = (k, v) -> { };

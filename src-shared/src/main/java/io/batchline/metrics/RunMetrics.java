@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The run's metrics (R7.2) as one EMF line, namespace {@value #NAMESPACE}, dimensions {@code job} and
+ * The run's metrics as one EMF line, namespace {@value #NAMESPACE}, dimensions {@code job} and
  * {@code stage}, built from the finished report.json so the metrics and the report can never disagree.
  * Counts, tokens and cost carry no item text.
  */
@@ -39,7 +39,7 @@ public final class RunMetrics {
         BigDecimal pass = decimal(report.get("validation_pass_rate"));
         emf.metric("ValidationPassRate", "Percent", pass == null ? null : pass.movePointRight(2));
         emf.metric("RetriedItems", "Count", report.path("retried_items").asLong());
-        emf.metric("EscalatedItems", "Count", report.path("escalated_items").asLong()); // R5.2
+        emf.metric("EscalatedItems", "Count", report.path("escalated_items").asLong()); // items that failed transiently on every allowed attempt
         report.path("error_classes").fields().forEachRemaining(e -> {
             emf.metric("Errors_" + e.getKey(), "Count", e.getValue().path("count").asLong());
             BigDecimal rate = decimal(e.getValue().get("rate"));

@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Collect's progress through one shard (R5.3). Every {@code every} results collect closes the outcome lines so
+ * Collect's progress through one shard. Every {@code every} results collect closes the outcome lines so
  * far as a segment ({@link RunKeys#shardSegmentPart}) and then records {every, results_done, segments} here, a
  * small S3 object next to the parts it names (one PUT per checkpoint; no schema in the run table). A collect
  * killed later starts after {@code results_done}: it re-reads the results before it only to rebuild what lives in
@@ -39,7 +39,7 @@ public final class CollectCheckpoint {
         String key = RunKeys.collectCheckpoint(runId, attempt, shard);
         JsonNode n;
         try {
-            n = Json.tree(store.read(key)); // one GET, no HEAD first (issue 9: requests per shard)
+            n = Json.tree(store.read(key)); // one GET, no HEAD first: requests per shard are what a large run pays for
         } catch (io.batchline.store.NoSuchObjectException e) {
             return Optional.empty();
         }
@@ -123,7 +123,7 @@ public final class CollectCheckpoint {
 
     /**
      * Where outcome lines go: a segment's parts, the shard's last parts, or nowhere (a resume re-reading results
-     * it already wrote). A part is created on its first line, so only the kinds the shard has are written (issue 9:
+     * it already wrote). A part is created on its first line, so only the kinds the shard has are written (fewer requests:
      * an empty part is a PUT per shard for nothing; every reader lists the parts or asks {@link #written}).
      */
     static final class Sink implements AutoCloseable {

@@ -35,7 +35,7 @@ public final class IntakeStage {
         if (event == null || event.records() == null) return new SqsBatchResponse(failures);
         for (SqsMessage message : event.records()) {
             try {
-                for (RunStart start : runsOf(message.body(), (bucket, key, reason) -> // issue 16: counted, not only logged
+                for (RunStart start : runsOf(message.body(), (bucket, key, reason) -> // counted, not only logged
                         IgnoredInbox.print("intake", bucket, key, reason, java.time.Instant.now(), System.out))) {
                     Decision d = start(start);
                     LOG.info(() -> "intake: " + d + " run " + start.runId() + " for s3://" + start.bucket() + "/"

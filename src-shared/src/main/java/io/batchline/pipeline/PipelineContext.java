@@ -34,7 +34,7 @@ public final class PipelineContext {
         this(storeForBucket, runs, provider, prices, config, clock, BudgetGuard.off());
     }
 
-    /** With the budget guard (R6.2); the six-argument form leaves it off, for stage tests that do not need it. */
+    /** With the budget guard; the six-argument form leaves it off, for stage tests that do not need it. */
     public PipelineContext(Function<String, ObjectStore> storeForBucket, RunStore runs,
                            AnthropicBatchesClient provider, PriceTable prices, PipelineConfig config, Clock clock,
                            BudgetGuard budget) {
@@ -90,7 +90,7 @@ public final class PipelineContext {
         return clock;
     }
 
-    /** R4.3: where review items are sent besides review.jsonl; null when no queue is configured. */
+    /** Where review items are sent besides review.jsonl; null when no queue is configured. */
     private volatile io.batchline.quality.ReviewQueue reviewQueue;
 
     public PipelineContext reviewQueue(io.batchline.quality.ReviewQueue queue) {

@@ -32,7 +32,7 @@ public final class PollStage {
 
     /**
      * One check of the run's batches. A provider call that fails for a passing reason (429, 529, 5xx, timeouts)
-     * puts the check off (issue 16): the state says when to look again and the state machine waits; what this
+     * puts the check off: the state says when to look again and the state machine waits; what this
      * check did before the failure (results saved, shards marked ended or submitted) is on the records already.
      */
     public PollState poll(PollRequest request) {
@@ -53,7 +53,7 @@ public final class PollStage {
         boolean unsent = shards.stream().anyMatch(s -> s.status() == ShardStatus.PLANNED
                 || s.status() == ShardStatus.SUBMITTING);
         ObjectStore store = ctx.store(request.bucket());
-        // R3.4: a batch created while the cancel was being requested is canceled here, on the next check
+        // a batch created while the cancel was being requested is canceled here, on the next check
         boolean canceled = CancelStage.requested(ctx, runId);
         int open = 0;
         List<Integer> ended = new ArrayList<>();
@@ -65,7 +65,7 @@ public final class PollStage {
                 MessageBatch batch = batches.get(shard.batchId());
                 if (batch.ended()) {
                     String rawKey = RunKeys.raw(runId, shard.batchId());
-                    io.batchline.cost.StageMeter.perShard(() -> { // issue 9: aws_cost per shard
+                    io.batchline.cost.StageMeter.perShard(() -> { // aws_cost per shard
                         saveResults(store, shard.batchId(), rawKey);
                         io.batchline.chaos.Chaos.point("poll.after_results_saved");
                         ctx.runs().markEnded(runId, attempt, shard.shard(), ctx.clock().instant(), rawKey);
@@ -113,7 +113,7 @@ public final class PollStage {
 
 
     /**
-     * The ended shards in order, in groups of at most {@code maxRequests} requests (issue 9: each group is one Map
+     * The ended shards in order, in groups of at most {@code maxRequests} requests (each group is one Map
      * iteration, one state transition and one invocation, instead of one per shard; a shard of 250 requests costs
      * less to collect than its iteration). A shard above the limit is a group alone.
      */

@@ -9,7 +9,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.logging.Logger;
 
 /**
- * Issue 16: a provider storm (429, 529, 5xx, timeouts) while a run has batches is waited out by the state machine,
+ * A provider storm (429, 529, 5xx, timeouts) while a run has batches is waited out by the state machine,
  * not failed after the client's and the Retry block's few minutes. "Submit batches" and "Check batches" turn a
  * passing failure into a {@link PollState} that says "not yet, check again in N s" ({@code retry-after} when the
  * provider sent one, else a capped exponential with full jitter); the "Wait for batches" state does the waiting,

@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * How far "Plan and format" got through a run's input (R5.3), a small S3 object written when a shard closes and at
+ * How far "Plan and format" got through a run's input, a small S3 object written when a shard closes and at
  * least {@code every} lines have passed since the last one. Everything before {@code (line, chunk)} is done: its
  * requests are in the closed {@code shards}, its failed and cached lines in the recorded segments of each part
  * ({@link SegmentedPart}); nothing at or after it was written anywhere that a resumed pass reads. Shards close where

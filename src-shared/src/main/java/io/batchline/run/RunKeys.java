@@ -44,7 +44,7 @@ public final class RunKeys {
         return run(runId) + "parts/a" + attempt + "/plan/" + kind.fileName();
     }
 
-    /** Outcome lines of items answered from the result cache at planning (issue 6); rewritten whole. */
+    /** Outcome lines of items answered from the result cache at planning; rewritten whole. */
     public static String cachedPart(String runId, OutcomeKind kind) {
         return run(runId) + "parts/a1/cached/" + kind.fileName();
     }
@@ -55,7 +55,7 @@ public final class RunKeys {
     }
 
     /**
-     * Outcome lines of one checkpointed segment of a large shard (R5.3): collect closes a segment every K results
+     * Outcome lines of one checkpointed segment of a large shard: collect closes a segment every K results
      * so a restarted collect continues after it; the shard's last lines still go to {@link #shardPart}.
      */
     public static String shardSegmentPart(String runId, int attempt, int shard, int segment, OutcomeKind kind) {
@@ -71,12 +71,12 @@ public final class RunKeys {
         return run(runId) + "parts/a" + attempt + "/shard-" + pad(shard) + "/seg-";
     }
 
-    /** Where collect records how far it got in one shard (R5.3). */
+    /** Where collect records how far it got in one shard. */
     public static String collectCheckpoint(String runId, int attempt, int shard) {
         return run(runId) + "checkpoints/collect-a" + attempt + "-shard-" + pad(shard) + ".json";
     }
 
-    /** Where "Plan and format" records how far it got in the input (R5.3). */
+    /** Where "Plan and format" records how far it got in the input. */
     public static String formatCheckpoint(String runId, int attempt) {
         return run(runId) + "checkpoints/format-a" + attempt + ".json";
     }
@@ -111,7 +111,7 @@ public final class RunKeys {
         return run(runId) + "report.json";
     }
 
-    /** Where a job's golden file lives in the bucket (R4.5): {@code jobs/<job>/<file>}, next to the spec. */
+    /** Where a job's golden file lives in the bucket: {@code jobs/<job>/<file>}, next to the spec. */
     public static String goldenSource(String job, String file) {
         return JOBS + job + "/" + file;
     }
@@ -140,7 +140,7 @@ public final class RunKeys {
         return run(runId) + "parts/canary/" + OutcomeKind.FAILED.fileName();
     }
 
-    /** Verdicts on the chunks of long items (R2.4) one collected shard reached, sorted by line and chunk. */
+    /** Verdicts on the chunks of long items one collected shard reached, sorted by line and chunk. */
     public static String chunkPart(String runId, int attempt, int shard) {
         return run(runId) + "chunks/a" + attempt + "/shard-" + pad(shard) + ".jsonl";
     }

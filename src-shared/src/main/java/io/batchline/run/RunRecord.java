@@ -5,7 +5,7 @@ import java.time.Instant;
 /**
  * The run's row in DynamoDB ({@code RUN#id / META}). Item data never lives here.
  *
- * @param cancelRequestedAt when an operator asked to cancel the run (R3.4); null when nobody did
+ * @param cancelRequestedAt when an operator asked to cancel the run; null when nobody did
  */
 public record RunRecord(
         String runId,

@@ -18,7 +18,7 @@ public interface RunStore {
     void finishRun(String runId, RunRecord.RunStatus status, Instant finishedAt, String error, String cause);
 
     /**
-     * Issue 16, resume: a FAILED run (or one left RUNNING by a stopped or crashed execution) is RUNNING again, its
+     * Resume: a FAILED run (or one left RUNNING by a stopped or crashed execution) is RUNNING again, its
      * error kept as {@code previous_error} for the record; false when the run ended otherwise (succeeded,
      * canceled) or does not exist. One conditional write.
      */
@@ -27,7 +27,7 @@ public interface RunStore {
     }
 
     /**
-     * Issue 16: {@link #reopenRun(String, Instant)} by the execution {@code execution} (a resume,
+     * {@link #reopenRun(String, Instant)} by the execution {@code execution} (a resume,
      * {@code <run>-resume-<n>}), which the record keeps as the run's latest execution in the same write; null
      * leaves the one recorded.
      */
@@ -36,7 +36,7 @@ public interface RunStore {
     }
 
     /**
-     * Issue 16: the name of the run's latest execution: the one the last resume recorded, else the first one
+     * The name of the run's latest execution: the one the last resume recorded, else the first one
      * (named after the run). Empty when there is no such run.
      */
     default Optional<String> latestExecution(String runId) {
@@ -44,7 +44,7 @@ public interface RunStore {
     }
 
     /**
-     * Issue 16: {@link #finishRun} only while the run is RUNNING and {@code execution} is its latest execution
+     * {@link #finishRun} only while the run is RUNNING and {@code execution} is its latest execution
      * (one conditional write: a resume that starts meanwhile wins); false when it is not, or the run ended.
      */
     default boolean finishRunOfExecution(String runId, String execution, RunRecord.RunStatus status,
@@ -74,7 +74,7 @@ public interface RunStore {
 
     void markCollected(String runId, int attempt, int shard);
 
-    /** What a cancel request (R3.4) found on the run record. */
+    /** What a cancel request found on the run record. */
     enum CancelRequest {
         /** this call recorded the request */
         REQUESTED,

@@ -34,7 +34,7 @@ public record ShardRecord(
         COLLECTED,
         /** rejected as too large (413) and split into new shards of the same attempt; never sent itself */
         REPLACED,
-        /** never sent: its run was canceled first (R3.4); its items fail with reason canceled */
+        /** never sent: its run was canceled first; its items fail with reason canceled */
         CANCELED;
 
         public boolean open() {

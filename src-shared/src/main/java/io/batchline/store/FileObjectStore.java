@@ -51,7 +51,7 @@ public final class FileObjectStore implements ObjectStore {
     }
 
     /**
-     * A store for write-once bulk output ({@code ./batchline plan}, issue 9): it does not hash what it writes (the
+     * A store for write-once bulk output ({@code ./batchline plan}): it does not hash what it writes (the
      * MD5 was a tenth of plan's time; ETags stay correct, computed when asked for), and it creates each new file
      * on a helper thread while the first 64 KiB written to it are buffered (creating a file costs 0.3-1 ms of
      * kernel time on some file systems, and plan creates two per shard). A failed creation is thrown by the

@@ -132,7 +132,7 @@ class S3EmulatorTest {
     }
 
     /**
-     * Issue 16: the format stage reads an input with If-Match on the run's ETag. S3 answers 412 when the key holds
+     * The format stage reads an input with If-Match on the run's ETag. S3 answers 412 when the key holds
      * another version; S3Proxy must do the same, for single-part and multipart ETags alike (a large input is a
      * multipart upload), or the overwrite tests would pass here and the check be untested.
      */

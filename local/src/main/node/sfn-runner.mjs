@@ -17,7 +17,7 @@ function emit(obj) {
 }
 
 // stdout to a pipe is asynchronous: process.exit() right after a write loses what the pipe has not taken yet (a
-// long cause, issue 16, was cut mid-line and the execution ended as "local executor exited with code 0").
+// long cause was cut mid-line and the execution ended as "local executor exited with code 0").
 // The last line is written, and the process exits once it (and so everything before it) is flushed.
 function emitAndExit(obj) {
   process.stdout.write(JSON.stringify(obj) + '\n', () => process.exit(0));

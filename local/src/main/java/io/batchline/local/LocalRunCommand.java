@@ -38,6 +38,18 @@ final class LocalRunCommand {
         JobSpec job = JobFiles.loadJob(jobFile);
         String inputName = JobFiles.checkInput(input);
         try (StackHandle stack = StackHandle.attachOrStart(stateDir, out)) {
+            return submit(stack, job, jobFile, Files.readAllBytes(jobFile), input, inputName, outDir, timeoutMinutes);
+        }
+    }
+
+    /**
+     * Drops the job spec ({@code jobBytes}, as read from {@code jobFile}'s folder for its golden file) and the input
+     * (under {@code inbox/<job>/<inputName>}) into the stack's bucket, follows the run the drop starts and brings
+     * its outcome files home: what `local run` does, and `rerun` with the input it wrote.
+     */
+    int submit(StackHandle stack, JobSpec job, Path jobFile, byte[] jobBytes, Path input, String inputName,
+               Path outDir, int timeoutMinutes) throws Exception {
+        {
             LocalStack.Endpoints ep = stack.endpoints();
             ObjectStore bucket = new S3ObjectStore(ep.clients().s3(), ep.bucket());
             if (job.golden() != null) { // golden items: next to the spec in the bucket, as in AWS (jobs/<job>/<file>)
@@ -48,7 +60,7 @@ final class LocalRunCommand {
                     in.transferTo(o);
                 }
             }
-            bucket.put(RunKeys.jobSpec(job.name()), Files.readAllBytes(jobFile), "application/yaml");
+            bucket.put(RunKeys.jobSpec(job.name()), jobBytes, "application/yaml");
             String key = RunKeys.INBOX + job.name() + "/" + inputName;
             Instant uploadedAt = Instant.now();
             try (InputStream in = Files.newInputStream(input);
@@ -122,6 +134,11 @@ final class LocalRunCommand {
                     r.at("/error_classes/canceled/count").asLong());
         } else {
             out.printf("%nRun %s finished in %s%n", runId, RunFollower.clock(took));
+        }
+        JsonNode rerunOf = r.path("rerun_of");
+        if (rerunOf.isObject()) {
+            out.printf("  rerun of  %s: %,d item(s) selected (--only %s)%n", rerunOf.path("run_id").asText(),
+                    rerunOf.path("selected").asLong(), rerunOf.path("only").asText());
         }
         out.printf("  items     %,d: accepted %,d, review %,d, rejected %,d, failed %,d%n", r.path("items").asLong(),
                 r.path("accepted").asLong(), r.path("review").asLong(), r.path("rejected").asLong(),

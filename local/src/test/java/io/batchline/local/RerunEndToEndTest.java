@@ -179,7 +179,7 @@ class RerunEndToEndTest {
                 .replace("name: ticket-triage", "name: ticket-triage-v2")
                 .replace("choose the one that must act first.", "choose the one that must act first; a sign-in"
                         + " problem is always account.")
-                );
+                .replaceAll("(?m)^ *Subject: \\{\\{subject}}\n\n", "")); // prompt v2: the message alone
         Files.copy(SAMPLE.resolve("golden.jsonl"), tmp.resolve("golden.jsonl")); // golden.file is next to the spec
         Result changed = cli("rerun", firstRun, "--job", v2.toString(), "--only", "rejected", "--state",
                 state.toString(), "--out", tmp.resolve("v2").toString());
@@ -190,10 +190,18 @@ class RerunEndToEndTest {
         assertThat(new HashSet<>(sent)).as("every selected item sent, nothing else").isEqualTo(rejected);
         Map<Long, JsonNode> v2Outcomes = outcomes(tmp.resolve("v2"));
         assertThat(v2Outcomes.keySet()).containsExactlyInAnyOrderElementsOf(rejected);
+        long changedAnswers = 0;
         for (Long line : rejected) {
             assertThat(v2Outcomes.get(line).get("id")).isEqualTo(firstOutcomes.get(line).get("id"));
             assertThat(v2Outcomes.get(line).has("cached")).isFalse();
+            if (!v2Outcomes.get(line).at("/output/primary_category").equals(
+                    firstOutcomes.get(line).at("/output/primary_category"))) {
+                changedAnswers++;
+            }
         }
+        System.out.printf("prompt v2: %d of %d rejected items sent again, %d answered with another category%n",
+                sent.size(), rejected.size(), changedAnswers);
+        assertThat(changedAnswers).as("the message alone changes some answers").isPositive();
         JsonNode v2Report = Json.tree(Files.readAllBytes(tmp.resolve("v2/report.json")));
         assertThat(v2Report.at("/rerun_of/run_id").asText()).isEqualTo(firstRun);
         assertThat(v2Report.at("/rerun_of/only").asText()).isEqualTo("rejected");

@@ -108,6 +108,64 @@ class RerunEndToEndTest {
         return byLine;
     }
 
+    /** The sample job with another prompt, under another name: the message alone, and one more rule. */
+    private Path promptV2() throws Exception {
+        Path v2 = tmp.resolve("job-v2.yaml");
+        Files.writeString(v2, Files.readString(SAMPLE.resolve("job.yaml"))
+                .replace("name: ticket-triage", "name: ticket-triage-v2")
+                .replace("choose the one that must act first.", "choose the one that must act first; a sign-in"
+                        + " problem is always account.")
+                .replaceAll("(?m)^ *Subject: \\{\\{subject}}\n\n", ""));
+        Files.copy(SAMPLE.resolve("golden.jsonl"), tmp.resolve("golden.jsonl")); // golden.file is next to the spec
+        return v2;
+    }
+
+    @Test
+    void aGzippedCsvWhoseRecordsSpanLinesKeepsEveryRecordOnItsLine() throws Exception {
+        // the sample's first 40 tickets as CSV: their bodies' newlines make records of several physical lines
+        StringBuilder csv = new StringBuilder("id,subject,body,label\n");
+        try (var lines = Files.lines(SAMPLE.resolve("tickets.jsonl"))) {
+            for (String l : lines.limit(40).toList()) {
+                JsonNode t = Json.tree(l.getBytes(StandardCharsets.UTF_8));
+                for (String f : List.of("id", "subject", "body", "label")) {
+                    csv.append('"').append(t.get(f).asText().replace("\"", "\"\"")).append('"')
+                            .append(f.equals("label") ? "\n" : ",");
+                }
+            }
+        }
+        Path input = tmp.resolve("tickets.csv.gz");
+        try (var gz = new java.util.zip.GZIPOutputStream(Files.newOutputStream(input))) {
+            gz.write(csv.toString().getBytes(StandardCharsets.UTF_8));
+        }
+        Path state = tmp.resolve("state");
+        Result first = cli("local", "run", "--job", SAMPLE.resolve("job.yaml").toString(), "--state",
+                state.toString(), "--out", tmp.resolve("first").toString(), input.toString());
+        assertThat(first.code()).as(first.out()).isZero();
+        String firstRun = runIdOf(first.out());
+        Map<Long, JsonNode> firstOutcomes = outcomes(tmp.resolve("first"));
+        assertThat(firstOutcomes).hasSize(40);
+        assertThat(firstOutcomes.keySet()).as("records start past line 41: they span lines").last()
+                .matches(l -> l > 41);
+        Set<Long> selected = new HashSet<>();
+        firstOutcomes.forEach((line, o) -> {
+            if (!o.get("outcome").asText().equals("accepted")) selected.add(line);
+        });
+        assertThat(selected).isNotEmpty();
+        var before = requestsAtSimulator(state);
+
+        Result rerun = cli("rerun", firstRun, "--job", promptV2().toString(), "--state", state.toString(), "--out",
+                tmp.resolve("v2").toString());
+        assertThat(rerun.code()).as(rerun.out()).isZero();
+        assertThat(rerun.out()).contains("rerun-" + firstRun + "-").contains(".csv.gz uploaded");
+        Map<Long, JsonNode> v2 = outcomes(tmp.resolve("v2"));
+        assertThat(v2.keySet()).containsExactlyInAnyOrderElementsOf(selected);
+        for (Long line : selected) {
+            assertThat(v2.get(line).get("id")).isEqualTo(firstOutcomes.get(line).get("id"));
+            assertThat(v2.get(line).get("ground_truth")).isEqualTo(firstOutcomes.get(line).get("ground_truth"));
+        }
+        assertThat(new HashSet<>(newItemRequests(before, requestsAtSimulator(state)))).isEqualTo(selected);
+    }
+
     @Test
     void theSelectedItemsRunAgainOnTheirLinesAndAnIdenticalRequestIsNotPaidTwice() throws Exception {
         Path input = tmp.resolve("tickets.jsonl");
@@ -174,13 +232,7 @@ class RerunEndToEndTest {
         assertThat(requestsAtSimulator(state).keySet()).isEqualTo(afterSame.keySet());
 
         // a changed prompt, under another job name: every selected item is sent
-        Path v2 = tmp.resolve("job-v2.yaml");
-        Files.writeString(v2, Files.readString(SAMPLE.resolve("job.yaml"))
-                .replace("name: ticket-triage", "name: ticket-triage-v2")
-                .replace("choose the one that must act first.", "choose the one that must act first; a sign-in"
-                        + " problem is always account.")
-                .replaceAll("(?m)^ *Subject: \\{\\{subject}}\n\n", "")); // prompt v2: the message alone
-        Files.copy(SAMPLE.resolve("golden.jsonl"), tmp.resolve("golden.jsonl")); // golden.file is next to the spec
+        Path v2 = promptV2();
         Result changed = cli("rerun", firstRun, "--job", v2.toString(), "--only", "rejected", "--state",
                 state.toString(), "--out", tmp.resolve("v2").toString());
         assertThat(changed.code()).as(changed.out()).isZero();

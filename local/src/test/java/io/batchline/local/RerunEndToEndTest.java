@@ -264,6 +264,30 @@ class RerunEndToEndTest {
         assertThat(status.out()).contains("rerun of   " + firstRun + " (--only rejected, " + rejected.size()
                 + " item(s) selected)");
 
+        // graded wrong: two sample items graded wrong are the selection
+        List<JsonNode> sample = new ArrayList<>();
+        for (String l : Files.readAllLines(tmp.resolve("first/sample.jsonl"))) {
+            if (!l.isBlank()) sample.add(Json.tree(l.getBytes(StandardCharsets.UTF_8)));
+        }
+        StringBuilder verdicts = new StringBuilder("line,verdict,correct_value\n");
+        Set<Long> gradedWrong = new HashSet<>();
+        for (JsonNode o : sample.subList(0, 3)) {
+            boolean wrong = gradedWrong.size() < 2;
+            String other = o.at("/output/primary_category").asText().equals("other") ? "billing" : "other";
+            verdicts.append(o.get("line").asLong()).append(wrong ? ",wrong," + other : ",correct,").append('\n');
+            if (wrong) gradedWrong.add(o.get("line").asLong());
+        }
+        Path verdictFile = Files.writeString(tmp.resolve("verdicts.csv"), verdicts);
+        Result graded = cli("grade", firstRun, "--verdicts", verdictFile.toString(), "--grader", "qa",
+                "--state", state.toString());
+        assertThat(graded.code()).as(graded.out()).isZero();
+        var beforeGradedRerun = requestsAtSimulator(state);
+        Result wrongRerun = cli("rerun", firstRun, "--job", v2.toString(), "--only", "graded-wrong", "--state",
+                state.toString(), "--out", tmp.resolve("graded-wrong").toString());
+        assertThat(wrongRerun.code()).as(wrongRerun.out()).isZero();
+        assertThat(outcomes(tmp.resolve("graded-wrong")).keySet()).containsExactlyInAnyOrderElementsOf(gradedWrong);
+        assertThat(new HashSet<>(newItemRequests(beforeGradedRerun, requestsAtSimulator(state)))).isEqualTo(gradedWrong);
+
         // nothing to select: a clear message, no run
         Result none = cli("rerun", firstRun, "--job", job, "--only", "failed", "--state", state.toString());
         assertThat(none.code()).isEqualTo(1);

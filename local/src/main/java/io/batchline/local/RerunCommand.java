@@ -103,8 +103,15 @@ final class RerunCommand {
                 String inboxKey = RunKeys.INBOX + job.name() + "/" + inputName;
                 bucket.put(RunKeys.rerunRequest(inboxKey), Json.bytes(new RerunLink(first.runId(), only,
                         selected.cardinality())), "application/json");
-                return new LocalRunCommand(out, err).submit(stack, job, o.jobFile(), effective, input, inputName,
-                        o.outDir(), o.timeoutMinutes());
+                // the spec with the added result_cache is the job's spec in the bucket only for this run's start
+                String jobKey = RunKeys.jobSpec(job.name());
+                byte[] before = bucket.exists(jobKey) ? bucket.read(jobKey) : jobBytes;
+                try {
+                    return new LocalRunCommand(out, err).submit(stack, job, o.jobFile(), effective, input, inputName,
+                            o.outDir(), o.timeoutMinutes());
+                } finally {
+                    if (effective != jobBytes) bucket.put(jobKey, before, "application/yaml");
+                }
             } finally {
                 Files.deleteIfExists(input);
             }

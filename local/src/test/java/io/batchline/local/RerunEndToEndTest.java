@@ -224,6 +224,16 @@ class RerunEndToEndTest {
                 + "\",\"only\":\"review,rejected\",\"selected\":" + reviewOrRejected.size() + "}")
                 .getBytes(StandardCharsets.UTF_8)));
 
+        // the cache was this run's: its frozen spec has it, the job's own spec in the bucket is the file as written
+        try (LocalStack stack = LocalStack.start(LocalStack.Options.forRun(HOME, state))) {
+            var bucket = new io.batchline.aws.s3.S3ObjectStore(stack.endpoints().clients().s3(),
+                    stack.endpoints().bucket());
+            assertThat(bucket.readString(io.batchline.run.RunKeys.jobSnapshot(sameRun)))
+                    .endsWith("result_cache:\n  window: 2d\n");
+            assertThat(bucket.read(io.batchline.run.RunKeys.jobSpec("ticket-triage")))
+                    .isEqualTo(Files.readAllBytes(SAMPLE.resolve("job.yaml")));
+        }
+
         // the same rerun again: the same run, no new batch
         Result again = cli("rerun", firstRun, "--job", job, "--state", state.toString(), "--out",
                 tmp.resolve("again").toString());

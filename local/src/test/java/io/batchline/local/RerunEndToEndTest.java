@@ -230,8 +230,8 @@ class RerunEndToEndTest {
                     stack.endpoints().bucket());
             assertThat(bucket.readString(io.batchline.run.RunKeys.jobSnapshot(sameRun)))
                     .endsWith("result_cache:\n  window: 2d\n");
-            assertThat(bucket.read(io.batchline.run.RunKeys.jobSpec("ticket-triage")))
-                    .isEqualTo(Files.readAllBytes(SAMPLE.resolve("job.yaml")));
+            assertThat(bucket.readString(io.batchline.run.RunKeys.jobSpec("ticket-triage")))
+                    .isEqualTo(Files.readString(SAMPLE.resolve("job.yaml")));
         }
 
         // the same rerun again: the same run, no new batch

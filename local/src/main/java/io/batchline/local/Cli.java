@@ -42,6 +42,11 @@ public final class Cli {
                   grade the run's spot-check sample (with --review, its review items too) in the terminal, or
                   take verdicts graded elsewhere from FILE (.csv line,verdict,correct_value or .jsonl); prints the
                   error rate with its 95% interval and the job's quality gate (sample.max_error_rate)
+              ./batchline rerun RUN_ID --job FILE [--only TIERS] [--out DIR] [--state DIR] [--timeout MINUTES]
+                  run the selected items of a finished run through another job spec (another prompt version) as a
+                  new run linked to it, with their lines and ids; TIERS: accepted, review, rejected, failed,
+                  graded-wrong, comma-separated (default rejected,review); a request identical to one the first run
+                  sent is answered from the result cache, not paid again
               ./batchline synth [-c key=value]...
                   write the CloudFormation templates into infra/cdk.out/ (settings: README, Deploy to AWS)
               ./batchline deploy [--profile P] [--region R] [--require-approval never|any-change|broadening]
@@ -156,6 +161,21 @@ public final class Cli {
                         Clock.systemUTC(), Path.of("batchline-out"))
                         .run(new GradeCommand.Options(a.inputs.get(0), review, a.path("--verdicts", null), grader),
                                 a.path("--state", null));
+            }
+            case "rerun" -> {
+                a = Args.parse(args, 1, List.of("--job", "--only", "--out", "--state", "--timeout"));
+                if (a.inputs.size() != 1) {
+                    throw new UsageException("rerun takes one RUN_ID (`./batchline local status` lists the runs)");
+                }
+                java.util.Set<io.batchline.rerun.RerunSelection.Tier> only;
+                try {
+                    only = io.batchline.rerun.RerunSelection.parse(a.options.get("--only"));
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException(e.getMessage());
+                }
+                return new RerunCommand(out, err, Clock.systemUTC()).run(new RerunCommand.Options(a.inputs.get(0),
+                        a.required("--job"), only, a.path("--out", null),
+                        Integer.parseInt(a.options.getOrDefault("--timeout", "120"))), a.path("--state", null));
             }
             case "synth" -> {
                 return new SynthCommand(out, SynthCommand.Processes.inherit()).run(StackHandle.home(),

@@ -38,61 +38,71 @@ final class LocalRunCommand {
         JobSpec job = JobFiles.loadJob(jobFile);
         String inputName = JobFiles.checkInput(input);
         try (StackHandle stack = StackHandle.attachOrStart(stateDir, out)) {
-            LocalStack.Endpoints ep = stack.endpoints();
-            ObjectStore bucket = new S3ObjectStore(ep.clients().s3(), ep.bucket());
-            if (job.golden() != null) { // golden items: next to the spec in the bucket, as in AWS (jobs/<job>/<file>)
-                Path golden = JobFiles.goldenFile(jobFile, job);
-                try (InputStream in = Files.newInputStream(golden);
-                     OutputStream o = bucket.create(RunKeys.goldenSource(job.name(), job.golden().file()),
-                             "application/octet-stream")) {
-                    in.transferTo(o);
-                }
-            }
-            bucket.put(RunKeys.jobSpec(job.name()), Files.readAllBytes(jobFile), "application/yaml");
-            String key = RunKeys.INBOX + job.name() + "/" + inputName;
-            Instant uploadedAt = Instant.now();
-            try (InputStream in = Files.newInputStream(input);
-                 OutputStream o = bucket.create(key, "application/octet-stream")) {
+            return submit(stack, job, jobFile, Files.readAllBytes(jobFile), input, inputName, outDir, timeoutMinutes);
+        }
+    }
+
+    /**
+     * Drops the job spec ({@code jobBytes}, as read from {@code jobFile}'s folder for its golden file) and the input
+     * (under {@code inbox/<job>/<inputName>}) into the stack's bucket, follows the run the drop starts and brings
+     * its outcome files home: what `local run` does, and `rerun` with the input it wrote.
+     */
+    int submit(StackHandle stack, JobSpec job, Path jobFile, byte[] jobBytes, Path input, String inputName,
+               Path outDir, int timeoutMinutes) throws Exception {
+        LocalStack.Endpoints ep = stack.endpoints();
+        ObjectStore bucket = new S3ObjectStore(ep.clients().s3(), ep.bucket());
+        if (job.golden() != null) { // golden items: next to the spec in the bucket, as in AWS (jobs/<job>/<file>)
+            Path golden = JobFiles.goldenFile(jobFile, job);
+            try (InputStream in = Files.newInputStream(golden);
+                 OutputStream o = bucket.create(RunKeys.goldenSource(job.name(), job.golden().file()),
+                         "application/octet-stream")) {
                 in.transferTo(o);
             }
-            String etag = bucket.head(key).orElseThrow().etag();
-            String runId = RunIds.runId(job.name(), ep.bucket(), key, etag);
-            out.printf("batchline: s3://%s/%s uploaded (%,d bytes); run %s%n", ep.bucket(), key, Files.size(input), runId);
-
-            SfnClient sfn = ep.clients().sfn();
-            String executionArn = ep.executionArn(runId);
-            RunFollower follower = new RunFollower(sfn, out, new RunProgress(
-                    new io.batchline.aws.dynamodb.DynamoRunStore(ep.clients().dynamoDb(), ep.table()), bucket, runId));
-            DescribeExecutionResponse started = follower.awaitStart(executionArn, Duration.ofSeconds(90));
-            if (started == null) {
-                err.println("batchline: the intake did not start run " + runId + " within 90 s; function logs: "
-                        + stack.logDir());
-                return 1;
-            }
-            DescribeExecutionResponse end;
-            if (started.status() != ExecutionStatus.RUNNING && started.startDate().isBefore(uploadedAt)) {
-                out.printf("batchline: already processed as run %s (%s); the same bytes under the same key start"
-                        + " no new run%n", runId, started.statusAsString());
-                end = started;
-            } else {
-                out.println("batchline: following execution " + executionArn);
-                end = follower.follow(executionArn, Duration.ofMinutes(timeoutMinutes));
-            }
-            if (end.status() != ExecutionStatus.SUCCEEDED) {
-                err.printf("batchline: run %s %s: %s%n  %s%n  function logs: %s%n", runId, end.statusAsString(),
-                        end.error(), end.cause(), stack.logDir());
-                if (bucket.head(RunKeys.report(runId)).isPresent()) { // e.g. a failed canary: outcomes were written
-                    Path dir = outDir != null ? outDir : Path.of("batchline-out", runId);
-                    download(bucket, runId, dir);
-                    err.printf("  outcomes  %s%n", dir.toAbsolutePath().normalize());
-                }
-                return 1;
-            }
-            Path dir = outDir != null ? outDir : Path.of("batchline-out", runId);
-            download(bucket, runId, dir);
-            printSummary(runId, dir, Duration.between(end.startDate(), end.stopDate()));
-            return 0;
         }
+        bucket.put(RunKeys.jobSpec(job.name()), jobBytes, "application/yaml");
+        String key = RunKeys.INBOX + job.name() + "/" + inputName;
+        Instant uploadedAt = Instant.now();
+        try (InputStream in = Files.newInputStream(input);
+             OutputStream o = bucket.create(key, "application/octet-stream")) {
+            in.transferTo(o);
+        }
+        String etag = bucket.head(key).orElseThrow().etag();
+        String runId = RunIds.runId(job.name(), ep.bucket(), key, etag);
+        out.printf("batchline: s3://%s/%s uploaded (%,d bytes); run %s%n", ep.bucket(), key, Files.size(input), runId);
+
+        SfnClient sfn = ep.clients().sfn();
+        String executionArn = ep.executionArn(runId);
+        RunFollower follower = new RunFollower(sfn, out, new RunProgress(
+                new io.batchline.aws.dynamodb.DynamoRunStore(ep.clients().dynamoDb(), ep.table()), bucket, runId));
+        DescribeExecutionResponse started = follower.awaitStart(executionArn, Duration.ofSeconds(90));
+        if (started == null) {
+            err.println("batchline: the intake did not start run " + runId + " within 90 s; function logs: "
+                    + stack.logDir());
+            return 1;
+        }
+        DescribeExecutionResponse end;
+        if (started.status() != ExecutionStatus.RUNNING && started.startDate().isBefore(uploadedAt)) {
+            out.printf("batchline: already processed as run %s (%s); the same bytes under the same key start"
+                    + " no new run%n", runId, started.statusAsString());
+            end = started;
+        } else {
+            out.println("batchline: following execution " + executionArn);
+            end = follower.follow(executionArn, Duration.ofMinutes(timeoutMinutes));
+        }
+        if (end.status() != ExecutionStatus.SUCCEEDED) {
+            err.printf("batchline: run %s %s: %s%n  %s%n  function logs: %s%n", runId, end.statusAsString(),
+                    end.error(), end.cause(), stack.logDir());
+            if (bucket.head(RunKeys.report(runId)).isPresent()) { // e.g. a failed canary: outcomes were written
+                Path dir = outDir != null ? outDir : Path.of("batchline-out", runId);
+                download(bucket, runId, dir);
+                err.printf("  outcomes  %s%n", dir.toAbsolutePath().normalize());
+            }
+            return 1;
+        }
+        Path dir = outDir != null ? outDir : Path.of("batchline-out", runId);
+        download(bucket, runId, dir);
+        printSummary(runId, dir, Duration.between(end.startDate(), end.stopDate()));
+        return 0;
     }
 
     private static void download(ObjectStore bucket, String runId, Path dir) throws IOException {
@@ -122,6 +132,11 @@ final class LocalRunCommand {
                     r.at("/error_classes/canceled/count").asLong());
         } else {
             out.printf("%nRun %s finished in %s%n", runId, RunFollower.clock(took));
+        }
+        JsonNode rerunOf = r.path("rerun_of");
+        if (rerunOf.isObject()) {
+            out.printf("  rerun of  %s: %,d item(s) selected (--only %s)%n", rerunOf.path("run_id").asText(),
+                    rerunOf.path("selected").asLong(), rerunOf.path("only").asText());
         }
         out.printf("  items     %,d: accepted %,d, review %,d, rejected %,d, failed %,d%n", r.path("items").asLong(),
                 r.path("accepted").asLong(), r.path("review").asLong(), r.path("rejected").asLong(),

@@ -139,6 +139,11 @@ final class StatusCommand {
         RunRecord record = runs.run(runId).orElse(null);
         if (record != null) out.printf("job        %s%ninput      s3://%s/%s%n", record.job(), record.bucket(),
                 record.inputKey());
+        if (bucket.exists(RunKeys.rerunOf(runId))) { // frozen at registration: shown while the rerun runs too
+            JsonNode link = Json.tree(bucket.read(RunKeys.rerunOf(runId)));
+            out.printf("rerun of   %s (--only %s, %,d item(s) selected)%n", link.path("run_id").asText(),
+                    link.path("only").asText(), link.path("selected").asLong());
+        }
         if (record != null && record.cancelRequested()) {
             out.printf("canceled   requested at %s: what finished is kept, the rest fails with reason canceled%n",
                     record.cancelRequestedAt());

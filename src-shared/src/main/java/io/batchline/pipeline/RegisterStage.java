@@ -31,6 +31,7 @@ public final class RegisterStage {
         if (!store.exists(snapshot)) {
             store.put(snapshot, store.read(jobKey), "application/yaml");
         }
+        io.batchline.rerun.RerunLink.freeze(store, start.key(), start.runId()); // a rerun: which run it reprocesses
         RunRecord stored = ctx.runs().createRun(new RunRecord(start.runId(), start.job(), start.bucket(), start.key(),
                 start.etag(), RunRecord.RunStatus.RUNNING, ctx.clock().instant(), null, null, null));
         io.batchline.chaos.Chaos.point("register.after_record");

@@ -111,6 +111,19 @@ public final class RunKeys {
         return run(runId) + "report.json";
     }
 
+    /**
+     * Where `rerun` records, before it drops a rerun's input at {@code inboxKey}, which run and selection the input
+     * comes from; registration copies it to {@link #rerunOf}. Outside inbox/, so it starts no run.
+     */
+    public static String rerunRequest(String inboxKey) {
+        return "reruns/" + (inboxKey.startsWith(INBOX) ? inboxKey.substring(INBOX.length()) : inboxKey) + ".json";
+    }
+
+    /** The run's link to the run it reprocesses ({@code run_id}, {@code only}, {@code selected}); absent otherwise. */
+    public static String rerunOf(String runId) {
+        return run(runId) + "rerun-of.json";
+    }
+
     /** Where a job's golden file lives in the bucket: {@code jobs/<job>/<file>}, next to the spec. */
     public static String goldenSource(String job, String file) {
         return JOBS + job + "/" + file;

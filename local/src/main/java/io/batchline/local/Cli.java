@@ -42,6 +42,11 @@ public final class Cli {
                   grade the run's spot-check sample (with --review, its review items too) in the terminal, or
                   take verdicts graded elsewhere from FILE (.csv line,verdict,correct_value or .jsonl); prints the
                   error rate with its 95% interval and the job's quality gate (sample.max_error_rate)
+              ./batchline compare RUN_A RUN_B [--out DIR] [--state DIR]
+                  two finished runs item by item (the same input under two prompt versions, or a rerun of some
+                  lines): changed answers, accuracy of both against the labels and graded verdicts, outcome moves,
+                  cost per item and the job-spec fields that changed; compare.json, compare.html and
+                  changed.jsonl go to DIR (default batchline-compare/RUN_A-vs-RUN_B/)
               ./batchline synth [-c key=value]...
                   write the CloudFormation templates into infra/cdk.out/ (settings: README, Deploy to AWS)
               ./batchline deploy [--profile P] [--region R] [--require-approval never|any-change|broadening]
@@ -156,6 +161,15 @@ public final class Cli {
                         Clock.systemUTC(), Path.of("batchline-out"))
                         .run(new GradeCommand.Options(a.inputs.get(0), review, a.path("--verdicts", null), grader),
                                 a.path("--state", null));
+            }
+            case "compare" -> {
+                a = Args.parse(args, 1, List.of("--out", "--state"));
+                if (a.inputs.size() != 2) {
+                    throw new UsageException("compare takes two run ids, RUN_A RUN_B (`./batchline local status`"
+                            + " lists the runs)");
+                }
+                return new CompareCommand(out).run(a.inputs.get(0), a.inputs.get(1), a.path("--out", null),
+                        a.path("--state", null));
             }
             case "synth" -> {
                 return new SynthCommand(out, SynthCommand.Processes.inherit()).run(StackHandle.home(),

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.batchline.json.Json;
+import io.batchline.local.report.HeadlessChromium;
 import io.batchline.local.teststack.OfflineStackOnly;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -201,7 +202,22 @@ class CompareRunsEndToEndTest {
                 .contains("cost/item   A $").contains("prompt      changed: user_template; other job fields changed:"
                         + " version");
         String html = Files.readString(dir.resolve("compare.html"));
-        assertThat(html).contains("id=\"changed-count\">" + changed + "<").contains("v2-body-only");
+        assertThat(html).contains("id=\"changed-count\">" + changed + "<").contains("v2-body-only")
+                .doesNotContain("<script").doesNotContain("http://").doesNotContain("https://");
+        Result status = cli("local", "status", b, "--state", state.toString());
+        assertThat(status.out()).contains("prompt     " + reportB.at("/prompt_version/hash").asText() + " (v2-body-only)");
+
+        // the page in a real browser: rendered without a refused resource, the counts in the DOM
+        HeadlessChromium.Result dom = HeadlessChromium.run(dir.resolve("compare.html"), tmp, "--dump-dom");
+        assertThat(dom.exit()).as("chromium stderr: %s", dom.stderr()).isZero();
+        assertThat(dom.stderr()).doesNotContain("Refused to").doesNotContain("net::ERR").doesNotContain("Uncaught");
+        assertThat(dom.stdout()).contains("id=\"changed-count\">" + changed + "<").contains("id=\"accuracy-a\"")
+                .contains("<section id=\"confusion\">");
+        Path shot = Path.of(System.getProperty("java.io.tmpdir"), "batchline-compare.png");
+        HeadlessChromium.Result png = HeadlessChromium.run(dir.resolve("compare.html"), tmp, "--screenshot=" + shot,
+                "--window-size=900,2400", "--hide-scrollbars");
+        assertThat(png.exit()).as("chromium stderr: %s", png.stderr()).isZero();
+        assertThat(Files.size(shot)).isPositive();
 
         // bad input: exit 2 with the reason (Cli.main turns this exception into exit code 2)
         assertThatThrownBy(() -> cli("compare", a, "no-such-run", "--out", tmp.resolve("x").toString(), "--state",

@@ -104,7 +104,7 @@ class RunComparisonTest {
     void comparesTheLinesBothRunsHaveAndCountsEverythingAsTheLinesSay() throws Exception {
         ObjectStore store = new FileObjectStore(tmp.resolve("bucket"));
         put(store, "run-a", "version: v1", runA(), 1);
-        put(store, "run-b", "version: v2\nsystem: Be careful.\nconfidence: {accept_at: 0.95}", runB(), 2);
+        put(store, "run-b", "version: v2\nsystem: \"<script>alert(1)</script> Be careful.\"\nconfidence: {accept_at: 0.95}", runB(), 2);
         // A's grader: line 10 correct, line 12 wrong (right: account); B's grader, later: line 12 correct
         grade(store, "run-a", "2026-01-01T00:00:00Z", """
                 {"line":10,"id":"T-10","verdict":"correct","grader":"qa","at":"2026-01-01T00:00:00Z"}
@@ -198,11 +198,12 @@ class RunComparisonTest {
         assertThat(fields).containsExactly("system (request)", "confidence.accept_at", "version");
         JsonNode system = c.get("prompt_changes").get(0);
         assertThat(system.get("a").asText()).as("the loader's default").isEmpty();
-        assertThat(system.get("b").asText()).isEqualTo("Be careful.");
+        assertThat(system.get("b").asText()).isEqualTo("<script>alert(1)</script> Be careful.");
 
         // the page names both versions and escapes what it shows
         String html = CompareHtml.render(c);
-        assertThat(html).contains("id=\"changed-count\">" + changed + "<").contains("v2").contains("Be careful.");
+        assertThat(html).contains("id=\"changed-count\">" + changed + "<").contains("v2")
+                .contains("&lt;script&gt;alert(1)&lt;/script&gt; Be careful.").doesNotContain("<script");
         assertThat(Files.list(tmp.resolve("spill"))).as("spilled files are deleted").isEmpty();
     }
 

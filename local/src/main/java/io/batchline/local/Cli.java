@@ -47,6 +47,11 @@ public final class Cli {
                   new run linked to it, with their lines and ids; TIERS: accepted, review, rejected, failed,
                   graded-wrong, comma-separated (default rejected,review); a request identical to one the first run
                   sent is answered from the result cache, not paid again
+              ./batchline compare RUN_A RUN_B [--out DIR] [--state DIR]
+                  two finished runs item by item (the same input under two prompt versions, or a rerun of some
+                  lines): changed answers, accuracy of both against the labels and graded verdicts, outcome moves,
+                  cost per item and the job-spec fields that changed; compare.json, compare.html and
+                  changed.jsonl go to DIR (default batchline-compare/RUN_A-vs-RUN_B/)
               ./batchline synth [-c key=value]...
                   write the CloudFormation templates into infra/cdk.out/ (settings: README, Deploy to AWS)
               ./batchline deploy [--profile P] [--region R] [--require-approval never|any-change|broadening]
@@ -176,6 +181,15 @@ public final class Cli {
                 return new RerunCommand(out, err, Clock.systemUTC()).run(new RerunCommand.Options(a.inputs.get(0),
                         a.required("--job"), only, a.path("--out", null),
                         Integer.parseInt(a.options.getOrDefault("--timeout", "120"))), a.path("--state", null));
+            }
+            case "compare" -> {
+                a = Args.parse(args, 1, List.of("--out", "--state"));
+                if (a.inputs.size() != 2) {
+                    throw new UsageException("compare takes two run ids, RUN_A RUN_B (`./batchline local status`"
+                            + " lists the runs)");
+                }
+                return new CompareCommand(out).run(a.inputs.get(0), a.inputs.get(1), a.path("--out", null),
+                        a.path("--state", null));
             }
             case "synth" -> {
                 return new SynthCommand(out, SynthCommand.Processes.inherit()).run(StackHandle.home(),

@@ -152,6 +152,10 @@ final class StatusCommand {
         Counts c = counts(runs, bucket, runId);
         out.printf("items      %s (accepted/review/rejected/failed %s)%ncost       %s%n", c.items, c.split, c.cost);
         if (c.grading != null) out.printf("grading    %s%n", c.grading);
+        if (bucket.head(RunKeys.report(runId)).isPresent()) { // which prompt it sent, as `compare` names it
+            var prompt = io.batchline.job.PromptVersion.fromReport(Json.tree(bucket.read(RunKeys.report(runId))));
+            if (prompt != null) out.printf("prompt     %s%n", prompt.display());
+        }
         RunProgress.Snapshot s = new RunProgress(runs, bucket, runId).snapshot();
         out.printf("batches    %d created, %d ended%n", s.batches(), s.batchesEnded());
         if (bucket.head(RunKeys.report(runId)).isPresent()) {

@@ -76,10 +76,15 @@ public final class Idempotency {
 
     /** SHA-256 of the payload as canonical JSON (keys sorted), so field order never matters. */
     public static String payloadHash(Object payload) {
+        return RunIds.sha256Hex(canonicalJson(payload));
+    }
+
+    /** The payload as canonical JSON: keys sorted, nulls left out. */
+    public static String canonicalJson(Object payload) {
         try {
             JsonNode tree = Json.MAPPER.valueToTree(payload);
             Object canonical = CANONICAL.treeToValue(tree, Object.class);
-            return RunIds.sha256Hex(CANONICAL.writeValueAsString(canonical));
+            return CANONICAL.writeValueAsString(canonical);
         } catch (java.io.IOException e) {
             throw new IllegalArgumentException("payload is not JSON-serialisable", e);
         }

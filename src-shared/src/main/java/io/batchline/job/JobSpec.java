@@ -56,7 +56,9 @@ public record JobSpec(
         /** output_config.effort; null = the model's lowest level */
         @JsonProperty("effort") String effort,
         /** auto | on | off: the output schema as native structured outputs; null = auto */
-        @JsonProperty("structured_output") String structuredOutput) {
+        @JsonProperty("structured_output") String structuredOutput,
+        /** a label for this prompt version (e.g. "v2-shorter-system"), recorded with each run; null = none */
+        @JsonProperty("version") String version) {
 
     /** {@code window}: how old a reused answer may be, {@code <n>m}, {@code <n>h} or {@code <n>d} (e.g. 7d). */
     public record ResultCache(@JsonProperty("window") String window) {

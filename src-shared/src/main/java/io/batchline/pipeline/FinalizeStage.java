@@ -110,6 +110,7 @@ public final class FinalizeStage {
         ctx.budget().settleInto(report.finishedAt(finished), runId, job, finished); // budget: spend, forecast
         ObjectNode json = report.finishedAt(finished).build();
         io.batchline.rerun.RerunLink.addTo(store, runId, json); // rerun_of: the run this one reprocesses
+        json.set("prompt_version", io.batchline.job.PromptVersion.of(job).toJson()); // what shaped the requests
         quality.finish(store, runId, json); // sample.jsonl; report.sample and report.quality
         if (golden != null) json.set("golden_quality", golden.toJson());
         if (golden != null && plan.hasNonNull("golden_skipped")) { // why no golden item was sent

@@ -81,6 +81,13 @@ public final class RunReportHtml {
             h.append("<br><b id=\"status-canceled\" class=\"canceled\">canceled</b>");
             if (!text("canceled_at").isEmpty()) h.append(" at ").append(esc(text("canceled_at")));
         }
+        if (r.at("/prompt_version/hash").isTextual()) { // which prompt the run sent (`compare` sets two side by side)
+            h.append("<br>prompt version <code id=\"prompt-version\">").append(esc(r.at("/prompt_version/hash").asText()))
+                    .append("</code>");
+            if (r.at("/prompt_version/label").isTextual()) {
+                h.append(" <b>").append(esc(r.at("/prompt_version/label").asText())).append("</b>");
+            }
+        }
         h.append("</p></header>\n");
     }
 
@@ -554,7 +561,7 @@ public final class RunReportHtml {
     }
 
     /** Cents when it is at least a dollar, otherwise enough digits to see what a cheap run cost. */
-    static String money(BigDecimal v) {
+    public static String money(BigDecimal v) {
         if (v.abs().compareTo(BigDecimal.ONE) >= 0) return String.format(Locale.ROOT, "%,.2f", v);
         return v.setScale(6, RoundingMode.HALF_UP).stripTrailingZeros().toPlainString();
     }
@@ -563,7 +570,7 @@ public final class RunReportHtml {
         return s.length() > 16 ? s.substring(0, 15) + "\u2026" : s;
     }
 
-    static String esc(String s) {
+    public static String esc(String s) {
         if (s == null) return "";
         StringBuilder out = new StringBuilder(s.length() + 16);
         for (int i = 0; i < s.length(); i++) {
@@ -578,6 +585,11 @@ public final class RunReportHtml {
             }
         }
         return out.toString();
+    }
+
+    /** The pages' shared style sheet (the comparison page uses it too). */
+    public static String css() {
+        return CSS;
     }
 
     private static final String CSS = """

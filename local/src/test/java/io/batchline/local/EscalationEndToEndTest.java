@@ -152,6 +152,30 @@ class EscalationEndToEndTest {
         assertThat(report.get("cost_usd").decimalValue().subtract(sum.add(golden)).abs()).isLessThanOrEqualTo(MICRO);
         assertThat(report.get("rejected").asLong()).isEqualTo(stillRejected.size());
 
+        // report.json's escalation block agrees with the outcome files
+        JsonNode block = report.get("escalation");
+        assertThat(block.get("model").asText()).isEqualTo(LARGE);
+        assertThat(block.get("items").asLong()).isEqualTo(wasEscalated.size());
+        long movedOut = 0;
+        long movedTotal = 0;
+        for (var it = block.get("moved").fields(); it.hasNext(); ) {
+            var m = it.next();
+            assertThat(m.getKey()).startsWith("rejected -> ");
+            String to = m.getKey().substring("rejected -> ".length());
+            long expected = wasEscalated.stream().filter(l -> escalated.get(l).get("outcome").asText().equals(to)).count();
+            assertThat(m.getValue().asLong()).as(m.getKey()).isEqualTo(expected);
+            movedTotal += m.getValue().asLong();
+            if (!to.equals("rejected")) movedOut += m.getValue().asLong();
+        }
+        assertThat(movedTotal).isEqualTo(wasEscalated.size());
+        assertThat(movedOut).isEqualTo(plainRejected.size() - stillRejected.size());
+        assertThat(block.get("stayed").asLong()).isEqualTo(stillRejected.size());
+        assertThat(block.get("cost_usd").decimalValue().subtract(roundCost).abs()).isLessThanOrEqualTo(MICRO);
+        assertThat(block.at("/price/model").asText()).isEqualTo(LARGE);
+        assertThat(Json.tree(bucket.read(RunKeys.report(plainRun))).has("escalation")).isFalse();
+        String html = new String(bucket.read(io.batchline.report.RunReportHtml.key(escalatedRun)), StandardCharsets.UTF_8);
+        assertThat(html).contains("id=\"escalation\"", "items escalated to " + LARGE);
+
         System.out.printf("[escalation] %d items: rejected by %s %d, escalated to %s %d, still rejected %d; "
                         + "escalation rounds $%s, run $%s (plain run $%s)%n",
                 escalated.size(), SMALL, plainRejected.size(), LARGE, wasEscalated.size(), stillRejected.size(),

@@ -83,6 +83,28 @@ public final class EscalationRound {
         return params;
     }
 
+    /**
+     * The worst case of the escalation round for an attempt of {@code requests} requests ({@code inputTokens}
+     * estimated in all, the largest {@code largestRequestTokens}): every one of them escalates, at the escalation
+     * model's {@code price}, with the escalation's max_tokens as sent (thinking reserve included) and its system
+     * prompt in place of the job's (when longer, each request grows by the difference).
+     */
+    public static java.math.BigDecimal worstCase(JobSpec job, io.batchline.cost.Price price, long requests,
+                                                 long inputTokens, long largestRequestTokens) {
+        JobSpec escalated = jobOf(job);
+        List<String> problems = new ArrayList<>();
+        RequestShape shape = RequestShape.of(escalated, escalated.model(), escalated.maxTokens(),
+                RequestShape.Defaults.catalogue(), RequestShape.Defaults.apiVersion(), "$.escalation.", problems);
+        int maxTokens = shape == null ? escalated.maxTokens() : shape.maxTokens();
+        long longerSystem = Math.max(0, io.batchline.render.TokenEstimator.tokensForBytes(
+                io.batchline.render.TokenEstimator.utf8Length(PromptRenderer.systemText(escalated, false)))
+                - io.batchline.render.TokenEstimator.tokensForBytes(
+                io.batchline.render.TokenEstimator.utf8Length(PromptRenderer.systemText(job, false))));
+        long largest = largestRequestTokens + longerSystem;
+        return price.worstCase(inputTokens + requests * longerSystem, requests * (long) maxTokens,
+                largest + largest / 10);
+    }
+
     /** The history entry recording the answer an item was escalated from, or null when it was not escalated. */
     public static JsonNode escalatedFrom(JsonNode history) {
         if (history == null) return null;

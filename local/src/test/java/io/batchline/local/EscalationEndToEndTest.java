@@ -48,6 +48,7 @@ class EscalationEndToEndTest {
     private static final String SMALL = "claude-haiku-5-5";
     private static final String LARGE = "claude-opus-4-6";
     private static final BigDecimal MICRO = new BigDecimal("0.000001");
+    private static final long CANARY_ITEMS = 50;
 
     private static LocalStack stack;
     private static ObjectStore bucket;
@@ -173,6 +174,24 @@ class EscalationEndToEndTest {
         assertThat(block.get("cost_usd").decimalValue().subtract(roundCost).abs()).isLessThanOrEqualTo(MICRO);
         assertThat(block.at("/price/model").asText()).isEqualTo(LARGE);
         assertThat(Json.tree(bucket.read(RunKeys.report(plainRun))).has("escalation")).isFalse();
+
+        // the canary's verdict counts its items set aside for escalation and estimates their round
+        long canaryEscalated = wasEscalated.stream().filter(l -> l <= CANARY_ITEMS).count();
+        assertThat(canaryEscalated).as("canary items escalated").isPositive();
+        assertThat(report.at("/canary/escalating").asLong()).isEqualTo(canaryEscalated);
+        assertThat(report.at("/canary/escalation_estimate_usd").decimalValue()).isPositive();
+        assertThat(report.at("/canary/passed").asBoolean()).isTrue();
+
+        // golden items go through the same round, and stay out of the outcome files (checked above)
+        long plainGoldenRejected = goldenLines(plainRun).stream()
+                .filter(g -> g.get("outcome").asText().equals("rejected")).count();
+        List<JsonNode> goldenOut = goldenLines(escalatedRun);
+        long goldenEscalated = goldenOut.stream().filter(g -> g.has("escalated_from")).count();
+        assertThat(goldenEscalated).isEqualTo(plainGoldenRejected).isPositive();
+        BigDecimal goldenSum = goldenOut.stream().map(g -> g.get("cost_usd").decimalValue())
+                .reduce(BigDecimal.ZERO, BigDecimal::add);
+        assertThat(report.get("golden_cost_usd").decimalValue().subtract(goldenSum).abs()).isLessThanOrEqualTo(MICRO);
+
         String html = new String(bucket.read(io.batchline.report.RunReportHtml.key(escalatedRun)), StandardCharsets.UTF_8);
         assertThat(html).contains("id=\"escalation\"", "items escalated to " + LARGE);
 
@@ -181,6 +200,16 @@ class EscalationEndToEndTest {
                 escalated.size(), SMALL, plainRejected.size(), LARGE, wasEscalated.size(), stillRejected.size(),
                 roundCost.toPlainString(), report.get("cost_usd").decimalValue().toPlainString(),
                 Json.tree(bucket.read(RunKeys.report(plainRun))).get("cost_usd").decimalValue().toPlainString());
+    }
+
+    /** The golden items' lines of a run (every attempt's golden parts). */
+    private static List<JsonNode> goldenLines(String runId) {
+        List<JsonNode> lines = new ArrayList<>();
+        for (String key : bucket.list(RunKeys.goldenPartsPrefix(runId))) {
+            io.batchline.json.JsonLines.forEachLine(bucket.open(key),
+                    l -> lines.add(Json.tree(l.getBytes(StandardCharsets.UTF_8))));
+        }
+        return lines;
     }
 
     private static io.batchline.cost.Usage usage(JsonNode u) {
@@ -211,12 +240,12 @@ class EscalationEndToEndTest {
         return byLine;
     }
 
-    /** The sample job on the small model, without golden items, canary or chunking; escalating rejected or not. */
+    /** The sample job on the small model, without chunking; escalating rejected or not. */
     private static byte[] jobYaml(String name, boolean escalate) throws Exception {
         ObjectNode job = (ObjectNode) YAML.readTree(SAMPLE.resolve("job.yaml").toFile());
         job.put("name", name);
         job.put("model", SMALL);
-        job.remove(List.of("golden", "canary", "long_inputs"));
+        job.remove(List.of("long_inputs")); // golden items and the canary (the first 50 tickets) as in the sample
         job.put("max_line_bytes", 1_048_576);
         if (escalate) {
             ObjectNode e = job.putObject("escalation");

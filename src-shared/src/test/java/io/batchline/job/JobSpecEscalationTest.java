@@ -76,6 +76,19 @@ class JobSpecEscalationTest {
     }
 
     @Test
+    void theSamplesEscalationExampleLoads() throws Exception {
+        JobSpec job = JobSpecLoader.load(java.nio.file.Files.readAllBytes(
+                java.nio.file.Path.of("../samples/ticket-triage/job-escalate.yaml")));
+        assertThat(job.model()).isEqualTo("claude-haiku-5-5");
+        assertThat(job.escalation().model()).isEqualTo("claude-opus-4-6");
+        assertThat(job.escalation().on()).containsExactly("rejected");
+        assertThat(job.longInputs().mode()).isEqualTo("truncate");
+        // the shipped job does not escalate
+        assertThat(JobSpecLoader.load(java.nio.file.Files.readAllBytes(
+                java.nio.file.Path.of("../samples/ticket-triage/job.yaml"))).escalation()).isNull();
+    }
+
+    @Test
     void everyProblemIsNamedAtOnce() {
         assertThatThrownBy(() -> load("temperature: 0.2\nescalation: {on: [sometimes], model: claude-opus-9}\n"))
                 .satisfies(e -> assertThat(List.of(e.getMessage().split("\n")).toString())

@@ -157,6 +157,14 @@ final class LocalRunCommand {
             out.printf("  golden    accuracy %.1f%% on %,d golden items (drift signal, not in the outcomes), cost $%s%n",
                     g.path("accuracy").asDouble() * 100, g.path("count").asLong(), g.path("cost_usd").asText());
         }
+        JsonNode e = r.path("escalation");
+        if (e.isObject()) { // the escalation round
+            java.util.List<String> moved = new java.util.ArrayList<>();
+            e.path("moved").fields().forEachRemaining(m -> moved.add(m.getKey() + " " + m.getValue().asLong()));
+            out.printf("  escalated %,d items to %s (%s), rounds cost $%s%n", e.path("items").asLong(),
+                    e.path("model").asText(), moved.isEmpty() ? "none" : String.join(", ", moved),
+                    e.path("cost_usd").decimalValue().toPlainString());
+        }
         JsonNode c = r.path("canary");
         if (c.isObject()) {
             out.printf("  canary    %s: %,d items, pass rate %s, $%s per item%n", c.path("passed").asBoolean()

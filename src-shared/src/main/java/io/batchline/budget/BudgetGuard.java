@@ -125,8 +125,17 @@ public final class BudgetGuard {
 
     /** {@link #reserve(String, int, JobSpec, Price, long, long, long)} for a planned attempt. */
     public Optional<RunBudget> reserve(String runId, JobSpec job, Price price, Plan plan) {
+        return reserve(runId, job, price, plan, null);
+    }
+
+    /**
+     * As above, for a job with an escalation: one of the rounds still possible is the escalation round, whose
+     * worst case is every request of the attempt escalating at {@code escalationPrice} (see
+     * {@link io.batchline.escalate.EscalationRound#worstCase}); null = the job has none.
+     */
+    public Optional<RunBudget> reserve(String runId, JobSpec job, Price price, Plan plan, Price escalationPrice) {
         return reserve(runId, plan.attempt(), job, price, plan.requests(), plan.estimatedInputTokens(),
-                plan.maxOutputTokens(), plan.largestRequestTokens());
+                plan.maxOutputTokens(), plan.largestRequestTokens(), escalationPrice);
     }
 
     /**
@@ -148,6 +157,13 @@ public final class BudgetGuard {
      */
     public Optional<RunBudget> reserve(String runId, int attempt, JobSpec job, Price price, long requests,
                                        long inputTokens, long outputTokens, long largestRequestTokens) {
+        return reserve(runId, attempt, job, price, requests, inputTokens, outputTokens, largestRequestTokens, null);
+    }
+
+    /** {@link #reserve(String, JobSpec, Price, Plan, Price)} with the plan's figures given one by one. */
+    public Optional<RunBudget> reserve(String runId, int attempt, JobSpec job, Price price, long requests,
+                                       long inputTokens, long outputTokens, long largestRequestTokens,
+                                       Price escalationPrice) {
         if (ledger == null) return Optional.empty();
         Optional<RunBudget> existing = ledger.run(runId);
         if (existing.isPresent() && existing.get().attempts().containsKey(attempt)) return existing;
@@ -158,12 +174,22 @@ public final class BudgetGuard {
         // the estimate of a request's prompt can be low by some percent: a margin keeps a request near the tier in it
         BigDecimal worst = price.worstCase(inputTokens, outputTokens, largestRequestTokens + largestRequestTokens / 10);
         int rounds = Math.max(1, Planner.lastAttempt(job) - attempt + 1);
-        BigDecimal needed = committed.add(worst.multiply(BigDecimal.valueOf(rounds)));
+        // the escalation round, while still ahead, at the escalation model's price instead of the job's
+        BigDecimal escalationWorst = null;
+        if (job.escalation() != null && escalationPrice != null && rounds > 1) {
+            rounds--;
+            escalationWorst = io.batchline.escalate.EscalationRound.worstCase(job, escalationPrice, requests,
+                    inputTokens, largestRequestTokens);
+        }
+        BigDecimal needed = committed.add(worst.multiply(BigDecimal.valueOf(rounds)))
+                .add(escalationWorst == null ? BigDecimal.ZERO : escalationWorst);
         String what = String.format(Locale.ROOT, "attempt %d of run %s: %,d requests, ~%,d input tokens estimated +"
                         + " %,d max output tokens at %s batch prices of %s = %s worst case", attempt, runId, requests,
                 inputTokens, outputTokens, price.model(), price.asOf(), usd(worst))
                 + (rounds > 1 ? String.format(Locale.ROOT, ", x%d to hold a reserve for up to %d retry or repair rounds",
                 rounds, rounds - 1) : "")
+                + (escalationWorst != null ? " + " + usd(escalationWorst) + " for the escalation round (every request"
+                        + " escalating to " + escalationPrice.model() + ")" : "")
                 + (committed.signum() > 0 ? " + " + usd(committed) + " for earlier attempts" : "")
                 + " = " + usd(needed);
         BigDecimal runLimit = runLimit(job);

@@ -58,7 +58,30 @@ public record JobSpec(
         /** auto | on | off: the output schema as native structured outputs; null = auto */
         @JsonProperty("structured_output") String structuredOutput,
         /** a label for this prompt version (e.g. "v2-shorter-system"), recorded with each run; null = none */
-        @JsonProperty("version") String version) {
+        @JsonProperty("version") String version,
+        /** one more round with another model for items that end in the listed tiers; null = none */
+        @JsonProperty("escalation") Escalation escalation) {
+
+    /**
+     * Escalation: items whose answer ends in one of {@code on} ({@code rejected} for low confidence, {@code review},
+     * {@code invalid} after its repair) are sent once more to {@code model}, with this system prompt, max_tokens and
+     * structured_output where set (else the job's), before they are routed; null {@code on} = [rejected].
+     */
+    public record Escalation(
+            @JsonProperty("on") java.util.List<String> on,
+            @JsonProperty("model") String model,
+            @JsonProperty("system") String system,
+            @JsonProperty("max_tokens") Integer maxTokens,
+            @JsonProperty("structured_output") String structuredOutput) {
+        public static final String REJECTED = "rejected";
+        public static final String REVIEW = "review";
+        public static final String INVALID = "invalid";
+
+        /** Whether an answer that ended this way ({@link #REJECTED}, {@link #REVIEW} or {@link #INVALID}) escalates. */
+        public boolean covers(String ending) {
+            return (on == null ? java.util.List.of(REJECTED) : on).contains(ending);
+        }
+    }
 
     /** {@code window}: how old a reused answer may be, {@code <n>m}, {@code <n>h} or {@code <n>d} (e.g. 7d). */
     public record ResultCache(@JsonProperty("window") String window) {

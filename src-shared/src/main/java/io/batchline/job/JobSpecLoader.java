@@ -116,6 +116,7 @@ public final class JobSpecLoader {
         checkOutputSchema(spec, problems);
         checkThresholds(spec, problems);
         checkSampleGate(spec, problems);
+        checkEscalation(spec, problems);
         PromptStrategyChecks.check(spec, problems); // few_shot, long_inputs, strata
         GoldenCanaryChecks.check(spec, problems); // golden, canary
         if (!problems.isEmpty()) throw new JobSpecException(problems);
@@ -129,6 +130,7 @@ public final class JobSpecLoader {
         }
         // the requests this job implies, per model: refused here, before anything is spent, not hours later
         RequestShape.forJob(job, catalogue, RequestShape.Defaults.apiVersion(), problems);
+        io.batchline.escalate.EscalationRound.shape(job, catalogue, RequestShape.Defaults.apiVersion(), problems);
         if (!problems.isEmpty()) throw new JobSpecException(problems);
         return job;
     }
@@ -141,6 +143,10 @@ public final class JobSpecLoader {
         ObjectNode copy = doc.deepCopy();
         if (copy.path("structured_output").isBoolean()) {
             copy.put("structured_output", copy.get("structured_output").booleanValue() ? "on" : "off");
+        }
+        if (copy.path("escalation").path("structured_output").isBoolean()) {
+            ObjectNode escalation = (ObjectNode) copy.get("escalation");
+            escalation.put("structured_output", escalation.get("structured_output").booleanValue() ? "on" : "off");
         }
         if (copy.path("thinking").isBoolean()) {
             copy.put("thinking", copy.get("thinking").booleanValue() ? "adaptive" : "off");
@@ -190,6 +196,11 @@ public final class JobSpecLoader {
         if (model != null && model.isTextual() && !model.textValue().isEmpty()) {
             catalogue.problemWith(model.textValue(), day, allowUnpinned).ifPresent(p -> problems.add("$.model: " + p));
         }
+        JsonNode escalationModel = spec.path("escalation").path("model");
+        if (escalationModel.isTextual() && !escalationModel.textValue().isEmpty()) {
+            catalogue.problemWith(escalationModel.textValue(), day, allowUnpinned)
+                    .ifPresent(p -> problems.add("$.escalation.model: " + p));
+        }
         JsonNode strata = spec.path("strata");
         for (int i = 0; i < strata.size(); i++) {
             JsonNode m = strata.get(i).path("model");
@@ -197,6 +208,17 @@ public final class JobSpecLoader {
                 String where = "$.strata[" + i + "].model: ";
                 catalogue.problemWith(m.textValue(), day, allowUnpinned).ifPresent(p -> problems.add(where + p));
             }
+        }
+    }
+
+    /**
+     * Chunked long inputs (one line merged from many answers, each of which would escalate alone) do not combine
+     * with an escalation yet.
+     */
+    private static void checkEscalation(ObjectNode spec, List<String> problems) {
+        if (!spec.path("escalation").isObject()) return;
+        if ("chunk".equals(spec.path("long_inputs").path("mode").asText(""))) {
+            problems.add("$.escalation: cannot be combined with long_inputs mode chunk (use mode truncate)");
         }
     }
 

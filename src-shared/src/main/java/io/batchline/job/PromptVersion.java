@@ -10,9 +10,9 @@ import java.util.List;
 
 /**
  * Which prompt a run sent: a hash of every job-spec field that shapes a request's bytes (model, system prompt,
- * templates, few-shot examples, output schema, request parameters, long-input handling, strata), taken over their
- * canonical JSON after loading (keys sorted, defaults filled in), so the YAML's key order, quoting or comments never
- * change it, and a field left at its default hashes like one written out. Fields that only decide what happens to
+ * templates, few-shot examples, output schema, request parameters, long-input handling, strata, the escalation
+ * round's model and prompt), taken over their canonical JSON after loading (keys sorted, defaults filled in), so the
+ * YAML's key order, quoting or comments never change it, and a field left at its default hashes like one written out. Fields that only decide what happens to
  * answers or to the run (routing thresholds, budget, sample, canary, shards, name, the label itself) are left out:
  * changing them keeps the prompt version. {@code label} is the job's optional {@code version}.
  *
@@ -25,7 +25,7 @@ public record PromptVersion(@JsonProperty("hash") String hash, @JsonProperty("la
     /** The job-spec keys whose values reach the requests sent (see PromptRenderer and RequestShape). */
     public static final List<String> REQUEST_FIELDS = List.of("model", "system", "user_template", "max_tokens",
             "temperature", "output_schema", "few_shot", "cache_ttl", "long_inputs", "strata", "thinking",
-            "thinking_budget_tokens", "effort", "structured_output");
+            "thinking_budget_tokens", "effort", "structured_output", "escalation");
 
     public static PromptVersion of(JobSpec job) {
         return new PromptVersion(hashOf(requestFields(job)), job.version());

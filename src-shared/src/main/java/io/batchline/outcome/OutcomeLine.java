@@ -13,7 +13,7 @@ import java.math.BigDecimal;
  */
 @JsonPropertyOrder({"id", "line", "outcome", "reason", "output", "confidence", "usage", "cost_usd", "attempts",
         "batch_id", "custom_id", "repaired", "truncated", "ground_truth", "history", "stratum",
-        "chunks", "cached"})
+        "chunks", "cached", "escalated_from"})
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record OutcomeLine(
         @JsonProperty("id") String id,
@@ -47,7 +47,22 @@ public record OutcomeLine(
          * true when the answer was reused from an earlier run's identical request (job's result_cache): nothing was
          * sent, cost 0; absent otherwise
          */
-        @JsonProperty("cached") Boolean cached) {
+        @JsonProperty("cached") Boolean cached,
+        /**
+         * the answer the item was escalated from (job's escalation): its {@code tier}, {@code output},
+         * {@code confidence}, {@code reason}, {@code model} and {@code custom_id}; this line's usage and cost_usd
+         * are then the sums of both rounds, each round's in its {@code history} entry; absent otherwise
+         */
+        @JsonProperty("escalated_from") JsonNode escalatedFrom) {
+
+    /** A line that was not escalated. */
+    public OutcomeLine(String id, long line, String outcome, String reason, JsonNode output, Double confidence,
+                       Usage usage, BigDecimal costUsd, int attempts, String batchId, String customId,
+                       Boolean repaired, Boolean truncated, String groundTruth, JsonNode history, String stratum,
+                       Integer chunks, Boolean cached) {
+        this(id, line, outcome, reason, output, confidence, usage, costUsd, attempts, batchId, customId, repaired,
+                truncated, groundTruth, history, stratum, chunks, cached, null);
+    }
 
     /** A line that was not answered from the result cache. */
     public OutcomeLine(String id, long line, String outcome, String reason, JsonNode output, Double confidence,
@@ -84,13 +99,19 @@ public record OutcomeLine(
     /** This line in a stratum and/or merged from chunks; null leaves a field absent. */
     public OutcomeLine withStratumAndChunks(String stratum, Integer chunks) {
         return new OutcomeLine(id, line, outcome, reason, output, confidence, usage, costUsd, attempts, batchId,
-                customId, repaired, truncated, groundTruth, history, stratum, chunks, cached);
+                customId, repaired, truncated, groundTruth, history, stratum, chunks, cached, escalatedFrom);
     }
 
     /** This line with its cost repriced (an item of a stratum with its own model). */
     public OutcomeLine withCost(BigDecimal cost) {
         return new OutcomeLine(id, line, outcome, reason, output, confidence, usage, cost, attempts, batchId,
-                customId, repaired, truncated, groundTruth, history, stratum, chunks, cached);
+                customId, repaired, truncated, groundTruth, history, stratum, chunks, cached, escalatedFrom);
+    }
+
+    /** This line as the answer of an escalation round (see {@code escalated_from}). */
+    public OutcomeLine withEscalatedFrom(JsonNode from) {
+        return new OutcomeLine(id, line, outcome, reason, output, confidence, usage, costUsd, attempts, batchId,
+                customId, repaired, truncated, groundTruth, history, stratum, chunks, cached, from);
     }
 
     public OutcomeKind kind() {

@@ -46,6 +46,7 @@ public final class OutcomeLineWriter {
     private static final SerializedString STRATUM = new SerializedString("stratum");
     private static final SerializedString CHUNKS = new SerializedString("chunks");
     private static final SerializedString CACHED = new SerializedString("cached");
+    private static final SerializedString ESCALATED_FROM = new SerializedString("escalated_from");
 
     private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(1024);
     private final JsonGenerator g;
@@ -125,6 +126,7 @@ public final class OutcomeLineWriter {
             g.writeNumber(l.chunks().intValue());
         }
         bool(CACHED, l.cached());
+        tree(ESCALATED_FROM, l.escalatedFrom());
         g.writeEndObject();
     }
 

@@ -118,6 +118,30 @@ public final class CanaryStage {
                 throw new TransientStageException("reading canary results " + shard.rawKey() + ": " + e.getMessage(), e);
             }
         }
+        // canary items set aside for the escalation round: its cost is estimated as their first-round usage at the
+        // escalation model's price, and counts toward the cost per item (the round itself runs with the rest's)
+        long escalating = 0;
+        BigDecimal escalationEstimate = BigDecimal.ZERO.setScale(Price.COST_SCALE);
+        if (job.escalation() != null) {
+            Price escalationPrice = ctx.pricesForRun(runId).priceFor(job.escalation().model(), job.cacheTtl());
+            for (JsonNode shard : shardNumbers) {
+                String retryKey = RunKeys.retryPart(runId, 2, shard.asInt());
+                if (!store.exists(retryKey)) continue;
+                long[] n = {0};
+                BigDecimal[] estimate = {BigDecimal.ZERO};
+                JsonLines.forEachLine(store.open(retryKey), line -> {
+                    JsonNode from = io.batchline.escalate.EscalationRound.escalatedFrom(
+                            Json.tree(line.getBytes(StandardCharsets.UTF_8)).get("history"));
+                    if (from == null) return;
+                    n[0]++;
+                    estimate[0] = estimate[0].add(escalationPrice.cost(
+                            Json.MAPPER.convertValue(from.get("usage"), Usage.class)));
+                });
+                escalating += n[0];
+                escalationEstimate = escalationEstimate.add(estimate[0]);
+            }
+            cost = cost.add(escalationEstimate);
+        }
         JobSpec.Canary limits = job.canary();
         double minPassRate = limits.minPassRate() == null ? DEFAULT_MIN_PASS_RATE : limits.minPassRate();
         BigDecimal passRate = answered == 0 ? BigDecimal.ZERO.setScale(4)
@@ -143,6 +167,10 @@ public final class CanaryStage {
         verdict.put("pass_rate", passRate);
         verdict.put("min_pass_rate", minPassRate);
         verdict.put("cost_usd", cost);
+        if (job.escalation() != null) {
+            verdict.put("escalating", escalating);
+            verdict.put("escalation_estimate_usd", escalationEstimate);
+        }
         verdict.put("cost_per_item_usd", costPerItem);
         verdict.put("max_cost_per_item_usd", limits.maxCostPerItemUsd());
         verdict.put("passed", misses.isEmpty());
@@ -210,8 +238,8 @@ public final class CanaryStage {
         }
         ObjectNode block = Json.MAPPER.createObjectNode();
         for (String field : List.of("items", "answered", "valid", "pass_rate", "min_pass_rate", "cost_usd", "cost_per_item_usd",
-                "max_cost_per_item_usd", "passed", "cause")) {
-            block.set(field, verdict.get(field));
+                "max_cost_per_item_usd", "passed", "cause", "escalating", "escalation_estimate_usd")) {
+            if (verdict.has(field)) block.set(field, verdict.get(field));
         }
         return block;
     }

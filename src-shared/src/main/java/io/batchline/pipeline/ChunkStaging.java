@@ -41,6 +41,7 @@ final class ChunkStaging {
         line = line.withStratumAndChunks(item.stratum(), null);
         String model = Strata.model(job, item.stratum());
         if (prices == null || model.equals(job.model()) || line.usage() == null) return line;
+        if (line.escalatedFrom() != null) return line; // priced per round by the collector already
         return line.withCost(prices.get(model).cost(line.usage()));
     }
 

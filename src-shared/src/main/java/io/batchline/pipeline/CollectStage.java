@@ -73,9 +73,18 @@ public final class CollectStage {
      * A request to send again in the next attempt: as it was (a transient failure), or, when {@code answer} is
      * set, as its repair: the model's invalid answer and what is wrong with it become a follow-up turn.
      */
-    record Retry(Item item, String why, String answer, String errors, JsonNode history) {
+    record Retry(Item item, String why, String answer, String errors, JsonNode history, boolean escalation) {
+        Retry(Item item, String why, String answer, String errors, JsonNode history) {
+            this(item, why, answer, errors, history, false);
+        }
+
         static Retry transientFailure(Item item, String why, JsonNode history) {
             return new Retry(item, why, null, null, history);
+        }
+
+        /** The item's escalation round: its first request for the escalation's model. */
+        static Retry escalation(Item item, String why, JsonNode history) {
+            return new Retry(item, why, null, null, history, true);
         }
 
         boolean isRepair() {
@@ -138,7 +147,7 @@ public final class CollectStage {
         if (checkpoint != null) {
             LOG.info(() -> "collect: shard " + shard.shard() + " resumes after result " + skip + " (checkpoint)");
         }
-        Judge judge = new Judge(job, ctx.pricesForRun(runId).priceFor(job.model(), job.cacheTtl()), shard.batchId(), judgedCanceled);
+        Judge judge = new Judge(job, ctx.pricesForRun(runId), shard.batchId(), judgedCanceled);
         ChunkStaging staging = new ChunkStaging(job, ctx.pricesForRun(runId)); // long items' chunks, strata
         Map<OutcomeKind, Long> counts = new EnumMap<>(OutcomeKind.class);
         Map<String, Retry> retry = new LinkedHashMap<>(); // by custom_id
@@ -372,7 +381,9 @@ public final class CollectStage {
                     carried.put("attempts", r.item().attempts());
                     carried.put("last_error", r.why());
                     JsonNode params = request.get("params");
-                    if (r.isRepair()) {
+                    if (r.escalation()) { // a new round: its answer may have its own repair
+                        params = io.batchline.escalate.EscalationRound.params(params, job);
+                    } else if (r.isRepair()) {
                         carried.put("repair", true);
                         params = RepairPrompt.params(params, r.answer(), r.errors(), job.outputSchema());
                     } else if (r.item().repair()) {
@@ -418,25 +429,55 @@ public final class CollectStage {
     /** Decides each item's outcome from its result. Returns null where the item goes to the next attempt. */
     private final class Judge {
         private final JobSpec job;
-        private final Price price;
+        private final io.batchline.cost.PriceTable prices;
         private final String batchId;
         private final OutputValidator validator;
         private final ConfidenceRouter router;
         /** the run was canceled: what would be sent again fails with reason canceled instead */
         private final boolean canceled;
 
-        Judge(JobSpec job, Price price, String batchId, boolean canceled) {
+        Judge(JobSpec job, io.batchline.cost.PriceTable prices, String batchId, boolean canceled) {
             this.job = job;
-            this.price = price;
+            this.prices = prices;
             this.batchId = batchId;
             this.canceled = canceled;
             this.validator = new OutputValidator(job.outputSchema());
             this.router = new ConfidenceRouter(job.confidence());
         }
 
+        /** The model this item's request went to: the escalation's once escalated, else its stratum's or the job's. */
+        String model(Item item) {
+            if (item.history() != null && io.batchline.escalate.EscalationRound.escalatedFrom(item.history()) != null) {
+                return job.escalation().model();
+            }
+            return io.batchline.plan.Strata.model(job, item.stratum());
+        }
+
+        /**
+         * Whether an answer that ended this way ({@code rejected}, {@code review}, {@code invalid}) goes to the
+         * escalation round: the job escalates that ending, the item was not escalated yet, the run was not
+         * canceled and an attempt is left (golden and canary items escalate like any other).
+         */
+        boolean escalates(Item item, String ending) {
+            return job.escalation() != null && job.escalation().covers(ending) && !canceled
+                    && io.batchline.escalate.EscalationRound.escalatedFrom(item.history()) == null
+                    && item.attempts() < Planner.lastAttempt(job);
+        }
+
+        /** Sends the item to the escalation round, recording its answer so far in its history. */
+        Verdict escalate(Item item, String ending, String reason, JsonNode output, Double confidence, Usage usage,
+                         BigDecimal cost) {
+            ObjectNode entry = attempt(item, io.batchline.escalate.EscalationRound.ESCALATED, null, reason);
+            entry.put("tier", ending);
+            if (output != null) entry.set("output", output);
+            if (confidence != null) entry.put("confidence", confidence);
+            roundCost(entry, model(item), usage, cost);
+            return new Verdict(null, Retry.escalation(item, reason == null ? "escalated" : reason, history(item, entry)));
+        }
+
         Verdict outcome(Item item, BatchResult result) {
             Usage usage = result.usage() == null ? Usage.ZERO : result.usage();
-            BigDecimal cost = price.cost(usage);
+            BigDecimal cost = prices.priceFor(model(item), job.cacheTtl()).cost(usage);
             if (result.succeeded()) {
                 String answer = result.answer();
                 if ("refusal".equals(result.stopReason())) {
@@ -469,6 +510,10 @@ public final class CollectStage {
                             attempt(item, "invalid_output", null, reason));
                 }
                 Routing routing = router.route(extraction.json());
+                if (routing.kind() != OutcomeKind.ACCEPTED && escalates(item, routing.kind().label())) {
+                    return escalate(item, routing.kind().label(), routing.reason(), extraction.json(),
+                            routing.confidence(), usage, cost);
+                }
                 // the entry is only read by a line that carries a history (never FAILED here): skip it otherwise
                 return new Verdict(line(item, routing.kind(), routing.reason(), extraction.json(), routing.confidence(),
                         usage, cost, item.history() != null ? attempt(item, "succeeded", null, null) : null), null);
@@ -517,6 +562,10 @@ public final class CollectStage {
         private Verdict invalid(Item item, String reason, String errors, String answer, JsonNode output, Usage usage,
                                 BigDecimal cost, ObjectNode thisAttempt) {
             if (item.repair()) {
+                if (escalates(item, JobSpec.Escalation.INVALID)) {
+                    return escalate(item, JobSpec.Escalation.INVALID, InvalidOutput.AFTER_REPAIR + reason, output,
+                            null, usage, cost);
+                }
                 return new Verdict(line(item, OutcomeKind.REJECTED, InvalidOutput.AFTER_REPAIR + reason, output, null,
                         usage, cost, thisAttempt), null);
             }
@@ -527,6 +576,9 @@ public final class CollectStage {
                 }
                 return new Verdict(null, new Retry(item, reason, answer == null ? "" : answer, errors,
                         history(item, thisAttempt)));
+            }
+            if (escalates(item, JobSpec.Escalation.INVALID)) {
+                return escalate(item, JobSpec.Escalation.INVALID, reason, output, null, usage, cost);
             }
             return new Verdict(line(item, OutcomeKind.REJECTED, reason, output, null, usage, cost, thisAttempt), null);
         }
@@ -554,11 +606,33 @@ public final class CollectStage {
         private OutcomeLine line(Item item, OutcomeKind kind, String reason, JsonNode output, Double confidence,
                                  Usage usage, BigDecimal cost, ObjectNode thisAttempt) {
             boolean valid = kind != OutcomeKind.FAILED && !InvalidOutput.isInvalidOutputReason(reason);
+            JsonNode from = io.batchline.escalate.EscalationRound.escalatedFrom(item.history());
+            ObjectNode escalatedFrom = null;
+            if (from != null) { // one line for both rounds: usage and cost summed, each round's in its entry
+                if (thisAttempt == null) thisAttempt = attempt(item, "succeeded", null, null);
+                roundCost(thisAttempt, model(item), usage, cost);
+                usage = Json.MAPPER.convertValue(from.get("usage"), Usage.class).plus(usage);
+                cost = from.get("cost_usd").decimalValue().add(cost);
+                escalatedFrom = Json.MAPPER.createObjectNode();
+                escalatedFrom.put("tier", from.path("tier").asText());
+                if (from.has("output")) escalatedFrom.set("output", from.get("output"));
+                if (from.has("confidence")) escalatedFrom.set("confidence", from.get("confidence"));
+                if (from.has("reason")) escalatedFrom.set("reason", from.get("reason"));
+                escalatedFrom.set("model", from.get("model"));
+                escalatedFrom.set("custom_id", from.get("custom_id"));
+            }
             JsonNode history = kind == OutcomeKind.FAILED || item.history() != null ? history(item, thisAttempt) : null;
             return new OutcomeLine(item.id(), item.line(), kind.label(), kind == OutcomeKind.ACCEPTED ? null : reason,
                     output, confidence, usage, cost, item.attempts(), batchId, item.customId(),
                     item.repair() && valid ? Boolean.TRUE : null, item.truncated() ? Boolean.TRUE : null, item.label(),
-                    history);
+                    history).withEscalatedFrom(escalatedFrom);
+        }
+
+        /** A round's model, usage and cost on its history entry: what an escalated line's sums are made of. */
+        private void roundCost(ObjectNode entry, String model, Usage usage, BigDecimal cost) {
+            entry.put("model", model);
+            entry.set("usage", Json.MAPPER.valueToTree(usage));
+            entry.put("cost_usd", cost);
         }
     }
 

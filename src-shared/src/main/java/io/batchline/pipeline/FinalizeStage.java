@@ -49,6 +49,8 @@ public final class FinalizeStage {
         RunReportBuilder report = new RunReportBuilder().runId(runId).job(job.name())
                 .input("s3://" + ref.bucket() + "/" + run.inputKey())
                 .price(ctx.pricesForRun(runId).priceFor(job.model(), job.cacheTtl())).thresholds(job.confidence())
+                .escalation(job.escalation(), job.escalation() == null ? null
+                        : ctx.pricesForRun(runId).priceFor(job.escalation().model(), job.cacheTtl()))
                 .startedAt(run.startedAt())
                 .calibration(plan.get("calibration")) // the token estimator's measured error
                 .status(run.cancelRequested() ? "canceled" : canaryFailed ? "failed" : "succeeded",

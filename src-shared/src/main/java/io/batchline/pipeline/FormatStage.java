@@ -59,7 +59,8 @@ public final class FormatStage {
             if (corrupt != null) throw new PermanentStageException("InputCorrupt", corrupt.getMessage(), e);
             throw new TransientStageException("planning " + run.inputKey() + ": " + e.getMessage(), e);
         }
-        ctx.budget().reserve(runId, job, io.batchline.plan.Strata.dearest(job, ctx.pricesForRun(runId)), plan);
+        ctx.budget().reserve(runId, job, io.batchline.plan.Strata.dearest(job, ctx.pricesForRun(runId)), plan,
+                escalationPrice(job, runId));
         io.batchline.cache.ResultCache.publishReviews(ctx.reviewQueue(), job, store, runId); // cached review items
         io.batchline.chaos.Chaos.point("format.after_plan");
         return record(runId, plan, plan.items(), plan.invalid());
@@ -110,8 +111,20 @@ public final class FormatStage {
             return new Formatted(retryOf, 0, 0, 0, 0, null);
         }
         Plan plan = planner.planRetry(job, runId, next, parts, store);
-        ctx.budget().reserve(runId, job, io.batchline.plan.Strata.dearest(job, ctx.pricesForRun(runId)), plan);
+        // a retry round may hold escalation requests: its worst case is at the dearer of the two prices
+        io.batchline.cost.Price price = io.batchline.plan.Strata.dearest(job, ctx.pricesForRun(runId));
+        io.batchline.cost.Price escalation = escalationPrice(job, runId);
+        if (escalation != null && escalation.worstCase(1_000_000, 1_000_000).compareTo(price.worstCase(1_000_000, 1_000_000)) > 0) {
+            price = escalation;
+        }
+        ctx.budget().reserve(runId, job, price, plan, escalation);
         return record(runId, plan, plan.valid() + plan.invalid(), plan.invalid());
+    }
+
+    /** The escalation model's price for this run, or null when the job has no escalation. */
+    private io.batchline.cost.Price escalationPrice(JobSpec job, String runId) {
+        return job.escalation() == null ? null
+                : ctx.pricesForRun(runId).priceFor(job.escalation().model(), job.cacheTtl());
     }
 
     private Formatted record(String runId, Plan plan, long items, long invalid) {

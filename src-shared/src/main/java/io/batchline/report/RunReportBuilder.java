@@ -72,6 +72,7 @@ public final class RunReportBuilder {
     private final ReasonCounts failedReasons = new ReasonCounts();
     private final ReasonCounts rejectedReasons = new ReasonCounts();
     private final StrataCounts strataCounts = new StrataCounts();
+    private final EscalationCounts escalationCounts = new EscalationCounts();
 
     private String runId;
     private String job;
@@ -122,6 +123,7 @@ public final class RunReportBuilder {
         counts.merge(kind, 1L, Long::sum);
         items++;
         strataCounts.accept(line); // truncated and chunked items, strata
+        escalationCounts.accept(line);
         if (line.attempts() > 1) {
             retriedItems++;
         }
@@ -175,6 +177,12 @@ public final class RunReportBuilder {
 
     public RunReportBuilder price(Price price) {
         this.price = price;
+        return this;
+    }
+
+    /** The job's escalation and its model's price: report.json then has an {@code escalation} block. */
+    public RunReportBuilder escalation(JobSpec.Escalation escalation, Price price) {
+        escalationCounts.job(escalation, price);
         return this;
     }
 
@@ -390,6 +398,7 @@ public final class RunReportBuilder {
                     .put("count", confidenceHistogram[i]);
         }
         strataCounts.writeTo(report);
+        escalationCounts.writeTo(report);
         return report;
     }
 

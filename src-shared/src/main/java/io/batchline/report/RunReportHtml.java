@@ -55,6 +55,7 @@ public final class RunReportHtml {
         canary();
         outcomes();
         strata();
+        escalation();
         confidence();
         costAndTokens();
         awsCost();
@@ -406,6 +407,26 @@ public final class RunReportHtml {
                 }
                 h.append("<td>$").append(money(e.getValue().get("cost_usd"))).append("</td></tr>");
             }
+            h.append("</table>");
+        }
+        h.append("</section>\n");
+    }
+
+    /** The escalation round: how many items it took, where they went, and what it cost. */
+    private void escalation() {
+        JsonNode e = r.path("escalation");
+        if (!e.isObject()) return;
+        h.append("<section id=\"escalation\"><h2>Escalation</h2><p>")
+                .append(String.format(Locale.ROOT, "%,d", e.path("items").asLong())).append(" items escalated to ")
+                .append(esc(e.path("model").asText())).append(" (on ")
+                .append(esc(String.join(", ", io.batchline.json.Json.MAPPER.convertValue(e.path("on"), String[].class))))
+                .append("); the escalation rounds cost $").append(money(e.get("cost_usd")))
+                .append(", their first rounds $").append(money(e.get("first_round_cost_usd"))).append(".</p>");
+        if (e.path("moved").size() > 0) {
+            h.append("<table><tr><th>from -&gt; to</th><th>items</th></tr>");
+            e.path("moved").fields().forEachRemaining(m -> h.append("<tr><td>").append(esc(m.getKey()))
+                    .append("</td><td>").append(String.format(Locale.ROOT, "%,d", m.getValue().asLong()))
+                    .append("</td></tr>"));
             h.append("</table>");
         }
         h.append("</section>\n");

@@ -58,6 +58,7 @@ class PromptVersionTest {
         m.put("thinking_budget_tokens", t -> t.put("thinking_budget_tokens", 4096));
         m.put("effort", t -> t.put("effort", "medium"));
         m.put("structured_output", t -> t.put("structured_output", "off"));
+        m.put("escalation", t -> t.putObject("escalation").put("model", "claude-opus-4-6"));
         return m;
     }
 

@@ -93,7 +93,7 @@ final class SchemaAnswers {
     }
 
     /** One answer's fixed inputs; salt is empty on the first try, so first tries draw what they always drew. */
-    private record Ctx(JsonNode root, String customId, String user, String salt) {}
+    private record Ctx(JsonNode root, String customId, String user, String salt, AnswerConfidence.Shares shares) {}
 
     private final Dice dice;
 
@@ -103,10 +103,16 @@ final class SchemaAnswers {
 
     /** An answer for {@code schema} (a part of {@code root}, or root itself) at JSON pointer {@code path}. */
     JsonNode answer(JsonNode schema, JsonNode root, String path, String customId, String user) {
+        return answer(schema, root, path, customId, user, AnswerConfidence.Shares.DEFAULT);
+    }
+
+    /** As above, with a {@code confidence} property drawn by the answering model's {@code shares}. */
+    JsonNode answer(JsonNode schema, JsonNode root, String path, String customId, String user,
+                    AnswerConfidence.Shares shares) {
         OutputValidator check = validator(schema == root ? root : wrap(root, schema));
         JsonNode first = null;
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-            Ctx c = new Ctx(root, customId, user, attempt == 0 ? "" : "retry" + attempt);
+            Ctx c = new Ctx(root, customId, user, attempt == 0 ? "" : "retry" + attempt, shares);
             JsonNode v = generate(schema, path, c, 0);
             if (check == null || valid(check, v)) return v;
             if (first == null) first = v;
@@ -528,8 +534,8 @@ final class SchemaAnswers {
         if ("confidence".equalsIgnoreCase(name) && !integer) {
             // mostly confident, some review-worthy, a few below the reject line
             double tier = unit(c, path, "tier");
-            if (tier < 0.75) target = 0.9 + u * 0.09;
-            else if (tier < 0.92) target = 0.7 + u * 0.19;
+            if (tier < c.shares().confident()) target = 0.9 + u * 0.09;
+            else if (tier < c.shares().confident() + c.shares().unsure()) target = 0.7 + u * 0.19;
             else target = 0.4 + u * 0.29;
             target = Math.max(min, Math.min(max, target));
         } else {

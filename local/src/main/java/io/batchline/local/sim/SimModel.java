@@ -125,7 +125,8 @@ final class SimModel {
             use.put("type", "tool_use");
             use.put("id", "toolu_sim_" + shortHash(customId));
             use.put("name", tool.path("name").asText());
-            JsonNode input = generate(tool.path("input_schema"), tool.path("input_schema"), "", customId, user);
+            JsonNode input = generate(tool.path("input_schema"), tool.path("input_schema"), "", customId, user,
+                    params.path("model").asText());
             use.set("input", input);
             stopReason = "tool_use";
             answerTokens = tokens(Json.string(input));
@@ -185,7 +186,7 @@ final class SimModel {
         if (format.path("schema").isObject()) {
             JsonNode sent = format.get("schema");
             JsonNode schema = StrippedConstraints.mergedInto(sent);
-            JsonNode answer = generate(schema, schema, "", customId, user);
+            JsonNode answer = generate(schema, schema, "", customId, user, params.path("model").asText());
             if (fault == OutputFault.SCHEMA_VIOLATION) answer = StrippedConstraints.breakOne(this, answer, sent, customId);
             if (fault == OutputFault.LOW_CONFIDENCE) lowerConfidence(answer, customId);
             return Json.string(answer);
@@ -193,7 +194,7 @@ final class SimModel {
         JsonNode schema = schemaIn(system);
         if (fault == OutputFault.NON_JSON) return "I'm sorry, but I can't answer that in the requested format.";
         if (schema != null) {
-            JsonNode answer = generate(schema, schema, "", customId, user);
+            JsonNode answer = generate(schema, schema, "", customId, user, params.path("model").asText());
             if (fault == OutputFault.SCHEMA_VIOLATION) answer = violate(answer, schema, customId);
             if (fault == OutputFault.LOW_CONFIDENCE) lowerConfidence(answer, customId);
             String json = Json.string(answer);
@@ -382,6 +383,13 @@ final class SimModel {
     // ---------------------------------------------------------------- schema-driven generation
 
     private final SchemaAnswers answers = new SchemaAnswers(this::unit);
+    /** how often each model family answers confidently (a data file, see {@link AnswerConfidence}) */
+    private final AnswerConfidence confidence = AnswerConfidence.bundled();
+
+    /** As {@link #generate(JsonNode, JsonNode, String, String, String)}, with {@code model}'s confidence shares. */
+    JsonNode generate(JsonNode schema, JsonNode root, String path, String customId, String user, String model) {
+        return answers.answer(schema, root, path, customId, user, confidence.of(model));
+    }
 
     /** An answer that meets {@code schema}, a part of {@code root} (see {@link SchemaAnswers}). */
     JsonNode generate(JsonNode schema, JsonNode root, String path, String customId, String user) {

@@ -115,6 +115,40 @@ class BudgetGuardDynamoTest {
         assertThat(month.reservedUsd()).isLessThanOrEqualTo(new BigDecimal("1.00"));
     }
 
+    /** A small job of its own (the sample's chunked long inputs do not combine with an escalation). */
+    private static JobSpec smallJob(String extraYaml) {
+        return JobSpecLoader.load(("""
+                name: esc-budget
+                model: claude-haiku-4-5-20251001
+                max_tokens: 300
+                system: Sort the ticket.
+                user_template: "{{body}}"
+                output_schema:
+                  type: object
+                  required: [team, confidence]
+                  properties:
+                    team: {type: string}
+                    confidence: {type: number}
+                """ + extraYaml).getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void anEscalationRoundIsReservedAtTheEscalationModelsPriceAndMaxTokens() throws Exception {
+        BudgetGuard guard = guard("2031-07", null);
+        JobSpec plain = smallJob("");
+        JobSpec escalating = smallJob("escalation: {model: claude-opus-4-6, max_tokens: 800}\n");
+        long requests = 100, input = 50_000, output = 100 * 300;
+        BigDecimal plainReserved = guard.reserve("run-e0", 1, plain, price(plain), requests, input, output, 600, null)
+                .orElseThrow().reservedUsd();
+        Price opus = PriceTable.bundled().priceFor("claude-opus-4-6");
+        BigDecimal reserved = guard.reserve("run-e1", 1, escalating, price(escalating), requests, input, output, 600,
+                opus).orElseThrow().reservedUsd();
+        // 3 attempts + repair at Haiku as before, then every request once more at Opus 4.6 with max_tokens 800
+        BigDecimal escalationRound = opus.worstCase(input, requests * 800, 660);
+        assertThat(reserved).isEqualByComparingTo(plainReserved.add(escalationRound));
+        assertThat(escalationRound).isGreaterThan(price(plain).worstCase(input, output, 660));
+    }
+
     @Test
     void aJobBudgetBelowTheWorstCaseIsRefusedWithTheNumbersAndReservesNothing() throws Exception {
         BudgetGuard guard = guard("2031-02", null);

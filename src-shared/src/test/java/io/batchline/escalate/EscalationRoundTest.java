@@ -1,0 +1,69 @@
+package io.batchline.escalate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.batchline.job.JobSpec;
+import io.batchline.job.JobSpecLoader;
+import io.batchline.json.Json;
+import io.batchline.render.PromptRenderer;
+import io.batchline.validate.RepairPrompt;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** The escalation request: the first request's user message, the escalation's model, max_tokens and system. */
+class EscalationRoundTest {
+    private static JobSpec job(String escalation) {
+        return JobSpecLoader.load(("""
+                name: j
+                model: claude-haiku-5-5
+                system: Sort the ticket.
+                user_template: "Ticket: {{subject}}"
+                max_tokens: 300
+                output_schema: {type: object, required: [team, confidence], properties: {team: {type: string},
+                  confidence: {type: number}}}
+                """ + escalation).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static ObjectNode first(JobSpec job) {
+        return new PromptRenderer(job).params(Json.tree("{\"subject\":\"refund please\"}".getBytes(StandardCharsets.UTF_8)),
+                null);
+    }
+
+    @Test
+    void theEscalationRequestKeepsTheUserMessageAndTakesTheEscalationsSettings() {
+        JobSpec job = job("escalation: {model: claude-opus-4-6, max_tokens: 500, system: Be careful.}\n");
+        ObjectNode first = first(job);
+        // a repaired first request: the repair turns are not carried into the escalation
+        ObjectNode repaired = RepairPrompt.params(first, "{oops", "not JSON", job.outputSchema());
+        JsonNode params = EscalationRound.params(repaired, job);
+        assertThat(params.get("model").asText()).isEqualTo("claude-opus-4-6");
+        assertThat(params.get("max_tokens").asInt()).isEqualTo(500);
+        assertThat(params.get("messages")).hasSize(1);
+        assertThat(params.at("/messages/0/content").asText()).isEqualTo("Ticket: refund please");
+        assertThat(params.at("/system/0/text").asText()).startsWith("Be careful.");
+        assertThat(params.at("/system/0/cache_control/type").asText()).isEqualTo("ephemeral");
+        assertThat(params.at("/output_config/format/type").asText()).isEqualTo("json_schema");
+        assertThat(first.get("model").asText()).isEqualTo("claude-haiku-5-5"); // the first request is left as it was
+    }
+
+    @Test
+    void unsetSettingsAreTheJobs() {
+        JobSpec job = job("escalation: {model: claude-opus-4-6, structured_output: off}\n");
+        JsonNode params = EscalationRound.params(first(job), job);
+        assertThat(params.get("max_tokens").asInt()).isEqualTo(300);
+        assertThat(params.at("/system/0/text").asText()).startsWith("Sort the ticket.").contains("```json");
+        assertThat(params.has("output_config") && params.get("output_config").has("format")).isFalse();
+    }
+
+    @Test
+    void theEscalatedFromEntryIsFoundInAHistory() {
+        JsonNode history = Json.tree(("[{\"attempt\":1,\"result\":\"escalated\",\"tier\":\"rejected\"},"
+                + "{\"attempt\":2,\"result\":\"succeeded\"}]").getBytes(StandardCharsets.UTF_8));
+        assertThat(EscalationRound.escalatedFrom(history).get("tier").asText()).isEqualTo("rejected");
+        assertThat(EscalationRound.escalatedFrom(null)).isNull();
+        assertThat(EscalationRound.escalatedFrom(Json.tree("[{\"result\":\"errored\"}]".getBytes(StandardCharsets.UTF_8))))
+                .isNull();
+    }
+}

@@ -1,17 +1,29 @@
 package io.batchline;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchCondition;
+import com.tngtech.archunit.lang.ConditionEvents;
+import com.tngtech.archunit.lang.SimpleConditionEvent;
+import io.batchline.report.ReportPages;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The domain stays free of its infrastructure: the AWS adapters implement its ports in their own module, and
- * settings reach it as values ({@link io.batchline.pipeline.PipelineConfig}) parsed by the code that starts the
- * process.
+ * The domain stays free of its infrastructure: the AWS adapters implement its ports in their own module, the
+ * report pages are rendered in theirs (report-html, behind {@link ReportPages}), and settings reach it as values
+ * ({@link io.batchline.pipeline.PipelineConfig}) parsed by the code that starts the process.
  */
 class DomainLayeringTest {
     private static JavaClasses domain;
@@ -35,5 +47,49 @@ class DomainLayeringTest {
                 .orShould().callMethod(System.class, "getenv", String.class)
                 .because("configuration arrives as values, parsed once by the process's wiring")
                 .check(domain);
+    }
+
+    @Test
+    void theDomainHasNoPageRenderer() {
+        noClasses().should().dependOnClassesThat().resideInAPackage("io.batchline.report.html..")
+                .orShould().haveSimpleNameEndingWith("Html")
+                .orShould().implement(ReportPages.class)
+                .because("pages are rendered in batchline-report-html; the domain asks for them through ReportPages")
+                .check(domain);
+    }
+
+    @Test
+    void theDomainWritesNoHtmlMarkup() {
+        classes().should(containNoHtmlMarkup())
+                .because("HTML is written in batchline-report-html, whatever the class that writes it is called")
+                .check(domain);
+    }
+
+    /** Markup an HTML renderer cannot do without, looked for among the string constants of the class file. */
+    private static final Pattern MARKUP = Pattern.compile("<(!DOCTYPE|html|body|svg|table|tr|td|div|section|span)[ >/]",
+            Pattern.CASE_INSENSITIVE);
+
+    private static ArchCondition<JavaClass> containNoHtmlMarkup() {
+        return new ArchCondition<>("contain no HTML markup") {
+            @Override
+            public void check(JavaClass javaClass, ConditionEvents events) {
+                String bytes = classFile(javaClass);
+                Matcher m = MARKUP.matcher(bytes);
+                if (m.find()) {
+                    events.add(SimpleConditionEvent.violated(javaClass, javaClass.getName() + " contains the markup "
+                            + m.group()));
+                }
+            }
+        };
+    }
+
+    private static String classFile(JavaClass javaClass) {
+        var source = javaClass.getSource().orElseThrow(() -> new IllegalStateException("no class file for "
+                + javaClass.getName()));
+        try (InputStream in = source.getUri().toURL().openStream()) {
+            return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1); // constants are (modified) UTF-8
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

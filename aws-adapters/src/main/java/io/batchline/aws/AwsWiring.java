@@ -14,6 +14,7 @@ import io.batchline.pipeline.PipelineContext;
 import io.batchline.aws.sfn.StepFunctionsExecutionStarter;
 import io.batchline.provider.AnthropicBatchesClient;
 import io.batchline.provider.ProviderConfig;
+import io.batchline.report.ReportPages;
 import io.batchline.aws.secrets.SecretsManagerApiKey;
 import io.batchline.aws.sqs.SqsReviewQueue;
 import io.batchline.aws.dynamodb.DynamoRunStore;
@@ -33,9 +34,11 @@ public final class AwsWiring {
 
     /**
      * The stages' shared context. Clients are built here, at start-up, not on first use: a lazy SDK client adds
-     * ~0.6 s to a cold start. Also points the stage meter at the run's usage records.
+     * ~0.6 s to a cold start. Also points the stage meter at the run's usage records. {@code reportPages} renders
+     * report.html.
      */
-    public static PipelineContext pipelineContext(Map<String, String> env, PipelineConfig config) {
+    public static PipelineContext pipelineContext(Map<String, String> env, PipelineConfig config,
+                                                  ReportPages reportPages) {
         AwsClients aws = new AwsClients(env);
         S3Client s3 = aws.s3();
         DynamoDbClient ddb = aws.dynamoDb();
@@ -47,7 +50,8 @@ public final class AwsWiring {
                 BudgetGuard.fromEnv(env, new DynamoBudgetLedger(ddb, config.table()), Clock.systemUTC()))
                 .reviewQueue(SqsReviewQueue.fromEnv(env, aws::sqs))
                 .idempotency(IdempotentStage.on(new DynamoIdempotencyStore(ddb, config.table()), Clock.systemUTC()))
-                .resultCache(new DynamoResultCache(ddb, config.table()));
+                .resultCache(new DynamoResultCache(ddb, config.table()))
+                .reportPages(reportPages);
     }
 
     /** Intake: one Step Functions execution of the run state machine per uploaded object. */

@@ -15,6 +15,7 @@ import io.batchline.pipeline.PollStage;
 import io.batchline.pipeline.RegisterStage;
 import io.batchline.pipeline.SubmitStage;
 import io.batchline.pipeline.SweepStage;
+import io.batchline.report.html.HtmlReportPages;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -40,7 +41,7 @@ public class Stages {
     @Produces
     @ApplicationScoped
     PipelineContext context(PipelineConfig config) {
-        return AwsWiring.pipelineContext(env, config);
+        return AwsWiring.pipelineContext(env, config, new HtmlReportPages());
     }
 
     /** Idempotency records around the stages that spend money or write outcomes. */

@@ -12,7 +12,7 @@ import io.batchline.grade.QualityGate;
 import io.batchline.grade.RunGrading;
 import io.batchline.grade.VerdictFileException;
 import io.batchline.grade.WilsonInterval;
-import io.batchline.report.RunReportHtml;
+import io.batchline.report.html.HtmlReportPages;
 import io.batchline.run.RunKeys;
 import io.batchline.store.ObjectStore;
 import java.io.IOException;
@@ -61,7 +61,7 @@ final class GradeCommand {
     int grade(ObjectStore bucket, Options o) throws IOException {
         RunGrading grading;
         try {
-            grading = RunGrading.open(bucket, o.runId(), o.review());
+            grading = RunGrading.open(bucket, o.runId(), o.review(), new HtmlReportPages());
         } catch (IllegalStateException | GradeFileException e) {
             throw new Cli.UserInputException(e.getMessage());
         }
@@ -162,7 +162,7 @@ final class GradeCommand {
         if (!Files.isDirectory(dir)) return;
         Files.write(dir.resolve("graded.jsonl"), p.gradedOutcomes());
         Files.write(dir.resolve("report.json"), bucket.read(RunKeys.report(runId)));
-        try (InputStream html = bucket.open(RunReportHtml.key(runId))) {
+        try (InputStream html = bucket.open(RunKeys.reportPage(runId))) {
             Files.copy(html, dir.resolve("report.html"), StandardCopyOption.REPLACE_EXISTING);
         }
         out.println("  copied      graded.jsonl, report.json and report.html into " + dir);

@@ -111,7 +111,7 @@ final class LocalRunCommand {
             copy(bucket, RunKeys.outcome(runId, kind), dir.resolve(kind.fileName()));
         }
         copy(bucket, RunKeys.report(runId), dir.resolve("report.json"));
-        String html = io.batchline.report.RunReportHtml.key(runId); // runs finalized before report.html existed lack it
+        String html = RunKeys.reportPage(runId); // runs finalized before report.html existed lack it
         if (bucket.head(html).isPresent()) copy(bucket, html, dir.resolve("report.html"));
         copy(bucket, io.batchline.quality.SpotCheckSample.key(runId), dir.resolve("sample.jsonl")); // spot-check sample
     }

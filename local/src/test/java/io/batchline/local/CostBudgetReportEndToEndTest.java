@@ -11,7 +11,6 @@ import io.batchline.local.teststack.OfflineStackOnly;
 import io.batchline.outcome.OutcomeKind;
 import io.batchline.provider.AnthropicBatchesClient;
 import io.batchline.provider.ProviderConfig;
-import io.batchline.report.RunReportHtml;
 import io.batchline.run.RunIds;
 import io.batchline.run.RunKeys;
 import io.batchline.store.ObjectStore;
@@ -119,7 +118,7 @@ class CostBudgetReportEndToEndTest {
     @Test
     void reportHtmlRendersItsChartsInHeadlessChromium(@TempDir Path dir) throws Exception {
         Path page = dir.resolve("report.html");
-        Files.write(page, bucket.read(RunReportHtml.key(sampleRun)));
+        Files.write(page, bucket.read(RunKeys.reportPage(sampleRun)));
         String html = Files.readString(page);
         assertThat(html).doesNotContain("<script").doesNotContain("http://").doesNotContain("https://")
                 .doesNotContain("@import").doesNotContain("url(");

@@ -192,7 +192,7 @@ class EscalationEndToEndTest {
                 .reduce(BigDecimal.ZERO, BigDecimal::add);
         assertThat(report.get("golden_cost_usd").decimalValue().subtract(goldenSum).abs()).isLessThanOrEqualTo(MICRO);
 
-        String html = new String(bucket.read(io.batchline.report.RunReportHtml.key(escalatedRun)), StandardCharsets.UTF_8);
+        String html = new String(bucket.read(io.batchline.run.RunKeys.reportPage(escalatedRun)), StandardCharsets.UTF_8);
         assertThat(html).contains("id=\"escalation\"", "items escalated to " + LARGE);
 
         System.out.printf("[escalation] %d items: rejected by %s %d, escalated to %s %d, still rejected %d; "

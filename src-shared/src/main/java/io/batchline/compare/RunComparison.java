@@ -48,7 +48,7 @@ import java.util.TreeMap;
 public final class RunComparison {
     /** Changed items listed in compare.json; changed.jsonl has them all. */
     public static final int CHANGED_SHOWN = 50;
-    static final String NO_ANSWER = QualityBuilder.NO_ANSWER;
+    public static final String NO_ANSWER = QualityBuilder.NO_ANSWER;
     /** Answer classes tracked in the confusion before further ones are grouped (a free-text field). */
     static final int MAX_CLASSES = 200;
     static final String OTHER = "(other)";

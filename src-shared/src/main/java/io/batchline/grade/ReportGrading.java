@@ -3,7 +3,8 @@ package io.batchline.grade;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.batchline.json.Json;
-import io.batchline.report.RunReportHtml;
+import io.batchline.report.ReportPages;
+import io.batchline.report.RunReportPage;
 import io.batchline.run.RunKeys;
 import io.batchline.store.ObjectStore;
 import java.nio.charset.StandardCharsets;
@@ -19,13 +20,13 @@ public final class ReportGrading {
 
     private ReportGrading() {}
 
-    /** Returns the report as written, with the block. */
-    public static JsonNode addTo(ObjectStore store, String runId, ObjectNode grading) {
+    /** Returns the report as written, with the block; {@code pages} renders report.html again. */
+    public static JsonNode addTo(ObjectStore store, String runId, ObjectNode grading, ReportPages pages) {
         byte[] original = store.read(RunKeys.report(runId));
         byte[] updated = withGrading(original, grading);
         store.put(RunKeys.report(runId), updated, "application/json");
         JsonNode report = Json.tree(updated);
-        RunReportHtml.publish(store, runId, report);
+        RunReportPage.publish(store, runId, report, pages);
         return report;
     }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.batchline.job.JobSpec;
 import io.batchline.job.JobSpecLoader;
 import io.batchline.json.Json;
+import io.batchline.report.ReportPages;
 import io.batchline.run.RunKeys;
 import io.batchline.store.ObjectStore;
 import java.io.Reader;
@@ -17,7 +18,8 @@ import java.util.Set;
 /**
  * Grading one finished run, over the bucket that holds it: what is left to grade, storing a session's verdicts,
  * and publishing what they amount to (grades/summary.json, out/graded.jsonl, report.json's {@code grading} block
- * and report.html). Works on any {@link ObjectStore}, so the same code grades a local or a deployed stack's runs.
+ * and report.html, rendered by the given {@link ReportPages}). Works on any {@link ObjectStore}, so the same code
+ * grades a local or a deployed stack's runs.
  */
 public final class RunGrading {
     private final ObjectStore store;
@@ -26,25 +28,28 @@ public final class RunGrading {
     private final ComparedField field;
     private final GradableItems items;
     private final boolean withReview;
+    private final ReportPages pages;
     private GradeLog log;
 
     private RunGrading(ObjectStore store, String runId, JobSpec job, GradableItems items, boolean withReview,
-                       GradeLog log) {
+                       ReportPages pages, GradeLog log) {
         this.store = store;
         this.runId = runId;
         this.job = job;
         this.field = ComparedField.of(job);
         this.items = items;
         this.withReview = withReview;
+        this.pages = pages;
         this.log = log;
     }
 
     /**
      * Opens a finished run for grading: its job snapshot, sample (and with {@code withReview} its review items) and
      * the verdicts stored so far. Throws IllegalStateException when the run has no report (not finished, or no
-     * such run) or no sample; {@link GradeFileException} when a stored grading object is malformed.
+     * such run) or no sample; {@link GradeFileException} when a stored grading object is malformed. {@code pages}
+     * renders report.html when the grading is published.
      */
-    public static RunGrading open(ObjectStore store, String runId, boolean withReview) {
+    public static RunGrading open(ObjectStore store, String runId, boolean withReview, ReportPages pages) {
         if (!store.exists(RunKeys.report(runId))) {
             throw new IllegalStateException("run " + runId + " has no report.json: it has not finished, or there is"
                     + " no such run");
@@ -57,7 +62,7 @@ public final class RunGrading {
             throw new IllegalStateException("run " + runId + " has no sample items to grade"
                     + (withReview ? " and no review items" : ""));
         }
-        return new RunGrading(store, runId, job, items, withReview, log);
+        return new RunGrading(store, runId, job, items, withReview, pages, log);
     }
 
     public String runId() {
@@ -128,7 +133,7 @@ public final class RunGrading {
         store.put(GradeKeys.summary(runId), Json.bytes(block), "application/json");
         byte[] graded = GradedOutcomes.render(field, items, decided);
         GradedOutcomes.write(store, runId, graded);
-        JsonNode report = ReportGrading.addTo(store, runId, block);
+        JsonNode report = ReportGrading.addTo(store, runId, block, pages);
         int lines = 0;
         for (byte b : graded) if (b == '\n') lines++;
         return new Published(summary, lines, graded, report);

@@ -123,7 +123,7 @@ public final class FinalizeStage {
                 report.items(), shardCount, canaryShards - canaryLeft, requestsByAttempt, requestBytes,
                 job.shard() == null ? 0 : job.shard().maxRequests(), job.shard() == null ? 0 : job.shard().maxBytes()));
         store.put(RunKeys.report(runId), Json.bytes(json), "application/json");
-        io.batchline.report.RunReportHtml.publish(store, runId, json); // report.html
+        io.batchline.report.RunReportPage.publish(store, runId, json, ctx.reportPages()); // report.html
         io.batchline.metrics.RunMetrics.print(json, "finalize", finished, System.out); // metrics: EMF on stdout
         if (canaryFailed) { // the outcomes and the report are written; the execution then fails with the cause
             String cause = canary.path("cause").asText();

@@ -126,6 +126,22 @@ public final class PipelineContext {
         return resultCache;
     }
 
+    /** Renders report.html for the finalizer; every process that finalizes runs is wired with one. */
+    private volatile io.batchline.report.ReportPages reportPages;
+
+    public PipelineContext reportPages(io.batchline.report.ReportPages pages) {
+        this.reportPages = pages;
+        return this;
+    }
+
+    public io.batchline.report.ReportPages reportPages() {
+        if (reportPages == null) {
+            throw new IllegalStateException("no ReportPages wired into the PipelineContext: report.html cannot be"
+                    + " rendered");
+        }
+        return reportPages;
+    }
+
     public BudgetGuard budget() {
         return budget;
     }

@@ -111,6 +111,11 @@ public final class RunKeys {
         return run(runId) + "report.json";
     }
 
+    /** The run's page, report.html: next to report.json. */
+    public static String reportPage(String runId) {
+        return run(runId) + "report.html";
+    }
+
     /**
      * Where `rerun` records, before it drops a rerun's input at {@code inboxKey}, which run and selection the input
      * comes from; registration copies it to {@link #rerunOf}. Outside inbox/, so it starts no run.

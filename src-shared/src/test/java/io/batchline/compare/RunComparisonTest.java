@@ -200,10 +200,6 @@ class RunComparisonTest {
         assertThat(system.get("a").asText()).as("the loader's default").isEmpty();
         assertThat(system.get("b").asText()).isEqualTo("<script>alert(1)</script> Be careful.");
 
-        // the page names both versions and escapes what it shows
-        String html = CompareHtml.render(c);
-        assertThat(html).contains("id=\"changed-count\">" + changed + "<").contains("v2")
-                .contains("&lt;script&gt;alert(1)&lt;/script&gt; Be careful.").doesNotContain("<script");
         assertThat(Files.list(tmp.resolve("spill"))).as("spilled files are deleted").isEmpty();
     }
 

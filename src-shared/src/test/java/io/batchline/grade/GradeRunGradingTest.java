@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.batchline.json.Json;
-import io.batchline.report.RunReportHtml;
+import io.batchline.report.ReportPages;
 import io.batchline.run.RunKeys;
 import io.batchline.store.ObjectStore;
 import java.io.ByteArrayOutputStream;
@@ -27,6 +27,8 @@ class GradeRunGradingTest {
     @TempDir Path dir;
     private static final String RUN = GradeTestRun.RUN;
     private static final Instant T0 = Instant.parse("2026-12-05T10:00:00Z");
+    /** Not HTML (that is report-html's): a page that shows which report it was rendered from. */
+    private static final ReportPages PAGES = report -> "page of a report graded " + report.at("/grading/verdict").asText();
 
     private static List<GradeRecord> file(RunGrading g, String name, String text) {
         return g.verdictsFrom(name, new StringReader(text), "ana", T0);
@@ -35,7 +37,7 @@ class GradeRunGradingTest {
     @Test
     void aVerdictsFileWithAnyBadRowIsRefusedWholeNamingTheLinesOfTheFile() {
         ObjectStore store = new GradeTestRun(dir, "0.02").store;
-        RunGrading g = RunGrading.open(store, RUN, false);
+        RunGrading g = RunGrading.open(store, RUN, false, PAGES);
         String csv = """
                 line,verdict,correct_value
                 1,correct,
@@ -65,7 +67,7 @@ class GradeRunGradingTest {
 
     @Test
     void csvAndJsonlVerdictsAreRecordsOfTheGrader() {
-        RunGrading g = RunGrading.open(new GradeTestRun(dir, "0.02").store, RUN, true);
+        RunGrading g = RunGrading.open(new GradeTestRun(dir, "0.02").store, RUN, true, PAGES);
         List<GradeRecord> csv = file(g, "v.csv", "1,correct\n11,wrong,\"billing\"\n6,skip,\n");
         assertThat(csv).extracting(GradeRecord::line, GradeRecord::verdict, GradeRecord::from)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(1L, Verdict.CORRECT, "sample"),
@@ -81,7 +83,7 @@ class GradeRunGradingTest {
     @Test
     void publishingEstimatesFromTheSampleOnlyAndWritesSummaryGradedLinesAndTheReport() {
         ObjectStore store = new GradeTestRun(dir, "0.02").store;
-        RunGrading g = RunGrading.open(store, RUN, true);
+        RunGrading g = RunGrading.open(store, RUN, true, PAGES);
         // sample lines 1..19 odd: 1-9 answered billing (right), 11-19 technical (wrong); review 6 and 12 graded too
         StringBuilder csv = new StringBuilder();
         for (long line : GradeTestRun.sampleLines()) csv.append(line).append(line <= 10 ? ",correct\n" : ",wrong,billing\n");
@@ -121,16 +123,17 @@ class GradeRunGradingTest {
         String report = store.readString(RunKeys.report(RUN));
         assertThat(report).startsWith(GradeTestRun.REPORT.substring(0, GradeTestRun.REPORT.length() - 1) + ",\"grading\":{");
         assertThat(Json.tree(report.getBytes(StandardCharsets.UTF_8)).at("/grading/verdict").asText()).isEqualTo("needs_reprocess");
-        assertThat(store.readString(RunReportHtml.key(RUN))).contains("id=\"grading-verdict\"").contains("needs reprocess");
+        assertThat(store.readString(RunKeys.reportPage(RUN))).as("report.html, rendered again from the graded report")
+                .isEqualTo("page of a report graded needs_reprocess");
     }
 
     @Test
     void gradingAgainReplacesTheReportsBlockAndKeepsTheRestByteForByte() {
         ObjectStore store = new GradeTestRun(dir, "0.9").store;
-        RunGrading g = RunGrading.open(store, RUN, false);
+        RunGrading g = RunGrading.open(store, RUN, false, PAGES);
         g.record("ana", T0, file(g, "v.csv", "1,correct\n"));
         g.publish(T0);
-        RunGrading again = RunGrading.open(store, RUN, false);
+        RunGrading again = RunGrading.open(store, RUN, false, PAGES);
         again.record("bo", T0.plusSeconds(1), file(again, "v.csv", "3,correct\n5,correct\n"));
         again.publish(T0.plusSeconds(2));
 
@@ -146,7 +149,7 @@ class GradeRunGradingTest {
     @Test
     void theInteractiveSessionShowsTheTemplateFieldsAndTakesScriptedKeys() {
         ObjectStore store = new GradeTestRun(dir, "0.02").store;
-        RunGrading g = RunGrading.open(store, RUN, false);
+        RunGrading g = RunGrading.open(store, RUN, false, PAGES);
         List<GradableItem> todo = g.toGrade();
         assertThat(todo).extracting(GradableItem::line).containsExactlyElementsOf(GradeTestRun.sampleLines());
         ByteArrayOutputStream shown = new ByteArrayOutputStream();
@@ -173,7 +176,7 @@ class GradeRunGradingTest {
                 .contains("reason: confidence 0.8 below accept_at 0.9");
 
         g.record("ana", T0, s.records());
-        RunGrading resumed = RunGrading.open(store, RUN, false);
+        RunGrading resumed = RunGrading.open(store, RUN, false, PAGES);
         assertThat(resumed.toGrade()).extracting(GradableItem::line).containsExactly(5L, 9L, 11L, 13L, 15L, 17L, 19L);
         InteractiveGrader.Session rest = new InteractiveGrader(new StringReader("c\nc\n"),
                 new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), resumed.field(), "bo",
@@ -184,7 +187,7 @@ class GradeRunGradingTest {
 
     @Test
     void withReviewTheReviewItemsNotInTheSampleFollowTheSample() {
-        RunGrading g = RunGrading.open(new GradeTestRun(dir, "0.02").store, RUN, true);
+        RunGrading g = RunGrading.open(new GradeTestRun(dir, "0.02").store, RUN, true, PAGES);
         assertThat(g.toGrade().stream().map(i -> i.line() + i.from().substring(0, 1)).collect(Collectors.joining(" ")))
                 .isEqualTo("1s 3s 5s 7s 9s 11s 13s 15s 17s 19s 6r 12r 18r");
     }
@@ -192,6 +195,6 @@ class GradeRunGradingTest {
     @Test
     void aRunWithoutAReportIsNotGradable() {
         ObjectStore store = new GradeTestRun(dir, "0.02").store;
-        assertThatThrownBy(() -> RunGrading.open(store, "other-run", false)).hasMessageContaining("has no report.json");
+        assertThatThrownBy(() -> RunGrading.open(store, "other-run", false, PAGES)).hasMessageContaining("has no report.json");
     }
 }

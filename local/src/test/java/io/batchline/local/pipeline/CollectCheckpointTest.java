@@ -17,6 +17,7 @@ import io.batchline.pipeline.PipelineContext;
 import io.batchline.pipeline.StagePayloads.CollectRequest;
 import io.batchline.pipeline.StagePayloads.RunRef;
 import io.batchline.aws.sqs.SqsReviewQueue;
+import io.batchline.report.html.HtmlReportPages;
 import io.batchline.run.RunKeys;
 import io.batchline.store.ObjectStore.ObjectInfo;
 import io.batchline.store.ForwardingObjectStore;
@@ -55,6 +56,7 @@ class CollectCheckpointTest {
             ObjectStore dying = new DyingStore(f.store, "/seg-0003/");
             PipelineContext dyingCtx = new PipelineContext(bucket -> dying, f.runs, f.provider, PriceTable.bundled(),
                     new PipelineConfig(StageFixture.TABLE, null, 1, 5), Clock.systemUTC());
+            dyingCtx.reportPages(new HtmlReportPages());
             CollectRequest shard0 = new CollectRequest(runId, StageFixture.BUCKET, 1, 0);
             assertThatThrownBy(() -> new CollectStage(dyingCtx, EVERY).collect(shard0)).hasMessageContaining("killed");
             JsonNode checkpoint = Json.tree(f.store.read(RunKeys.collectCheckpoint(runId, 1, 0)));

@@ -17,6 +17,7 @@ import io.batchline.pipeline.StagePayloads.RunFailure;
 import io.batchline.pipeline.StagePayloads.RunStart;
 import io.batchline.pipeline.StagePayloads.SubmitRequest;
 import io.batchline.pipeline.SubmitStage;
+import io.batchline.report.html.HtmlReportPages;
 import io.batchline.run.RunKeys;
 import io.batchline.run.RunRecord;
 import io.batchline.run.RunRecord.RunStatus;
@@ -46,6 +47,7 @@ class ExecutionEndedStageTest {
         ctx = new PipelineContext(bucket -> f.store, f.runs, f.provider, PriceTable.bundled(),
                 new PipelineConfig(StageFixture.TABLE, null, 1, 5), Clock.systemUTC(),
                 new BudgetGuard(ledger, new BigDecimal("1000"), Clock.systemUTC()));
+        ctx.reportPages(new HtmlReportPages());
     }
 
     @AfterAll

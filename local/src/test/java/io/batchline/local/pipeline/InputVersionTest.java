@@ -108,6 +108,7 @@ class InputVersionTest {
             var dyingCtx = new io.batchline.pipeline.PipelineContext(bucket -> dying, f.runs, f.provider,
                     io.batchline.cost.PriceTable.bundled(),
                     new io.batchline.pipeline.PipelineConfig(StageFixture.TABLE, null, 1, 5), java.time.Clock.systemUTC());
+            dyingCtx.reportPages(new io.batchline.report.html.HtmlReportPages());
             assertThatThrownBy(() -> new FormatStage(dyingCtx).format(new FormatRequest(first.runId(), StageFixture.BUCKET, 1, null)))
                     .hasStackTraceContaining("killed");
             assertThat(f.store.exists(checkpoint)).isTrue();

@@ -21,6 +21,7 @@ import io.batchline.pipeline.StagePayloads.RunRef;
 import io.batchline.pipeline.StagePayloads.RunStart;
 import io.batchline.pipeline.StagePayloads.SubmitRequest;
 import io.batchline.pipeline.SubmitStage;
+import io.batchline.report.html.HtmlReportPages;
 import io.batchline.run.RunKeys;
 import io.batchline.run.ShardRecord;
 import io.batchline.run.ShardRecord.ShardStatus;
@@ -111,7 +112,8 @@ class ProviderCapacityTest {
 
     private static PipelineContext context(StageFixture f, long maxQueued, int createsPerMinute, Clock clock) {
         return new PipelineContext(bucket -> f.store, f.runs, f.provider, PriceTable.bundled(),
-                new PipelineConfig(StageFixture.TABLE, null, 1, 5, maxQueued, createsPerMinute), clock);
+                new PipelineConfig(StageFixture.TABLE, null, 1, 5, maxQueued, createsPerMinute), clock)
+                .reportPages(new HtmlReportPages());
     }
 
     /** The stages in the order batchline-run.asl.json calls them, with the test's context. */

@@ -18,6 +18,7 @@ import io.batchline.pipeline.TransientStageException;
 import io.batchline.provider.AnthropicBatchesClient;
 import io.batchline.provider.MessageBatch;
 import io.batchline.provider.ProviderConfig;
+import io.batchline.report.html.HtmlReportPages;
 import io.batchline.run.RunKeys;
 import io.batchline.run.ShardRecord;
 import io.batchline.run.ShardRecord.ShardStatus;
@@ -53,7 +54,8 @@ class ProviderFaultsStageTest {
                 .withRetries(clientRetries, Duration.ofMillis(5), Duration.ofMillis(20)),
                 d -> Thread.sleep(Math.min(d.toMillis(), 20)), () -> 0.5);
         return new PipelineContext(bucket -> f.store, f.runs, client, PriceTable.bundled(),
-                new PipelineConfig(StageFixture.TABLE, null, 1, 5), Clock.systemUTC());
+                new PipelineConfig(StageFixture.TABLE, null, 1, 5), Clock.systemUTC())
+                .reportPages(new HtmlReportPages());
     }
 
     private void start(UnaryOperator<io.batchline.local.sim.SimulatorConfig.Builder> sim) throws Exception {

@@ -11,6 +11,7 @@ import io.batchline.provider.AnthropicBatchesClient;
 import io.batchline.provider.ProviderConfig;
 import io.batchline.aws.dynamodb.DynamoRunStore;
 import io.batchline.aws.s3.S3ObjectStore;
+import io.batchline.report.html.HtmlReportPages;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.function.UnaryOperator;
@@ -49,6 +50,7 @@ final class StageFixture implements AutoCloseable {
         store = new S3ObjectStore(s3Client, BUCKET);
         ctx = new PipelineContext(bucket -> store, runs, provider, PriceTable.bundled(),
                 new PipelineConfig(TABLE, null, 1, 5), Clock.systemUTC());
+        ctx.reportPages(new HtmlReportPages());
     }
 
     @Override

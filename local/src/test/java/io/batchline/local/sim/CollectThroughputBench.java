@@ -13,6 +13,7 @@ import io.batchline.pipeline.StagePayloads.CollectRequest;
 import io.batchline.pipeline.StagePayloads.Collected;
 import io.batchline.plan.Plan;
 import io.batchline.plan.Planner;
+import io.batchline.report.html.HtmlReportPages;
 import io.batchline.run.RunKeys;
 import io.batchline.run.RunRecord;
 import io.batchline.run.RunStore;
@@ -79,6 +80,7 @@ public final class CollectThroughputBench {
         }
         PipelineContext ctx = new PipelineContext(bucket -> store, runs, null, PriceTable.bundled(),
                 new PipelineConfig("bench", null, 30, 300), Clock.systemUTC());
+        ctx.reportPages(new HtmlReportPages());
         CollectStage stage = new CollectStage(ctx);
 
         System.out.printf("collect: %,d results in %d shard(s), %.1f MB of raw results%n", plan.valid(),

@@ -1,9 +1,9 @@
-package io.batchline.compare;
+package io.batchline.report.html;
 
-import static io.batchline.report.RunReportHtml.esc;
+import static io.batchline.report.html.RunReportHtml.esc;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.batchline.report.RunReportHtml;
+import io.batchline.compare.RunComparison;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.batchline.report;
+package io.batchline.report.html;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigDecimal;
@@ -32,16 +32,6 @@ public final class RunReportHtml {
 
     public static String render(JsonNode report) {
         return new RunReportHtml(report).page();
-    }
-
-    /** Where a run's page lives: next to report.json. */
-    public static String key(String runId) {
-        return io.batchline.run.RunKeys.run(runId) + "report.html";
-    }
-
-    public static void publish(io.batchline.store.ObjectStore store, String runId, JsonNode report) {
-        store.put(key(runId), render(report).getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                "text/html; charset=utf-8");
     }
 
     private String page() {

@@ -1,10 +1,9 @@
-package io.batchline.report;
+package io.batchline.report.html;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.batchline.json.Json;
-import io.batchline.metrics.RunMetricsTest;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
@@ -12,7 +11,7 @@ class RunReportHtmlTest {
 
     @Test
     void thePageIsSelfContainedEscapedAndDrawsTheRunsNumbers() {
-        ObjectNode report = RunMetricsTest.report();
+        ObjectNode report = ReportFixture.report();
         report.put("job", "<script>alert(1)</script>");
         String html = RunReportHtml.render(report);
 
@@ -28,7 +27,7 @@ class RunReportHtmlTest {
 
     @Test
     void groundTruthAddsAccuracyAndAConfusionMatrix() {
-        ObjectNode report = RunMetricsTest.report();
+        ObjectNode report = ReportFixture.report();
         report.set("quality", Json.tree(("{\"accuracy\":0.75,\"labelled\":4,\"correct\":3,\"confusion_matrix\":"
                 + "{\"billing\":{\"billing\":2,\"account\":1},\"account\":{\"account\":1}}}")
                 .getBytes(StandardCharsets.UTF_8)));
@@ -43,12 +42,12 @@ class RunReportHtmlTest {
     @Test
     void theBlocksReportJsonGainedShowUpEscapedAndOnlyWhenPresent() {
         // GIVEN a report without the blocks: none of their sections is drawn
-        String plain = RunReportHtml.render(RunMetricsTest.report());
+        String plain = RunReportHtml.render(ReportFixture.report());
         assertThat(plain).doesNotContain("id=\"status-canceled\"", "id=\"canary\"", "id=\"golden-quality\"",
                 "id=\"strata\"", "id=\"calibration\"", "id=\"aws-cost\"");
 
         // AND the same report with every block, as FinalizeStage and StageMeter add them
-        ObjectNode report = RunMetricsTest.report();
+        ObjectNode report = ReportFixture.report();
         report.put("status", "canceled").put("canceled_at", "2026-11-03T10:20:00Z");
         report.put("truncated", 2).put("chunked", 3).put("cached", 4).put("escalated_items", 5);
         report.set("canary", json("{\"items\":20,\"answered\":20,\"valid\":15,\"pass_rate\":0.75,"
@@ -81,6 +80,20 @@ class RunReportHtmlTest {
         // AND a skipped calibration says why
         report.set("calibration", json("{\"measured\":false,\"skipped\":\"count_tokens failed: <503>\"}"));
         assertThat(RunReportHtml.render(report)).contains("skipped: count_tokens failed: &lt;503&gt;");
+    }
+
+    @Test
+    void aGradedReportShowsTheQualityGatesVerdict() {
+        ObjectNode report = ReportFixture.report();
+        report.set("grading", json("{\"verdict\":\"needs_reprocess\",\"max_error_rate\":0.02,\"field\":"
+                + "\"primary_category\",\"sample\":{\"items\":10,\"graded\":10,\"wrong\":5,\"error_rate\":0.5,"
+                + "\"interval\":{\"low\":0.2366,\"high\":0.7634}},\"review\":{\"graded\":5,\"wrong\":2},"
+                + "\"graders\":[\"ana\"]}"));
+
+        String html = RunReportHtml.render(report);
+
+        assertThat(html).contains("id=\"grading-verdict\"").contains("needs reprocess");
+        assertThat(html).contains("error rate 50.0%", "5 wrong of 10 graded (sample of 10)");
     }
 
     private static com.fasterxml.jackson.databind.JsonNode json(String text) {

@@ -35,23 +35,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @OfflineStackOnly(OfflineStackOnly.PACKAGED_FUNCTIONS)
 class CompareRunsEndToEndTest {
-    private static final Path HOME = Path.of("..").toAbsolutePath().normalize();
+    private static final Path HOME = CliRun.HOME;
     private static final Path SAMPLE = HOME.resolve("samples/ticket-triage");
     private static final int TICKETS = 300;
     @TempDir Path tmp;
 
-    private record Result(int code, String out) {}
-
-    private Result cli(String... args) throws Exception {
-        System.setProperty("batchline.home", HOME.toString());
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int code = Cli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(out, true, StandardCharsets.UTF_8));
-        return new Result(code, out.toString(StandardCharsets.UTF_8));
-    }
-
     private String run(Path job, Path input, Path state, Path out) throws Exception {
-        Result run = cli("local", "run", "--job", job.toString(), "--state", state.toString(), "--out", out.toString(),
+        CliRun run = CliRun.of("local", "run", "--job", job.toString(), "--state", state.toString(), "--out", out.toString(),
                 input.toString());
         assertThat(run.code()).as(run.out()).isZero();
         Matcher m = Pattern.compile("Run (\\S+) finished").matcher(run.out());
@@ -125,7 +115,7 @@ class CompareRunsEndToEndTest {
 
         Path dir = tmp.resolve("compare");
         started = System.nanoTime();
-        Result compare = cli("compare", a, b, "--out", dir.toString(), "--state", state.toString());
+        CliRun compare = CliRun.of("compare", a, b, "--out", dir.toString(), "--state", state.toString());
         System.out.printf("compare: %.1f s%n", (System.nanoTime() - started) / 1e9);
         System.out.println(compare.out());
         assertThat(compare.code()).as(compare.out()).isZero();
@@ -204,7 +194,7 @@ class CompareRunsEndToEndTest {
         String html = Files.readString(dir.resolve("compare.html"));
         assertThat(html).contains("id=\"changed-count\">" + changed + "<").contains("v2-body-only")
                 .doesNotContain("<script").doesNotContain("http://").doesNotContain("https://");
-        Result status = cli("local", "status", b, "--state", state.toString());
+        CliRun status = CliRun.of("local", "status", b, "--state", state.toString());
         assertThat(status.out()).contains("prompt     " + reportB.at("/prompt_version/hash").asText() + " (v2-body-only)");
 
         // the page in a real browser: rendered without a refused resource, the counts in the DOM
@@ -220,7 +210,7 @@ class CompareRunsEndToEndTest {
         assertThat(Files.size(shot)).isPositive();
 
         // bad input: exit 2 with the reason (Cli.main turns this exception into exit code 2)
-        assertThatThrownBy(() -> cli("compare", a, "no-such-run", "--out", tmp.resolve("x").toString(), "--state",
+        assertThatThrownBy(() -> CliRun.of("compare", a, "no-such-run", "--out", tmp.resolve("x").toString(), "--state",
                 state.toString())).isInstanceOf(Cli.UserInputException.class)
                 .hasMessageContaining("no run no-such-run");
     }

@@ -29,25 +29,15 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @OfflineStackOnly(OfflineStackOnly.PACKAGED_FUNCTIONS)
 class GradeSampleEndToEndTest {
-    private static final Path HOME = Path.of("..").toAbsolutePath().normalize();
+    private static final Path HOME = CliRun.HOME;
     private static final Path SAMPLE = HOME.resolve("samples/ticket-triage");
     @TempDir Path tmp;
 
-    private record Result(int code, String out) {}
-
-    private Result cli(String... args) throws Exception {
-        System.setProperty("batchline.home", HOME.toString());
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int code = Cli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(out, true, StandardCharsets.UTF_8));
-        return new Result(code, out.toString(StandardCharsets.UTF_8));
-    }
-
-    private Result grade(Path state, Path folders, String terminal, GradeCommand.Options options) throws Exception {
+    private CliRun grade(Path state, Path folders, String terminal, GradeCommand.Options options) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int code = new GradeCommand(new PrintStream(out, true, StandardCharsets.UTF_8), new StringReader(terminal),
                 Clock.systemUTC(), folders).run(options, state);
-        return new Result(code, out.toString(StandardCharsets.UTF_8));
+        return new CliRun(code, out.toString(StandardCharsets.UTF_8));
     }
 
     private static List<JsonNode> lines(Path file) throws Exception {
@@ -66,7 +56,7 @@ class GradeSampleEndToEndTest {
         Path state = tmp.resolve("state");
         Path out = tmp.resolve("out");
 
-        Result run = cli("local", "run", "--job", SAMPLE.resolve("job.yaml").toString(), "--state", state.toString(),
+        CliRun run = CliRun.of("local", "run", "--job", SAMPLE.resolve("job.yaml").toString(), "--state", state.toString(),
                 "--out", out.toString(), SAMPLE.resolve("tickets.jsonl").toString());
         assertThat(run.code()).as(run.out()).isZero();
         Matcher m = Pattern.compile("Run (\\S+) finished").matcher(run.out());
@@ -98,13 +88,13 @@ class GradeSampleEndToEndTest {
         Path folders = tmp.resolve("batchline-out");
         Files.createDirectories(folders.resolve(runId));
         // an interactive look first: the first item's input fields are shown; a skip decides nothing
-        Result look = grade(state, folders, "s\nq\n", new GradeCommand.Options(runId, false, null, "ana"));
+        CliRun look = grade(state, folders, "s\nq\n", new GradeCommand.Options(runId, false, null, "ana"));
         assertThat(look.code()).as(look.out()).isZero();
         assertThat(look.out()).contains("[1/100] line " + sample.get(0).get("line").asLong())
                 .contains("  subject: ").contains("  body: ").contains("c correct, w wrong, s skip, q quit > ")
                 .contains("0 of 100 sample item(s) graded");
 
-        Result graded = grade(state, folders, "", new GradeCommand.Options(runId, false, verdicts, "qa-bot"));
+        CliRun graded = grade(state, folders, "", new GradeCommand.Options(runId, false, verdicts, "qa-bot"));
         assertThat(graded.code()).as(graded.out()).isZero();
         System.out.println(graded.out());
 
@@ -140,9 +130,9 @@ class GradeSampleEndToEndTest {
         assertThat(Files.readString(folders.resolve(runId).resolve("report.html"))).contains("id=\"grading-verdict\"");
 
         // resumable: nothing is left; status shows the verdict
-        Result again = grade(state, folders, "", new GradeCommand.Options(runId, false, null, "ana"));
+        CliRun again = grade(state, folders, "", new GradeCommand.Options(runId, false, null, "ana"));
         assertThat(again.out()).contains("nothing left to grade in run " + runId);
-        Result status = cli("local", "status", runId, "--state", state.toString());
+        CliRun status = CliRun.of("local", "status", runId, "--state", state.toString());
         assertThat(status.out()).contains("grading    " + g.get("verdict").asText() + ": error rate");
     }
 }

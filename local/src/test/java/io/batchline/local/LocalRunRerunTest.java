@@ -8,9 +8,6 @@ import io.batchline.local.teststack.OfflineStackOnly;
 import io.batchline.provider.AnthropicBatchesClient;
 import io.batchline.provider.MessageBatch;
 import io.batchline.provider.ProviderConfig;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,19 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @OfflineStackOnly(OfflineStackOnly.PACKAGED_FUNCTIONS)
 class LocalRunRerunTest {
-    private static final Path HOME = Path.of("..").toAbsolutePath().normalize();
+    private static final Path HOME = CliRun.HOME;
     @TempDir Path tmp;
-
-    private record Result(int code, String out) {}
-
-    private Result cli(String... args) throws Exception {
-        System.setProperty("batchline.home", HOME.toString());
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Cli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Result(code, out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8));
-    }
 
     private static String runIdOf(String output) {
         Matcher m = Pattern.compile("Run (\\S+) finished").matcher(output);
@@ -65,12 +51,12 @@ class LocalRunRerunTest {
         Path state = tmp.resolve("state");
         String job = HOME.resolve("samples/ticket-triage/job.yaml").toString();
 
-        Result first = cli("local", "run", "--job", job, "--state", state.toString(), "--out",
+        CliRun first = CliRun.of("local", "run", "--job", job, "--state", state.toString(), "--out",
                 tmp.resolve("out1").toString(), input.toString());
         assertThat(first.code()).as(first.out()).isZero();
         List<MessageBatch> batchesAfterFirst = simulatorBatches(state);
 
-        Result second = cli("local", "run", "--job", job, "--state", state.toString(), "--out",
+        CliRun second = CliRun.of("local", "run", "--job", job, "--state", state.toString(), "--out",
                 tmp.resolve("out2").toString(), input.toString());
 
         assertThat(second.code()).as(second.out()).isZero();

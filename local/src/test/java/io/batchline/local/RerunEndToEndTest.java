@@ -12,8 +12,6 @@ import io.batchline.local.teststack.OfflineStackOnly;
 import io.batchline.provider.AnthropicBatchesClient;
 import io.batchline.provider.MessageBatch;
 import io.batchline.provider.ProviderConfig;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,23 +36,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @OfflineStackOnly(OfflineStackOnly.PACKAGED_FUNCTIONS)
 class RerunEndToEndTest {
-    private static final Path HOME = Path.of("..").toAbsolutePath().normalize();
+    private static final Path HOME = CliRun.HOME;
     private static final Path SAMPLE = HOME.resolve("samples/ticket-triage");
     private static final Pattern GOLDEN = Pattern.compile("a\\d+-g\\d+");
     private static final Pattern ITEM = Pattern.compile("a\\d+-l(\\d+)(-c\\d+)?");
     @TempDir Path tmp;
-
-    private record Result(int code, String out) {}
-
-    private Result cli(String... args) throws Exception {
-        System.setProperty("batchline.home", HOME.toString());
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int code = Cli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(out, true, StandardCharsets.UTF_8));
-        String text = out.toString(StandardCharsets.UTF_8);
-        System.out.println(text);
-        return new Result(code, text);
-    }
 
     private static String runIdOf(String output) {
         Matcher m = Pattern.compile("Run (\\S+) finished").matcher(output);
@@ -138,7 +124,7 @@ class RerunEndToEndTest {
             gz.write(csv.toString().getBytes(StandardCharsets.UTF_8));
         }
         Path state = tmp.resolve("state");
-        Result first = cli("local", "run", "--job", SAMPLE.resolve("job.yaml").toString(), "--state",
+        CliRun first = CliRun.of("local", "run", "--job", SAMPLE.resolve("job.yaml").toString(), "--state",
                 state.toString(), "--out", tmp.resolve("first").toString(), input.toString());
         assertThat(first.code()).as(first.out()).isZero();
         String firstRun = runIdOf(first.out());
@@ -153,7 +139,7 @@ class RerunEndToEndTest {
         assertThat(selected).isNotEmpty();
         var before = requestsAtSimulator(state);
 
-        Result rerun = cli("rerun", firstRun, "--job", promptV2().toString(), "--state", state.toString(), "--out",
+        CliRun rerun = CliRun.of("rerun", firstRun, "--job", promptV2().toString(), "--state", state.toString(), "--out",
                 tmp.resolve("v2").toString());
         assertThat(rerun.code()).as(rerun.out()).isZero();
         assertThat(rerun.out()).contains("rerun-" + firstRun + "-").contains(".csv.gz uploaded");
@@ -176,7 +162,7 @@ class RerunEndToEndTest {
         String job = SAMPLE.resolve("job.yaml").toString();
         assertThat(Files.readString(SAMPLE.resolve("job.yaml"))).doesNotContain("result_cache");
 
-        Result first = cli("local", "run", "--job", job, "--state", state.toString(), "--out",
+        CliRun first = CliRun.of("local", "run", "--job", job, "--state", state.toString(), "--out",
                 tmp.resolve("first").toString(), input.toString());
         assertThat(first.code()).as(first.out()).isZero();
         String firstRun = runIdOf(first.out());
@@ -193,7 +179,7 @@ class RerunEndToEndTest {
         var afterFirst = requestsAtSimulator(state);
 
         // the same job spec: every selected item is answered from the cache, identically
-        Result same = cli("rerun", firstRun, "--job", job, "--state", state.toString(), "--out",
+        CliRun same = CliRun.of("rerun", firstRun, "--job", job, "--state", state.toString(), "--out",
                 tmp.resolve("same").toString());
         assertThat(same.code()).as(same.out()).isZero();
         assertThat(same.out()).contains("rerun of run " + firstRun + ": " + reviewOrRejected.size()
@@ -235,7 +221,7 @@ class RerunEndToEndTest {
         }
 
         // the same rerun again: the same run, no new batch
-        Result again = cli("rerun", firstRun, "--job", job, "--state", state.toString(), "--out",
+        CliRun again = CliRun.of("rerun", firstRun, "--job", job, "--state", state.toString(), "--out",
                 tmp.resolve("again").toString());
         assertThat(again.code()).as(again.out()).isZero();
         assertThat(again.out()).contains("already processed as run " + sameRun);
@@ -243,7 +229,7 @@ class RerunEndToEndTest {
 
         // a changed prompt, under another job name: every selected item is sent
         Path v2 = promptV2();
-        Result changed = cli("rerun", firstRun, "--job", v2.toString(), "--only", "rejected", "--state",
+        CliRun changed = CliRun.of("rerun", firstRun, "--job", v2.toString(), "--only", "rejected", "--state",
                 state.toString(), "--out", tmp.resolve("v2").toString());
         assertThat(changed.code()).as(changed.out()).isZero();
         String changedRun = runIdOf(changed.out());
@@ -270,7 +256,7 @@ class RerunEndToEndTest {
         assertThat(v2Report.at("/rerun_of/selected").asLong()).isEqualTo(rejected.size());
         assertThat(v2Report.path("items").asLong()).isEqualTo(rejected.size());
 
-        Result status = cli("local", "status", changedRun, "--state", state.toString());
+        CliRun status = CliRun.of("local", "status", changedRun, "--state", state.toString());
         assertThat(status.out()).contains("rerun of   " + firstRun + " (--only rejected, " + rejected.size()
                 + " item(s) selected)");
 
@@ -288,21 +274,21 @@ class RerunEndToEndTest {
             if (wrong) gradedWrong.add(o.get("line").asLong());
         }
         Path verdictFile = Files.writeString(tmp.resolve("verdicts.csv"), verdicts);
-        Result graded = cli("grade", firstRun, "--verdicts", verdictFile.toString(), "--grader", "qa",
+        CliRun graded = CliRun.of("grade", firstRun, "--verdicts", verdictFile.toString(), "--grader", "qa",
                 "--state", state.toString());
         assertThat(graded.code()).as(graded.out()).isZero();
         var beforeGradedRerun = requestsAtSimulator(state);
-        Result wrongRerun = cli("rerun", firstRun, "--job", v2.toString(), "--only", "graded-wrong", "--state",
+        CliRun wrongRerun = CliRun.of("rerun", firstRun, "--job", v2.toString(), "--only", "graded-wrong", "--state",
                 state.toString(), "--out", tmp.resolve("graded-wrong").toString());
         assertThat(wrongRerun.code()).as(wrongRerun.out()).isZero();
         assertThat(outcomes(tmp.resolve("graded-wrong")).keySet()).containsExactlyInAnyOrderElementsOf(gradedWrong);
         assertThat(new HashSet<>(newItemRequests(beforeGradedRerun, requestsAtSimulator(state)))).isEqualTo(gradedWrong);
 
         // nothing to select: a clear message, no run
-        Result none = cli("rerun", firstRun, "--job", job, "--only", "failed", "--state", state.toString());
+        CliRun none = CliRun.of("rerun", firstRun, "--job", job, "--only", "failed", "--state", state.toString());
         assertThat(none.code()).isEqualTo(1);
         assertThat(none.out()).contains("run " + firstRun + " has no item in failed: nothing to rerun, no run started");
-        assertThatThrownBy(() -> cli("rerun", firstRun, "--job", job, "--only", "rejected,wrong"))
+        assertThatThrownBy(() -> CliRun.of("rerun", firstRun, "--job", job, "--only", "rejected,wrong"))
                 .isInstanceOf(Cli.UsageException.class).hasMessageContaining("unknown --only value 'wrong': allowed are"
                         + " accepted,review,rejected,failed,graded-wrong");
     }

@@ -44,7 +44,7 @@ import java.util.logging.Logger;
  * including reading a response body. The API key goes into the {@code x-api-key} header only: it is never
  * logged and never part of an exception.
  */
-public final class AnthropicBatchesClient {
+public final class AnthropicBatchesClient implements BatchProvider {
     private static final Logger LOG = Logger.getLogger(AnthropicBatchesClient.class.getName());
     private static final String BATCHES = "/v1/messages/batches";
     /** Cap on an error body we read: it is only for the message. */
@@ -84,6 +84,11 @@ public final class AnthropicBatchesClient {
         return config;
     }
 
+    @Override
+    public String endpoint() {
+        return config.baseUrl().toString();
+    }
+
     // ---------------------------------------------------------------- batches
 
     /**
@@ -103,6 +108,7 @@ public final class AnthropicBatchesClient {
      * @throws AmbiguousCreateException when a batch may or may not have been created
      * @throws ProviderException        on a definite failure (invalid request, too large, auth, ...)
      */
+    @Override
     public MessageBatch create(long requestCount, long jsonlBytes, Supplier<InputStream> requestsJsonl) {
         if (requestCount < 1) throw new IllegalArgumentException("a batch needs at least one request");
         if (jsonlBytes < 2) throw new IllegalArgumentException("jsonlBytes must be the shard's size");
@@ -144,6 +150,7 @@ public final class AnthropicBatchesClient {
         });
     }
 
+    @Override
     public MessageBatch retrieve(String id) {
         return readJson(execute("retrieve batch", () -> builder(uri(BATCHES + "/" + pathId(id))).GET().build(),
                 false), MessageBatch.class);
@@ -195,6 +202,7 @@ public final class AnthropicBatchesClient {
      * Batches created at or after {@code since}, newest first; stops paging at the first older one (the list
      * is ordered by creation). This is how a lost create is reconciled.
      */
+    @Override
     public List<MessageBatch> listSince(Instant since) {
         List<MessageBatch> out = new ArrayList<>();
         for (Iterator<MessageBatch> it = listAll(100); it.hasNext(); ) {
@@ -207,6 +215,7 @@ public final class AnthropicBatchesClient {
     }
 
     /** Asks the provider to cancel; the batch goes through {@code canceling} to {@code ended}. */
+    @Override
     public MessageBatch cancel(String id) {
         URI u = uri(BATCHES + "/" + pathId(id) + "/cancel");
         // cancel is idempotent at the provider, so retrying it is safe
@@ -227,6 +236,7 @@ public final class AnthropicBatchesClient {
      * The raw results JSONL of an ended batch, to save as is or walk with {@link ResultReader}. The caller
      * must close it. Reads stall-protected: no data for the request timeout fails the read.
      */
+    @Override
     public InputStream results(String id) {
         return resultsAt(uri(BATCHES + "/" + pathId(id) + "/results"));
     }
@@ -254,6 +264,7 @@ public final class AnthropicBatchesClient {
     // ---------------------------------------------------------------- messages
 
     /** Input tokens for {@code params} (a Messages API request) by the free count_tokens endpoint. */
+    @Override
     public long countTokens(ObjectNode params) {
         ObjectNode body = params.deepCopy();
         body.remove("max_tokens"); // not accepted by count_tokens
@@ -270,6 +281,7 @@ public final class AnthropicBatchesClient {
      * One synchronous Messages call (for pre-flight checks), returning the message object. Retried like any
      * idempotent call: a lost answer costs one more small request, not a batch.
      */
+    @Override
     public JsonNode message(ObjectNode params) {
         if (params.path("stream").asBoolean(false)) throw new IllegalArgumentException("streaming is not supported");
         byte[] bytes = Json.bytes(params);
@@ -285,6 +297,7 @@ public final class AnthropicBatchesClient {
      * checks: limits, structured outputs, effort levels, thinking types). An unknown or retired model is a
      * {@link ProviderException} of kind NOT_FOUND. Retried like any idempotent call.
      */
+    @Override
     public ProviderModelInfo model(String idOrAlias) {
         if (idOrAlias == null || !idOrAlias.matches("[A-Za-z0-9._:@-]+")) {
             throw new IllegalArgumentException("not a model id or alias: " + idOrAlias);

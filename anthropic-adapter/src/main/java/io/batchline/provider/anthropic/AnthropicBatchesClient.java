@@ -1,8 +1,16 @@
-package io.batchline.provider;
+package io.batchline.provider.anthropic;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.batchline.json.Json;
+import io.batchline.provider.AmbiguousCreateException;
+import io.batchline.provider.BatchPage;
+import io.batchline.provider.BatchProvider;
+import io.batchline.provider.MessageBatch;
+import io.batchline.provider.ProviderException;
+import io.batchline.provider.ProviderModelInfo;
+import io.batchline.provider.ProviderText;
+import io.batchline.provider.ResultReader;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,9 +31,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.Deque;
 import java.util.Iterator;
+import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;

@@ -407,12 +407,12 @@ class AnthropicBatchesClientTest {
     @Test
     void backoffIsCappedFullJitter() {
         ProviderConfig cfg = ProviderConfig.of(URI.create("http://127.0.0.1:1"), () -> KEY);
-        AnthropicBatchesClient c = new AnthropicBatchesClient(cfg, sleeps::add, () -> 0.999);
-        assertThat(c.backoff(0, null)).isLessThan(Duration.ofSeconds(1)).isGreaterThan(Duration.ofMillis(990));
-        assertThat(c.backoff(3, null)).isGreaterThan(Duration.ofMillis(7900)).isLessThan(Duration.ofSeconds(8));
-        assertThat(c.backoff(40, null)).isLessThanOrEqualTo(Duration.ofSeconds(30)).isGreaterThan(Duration.ofSeconds(29));
-        assertThat(c.backoff(1, Duration.ofSeconds(45))).isEqualTo(Duration.ofSeconds(45));
-        assertThat(AnthropicBatchesClient.parseRetryAfter("1.5")).isEqualTo(Duration.ofMillis(1500));
-        assertThat(AnthropicBatchesClient.parseRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT")).isNull();
+        Backoff b = new Backoff(cfg.baseBackoff(), cfg.maxBackoff(), () -> 0.999);
+        assertThat(b.delay(0, null)).isLessThan(Duration.ofSeconds(1)).isGreaterThan(Duration.ofMillis(990));
+        assertThat(b.delay(3, null)).isGreaterThan(Duration.ofMillis(7900)).isLessThan(Duration.ofSeconds(8));
+        assertThat(b.delay(40, null)).isLessThanOrEqualTo(Duration.ofSeconds(30)).isGreaterThan(Duration.ofSeconds(29));
+        assertThat(b.delay(1, Duration.ofSeconds(45))).isEqualTo(Duration.ofSeconds(45));
+        assertThat(Backoff.parseRetryAfter("1.5")).isEqualTo(Duration.ofMillis(1500));
+        assertThat(Backoff.parseRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT")).isNull();
     }
 }

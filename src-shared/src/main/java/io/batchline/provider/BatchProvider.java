@@ -36,7 +36,10 @@ public interface BatchProvider {
     /** Asks the provider to cancel; the batch goes through {@code canceling} to {@code ended}. */
     MessageBatch cancel(String batchId);
 
-    /** The raw results JSONL of an ended batch, to save as is or walk with {@link ResultReader}; the caller closes it. */
+    /**
+     * The raw results JSONL of an ended batch, to save as is or walk with {@link ResultReader}; the caller closes
+     * it.
+     */
     InputStream results(String batchId);
 
     /** Input tokens of {@code params} (a Messages API request). */

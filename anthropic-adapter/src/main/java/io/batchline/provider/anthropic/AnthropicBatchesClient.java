@@ -46,9 +46,9 @@ import java.util.function.Supplier;
  *
  * <p>Idempotent calls are retried on 429 (honouring retry-after), 500/502/503/504, 529, timeouts and
  * connection failures, at most {@link ProviderConfig#maxRetries()} times ({@link Retrier}), with capped
- * exponential backoff and full jitter ({@link Backoff}). {@link #create} is stricter, see there. Every call is bounded by the config's timeouts,
- * including reading a response body. The API key goes into the {@code x-api-key} header only: it is never
- * logged and never part of an exception.
+ * exponential backoff and full jitter ({@link Backoff}). {@link #create} is stricter, see there. Every call is
+ * bounded by the config's timeouts, including reading a response body. The API key goes into the
+ * {@code x-api-key} header only: it is never logged and never part of an exception.
  */
 public final class AnthropicBatchesClient implements BatchProvider {
     private static final String BATCHES = "/v1/messages/batches";

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 
 class RetrierTest {
     private final List<Duration> sleeps = new ArrayList<>();
-    private final Retrier retrier = new Retrier(2, new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1), () -> 0.5),
-            sleeps::add);
+    private final Retrier retrier =
+            new Retrier(2, new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1), () -> 0.5), sleeps::add);
 
     private static ProviderException overloaded(Duration retryAfter) {
         return new ProviderException(ProviderException.Kind.OVERLOADED, 529, "overloaded_error", "busy", null,

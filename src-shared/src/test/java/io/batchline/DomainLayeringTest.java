@@ -21,9 +21,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The domain stays free of its infrastructure: the AWS adapters implement its ports in their own module, the
- * report pages are rendered in theirs (report-html, behind {@link ReportPages}), and settings reach it as values
- * ({@link io.batchline.pipeline.PipelineConfig}) parsed by the code that starts the process.
+ * The domain stays free of its infrastructure: the AWS adapters and the Anthropic HTTP client implement its ports in
+ * their own modules, the report pages are rendered in theirs (report-html, behind {@link ReportPages}), and settings
+ * reach it as values ({@link io.batchline.pipeline.PipelineConfig}) parsed by the code that starts the process.
  */
 class DomainLayeringTest {
     private static JavaClasses domain;
@@ -38,6 +38,14 @@ class DomainLayeringTest {
     void theDomainDoesNotUseTheAwsSdk() {
         noClasses().should().dependOnClassesThat().resideInAPackage("software.amazon..")
                 .because("the AWS adapters live in batchline-aws-adapters, behind the domain's ports")
+                .check(domain);
+    }
+
+    @Test
+    void theDomainDoesNotSpeakHttp() {
+        noClasses().should().dependOnClassesThat().resideInAPackage("java.net.http..")
+                .orShould().dependOnClassesThat().belongToAnyOf(java.net.HttpURLConnection.class)
+                .because("the provider's HTTP client lives in batchline-anthropic-adapter, behind BatchProvider")
                 .check(domain);
     }
 

@@ -4,15 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.batchline.aws.AwsClients;
+import io.batchline.aws.s3.S3ObjectStore;
 import io.batchline.json.Json;
 import io.batchline.json.JsonLines;
 import io.batchline.local.teststack.OfflineStackOnly;
 import io.batchline.outcome.OutcomeKind;
-import io.batchline.provider.AnthropicBatchesClient;
-import io.batchline.provider.ProviderConfig;
+import io.batchline.provider.anthropic.AnthropicBatchesClient;
+import io.batchline.provider.anthropic.ProviderConfig;
 import io.batchline.run.RunKeys;
 import io.batchline.store.ObjectStore;
-import io.batchline.aws.s3.S3ObjectStore;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -5,7 +5,7 @@ import io.batchline.cost.PriceTable;
 import io.batchline.job.JobSpec;
 import io.batchline.job.JobSpecException;
 import io.batchline.job.JobSpecLoader;
-import io.batchline.provider.AnthropicBatchesClient;
+import io.batchline.provider.BatchProvider;
 import io.batchline.run.RunKeys;
 import io.batchline.run.RunStore;
 import io.batchline.store.NoSuchObjectException;
@@ -18,25 +18,25 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
-/** What the stages share: stores, the provider client, prices, settings. Built once per function instance. */
+/** What the stages share: stores, the batch provider, prices, settings. Built once per function instance. */
 public final class PipelineContext {
     private final Function<String, ObjectStore> storeForBucket;
     private final Map<String, ObjectStore> stores = new ConcurrentHashMap<>();
     private final RunStore runs;
-    private final AnthropicBatchesClient provider;
+    private final BatchProvider provider;
     private final PriceTable prices;
     private final PipelineConfig config;
     private final Clock clock;
     private final BudgetGuard budget;
 
     public PipelineContext(Function<String, ObjectStore> storeForBucket, RunStore runs,
-                           AnthropicBatchesClient provider, PriceTable prices, PipelineConfig config, Clock clock) {
+                           BatchProvider provider, PriceTable prices, PipelineConfig config, Clock clock) {
         this(storeForBucket, runs, provider, prices, config, clock, BudgetGuard.off());
     }
 
     /** With the budget guard; the six-argument form leaves it off, for stage tests that do not need it. */
     public PipelineContext(Function<String, ObjectStore> storeForBucket, RunStore runs,
-                           AnthropicBatchesClient provider, PriceTable prices, PipelineConfig config, Clock clock,
+                           BatchProvider provider, PriceTable prices, PipelineConfig config, Clock clock,
                            BudgetGuard budget) {
         this.storeForBucket = storeForBucket;
         this.runs = runs;
@@ -55,7 +55,7 @@ public final class PipelineContext {
         return runs;
     }
 
-    public AnthropicBatchesClient provider() {
+    public BatchProvider provider() {
         return provider;
     }
 

@@ -90,7 +90,7 @@ public final class Preflight {
     }
 
     private ObjectNode calibrate(Calibration.Sample sample) {
-        String provider = ctx.provider().config().baseUrl().toString();
+        String provider = ctx.provider().endpoint();
         try {
             ObjectNode block = Calibration.measure(sample, p -> ctx.provider().countTokens(p), provider);
             LOG.info(() -> "calibration: " + block);

@@ -50,7 +50,7 @@ public record RequestShape(
     public static final int MIN_THINKING_BUDGET = 1024;
 
     /** The API version the project's requests are rendered for: {@value #API_VERSION_ENV}, default 2023-06-01. */
-    public static final String API_VERSION_ENV = io.batchline.provider.ProviderConfig.VERSION_ENV;
+    public static final String API_VERSION_ENV = "BATCHLINE_ANTHROPIC_VERSION";
 
     public static String apiVersion(java.util.Map<String, String> env) {
         String v = env.get(API_VERSION_ENV);

@@ -15,13 +15,13 @@ import io.batchline.pipeline.StagePayloads.PollState;
 import io.batchline.pipeline.StagePayloads.SubmitRequest;
 import io.batchline.pipeline.SubmitStage;
 import io.batchline.pipeline.TransientStageException;
-import io.batchline.provider.AnthropicBatchesClient;
 import io.batchline.provider.MessageBatch;
-import io.batchline.provider.ProviderConfig;
+import io.batchline.provider.anthropic.AnthropicBatchesClient;
+import io.batchline.provider.anthropic.ProviderConfig;
 import io.batchline.report.html.HtmlReportPages;
 import io.batchline.run.RunKeys;
-import io.batchline.run.ShardRecord;
 import io.batchline.run.ShardRecord.ShardStatus;
+import io.batchline.run.ShardRecord;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -115,9 +115,7 @@ class ProviderFaultsStageTest {
     private List<MessageBatch> batchesAtProvider(PipelineContext ctx) {
         for (int tries = 1; ; tries++) {
             try {
-                List<MessageBatch> all = new ArrayList<>();
-                ctx.provider().listAll(100).forEachRemaining(all::add);
-                return all;
+                return ctx.provider().listSince(java.time.Instant.EPOCH);
             } catch (io.batchline.provider.ProviderException e) {
                 if (!e.retryable() || tries >= 20) throw e;
             }

@@ -1,5 +1,7 @@
 package io.batchline.local.pipeline;
 
+import io.batchline.aws.dynamodb.DynamoRunStore;
+import io.batchline.aws.s3.S3ObjectStore;
 import io.batchline.cost.PriceTable;
 import io.batchline.local.sim.AnthropicSimulator;
 import io.batchline.local.sim.SimulatorConfig;
@@ -7,8 +9,8 @@ import io.batchline.local.teststack.AwsEndpoint;
 import io.batchline.local.teststack.TestStack;
 import io.batchline.pipeline.PipelineConfig;
 import io.batchline.pipeline.PipelineContext;
-import io.batchline.provider.AnthropicBatchesClient;
-import io.batchline.provider.ProviderConfig;
+import io.batchline.provider.anthropic.AnthropicBatchesClient;
+import io.batchline.provider.anthropic.ProviderConfig;
 import io.batchline.aws.dynamodb.DynamoRunStore;
 import io.batchline.aws.s3.S3ObjectStore;
 import io.batchline.report.html.HtmlReportPages;

@@ -8,13 +8,14 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.batchline.json.Json;
 import io.batchline.provider.AmbiguousCreateException;
-import io.batchline.provider.AnthropicBatchesClient;
 import io.batchline.provider.BatchPage;
 import io.batchline.provider.BatchResult;
 import io.batchline.provider.MessageBatch;
-import io.batchline.provider.ProviderConfig;
 import io.batchline.provider.ProviderException;
 import io.batchline.provider.ResultReader;
+import io.batchline.provider.anthropic.AnthropicBatchesClient;
+import io.batchline.provider.anthropic.BatchListRequest;
+import io.batchline.provider.anthropic.ProviderConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -207,17 +208,17 @@ class AnthropicSimulatorTest {
         for (int i = 0; i < 5; i++) ids.add(c.create(s).id());
         Collections.reverse(ids); // newest first
 
-        BatchPage p1 = c.list(null, null, 2);
+        BatchPage p1 = c.list(BatchListRequest.newest(2));
         assertThat(p1.data()).extracting(MessageBatch::id).containsExactly(ids.get(0), ids.get(1));
         assertThat(p1.hasMore()).isTrue();
         assertThat(p1.firstId()).isEqualTo(ids.get(0));
         assertThat(p1.lastId()).isEqualTo(ids.get(1));
-        BatchPage p2 = c.list(p1.lastId(), null, 2);
+        BatchPage p2 = c.list(BatchListRequest.olderThan(p1.lastId(), 2));
         assertThat(p2.data()).extracting(MessageBatch::id).containsExactly(ids.get(2), ids.get(3));
-        BatchPage p3 = c.list(p2.lastId(), null, 2);
+        BatchPage p3 = c.list(BatchListRequest.olderThan(p2.lastId(), 2));
         assertThat(p3.data()).extracting(MessageBatch::id).containsExactly(ids.get(4));
         assertThat(p3.hasMore()).isFalse();
-        BatchPage back = c.list(null, p3.firstId(), 2);
+        BatchPage back = c.list(BatchListRequest.newerThan(p3.firstId(), 2));
         assertThat(back.data()).extracting(MessageBatch::id).containsExactly(ids.get(2), ids.get(3));
         assertThat(back.hasMore()).isTrue();
 
@@ -226,7 +227,7 @@ class AnthropicSimulatorTest {
         assertThat(all).isEqualTo(ids);
         assertThat(c.listSince(c.retrieve(ids.get(1)).createdInstant())).extracting(MessageBatch::id)
                 .startsWith(ids.get(0), ids.get(1));
-        assertThatThrownBy(() -> c.list(null, null, 1001)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> c.list(BatchListRequest.newest(1001))).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -280,7 +281,7 @@ class AnthropicSimulatorTest {
             assertThat(e.kind()).isEqualTo(ProviderException.Kind.REQUEST_TOO_LARGE);
             assertThat(e.errorType()).isEqualTo("request_too_large");
         });
-        assertThat(c.list(null, null, 10).data()).isEmpty();
+        assertThat(c.list(BatchListRequest.newest(10)).data()).isEmpty();
         assertThat(c.create(ticketShard("small.jsonl", 2)).id()).startsWith("msgbatch_");
     }
 
@@ -315,7 +316,7 @@ class AnthropicSimulatorTest {
                         assertThat(x.getMessage()).contains(e.getKey().length() > 64 ? "custom_id" : e.getKey());
                     });
         }
-        assertThat(c.list(null, null, 10).data()).isEmpty();
+        assertThat(c.list(BatchListRequest.newest(10)).data()).isEmpty();
     }
 
     @Test
@@ -332,12 +333,12 @@ class AnthropicSimulatorTest {
         assertThat(body.path("error").path("type").asText()).isEqualTo("authentication_error");
         assertThat(body.path("error").path("message").asText()).isNotBlank();
 
-        assertThatThrownBy(() -> client(sim, "sk-wrong").list(null, null, 5))
+        assertThatThrownBy(() -> client(sim, "sk-wrong").list(BatchListRequest.newest(5)))
                 .isInstanceOfSatisfying(ProviderException.class, e -> {
                     assertThat(e.kind()).isEqualTo(ProviderException.Kind.AUTHENTICATION);
                     assertThat(e.getMessage()).doesNotContain("sk-wrong");
                 });
-        assertThat(client(sim, "sk-right").list(null, null, 5).data()).isEmpty();
+        assertThat(client(sim, "sk-right").list(BatchListRequest.newest(5)).data()).isEmpty();
 
         HttpResponse<String> noVersion = HttpClient.newHttpClient().send(
                 HttpRequest.newBuilder(URI.create(sim.baseUrl() + "/v1/messages/batches"))
@@ -374,7 +375,7 @@ class AnthropicSimulatorTest {
         AnthropicBatchesClient c = client(second);
         assertThat(c.retrieve(id).id()).isEqualTo(id);
         String newer = c.create(ticketShard("s2.jsonl", 1)).id();
-        assertThat(c.list(null, null, 10).data()).extracting(MessageBatch::id).containsExactly(newer, id);
+        assertThat(c.list(BatchListRequest.newest(10)).data()).extracting(MessageBatch::id).containsExactly(newer, id);
         MessageBatch ended = awaitEnded(c, id);
         assertThat(results(c, ended)).hasSize(12).containsKeys("t-0", "t-11");
         second.close();

@@ -1,4 +1,4 @@
-package io.batchline.provider;
+package io.batchline.provider.anthropic;
 
 import java.io.FilterInputStream;
 import java.io.IOException;

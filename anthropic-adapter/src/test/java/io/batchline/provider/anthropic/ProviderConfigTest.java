@@ -1,8 +1,9 @@
-package io.batchline.provider;
+package io.batchline.provider.anthropic;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.batchline.provider.ProviderException;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;

@@ -1,6 +1,9 @@
-package io.batchline.provider;
+package io.batchline.provider.anthropic;
 
 import io.batchline.catalogue.ModelCatalogue;
+import io.batchline.provider.ProviderException;
+import io.batchline.provider.RefreshingApiKey;
+import io.batchline.render.RequestShape;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -34,7 +37,7 @@ public record ProviderConfig(
     public static final List<String> SUPPORTED_VERSIONS =
             List.of(ModelCatalogue.API_VERSION_2023, ModelCatalogue.API_VERSION_2026);
     /** Picks the {@code anthropic-version} header (default {@value #DEFAULT_VERSION}). */
-    public static final String VERSION_ENV = "BATCHLINE_ANTHROPIC_VERSION";
+    public static final String VERSION_ENV = RequestShape.API_VERSION_ENV;
     /** Set in AWS: the key is read from this Secrets Manager secret (by the reader the wiring gives {@link #fromEnv(Map, Function)}). */
     public static final String SECRET_ARN_ENV = "ANTHROPIC_API_KEY_SECRET_ARN";
 

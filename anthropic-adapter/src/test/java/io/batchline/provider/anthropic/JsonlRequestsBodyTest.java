@@ -1,4 +1,4 @@
-package io.batchline.provider;
+package io.batchline.provider.anthropic;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

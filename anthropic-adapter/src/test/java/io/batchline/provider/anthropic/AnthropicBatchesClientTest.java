@@ -1,4 +1,4 @@
-package io.batchline.provider;
+package io.batchline.provider.anthropic;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -8,6 +8,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.batchline.json.Json;
+import io.batchline.provider.AmbiguousCreateException;
+import io.batchline.provider.BatchResult;
+import io.batchline.provider.MessageBatch;
+import io.batchline.provider.ProviderException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,6 +26,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -87,6 +92,14 @@ class AnthropicBatchesClientTest {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A documented answer from {@code /provider/<name>}, on one line. */
+    private static String fixtureLine(String name) throws IOException {
+        try (InputStream in = Objects.requireNonNull(
+                AnthropicBatchesClientTest.class.getResourceAsStream("/provider/" + name), name)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
         }
     }
 
@@ -362,8 +375,8 @@ class AnthropicBatchesClientTest {
     @Test
     void messageAndCountTokensReadTheDocumentedShapes() throws IOException {
         // GIVEN the documented answers of count_tokens and of a synchronous Messages call (1-hour cache write)
-        script.add(Answer.json(200, ProviderModelTest.line("count-tokens.json")));
-        script.add(Answer.json(200, ProviderModelTest.line("message.json")));
+        script.add(Answer.json(200, fixtureLine("count-tokens.json")));
+        script.add(Answer.json(200, fixtureLine("message.json")));
         ObjectNode params = (ObjectNode) Json.tree(("{\"model\":\"claude-haiku-4-5-20251001\",\"max_tokens\":300,"
                 + "\"system\":[{\"type\":\"text\",\"text\":\"s\",\"cache_control\":{\"type\":\"ephemeral\",\"ttl\":\"1h\"}}],"
                 + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}").getBytes(StandardCharsets.UTF_8));
@@ -394,12 +407,12 @@ class AnthropicBatchesClientTest {
     @Test
     void backoffIsCappedFullJitter() {
         ProviderConfig cfg = ProviderConfig.of(URI.create("http://127.0.0.1:1"), () -> KEY);
-        AnthropicBatchesClient c = new AnthropicBatchesClient(cfg, sleeps::add, () -> 0.999);
-        assertThat(c.backoff(0, null)).isLessThan(Duration.ofSeconds(1)).isGreaterThan(Duration.ofMillis(990));
-        assertThat(c.backoff(3, null)).isGreaterThan(Duration.ofMillis(7900)).isLessThan(Duration.ofSeconds(8));
-        assertThat(c.backoff(40, null)).isLessThanOrEqualTo(Duration.ofSeconds(30)).isGreaterThan(Duration.ofSeconds(29));
-        assertThat(c.backoff(1, Duration.ofSeconds(45))).isEqualTo(Duration.ofSeconds(45));
-        assertThat(AnthropicBatchesClient.parseRetryAfter("1.5")).isEqualTo(Duration.ofMillis(1500));
-        assertThat(AnthropicBatchesClient.parseRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT")).isNull();
+        Backoff b = new Backoff(cfg.baseBackoff(), cfg.maxBackoff(), () -> 0.999);
+        assertThat(b.delay(0, null)).isLessThan(Duration.ofSeconds(1)).isGreaterThan(Duration.ofMillis(990));
+        assertThat(b.delay(3, null)).isGreaterThan(Duration.ofMillis(7900)).isLessThan(Duration.ofSeconds(8));
+        assertThat(b.delay(40, null)).isLessThanOrEqualTo(Duration.ofSeconds(30)).isGreaterThan(Duration.ofSeconds(29));
+        assertThat(b.delay(1, Duration.ofSeconds(45))).isEqualTo(Duration.ofSeconds(45));
+        assertThat(Backoff.parseRetryAfter("1.5")).isEqualTo(Duration.ofMillis(1500));
+        assertThat(Backoff.parseRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT")).isNull();
     }
 }

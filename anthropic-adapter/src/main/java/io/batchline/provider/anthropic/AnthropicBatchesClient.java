@@ -1,8 +1,16 @@
-package io.batchline.provider;
+package io.batchline.provider.anthropic;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.batchline.json.Json;
+import io.batchline.provider.AmbiguousCreateException;
+import io.batchline.provider.BatchPage;
+import io.batchline.provider.BatchProvider;
+import io.batchline.provider.MessageBatch;
+import io.batchline.provider.ProviderException;
+import io.batchline.provider.ProviderModelInfo;
+import io.batchline.provider.ProviderText;
+import io.batchline.provider.ResultReader;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,46 +31,33 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.Deque;
 import java.util.Iterator;
+import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.DoubleSupplier;
 import java.util.function.Supplier;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * Anthropic's Message Batches API (plus count_tokens and Messages) over {@code java.net.http} and Jackson.
  * Works the same against the real API and the local simulator; only {@link ProviderConfig#baseUrl()} differs.
  *
  * <p>Idempotent calls are retried on 429 (honouring retry-after), 500/502/503/504, 529, timeouts and
- * connection failures, at most {@link ProviderConfig#maxRetries()} times, with capped exponential backoff and
- * full jitter. {@link #create} is stricter, see there. Every call is bounded by the config's timeouts,
- * including reading a response body. The API key goes into the {@code x-api-key} header only: it is never
- * logged and never part of an exception.
+ * connection failures, at most {@link ProviderConfig#maxRetries()} times ({@link Retrier}), with capped
+ * exponential backoff and full jitter ({@link Backoff}). {@link #create} is stricter, see there. Every call is
+ * bounded by the config's timeouts, including reading a response body. The API key goes into the
+ * {@code x-api-key} header only: it is never logged and never part of an exception.
  */
-public final class AnthropicBatchesClient {
-    private static final Logger LOG = Logger.getLogger(AnthropicBatchesClient.class.getName());
+public final class AnthropicBatchesClient implements BatchProvider {
     private static final String BATCHES = "/v1/messages/batches";
     /** Cap on an error body we read: it is only for the message. */
     private static final int MAX_ERROR_BODY = 64 * 1024;
-    private static final Duration MAX_HONOURED_RETRY_AFTER = Duration.ofMinutes(5);
-
-    /** Waits between attempts; tests substitute one that records instead of sleeping. */
-    @FunctionalInterface
-    public interface Sleeper {
-        void sleep(Duration d) throws InterruptedException;
-
-        Sleeper REAL = d -> Thread.sleep(d.toMillis());
-    }
 
     private final ProviderConfig config;
     private final HttpClient http;
-    private final Sleeper sleeper;
-    private final DoubleSupplier jitter;
+    private final Retrier retrier;
 
     public AnthropicBatchesClient(ProviderConfig config) {
         this(config, Sleeper.REAL, () -> ThreadLocalRandom.current().nextDouble());
@@ -71,8 +66,9 @@ public final class AnthropicBatchesClient {
     /** @param jitter values in [0,1) scaling each backoff (full jitter) */
     public AnthropicBatchesClient(ProviderConfig config, Sleeper sleeper, DoubleSupplier jitter) {
         this.config = Objects.requireNonNull(config, "config");
-        this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
-        this.jitter = Objects.requireNonNull(jitter, "jitter");
+        this.retrier = new Retrier(config.maxRetries(),
+                new Backoff(config.baseBackoff(), config.maxBackoff(), Objects.requireNonNull(jitter, "jitter")),
+                Objects.requireNonNull(sleeper, "sleeper"));
         this.http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(config.connectTimeout())
@@ -82,6 +78,11 @@ public final class AnthropicBatchesClient {
 
     public ProviderConfig config() {
         return config;
+    }
+
+    @Override
+    public String endpoint() {
+        return config.baseUrl().toString();
     }
 
     // ---------------------------------------------------------------- batches
@@ -103,6 +104,7 @@ public final class AnthropicBatchesClient {
      * @throws AmbiguousCreateException when a batch may or may not have been created
      * @throws ProviderException        on a definite failure (invalid request, too large, auth, ...)
      */
+    @Override
     public MessageBatch create(long requestCount, long jsonlBytes, Supplier<InputStream> requestsJsonl) {
         if (requestCount < 1) throw new IllegalArgumentException("a batch needs at least one request");
         if (jsonlBytes < 2) throw new IllegalArgumentException("jsonlBytes must be the shard's size");
@@ -144,23 +146,21 @@ public final class AnthropicBatchesClient {
         });
     }
 
+    @Override
     public MessageBatch retrieve(String id) {
         return readJson(execute("retrieve batch", () -> builder(uri(BATCHES + "/" + pathId(id))).GET().build(),
                 false), MessageBatch.class);
     }
 
-    /**
-     * One page of batches, newest first.
-     *
-     * @param afterId  null, or the {@code last_id} of the previous page (older batches)
-     * @param beforeId null, or the {@code first_id} of a page (newer batches)
-     * @param limit    1..1000
-     */
-    public BatchPage list(String afterId, String beforeId, int limit) {
-        if (limit < 1 || limit > 1000) throw new IllegalArgumentException("limit must be 1..1000: " + limit);
-        StringBuilder q = new StringBuilder(BATCHES).append("?limit=").append(limit);
-        if (afterId != null) q.append("&after_id=").append(URLEncoder.encode(afterId, StandardCharsets.UTF_8));
-        if (beforeId != null) q.append("&before_id=").append(URLEncoder.encode(beforeId, StandardCharsets.UTF_8));
+    /** One page of batches, newest first. */
+    public BatchPage list(BatchListRequest page) {
+        StringBuilder q = new StringBuilder(BATCHES).append("?limit=").append(page.limit());
+        if (page.afterId() != null) {
+            q.append("&after_id=").append(URLEncoder.encode(page.afterId(), StandardCharsets.UTF_8));
+        }
+        if (page.beforeId() != null) {
+            q.append("&before_id=").append(URLEncoder.encode(page.beforeId(), StandardCharsets.UTF_8));
+        }
         URI u = uri(q.toString());
         return readJson(execute("list batches", () -> builder(u).GET().build(), false), BatchPage.class);
     }
@@ -175,7 +175,7 @@ public final class AnthropicBatchesClient {
             @Override
             public boolean hasNext() {
                 while (buffer.isEmpty() && more) {
-                    BatchPage page = list(after, null, pageSize);
+                    BatchPage page = list(new BatchListRequest(after, null, pageSize));
                     buffer.addAll(page.data());
                     more = page.hasMore() && page.lastId() != null && !page.data().isEmpty();
                     after = page.lastId();
@@ -195,6 +195,7 @@ public final class AnthropicBatchesClient {
      * Batches created at or after {@code since}, newest first; stops paging at the first older one (the list
      * is ordered by creation). This is how a lost create is reconciled.
      */
+    @Override
     public List<MessageBatch> listSince(Instant since) {
         List<MessageBatch> out = new ArrayList<>();
         for (Iterator<MessageBatch> it = listAll(100); it.hasNext(); ) {
@@ -207,6 +208,7 @@ public final class AnthropicBatchesClient {
     }
 
     /** Asks the provider to cancel; the batch goes through {@code canceling} to {@code ended}. */
+    @Override
     public MessageBatch cancel(String id) {
         URI u = uri(BATCHES + "/" + pathId(id) + "/cancel");
         // cancel is idempotent at the provider, so retrying it is safe
@@ -227,6 +229,7 @@ public final class AnthropicBatchesClient {
      * The raw results JSONL of an ended batch, to save as is or walk with {@link ResultReader}. The caller
      * must close it. Reads stall-protected: no data for the request timeout fails the read.
      */
+    @Override
     public InputStream results(String id) {
         return resultsAt(uri(BATCHES + "/" + pathId(id) + "/results"));
     }
@@ -254,6 +257,7 @@ public final class AnthropicBatchesClient {
     // ---------------------------------------------------------------- messages
 
     /** Input tokens for {@code params} (a Messages API request) by the free count_tokens endpoint. */
+    @Override
     public long countTokens(ObjectNode params) {
         ObjectNode body = params.deepCopy();
         body.remove("max_tokens"); // not accepted by count_tokens
@@ -270,6 +274,7 @@ public final class AnthropicBatchesClient {
      * One synchronous Messages call (for pre-flight checks), returning the message object. Retried like any
      * idempotent call: a lost answer costs one more small request, not a batch.
      */
+    @Override
     public JsonNode message(ObjectNode params) {
         if (params.path("stream").asBoolean(false)) throw new IllegalArgumentException("streaming is not supported");
         byte[] bytes = Json.bytes(params);
@@ -285,6 +290,7 @@ public final class AnthropicBatchesClient {
      * checks: limits, structured outputs, effort levels, thinking types). An unknown or retired model is a
      * {@link ProviderException} of kind NOT_FOUND. Retried like any idempotent call.
      */
+    @Override
     public ProviderModelInfo model(String idOrAlias) {
         if (idOrAlias == null || !idOrAlias.matches("[A-Za-z0-9._:@-]+")) {
             throw new IllegalArgumentException("not a model id or alias: " + idOrAlias);
@@ -329,74 +335,65 @@ public final class AnthropicBatchesClient {
      * @param create apply create's rule: retry only what proves the batch was not created
      */
     private HttpResponse<InputStream> execute(String what, Supplier<HttpRequest> request, boolean create) {
-        int attempt = 0;
-        while (true) {
-            ProviderException failure;
-            boolean mayRetry;
-            try {
-                HttpResponse<InputStream> r = http.send(request.get(), HttpResponse.BodyHandlers.ofInputStream());
-                String requestId = r.headers().firstValue("request-id").orElse(null);
-                if (r.statusCode() / 100 == 2) {
-                    return new ResponseWithTimeout(r, new IdleTimeoutInputStream(r.body(), config.requestTimeout()));
-                }
-                failure = errorFrom(r, requestId);
-                mayRetry = create ? (r.statusCode() == 429 || r.statusCode() == 529) && failure.retryable()
-                        : failure.retryable();
-                if (create && !mayRetry && failure.kind() == ProviderException.Kind.SERVER) {
+        return retrier.run(what, () -> attempt(what, request, create));
+    }
+
+    /**
+     * One send. Throws when the failure must not be retried whatever the attempt count (an ambiguous create, a bad
+     * shard, an interrupt); otherwise says whether the failure may be retried.
+     */
+    private Retrier.Outcome<HttpResponse<InputStream>> attempt(String what, Supplier<HttpRequest> request,
+                                                              boolean create) {
+        ProviderException failure;
+        boolean mayRetry;
+        try {
+            HttpResponse<InputStream> r = http.send(request.get(), HttpResponse.BodyHandlers.ofInputStream());
+            String requestId = r.headers().firstValue("request-id").orElse(null);
+            if (r.statusCode() / 100 == 2) {
+                return Retrier.Outcome.success(
+                        new ResponseWithTimeout(r, new IdleTimeoutInputStream(r.body(), config.requestTimeout())));
+            }
+            failure = errorFrom(r, requestId);
+            mayRetry = create ? (r.statusCode() == 429 || r.statusCode() == 529) && failure.retryable()
+                    : failure.retryable();
+            if (create && !mayRetry && failure.kind() == ProviderException.Kind.SERVER) {
+                throw new AmbiguousCreateException(failure);
+            }
+        } catch (HttpConnectTimeoutException | ConnectException e) {
+            // nothing reached the server: safe to retry even a create
+            failure = new ProviderException(ProviderException.Kind.CONNECTION, 0, null,
+                    what + ": cannot connect to " + config.baseUrl() + " (" + e.getClass().getSimpleName() + ")",
+                    null, null, e);
+            mayRetry = true;
+        } catch (HttpTimeoutException e) {
+            failure = new ProviderException(ProviderException.Kind.TIMEOUT, 0, null,
+                    what + ": no answer within " + config.requestTimeout(), null, null, e);
+            if (create) throw new AmbiguousCreateException(failure);
+            mayRetry = true;
+        } catch (IOException e) {
+            if (isConnectFailure(e)) {
+                failure = new ProviderException(ProviderException.Kind.CONNECTION, 0, null,
+                        what + ": cannot connect to " + config.baseUrl() + " (" + e + ")", null, null, e);
+                mayRetry = true;
+            } else {
+                failure = new ProviderException(ProviderException.Kind.CONNECTION, 0, null,
+                        what + ": connection failed: " + e, null, null, e);
+                if (create) {
+                    // a shard that cannot be read or is mis-described is our bug, not an ambiguity
+                    if (hasBodyProblem(e)) {
+                        throw new ProviderException(ProviderException.Kind.INVALID_REQUEST, 0, null,
+                                what + ": bad shard: " + rootMessage(e), null, null, e);
+                    }
                     throw new AmbiguousCreateException(failure);
                 }
-            } catch (HttpConnectTimeoutException | ConnectException e) {
-                // nothing reached the server: safe to retry even a create
-                failure = new ProviderException(ProviderException.Kind.CONNECTION, 0, null,
-                        what + ": cannot connect to " + config.baseUrl() + " (" + e.getClass().getSimpleName() + ")",
-                        null, null, e);
                 mayRetry = true;
-            } catch (HttpTimeoutException e) {
-                failure = new ProviderException(ProviderException.Kind.TIMEOUT, 0, null,
-                        what + ": no answer within " + config.requestTimeout(), null, null, e);
-                if (create) throw new AmbiguousCreateException(failure);
-                mayRetry = true;
-            } catch (IOException e) {
-                if (isConnectFailure(e)) {
-                    failure = new ProviderException(ProviderException.Kind.CONNECTION, 0, null,
-                            what + ": cannot connect to " + config.baseUrl() + " (" + e + ")", null, null, e);
-                    mayRetry = true;
-                } else {
-                    failure = new ProviderException(ProviderException.Kind.CONNECTION, 0, null,
-                            what + ": connection failed: " + e, null, null, e);
-                    if (create) {
-                        // a shard that cannot be read or is mis-described is our bug, not an ambiguity
-                        if (hasBodyProblem(e)) {
-                            throw new ProviderException(ProviderException.Kind.INVALID_REQUEST, 0, null,
-                                    what + ": bad shard: " + rootMessage(e), null, null, e);
-                        }
-                        throw new AmbiguousCreateException(failure);
-                    }
-                    mayRetry = true;
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new ProviderException(ProviderException.Kind.CONNECTION, 0, null, what + ": interrupted",
-                        null, null, e);
             }
-            if (!mayRetry || attempt >= config.maxRetries()) throw failure;
-            if (failure.retryAfter() != null && failure.retryAfter().compareTo(MAX_HONOURED_RETRY_AFTER) > 0) {
-                throw failure; // a long wait belongs to the caller (a Step Functions Wait), not a blocked thread
-            }
-            Duration wait = backoff(attempt, failure.retryAfter());
-            if (LOG.isLoggable(Level.INFO)) {
-                LOG.info(what + " failed (" + failure.getMessage() + "), retry " + (attempt + 1) + "/"
-                        + config.maxRetries() + " in " + wait.toMillis() + " ms");
-            }
-            try {
-                sleeper.sleep(wait);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                failure.addSuppressed(e);
-                throw failure;
-            }
-            attempt++;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ProviderException(ProviderException.Kind.CONNECTION, 0, null, what + ": interrupted",
+                    null, null, e);
         }
+        return Retrier.Outcome.failure(failure, mayRetry);
     }
 
     private static boolean isConnectFailure(Throwable e) {
@@ -421,15 +418,6 @@ public final class AnthropicBatchesClient {
         return t.getMessage();
     }
 
-    /** retry-after when the server gave one (capped), else full jitter over a capped exponential. */
-    Duration backoff(int attempt, Duration retryAfter) {
-        if (retryAfter != null) return retryAfter; // never retry earlier than the server asks
-        long cap = config.maxBackoff().toMillis();
-        long exp = config.baseBackoff().toMillis() << Math.min(attempt, 20);
-        long ceiling = Math.min(cap, exp < 0 ? cap : exp);
-        return Duration.ofMillis((long) (jitter.getAsDouble() * ceiling));
-    }
-
     private ProviderException errorFrom(HttpResponse<InputStream> r, String requestId) {
         int status = r.statusCode();
         String type = null;
@@ -451,19 +439,10 @@ public final class AnthropicBatchesClient {
         } catch (IOException e) {
             message = "unreadable error body (" + e.getClass().getSimpleName() + ")";
         }
-        Duration retryAfter = r.headers().firstValue("retry-after").map(AnthropicBatchesClient::parseRetryAfter)
+        Duration retryAfter = r.headers().firstValue("retry-after").map(Backoff::parseRetryAfter)
                 .orElse(null);
         return new ProviderException(ProviderException.kindOf(status), status, type, message, requestId,
                 retryAfter, null);
-    }
-
-    static Duration parseRetryAfter(String v) {
-        try {
-            double secs = Double.parseDouble(v.trim());
-            return secs < 0 ? null : Duration.ofMillis((long) (secs * 1000));
-        } catch (NumberFormatException e) {
-            return null; // an HTTP date: rare here; fall back to our own backoff
-        }
     }
 
     private <T> T readJson(HttpResponse<InputStream> r, Class<T> type) {

@@ -1,4 +1,4 @@
-package io.batchline.provider;
+package io.batchline.provider.anthropic;
 
 import java.io.IOException;
 import java.io.InputStream;

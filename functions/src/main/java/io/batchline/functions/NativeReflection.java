@@ -26,6 +26,10 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         OutcomeLine.class, Usage.class, Price.class, BatchSummary.class,
         io.batchline.idempotency.Invocation.class,
         io.batchline.job.JobSpec.class, io.batchline.job.JobSpec.Calibration.class,
+        io.batchline.job.JobSpec.Confidence.class, io.batchline.job.JobSpec.Shard.class,
+        io.batchline.job.JobSpec.Budget.class, io.batchline.job.JobSpec.Sample.class,
+        io.batchline.job.JobSpec.ResultCache.class, io.batchline.job.JobSpec.Escalation.class,
+        io.batchline.job.PromptVersion.class,
         // few_shot, long_inputs, strata (job spec) and the chunk outcomes parked between collect and finalize
         io.batchline.job.JobSpec.FewShot.class, io.batchline.job.JobSpec.Example.class,
         io.batchline.job.JobSpec.LongInputs.class, io.batchline.job.JobSpec.Stratum.class,

@@ -38,8 +38,9 @@ import java.util.function.Supplier;
  *   <li>every request's result comes from a deterministic {@link Script} ({@code custom_id} and {@code params} in,
  *       a {@link Result} out); the default answers with the {@link #answers answer function}'s text;
  *       {@link #errored}, {@link #expired} and {@link #canceled} script single custom_ids and win over it;</li>
- *   <li>a batch is {@code in_progress} when created and ends on its n-th retrieve ({@link #endOnRetrieve}, 1 by
- *       default; 0 ends it at once) or when told ({@link #end}); its results are worked out when it ends;</li>
+ *   <li>a batch is {@code in_progress} when created and ends on its n-th look, a retrieve or a listing that shows
+ *       it ({@link #endOnRetrieve}, 1 by default; 0 ends it at once), or when told ({@link #end}); its results are
+ *       worked out when it ends;</li>
  *   <li>{@link #cancel} moves a batch to {@code canceling}; its next retrieve ends it, every request canceled;</li>
  *   <li>{@link #failNextCreate} makes the next create throw (optionally after creating the batch, as a lost answer
  *       does);</li>
@@ -80,6 +81,7 @@ public final class ScriptedBatchProvider implements BatchProvider {
 
     private final Clock clock;
     private volatile Script script = (cid, params) -> new Answer("{}");
+    private volatile java.util.function.Function<JsonNode, String> syncAnswer = params -> "{}";
     private final Map<String, Result> byCustomId = new ConcurrentHashMap<>();
     private final Map<String, Batch> batches = new LinkedHashMap<>();
     private final List<Call> calls = new ArrayList<>();
@@ -120,6 +122,12 @@ public final class ScriptedBatchProvider implements BatchProvider {
         return this;
     }
 
+    /** What a synchronous {@link #message} answers, from its params. */
+    public ScriptedBatchProvider syncAnswers(java.util.function.Function<JsonNode, String> text) {
+        this.syncAnswer = text;
+        return this;
+    }
+
     /** Decides every request's result (not scripted by custom_id). */
     public ScriptedBatchProvider script(Script script) {
         this.script = script;
@@ -141,7 +149,7 @@ public final class ScriptedBatchProvider implements BatchProvider {
         return this;
     }
 
-    /** A batch ends on its n-th retrieve (0: it is ended when created). */
+    /** A batch ends on its n-th look: retrieve, or listed by listSince (0: it is ended when created). */
     public synchronized ScriptedBatchProvider endOnRetrieve(int n) {
         this.endOnRetrieve = n;
         return this;
@@ -223,18 +231,26 @@ public final class ScriptedBatchProvider implements BatchProvider {
     public synchronized MessageBatch retrieve(String batchId) {
         calls.add(new Call("retrieve", batchId, clock.instant()));
         Batch b = batch(batchId);
-        b.retrieves++;
-        if (MessageBatch.CANCELING.equals(b.status)) finish(b, true);
-        else if (MessageBatch.IN_PROGRESS.equals(b.status) && b.retrieves >= endOnRetrieve) finish(b, false);
+        looked(b);
         return view(b);
     }
 
+    /** A retrieve, or the batch appearing in a listing: a look at its status, which may end it. */
+    private void looked(Batch b) {
+        b.retrieves++;
+        if (MessageBatch.CANCELING.equals(b.status)) finish(b, true);
+        else if (MessageBatch.IN_PROGRESS.equals(b.status) && b.retrieves >= endOnRetrieve) finish(b, false);
+    }
+
+    /** Newest first; each batch listed counts as a look at it, as a {@link #retrieve} does. */
     @Override
     public synchronized List<MessageBatch> listSince(Instant since) {
         calls.add(new Call("listSince", null, clock.instant()));
-        return batches.values().stream().filter(b -> !b.createdAt.isBefore(since))
+        List<Batch> listed = batches.values().stream().filter(b -> !b.createdAt.isBefore(since))
                 .sorted(Comparator.comparing((Batch b) -> b.createdAt).thenComparing(b -> b.id).reversed())
-                .map(this::view).toList();
+                .toList();
+        listed.forEach(this::looked);
+        return listed.stream().map(this::view).toList();
     }
 
     @Override
@@ -265,16 +281,14 @@ public final class ScriptedBatchProvider implements BatchProvider {
         return estimateTokens(Json.string(params.path("messages")) + params.path("system").asText(""));
     }
 
+    /**
+     * A synchronous message (the pre-flight's): the {@link #syncAnswers} text, {@code {}} by default. Batch scripts are
+     * not consulted: a synchronous request has no custom_id.
+     */
     @Override
     public synchronized JsonNode message(ObjectNode params) {
         calls.add(new Call("message", null, clock.instant()));
-        Result r = script.resultFor("message-" + calls.size(), params);
-        if (r instanceof Errored e) {
-            throw new ProviderException(ProviderException.kindOf(e.type().equals("overloaded_error") ? 529
-                    : e.type().equals("api_error") ? 500 : 400), 0, e.type(), e.message(), null, null, null);
-        }
-        return messageOf("message-" + calls.size(), params, r instanceof Message m ? m.message() : null,
-                r instanceof Answer a ? a.text() : "{}");
+        return messageOf("message-" + calls.size(), params, null, syncAnswer.apply(params));
     }
 
     @Override

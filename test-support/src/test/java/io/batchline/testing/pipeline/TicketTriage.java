@@ -1,0 +1,67 @@
+package io.batchline.testing.pipeline;
+
+import io.batchline.json.Json;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The sample triage job and its tickets (the same job and input the offline-stack stage tests use), and the answers
+ * a scripted provider gives them.
+ */
+final class TicketTriage {
+    static final Path SAMPLE = Path.of("..", "samples", "ticket-triage").toAbsolutePath().normalize();
+
+    private TicketTriage() {}
+
+    static byte[] tickets(int n) throws Exception {
+        List<String> lines = Files.readAllLines(SAMPLE.resolve("tickets.jsonl"));
+        return (String.join("\n", lines.subList(0, n)) + "\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The sample's triage job (name quality-test, shards of 60), on the prose path unless the extra says otherwise. */
+    static String job(String extra) {
+        return """
+                name: quality-test
+                model: claude-haiku-4-5-20251001
+                max_tokens: 300
+                system: Sort the support ticket into a team.
+                user_template: "Subject: {{subject}}\\n\\n{{body}}"
+                output_schema:
+                  type: object
+                  additionalProperties: false
+                  required: [primary_category, confidence, reasoning]
+                  properties:
+                    primary_category: {type: string, enum: [billing, technical, account, feature_request, other]}
+                    confidence: {type: number, minimum: 0, maximum: 1}
+                    reasoning: {type: string, maxLength: 500}
+                shard:
+                  max_requests: 60
+                """ + (extra.contains("structured_output") ? "" : "structured_output: off\n") + extra;
+    }
+
+    /** The attempt a custom_id ({@code a<attempt>-l<line>}) names. */
+    static int attemptOf(String customId) {
+        return Integer.parseInt(customId.substring(1, customId.indexOf('-')));
+    }
+
+    /** The input line a custom_id names. */
+    static long lineOf(String customId) {
+        return Long.parseLong(customId.substring(customId.indexOf("-l") + 2));
+    }
+
+    /** A valid answer of the job's schema. */
+    static String answer(String category, double confidence) {
+        Map<String, Object> a = new LinkedHashMap<>();
+        a.put("primary_category", category);
+        a.put("confidence", confidence);
+        a.put("reasoning", "The ticket reads like a " + category + " question.");
+        return Json.string(a);
+    }
+
+    /** An answer that is not JSON at all. */
+    static final String PROSE = "I would say this ticket belongs to the billing team.";
+}

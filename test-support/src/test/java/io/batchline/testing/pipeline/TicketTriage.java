@@ -1,5 +1,6 @@
 package io.batchline.testing.pipeline;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.batchline.json.Json;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -60,6 +61,31 @@ final class TicketTriage {
         a.put("confidence", confidence);
         a.put("reasoning", "The ticket reads like a " + category + " question.");
         return Json.string(a);
+    }
+
+    /** Words that point at a team, looked for in this order; a ticket that names none is "other". */
+    private static final Map<String, List<String>> KEYWORDS = new LinkedHashMap<>();
+
+    static {
+        KEYWORDS.put("billing", List.of("invoice", "charge", "refund", "payment", "billed", "price", "subscription",
+                "vat", "receipt", "plan"));
+        KEYWORDS.put("account", List.of("login", "log in", "password", "sign in", "locked", "email", "access",
+                "two-factor", "2fa", "username", "delete my"));
+        KEYWORDS.put("feature_request", List.of("wish", "would love", "please add", "could you add", "suggestion",
+                "feature", "would be great", "would be nice", "support for"));
+        KEYWORDS.put("technical", List.of("error", "crash", "broken", "fails", "api", "loading", "missing", "bug",
+                "slow", "timeout", "sync", "500", "not working"));
+    }
+
+    /** The team a ticket's user turn (the first message of the request) points at, by keywords. */
+    static String categoryOf(JsonNode params) {
+        String text = params.at("/messages/0/content").asText("").toLowerCase(java.util.Locale.ROOT);
+        for (Map.Entry<String, List<String>> team : KEYWORDS.entrySet()) {
+            for (String word : team.getValue()) {
+                if (text.contains(word)) return team.getKey();
+            }
+        }
+        return "other";
     }
 
     /** An answer that is not JSON at all. */

@@ -29,7 +29,8 @@ import java.util.List;
 /**
  * Runs one job through the real stages in the order batchline-run.asl.json calls them (Register, Plan and format,
  * Submit, Check batches until all ended, Collect every shard, Plan retry round, ..., Finalize), on an
- * {@link InMemoryPipeline}: the scripted provider ends a batch on its first retrieve, so nothing waits.
+ * {@link InMemoryPipeline}: the scripted provider ends a batch on its first look, and the clock is moved on by the
+ * wait the state machine would make before each check instead of anyone waiting.
  */
 final class InMemoryRunDriver {
     private final InMemoryPipeline p;
@@ -57,6 +58,7 @@ final class InMemoryRunDriver {
             for (int i = 0; !poll.allEnded(); i++) {
                 if (i > 600) throw new IllegalStateException("batches of attempt " + plan.attempt()
                         + " never ended: " + p.runs.shards(runId, plan.attempt()) + "; last check " + poll);
+                p.clock.advance(java.time.Duration.ofSeconds(poll.waitSeconds())); // the state machine's wait
                 poll = new PollStage(p.ctx()).poll(new PollRequest(runId, bucket, plan.attempt(), poll.polls()));
             }
             for (int shard : poll.endedShards()) {

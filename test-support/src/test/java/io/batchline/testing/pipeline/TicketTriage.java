@@ -49,9 +49,15 @@ final class TicketTriage {
         return Integer.parseInt(customId.substring(1, customId.indexOf('-')));
     }
 
-    /** The input line a custom_id names. */
+    /**
+     * The number a custom_id gives its item: the input line ({@code a1-l17}, {@code a1-l17-c2}: 17) or the golden
+     * item ({@code a1-g3}: 3).
+     */
     static long lineOf(String customId) {
-        return Long.parseLong(customId.substring(customId.indexOf("-l") + 2));
+        int at = customId.indexOf('-') + 2;
+        int end = at;
+        while (end < customId.length() && Character.isDigit(customId.charAt(end))) end++;
+        return Long.parseLong(customId.substring(at, end));
     }
 
     /** A valid answer of the job's schema. */

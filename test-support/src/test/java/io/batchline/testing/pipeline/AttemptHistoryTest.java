@@ -1,10 +1,14 @@
-package io.batchline.local.pipeline;
+package io.batchline.testing.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.batchline.outcome.OutcomeKind;
 import io.batchline.run.RunKeys;
+import io.batchline.testing.InMemoryPipeline;
+import io.batchline.testing.ScriptedBatchProvider.Answer;
+import io.batchline.testing.ScriptedBatchProvider.Errored;
+import io.batchline.testing.ScriptedBatchProvider.Expired;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -13,13 +17,13 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * Escalation after every attempt on the real stages and the simulator: an item the provider fails transiently on every
+ * Escalation after every attempt on the real stages, in-memory ports and a scripted provider: an item the provider fails transiently on every
  * attempt ends in failed.jsonl with its full history, one entry per attempt, carried from attempt to attempt through
  * the retry parts and shard indexes; an item that needed more than one attempt carries its history on any outcome.
  */
 class AttemptHistoryTest {
 
-    private static List<JsonNode> all(RunDriver driver, String runId) {
+    private static List<JsonNode> all(InMemoryRunDriver driver, String runId) {
         List<JsonNode> all = new ArrayList<>();
         for (OutcomeKind kind : OutcomeKind.values()) all.addAll(driver.outcomes(runId, kind));
         return all;
@@ -28,10 +32,13 @@ class AttemptHistoryTest {
     @Test
     void itemsErroredOnEveryAttemptFailWithOneHistoryEntryPerAttempt() throws Exception {
         // GIVEN a provider that answers every request with a transient error, and max_attempts 3
-        try (StageFixture f = new StageFixture(b -> b.seed(3).retryableErrorRate(1.0))) {
-            RunDriver driver = new RunDriver(f);
+        InMemoryPipeline p = new InMemoryPipeline();
+        p.provider.script((cid, params) -> TicketTriage.lineOf(cid) % 2 == 0
+                ? new Errored("api_error", "Internal server error") : new Errored("overloaded_error", "Overloaded"));
+        {
+            InMemoryRunDriver driver = new InMemoryRunDriver(p);
             String runId = driver.run("history-000000001",
-                    RepairRoundTest.job("max_attempts: 3\n").getBytes(StandardCharsets.UTF_8), RepairRoundTest.tickets(40));
+                    TicketTriage.job("max_attempts: 3\n").getBytes(StandardCharsets.UTF_8), TicketTriage.tickets(40));
 
             // THEN every item failed after 3 attempts, and says what happened in each
             List<JsonNode> failed = driver.outcomes(runId, OutcomeKind.FAILED);
@@ -65,18 +72,31 @@ class AttemptHistoryTest {
             assertThat(report.get("status").asText()).isEqualTo("succeeded");
             // the retry parts carried the history forward: attempt 3's part holds the first two attempts
             List<JsonNode> carried = new ArrayList<>();
-            for (String key : f.store.list(RunKeys.retryPrefix(runId, 3))) carried.addAll(driver.lines(key));
+            for (String key : p.store().list(RunKeys.retryPrefix(runId, 3))) carried.addAll(driver.lines(key));
             assertThat(carried).hasSize(40).allSatisfy(r -> assertThat(r.get("history")).hasSize(2));
         }
     }
 
     @Test
     void anItemSentMoreThanOnceCarriesItsHistoryOnAnyOutcomeAndOneSentOnceDoesNot() throws Exception {
-        // GIVEN some requests expire and some answers are prose (repair round)
-        try (StageFixture f = new StageFixture(b -> b.seed(5).expiredRate(0.3).nonJsonRate(0.2))) {
-            RunDriver driver = new RunDriver(f);
-            String runId = driver.run("history-000000002", RepairRoundTest.job("").getBytes(StandardCharsets.UTF_8),
-                    RepairRoundTest.tickets(120));
+        // GIVEN some requests expire and some answers are prose (repair round): in the first attempt, 3 lines in 10
+        // expire and 2 in 10 are answered in prose; some expired lines are answered in prose after their expiry, and
+        // some repairs expire once before they are answered
+        InMemoryPipeline p = new InMemoryPipeline();
+        p.provider.script((cid, params) -> {
+            long line = TicketTriage.lineOf(cid);
+            int attempt = TicketTriage.attemptOf(cid);
+            int kind = (int) (line % 10);
+            if (attempt == 1 && kind < 3) return new Expired();
+            if (attempt == 1 && kind < 5) return new Answer(TicketTriage.PROSE);
+            if (attempt == 2 && kind == 0) return new Answer(TicketTriage.PROSE); // expired, then invalid: repaired
+            if (attempt == 2 && kind == 3) return new Expired(); // its repair expired once in between
+            return new Answer(TicketTriage.answer("account", 0.95));
+        });
+        {
+            InMemoryRunDriver driver = new InMemoryRunDriver(p);
+            String runId = driver.run("history-000000002", TicketTriage.job("").getBytes(StandardCharsets.UTF_8),
+                    TicketTriage.tickets(120));
 
             List<JsonNode> all = all(driver, runId);
             assertThat(all).hasSize(120);

@@ -1,9 +1,8 @@
-package io.batchline.local.pipeline;
+package io.batchline.testing.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.batchline.aws.dynamodb.DynamoIdempotencyStore;
 import io.batchline.idempotency.IdempotencyInProgressException;
 import io.batchline.idempotency.IdempotencyPayloadMismatchException;
 import io.batchline.idempotency.IdempotentStage;
@@ -17,6 +16,7 @@ import io.batchline.pipeline.StagePayloads.RunStart;
 import io.batchline.pipeline.SubmitStage;
 import io.batchline.provider.MessageBatch;
 import io.batchline.run.RunKeys;
+import io.batchline.testing.InMemoryPipeline;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -25,43 +25,39 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The wrapping the submit, collect, format and finalize handlers put around their stage (idempotency records), with
- * the real SubmitStage, dynalite and the simulator: keyed by the state attempt the ASL passes.
+ * the real SubmitStage on in-memory ports and the scripted provider: keyed by the state attempt the ASL passes.
+ * The idempotency store's own conditions on DynamoDB are IdempotencyOnDynamoTest's (local module).
  */
 class IdempotentStageTest {
     private static final String RUN = "idem-0123456789ab";
     private static final long FIFTEEN_MINUTES = 15 * 60_000L;
-    private StageFixture f;
+    private static final String BUCKET = InMemoryPipeline.BUCKET;
+    private InMemoryPipeline p;
     private IdempotentStage idempotency;
     private SubmitStage submit;
     private final AtomicInteger stageCalls = new AtomicInteger();
 
     @BeforeEach
     void start() throws Exception {
-        f = new StageFixture(b -> b);
-        idempotency = IdempotentStage.on(new DynamoIdempotencyStore(f.dynamoClient, StageFixture.TABLE), Clock.systemUTC());
-        submit = new SubmitStage(f.ctx);
+        p = new InMemoryPipeline();
+        idempotency = IdempotentStage.on(p.idempotency, Clock.systemUTC());
+        submit = new SubmitStage(p.ctx());
         // a run planned by the real stages: one shard of 3 requests
         String inputKey = RunKeys.INBOX + "quality-test/" + RUN + ".jsonl";
-        f.store.put(RunKeys.jobSpec("quality-test"), RepairRoundTest.job("").getBytes(StandardCharsets.UTF_8),
+        p.store().put(RunKeys.jobSpec("quality-test"), TicketTriage.job("").getBytes(StandardCharsets.UTF_8),
                 "application/yaml");
-        f.store.put(inputKey, RepairRoundTest.tickets(3), "application/x-ndjson");
-        new RegisterStage(f.ctx).register(new RunStart(RUN, StageFixture.BUCKET, inputKey, f.store.head(inputKey).orElseThrow().etag(), "quality-test"));
-        new FormatStage(f.ctx).format(new FormatRequest(RUN, StageFixture.BUCKET, 1, null));
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        f.close();
+        p.store().put(inputKey, TicketTriage.tickets(3), "application/x-ndjson");
+        new RegisterStage(p.ctx()).register(new RunStart(RUN, BUCKET, inputKey, p.store().head(inputKey).orElseThrow().etag(), "quality-test"));
+        new FormatStage(p.ctx()).format(new FormatRequest(RUN, BUCKET, 1, null));
     }
 
     private static SubmitRequest attempt(int retryCount) {
-        return new SubmitRequest(RUN, StageFixture.BUCKET, 1, new Invocation("arn:aws:states:local:execution:m:" + RUN,
+        return new SubmitRequest(RUN, BUCKET, 1, new Invocation("arn:aws:states:local:execution:m:" + RUN,
                 "Submit batches", "2026-11-25T10:00:00.000Z", retryCount));
     }
 
@@ -73,9 +69,7 @@ class IdempotentStageTest {
     }
 
     private List<MessageBatch> batchesAtProvider() {
-        List<MessageBatch> all = new ArrayList<>();
-        f.provider.listAll(100).forEachRemaining(all::add);
-        return all;
+        return new ArrayList<>(p.provider.batches());
     }
 
     @Test
@@ -97,7 +91,7 @@ class IdempotentStageTest {
         handle(attempt(0));
         Invocation same = attempt(0).invocation();
 
-        assertThatThrownBy(() -> handle(new SubmitRequest(RUN, StageFixture.BUCKET, 2, same)))
+        assertThatThrownBy(() -> handle(new SubmitRequest(RUN, BUCKET, 2, same)))
                 .isInstanceOf(IdempotencyPayloadMismatchException.class)
                 .hasMessageContaining("was called before with a different payload");
         assertThat(stageCalls).hasValue(1);
@@ -138,8 +132,8 @@ class IdempotentStageTest {
     @Test
     void withoutAnAttemptIdentityTheStageRunsEveryTime() {
         // a caller other than the state machine (a test, a tool) has no attempt to deduplicate
-        handle(new SubmitRequest(RUN, StageFixture.BUCKET, 1));
-        handle(new SubmitRequest(RUN, StageFixture.BUCKET, 1));
+        handle(new SubmitRequest(RUN, BUCKET, 1));
+        handle(new SubmitRequest(RUN, BUCKET, 1));
 
         assertThat(stageCalls).hasValue(2);
         assertThat(batchesAtProvider()).hasSize(1); // the stage's own shard records still keep it to one batch

@@ -1,4 +1,4 @@
-package io.batchline.local.pipeline;
+package io.batchline.testing.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,6 +8,8 @@ import io.batchline.pipeline.FinalizeStage;
 import io.batchline.pipeline.StagePayloads.RunRef;
 import io.batchline.quality.SpotCheckSample;
 import io.batchline.run.RunKeys;
+import io.batchline.testing.InMemoryPipeline;
+import io.batchline.testing.ScriptedBatchProvider.Answer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -18,7 +20,8 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * The spot-check sample and ground-truth accuracy on the real stages and the simulator: the label never reaches the
+ * The spot-check sample and ground-truth accuracy on the real stages, in-memory ports and a scripted provider that
+ * reads the ticket text (keywords, {@link TicketTriage#categoryOf}): the label never reaches the
  * model but rides with the item to the report's quality block; sample.jsonl is a seeded, repeatable choice across the
  * tiers.
  */
@@ -26,11 +29,13 @@ class QualityControlTest {
 
     @Test
     void groundTruthIsNeverSentAndTheReportCarriesAccuracyPerClassAndConfusion() throws Exception {
-        try (StageFixture f = new StageFixture(b -> b.seed(3))) {
-            RunDriver driver = new RunDriver(f);
-            String job = RepairRoundTest.job("ground_truth_field: label\nsample: {min: 20}\n");
+        InMemoryPipeline p = new InMemoryPipeline();
+        p.provider.answers((cid, params) -> TicketTriage.answer(TicketTriage.categoryOf(params), 0.95));
+        {
+            InMemoryRunDriver driver = new InMemoryRunDriver(p);
+            String job = TicketTriage.job("ground_truth_field: label\nsample: {min: 20}\n");
             String runId = driver.run("quality-00000001", job.getBytes(StandardCharsets.UTF_8),
-                    RepairRoundTest.tickets(150));
+                    TicketTriage.tickets(150));
 
             for (int shard = 0; shard < 3; shard++) {
                 for (JsonNode request : driver.lines(RunKeys.shard(runId, 1, shard))) {
@@ -49,7 +54,7 @@ class QualityControlTest {
             assertThat(quality.get("labelled").asLong()).isEqualTo(150);
             assertThat(quality.get("correct").asLong()).isEqualTo(correct);
             assertThat(quality.get("accuracy").doubleValue()).isCloseTo(correct / 150.0, org.assertj.core.data.Offset.offset(1e-4));
-            assertThat(correct).as("the simulator reads the ticket text, so most labels are met").isGreaterThan(50);
+            assertThat(correct).as("the provider reads the ticket text, so most labels are met").isGreaterThan(50);
 
             long cells = 0;
             for (Iterator<Map.Entry<String, JsonNode>> rows = quality.get("confusion").fields(); rows.hasNext(); ) {
@@ -68,12 +73,19 @@ class QualityControlTest {
 
     @Test
     void theSampleIsSeededSpreadOverTiersAndTheSameOnARepeatedFinalize() throws Exception {
-        try (StageFixture f = new StageFixture(b -> b.seed(9).lowConfidenceRate(0.2).nonJsonRate(0.05))) {
-            RunDriver driver = new RunDriver(f);
-            String runId = driver.run("sample-000000001", RepairRoundTest.job("sample: {min: 40, seed: 7}\n")
-                    .getBytes(StandardCharsets.UTF_8), RepairRoundTest.tickets(200));
+        // GIVEN 1 answer in 5 with a confidence that needs review, 1 in 20 in prose (repaired in attempt 2)
+        InMemoryPipeline p = new InMemoryPipeline();
+        p.provider.script((cid, params) -> {
+            long line = TicketTriage.lineOf(cid);
+            if (TicketTriage.attemptOf(cid) == 1 && line % 20 == 3) return new Answer(TicketTriage.PROSE);
+            return new Answer(TicketTriage.answer(TicketTriage.categoryOf(params), line % 5 == 0 ? 0.8 : 0.95));
+        });
+        {
+            InMemoryRunDriver driver = new InMemoryRunDriver(p);
+            String runId = driver.run("sample-000000001", TicketTriage.job("sample: {min: 40, seed: 7}\n")
+                    .getBytes(StandardCharsets.UTF_8), TicketTriage.tickets(200));
 
-            byte[] first = f.store.read(SpotCheckSample.key(runId));
+            byte[] first = p.store().read(SpotCheckSample.key(runId));
             List<JsonNode> sample = driver.lines(SpotCheckSample.key(runId));
             assertThat(sample).hasSize(40);
             Set<Long> lines = new HashSet<>();
@@ -85,8 +97,8 @@ class QualityControlTest {
             assertThat(tiers).contains("accepted").hasSizeGreaterThan(1).doesNotContain("failed");
             assertThat(driver.report(runId).at("/sample/items").asInt()).isEqualTo(40);
 
-            new FinalizeStage(f.ctx).finalize(new RunRef(runId, StageFixture.BUCKET));
-            assertThat(f.store.read(SpotCheckSample.key(runId))).isEqualTo(first);
+            new FinalizeStage(p.ctx()).finalize(new RunRef(runId, InMemoryPipeline.BUCKET));
+            assertThat(p.store().read(SpotCheckSample.key(runId))).isEqualTo(first);
         }
     }
 }

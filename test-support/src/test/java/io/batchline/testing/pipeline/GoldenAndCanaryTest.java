@@ -1,4 +1,4 @@
-package io.batchline.local.pipeline;
+package io.batchline.testing.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,6 +7,7 @@ import io.batchline.json.Json;
 import io.batchline.outcome.OutcomeKind;
 import io.batchline.quality.SpotCheckSample;
 import io.batchline.run.RunKeys;
+import io.batchline.testing.InMemoryPipeline;
 import io.batchline.run.RunRecord;
 import io.batchline.run.ShardRecord;
 import java.math.BigDecimal;
@@ -20,14 +21,15 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Golden items and the canary on the real stages, S3Proxy, dynalite and the simulator: golden items are
- * scored apart and never become outcomes; the canary's batch goes alone first, and a miss sends nothing more.
+ * Golden items and the canary on the real stages, in-memory ports and a scripted provider that reads the ticket text
+ * (keywords, {@link TicketTriage#categoryOf}): golden items are scored apart and never become outcomes; the canary's
+ * batch goes alone first, and a miss sends nothing more.
  */
 class GoldenAndCanaryTest {
     private static final Path GOLDEN = Path.of("../samples/ticket-triage/golden.jsonl");
 
-    private static void putGolden(StageFixture f) throws Exception {
-        f.store.put(RunKeys.goldenSource("quality-test", "golden.jsonl"), Files.readAllBytes(GOLDEN),
+    private static void putGolden(InMemoryPipeline p) throws Exception {
+        p.store().put(RunKeys.goldenSource("quality-test", "golden.jsonl"), Files.readAllBytes(GOLDEN),
                 "application/x-ndjson");
     }
 
@@ -41,7 +43,7 @@ class GoldenAndCanaryTest {
     }
 
     /** Every outcome line of the run, checking that no input line has two. */
-    private static Map<Long, JsonNode> outcomesByLine(RunDriver driver, String runId) {
+    private static Map<Long, JsonNode> outcomesByLine(InMemoryRunDriver driver, String runId) {
         Map<Long, JsonNode> byLine = new HashMap<>();
         for (OutcomeKind kind : OutcomeKind.values()) {
             for (JsonNode n : driver.outcomes(runId, kind)) {
@@ -51,24 +53,31 @@ class GoldenAndCanaryTest {
         return byLine;
     }
 
-    private static long batchesAtProvider(StageFixture f) {
-        long n = 0;
-        for (var it = f.provider.listAll(100); it.hasNext(); it.next()) n++;
-        return n;
+    private static long batchesAtProvider(InMemoryPipeline p) {
+        return p.provider.batches().size();
+    }
+
+    /** Answers by the ticket's keywords; {@code share} in 10 items (by line) answer a category the schema lacks. */
+    private static InMemoryPipeline pipeline(int schemaViolationsIn10) {
+        InMemoryPipeline p = new InMemoryPipeline();
+        p.provider.answers((cid, params) -> TicketTriage.lineOf(cid) % 10 < schemaViolationsIn10
+                ? TicketTriage.answer("urgent", 0.95) : TicketTriage.answer(TicketTriage.categoryOf(params), 0.95));
+        return p;
     }
 
     @Test
     void goldenItemsAreScoredApartAndNeverBecomeOutcomesAndAPassingCanaryLetsTheRestGo() throws Exception {
-        try (StageFixture f = new StageFixture(b -> b.seed(5))) {
-            putGolden(f);
-            RunDriver driver = new RunDriver(f);
-            String job = RepairRoundTest.job("""
+        InMemoryPipeline p = pipeline(0);
+        {
+            putGolden(p);
+            InMemoryRunDriver driver = new InMemoryRunDriver(p);
+            String job = TicketTriage.job("""
                     ground_truth_field: label
                     sample: {min: 500}
                     golden: {file: golden.jsonl}
                     canary: {items: 30, min_pass_rate: 0.8, max_cost_per_item_usd: 0.01}
                     """);
-            String runId = driver.run("golden-000000001", job.getBytes(StandardCharsets.UTF_8), RepairRoundTest.tickets(150));
+            String runId = driver.run("golden-000000001", job.getBytes(StandardCharsets.UTF_8), TicketTriage.tickets(150));
 
             // the input-line invariant is untouched: 150 lines, 150 outcome lines, no golden item among them
             Map<Long, JsonNode> outcomes = outcomesByLine(driver, runId);
@@ -80,7 +89,7 @@ class GoldenAndCanaryTest {
 
             // golden results: their own lines, labelled from golden.jsonl, scored into golden_quality
             List<JsonNode> golden = new ArrayList<>();
-            for (String part : f.store.list(RunKeys.goldenPartsPrefix(runId))) golden.addAll(driver.lines(part));
+            for (String part : p.store().list(RunKeys.goldenPartsPrefix(runId))) golden.addAll(driver.lines(part));
             Map<String, String> labels = goldenLabels();
             assertThat(golden).hasSize(50).allSatisfy(n -> {
                 assertThat(n.get("custom_id").asText()).matches("a\\d+-g\\d+");
@@ -96,7 +105,7 @@ class GoldenAndCanaryTest {
             assertThat(gq.get("accuracy").decimalValue()).isEqualByComparingTo(
                     BigDecimal.valueOf(correct).divide(BigDecimal.valueOf(50), 4, java.math.RoundingMode.HALF_UP));
             assertThat(gq.get("confusion").size()).isGreaterThan(1);
-            assertThat(correct).as("the simulator reads the tickets, so most golden labels are met").isGreaterThan(20);
+            assertThat(correct).as("the provider reads the tickets, so most golden labels are met").isGreaterThan(20);
             // the regular quality block counts the input's labels only
             assertThat(report.at("/quality/labelled").asLong()).isEqualTo(150);
             assertThat(report.get("items").asLong()).isEqualTo(150);
@@ -115,7 +124,7 @@ class GoldenAndCanaryTest {
             assertThat(canary.get("passed").asBoolean()).isTrue();
             assertThat(canary.get("items").asLong()).isEqualTo(30);
             assertThat(canary.get("cause").isNull()).isTrue();
-            List<ShardRecord> shards = f.runs.shards(runId, 1);
+            List<ShardRecord> shards = p.runs.shards(runId, 1);
             ShardRecord first = shards.stream().filter(s -> s.shard() == 0).findFirst().orElseThrow();
             assertThat(first.requests()).isEqualTo(30);
             assertThat(shards).hasSize(4).filteredOn(s -> s.shard() > 0).allSatisfy(s ->
@@ -126,17 +135,18 @@ class GoldenAndCanaryTest {
 
     @Test
     void aCanaryBelowItsPassRateStopsTheRunBeforeTheRestIsSubmitted() throws Exception {
-        try (StageFixture f = new StageFixture(b -> b.seed(5).schemaViolationRate(0.6))) {
-            putGolden(f);
-            RunDriver driver = new RunDriver(f);
-            String job = RepairRoundTest.job("""
+        InMemoryPipeline p = pipeline(6);
+        {
+            putGolden(p);
+            InMemoryRunDriver driver = new InMemoryRunDriver(p);
+            String job = TicketTriage.job("""
                     repair: false
                     golden: {file: golden.jsonl}
                     canary: {items: 20, min_pass_rate: 0.9}
                     """);
-            String runId = driver.run("canary-000000001", job.getBytes(StandardCharsets.UTF_8), RepairRoundTest.tickets(100));
+            String runId = driver.run("canary-000000001", job.getBytes(StandardCharsets.UTF_8), TicketTriage.tickets(100));
 
-            assertThat(batchesAtProvider(f)).as("only the canary's batch was created").isEqualTo(1);
+            assertThat(batchesAtProvider(p)).as("only the canary's batch was created").isEqualTo(1);
             assertThat(driver.canary.passed()).isFalse();
             Map<Long, JsonNode> outcomes = outcomesByLine(driver, runId);
             assertThat(outcomes).hasSize(100);
@@ -159,7 +169,7 @@ class GoldenAndCanaryTest {
                             org.assertj.core.data.Offset.offset(1e-4));
             assertThat(report.get("status").asText()).isEqualTo("failed");
             assertThat(report.at("/golden_quality/count").asLong()).as("golden items were never sent").isZero();
-            RunRecord run = f.runs.run(runId).orElseThrow();
+            RunRecord run = p.runs.run(runId).orElseThrow();
             assertThat(run.status()).isEqualTo(RunRecord.RunStatus.FAILED);
             assertThat(run.error()).isEqualTo("CanaryFailed");
             assertThat(run.cause()).isEqualTo(canary.get("cause").asText());
@@ -168,14 +178,15 @@ class GoldenAndCanaryTest {
 
     @Test
     void aFailedCanaryStillEndsEveryChunkedItemInOneLine() throws Exception {
-        try (StageFixture f = new StageFixture(b -> b.seed(5).schemaViolationRate(0.7))) {
-            RunDriver driver = new RunDriver(f);
-            String job = RepairRoundTest.job("""
+        InMemoryPipeline p = pipeline(7);
+        {
+            InMemoryRunDriver driver = new InMemoryRunDriver(p);
+            String job = TicketTriage.job("""
                     repair: false
                     long_inputs: {field: body, max_input_tokens: 60, mode: chunk, chunk_tokens: 50, overlap_tokens: 5}
                     canary: {items: 7, min_pass_rate: 0.9}
                     """);
-            String runId = driver.run("canary-000000003", job.getBytes(StandardCharsets.UTF_8), RepairRoundTest.tickets(30));
+            String runId = driver.run("canary-000000003", job.getBytes(StandardCharsets.UTF_8), TicketTriage.tickets(30));
 
             assertThat(driver.canary.passed()).isFalse();
             Map<Long, JsonNode> outcomes = outcomesByLine(driver, runId);
@@ -188,12 +199,13 @@ class GoldenAndCanaryTest {
 
     @Test
     void aCanaryCostingMoreThanItsLimitPerItemStopsTheRunToo() throws Exception {
-        try (StageFixture f = new StageFixture(b -> b.seed(5))) {
-            RunDriver driver = new RunDriver(f);
-            String job = RepairRoundTest.job("canary: {items: 10, max_cost_per_item_usd: 0.00000001}\n");
-            String runId = driver.run("canary-000000002", job.getBytes(StandardCharsets.UTF_8), RepairRoundTest.tickets(70));
+        InMemoryPipeline p = pipeline(0);
+        {
+            InMemoryRunDriver driver = new InMemoryRunDriver(p);
+            String job = TicketTriage.job("canary: {items: 10, max_cost_per_item_usd: 0.00000001}\n");
+            String runId = driver.run("canary-000000002", job.getBytes(StandardCharsets.UTF_8), TicketTriage.tickets(70));
 
-            assertThat(batchesAtProvider(f)).isEqualTo(1);
+            assertThat(batchesAtProvider(p)).isEqualTo(1);
             JsonNode canary = driver.report(runId).get("canary");
             assertThat(canary.get("passed").asBoolean()).isFalse();
             assertThat(canary.get("pass_rate").doubleValue()).isGreaterThanOrEqualTo(0.9);

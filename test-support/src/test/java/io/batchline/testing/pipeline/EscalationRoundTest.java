@@ -1,10 +1,12 @@
-package io.batchline.local.pipeline;
+package io.batchline.testing.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.batchline.outcome.OutcomeKind;
 import io.batchline.run.RunKeys;
+import io.batchline.testing.InMemoryPipeline;
+import io.batchline.testing.ScriptedBatchProvider.Answer;
 import io.batchline.validate.InvalidOutput;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -13,7 +15,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The escalation round on the real stages and the simulator: with {@code on: [invalid, review]} and no repair, an
+ * The escalation round on the real stages, in-memory ports and a scripted provider: with {@code on: [invalid, review]} and no repair, an
  * answer that is not JSON and one routed to review go once more to the escalation model, as a request of their own
  * in the next attempt, and end in one line carrying {@code escalated_from}, both rounds in its history and their sums.
  */
@@ -21,15 +23,26 @@ class EscalationRoundTest {
 
     @Test
     void invalidAndReviewAnswersEscalateOnceAndEndInOneLineWithBothRounds() throws Exception {
-        try (StageFixture f = new StageFixture(b -> b.seed(11).nonJsonRate(0.2))) {
-            RunDriver driver = new RunDriver(f);
-            String runId = driver.run("escalate-0000000001", RepairRoundTest.job("""
+        // GIVEN first answers of which 1 in 5 is prose and 1 in 10 has a confidence that needs review, and an
+        // escalation model that answers every item it is sent with confidence
+        InMemoryPipeline p = new InMemoryPipeline();
+        p.provider.script((cid, params) -> {
+            long line = TicketTriage.lineOf(cid);
+            if (TicketTriage.attemptOf(cid) > 1) return new Answer(TicketTriage.answer("technical", 0.97));
+            if (line % 5 == 1) return new Answer(TicketTriage.PROSE);
+            if (line % 10 == 2) return new Answer(TicketTriage.answer("billing", 0.8));
+            if (line % 20 == 4) return new Answer(TicketTriage.answer("other", 0.3)); // rejected: not in `on`
+            return new Answer(TicketTriage.answer("account", 0.95));
+        });
+        {
+            InMemoryRunDriver driver = new InMemoryRunDriver(p);
+            String runId = driver.run("escalate-0000000001", TicketTriage.job("""
                     repair: false
                     escalation:
                       on: [invalid, review]
                       model: claude-opus-4-6
                       max_tokens: 400
-                    """).getBytes(StandardCharsets.UTF_8), RepairRoundTest.tickets(200));
+                    """).getBytes(StandardCharsets.UTF_8), TicketTriage.tickets(200));
 
             List<JsonNode> all = new ArrayList<>();
             for (OutcomeKind kind : OutcomeKind.values()) all.addAll(driver.outcomes(runId, kind));
@@ -45,7 +58,7 @@ class EscalationRoundTest {
             assertThat(fromInvalid).allSatisfy(n -> assertThat(InvalidOutput.isInvalidOutputReason(
                     n.at("/escalated_from/reason").asText())).isTrue());
             // no escalation twice, none from rejected (not in `on`), nothing left invalid without its escalation
-            assertThat(f.store.list(RunKeys.retryPrefix(runId, 3)).stream()
+            assertThat(p.store().list(RunKeys.retryPrefix(runId, 3)).stream()
                     .flatMap(k -> driver.lines(k).stream()).toList()).isEmpty();
             assertThat(escalated).noneMatch(n -> n.at("/escalated_from/tier").asText().equals("rejected"));
             assertThat(all).filteredOn(n -> !n.has("escalated_from")

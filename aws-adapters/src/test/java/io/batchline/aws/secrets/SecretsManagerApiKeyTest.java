@@ -10,17 +10,15 @@ import io.batchline.aws.AwsClients;
 import io.batchline.aws.AwsWiring;
 import io.batchline.aws.secrets.SecretsManagerApiKey;
 import io.batchline.json.Json;
+import io.batchline.testing.TestClock;
 import io.batchline.provider.ApiKeyUnavailableException;
 import io.batchline.provider.ProviderException;
 import io.batchline.provider.anthropic.ProviderConfig;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -45,7 +43,7 @@ class SecretsManagerApiKeyTest {
     private final List<JsonNode> calls = Collections.synchronizedList(new ArrayList<>());
     private HttpServer server;
     private SecretsManagerClient client;
-    private MutableClock clock;
+    private TestClock clock;
 
     @BeforeEach
     void start() throws IOException {
@@ -84,7 +82,7 @@ class SecretsManagerApiKeyTest {
                 "AWS_SECRET_ACCESS_KEY", "test",
                 "AWS_ENDPOINT_URL_SECRETSMANAGER", "http://127.0.0.1:" + server.getAddress().getPort()))
                 .secretsManager();
-        clock = new MutableClock(Instant.parse("2026-11-25T08:00:00Z"));
+        clock = new TestClock(Instant.parse("2026-11-25T08:00:00Z"));
     }
 
     @AfterEach
@@ -219,21 +217,5 @@ class SecretsManagerApiKeyTest {
         assertThat(config.apiKey().get()).isEqualTo(KEY);
         assertThat(config.toString()).doesNotContain(KEY);
         assertThat(calls).hasSize(1);
-    }
-
-    static final class MutableClock extends Clock {
-        private Instant now;
-
-        MutableClock(Instant now) {
-            this.now = now;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override public Instant instant() { return now; }
-        @Override public java.time.ZoneId getZone() { return ZoneOffset.UTC; }
-        @Override public Clock withZone(java.time.ZoneId zone) { return this; }
     }
 }

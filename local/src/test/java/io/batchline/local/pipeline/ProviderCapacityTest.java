@@ -3,6 +3,7 @@ package io.batchline.local.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.batchline.testing.TestClock;
 import io.batchline.cost.PriceTable;
 import io.batchline.outcome.OutcomeKind;
 import io.batchline.pipeline.CollectStage;
@@ -29,8 +30,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -90,7 +89,7 @@ class ProviderCapacityTest {
     void batchCreatesPerMinuteAreSpreadOverMinutes() throws Exception {
         try (StageFixture f = new StageFixture(b -> b.seed(7))) {
             // GIVEN at most 2 batch creations a minute, and a clock the test moves
-            StepClock clock = new StepClock(Instant.now());
+            TestClock clock = new TestClock(Instant.now());
             PipelineContext ctx = context(f, PipelineConfig.TIER1_MAX_QUEUED_REQUESTS, 2, clock);
             Run run = new Run(f, ctx, "capacity-000000003");
 
@@ -161,7 +160,7 @@ class ProviderCapacityTest {
                 for (int i = 0; !poll.allEnded(); i++) {
                     if (i > 200) throw new AssertionError("batches never ended: " + statuses());
                     pollOnce();
-                    if (ctx.clock() instanceof StepClock c) c.advance(Duration.ofSeconds(61));
+                    if (ctx.clock() instanceof TestClock c) c.advance(Duration.ofSeconds(61));
                 }
                 for (int shard : poll.endedShards()) {
                     new CollectStage(ctx).collect(new CollectRequest(runId, StageFixture.BUCKET, plan.attempt(), shard));
@@ -183,34 +182,6 @@ class ProviderCapacityTest {
                 for (JsonNode n : driver.outcomes(runId, kind)) lines.add(n.get("line").asLong());
             }
             assertThat(lines).hasSize(ITEMS).doesNotHaveDuplicates().allMatch(l -> l >= 1 && l <= ITEMS);
-        }
-    }
-
-    /** A clock the test moves by hand. */
-    private static final class StepClock extends Clock {
-        private volatile Instant now;
-
-        StepClock(Instant start) {
-            now = start;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
         }
     }
 }

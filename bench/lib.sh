@@ -6,7 +6,9 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${BATCHLINE_BUILD_DIR:-target}"
 LOCAL_JAR="$ROOT/local/$BUILD/batchline-local.jar"
-CLI_CP="$LOCAL_JAR:$ROOT/local/$BUILD/lib/*"
+# as ./batchline builds them: plan's classpath is the cli module's alone, the other commands add the local module's
+PLAN_CP="$ROOT/cli/$BUILD/batchline-cli.jar:$ROOT/cli/$BUILD/lib/*"
+CLI_CP="$PLAN_CP:$LOCAL_JAR:$ROOT/local/$BUILD/lib/*"
 # the benchmarks' own classes: compiled with the local module's tests, kept out of the shipped jar
 BENCH_CP="$ROOT/local/$BUILD/test-classes:$CLI_CP"
 BENCH_DIR="${BENCH_DIR:-$(mktemp -d /tmp/batchline-bench.XXXXXX)}"
@@ -23,7 +25,7 @@ need_build() {
 # The CLI exactly as ./batchline starts it (JVM start included; the launcher's own staleness check is not).
 # shellcheck disable=SC2206 # BATCHLINE_JAVA_OPTS is split into words, as the launcher does
 CLI=(java -Dhttp.keepAlive=false ${BATCHLINE_JAVA_OPTS:-} -Dbatchline.home="$ROOT"
-  -Dbatchline.functions.dir="$ROOT/functions/$BUILD" -cp "$CLI_CP" io.batchline.local.Cli)
+  -Dbatchline.functions.dir="$ROOT/functions/$BUILD" -cp "$CLI_CP" io.batchline.cli.Cli)
 cli() { "${CLI[@]}" "$@"; }
 
 # `plan` as ./batchline starts it: the same JVM options as the launcher's plan branch (keep the two in step)
@@ -38,14 +40,14 @@ plan_jvm() {
 }
 # shellcheck disable=SC2206
 PLAN_CLI=(java $(plan_jvm) -XX:SharedArchiveFile="$PLAN_CDS" ${BATCHLINE_JAVA_OPTS:-} -Dbatchline.home="$ROOT"
-  -Dbatchline.functions.dir="$ROOT/functions/$BUILD" -cp "$CLI_CP" io.batchline.local.Cli)
+  -Dbatchline.functions.dir="$ROOT/functions/$BUILD" -cp "$PLAN_CP" io.batchline.cli.Cli)
 # plan_cds JOB INPUT: writes PLAN_CDS from a plan of INPUT's first 10 lines (once per scratch folder)
 plan_cds() {
   [[ -s "$PLAN_CDS" ]] && return 0
   head -10 "$2" > "$BENCH_DIR/cds-warmup.jsonl"
   # shellcheck disable=SC2046,SC2086
   java $(plan_jvm) -XX:ArchiveClassesAtExit="$PLAN_CDS" ${BATCHLINE_JAVA_OPTS:-} -Dbatchline.home="$ROOT" \
-    -cp "$CLI_CP" io.batchline.local.Cli plan --job "$1" --out "$BENCH_DIR/cds-warmup" "$BENCH_DIR/cds-warmup.jsonl" > /dev/null
+    -cp "$PLAN_CP" io.batchline.cli.Cli plan --job "$1" --out "$BENCH_DIR/cds-warmup" "$BENCH_DIR/cds-warmup.jsonl" > /dev/null
   rm -rf "$BENCH_DIR/cds-warmup" "$BENCH_DIR/cds-warmup.jsonl"
 }
 

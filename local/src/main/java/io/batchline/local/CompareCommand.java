@@ -3,6 +3,7 @@ package io.batchline.local;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.batchline.aws.s3.S3ObjectStore;
+import io.batchline.cli.UserInputException;
 import io.batchline.compare.CompareException;
 import io.batchline.compare.RunComparison;
 import io.batchline.json.Json;
@@ -54,7 +55,7 @@ final class CompareCommand {
             result = RunComparison.compare(bucket, a, b, spill, changedOut);
         } catch (CompareException e) {
             Files.deleteIfExists(changed);
-            throw new Cli.UserInputException(String.join("; ", e.problems()));
+            throw new UserInputException(String.join("; ", e.problems()));
         } finally {
             try (var left = Files.list(spill)) {
                 for (Path p : left.toList()) Files.deleteIfExists(p);

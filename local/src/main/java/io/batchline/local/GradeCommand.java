@@ -2,6 +2,7 @@ package io.batchline.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.batchline.aws.s3.S3ObjectStore;
+import io.batchline.cli.UserInputException;
 import io.batchline.grade.GradableItem;
 import io.batchline.grade.GradeFileException;
 import io.batchline.grade.GradeKeys;
@@ -63,16 +64,16 @@ final class GradeCommand {
         try {
             grading = RunGrading.open(bucket, o.runId(), o.review(), new HtmlReportPages());
         } catch (IllegalStateException | GradeFileException e) {
-            throw new Cli.UserInputException(e.getMessage());
+            throw new UserInputException(e.getMessage());
         }
         Instant started = clock.instant();
         List<GradeRecord> session;
         if (o.verdicts() != null) {
-            if (!Files.isRegularFile(o.verdicts())) throw new Cli.UserInputException("no verdicts file " + o.verdicts());
+            if (!Files.isRegularFile(o.verdicts())) throw new UserInputException("no verdicts file " + o.verdicts());
             try (Reader reader = Files.newBufferedReader(o.verdicts(), StandardCharsets.UTF_8)) {
                 session = grading.verdictsFrom(o.verdicts().getFileName().toString(), reader, o.grader(), started);
             } catch (VerdictFileException e) {
-                throw new Cli.UserInputException(e.getMessage());
+                throw new UserInputException(e.getMessage());
             }
         } else {
             session = interactive(grading, o.grader());

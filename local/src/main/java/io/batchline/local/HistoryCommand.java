@@ -1,5 +1,6 @@
 package io.batchline.local;
 
+import io.batchline.cli.UserInputException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,7 +37,7 @@ final class HistoryCommand {
                             e.timestamp())), e.typeAsString(), stateOf(e), detailOf(e));
                 }
             } catch (ExecutionDoesNotExistException e) {
-                throw new Cli.UserInputException("no run " + runId + " in this stack (`./batchline local status`"
+                throw new UserInputException("no run " + runId + " in this stack (`./batchline local status`"
                         + " lists the runs)");
             }
             return 0;

@@ -1,6 +1,7 @@
 package io.batchline.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.batchline.cli.JobFiles;
 import io.batchline.job.JobSpec;
 import io.batchline.json.Json;
 import io.batchline.outcome.OutcomeKind;

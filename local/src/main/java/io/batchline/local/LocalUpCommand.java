@@ -1,5 +1,6 @@
 package io.batchline.local;
 
+import io.batchline.cli.UserInputException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +18,7 @@ final class LocalUpCommand {
 
     int run(Path stateDir) throws Exception {
         if (StackHandle.StackFile.readLive(stateDir) != null) {
-            throw new Cli.UserInputException("a stack is already up for " + stateDir + " (see "
+            throw new UserInputException("a stack is already up for " + stateDir + " (see "
                     + stateDir.resolve(StackHandle.StackFile.NAME) + ")");
         }
         LocalStack stack = LocalStack.start(LocalStack.Options.forRun(StackHandle.home(), stateDir).withPorts(PORTS));

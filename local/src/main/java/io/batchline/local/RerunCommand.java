@@ -4,6 +4,8 @@ import io.batchline.aws.dynamodb.DynamoResultCache;
 import io.batchline.aws.dynamodb.DynamoRunStore;
 import io.batchline.aws.s3.S3ObjectStore;
 import io.batchline.cache.ResultCache;
+import io.batchline.cli.JobFiles;
+import io.batchline.cli.UserInputException;
 import io.batchline.input.InputReader;
 import io.batchline.job.JobSpec;
 import io.batchline.job.JobSpecException;
@@ -62,15 +64,15 @@ final class RerunCommand {
             LocalStack.Endpoints ep = stack.endpoints();
             ObjectStore bucket = new S3ObjectStore(ep.clients().s3(), ep.bucket());
             DynamoRunStore runs = new DynamoRunStore(ep.clients().dynamoDb(), ep.table());
-            RunRecord first = runs.run(o.runId()).orElseThrow(() -> new Cli.UserInputException("no run " + o.runId()
+            RunRecord first = runs.run(o.runId()).orElseThrow(() -> new UserInputException("no run " + o.runId()
                     + " (`./batchline local status` lists the runs)"));
             if (!bucket.exists(RunKeys.report(first.runId()))) {
-                throw new Cli.UserInputException("run " + first.runId() + " has not finished (" + first.status()
+                throw new UserInputException("run " + first.runId() + " has not finished (" + first.status()
                         + "): it has no outcome files to select from yet");
             }
             JobSpec firstJob = frozenJob(bucket, first.runId());
             if (!java.util.Objects.equals(job.idField(), firstJob.idField())) {
-                throw new Cli.UserInputException(o.jobFile() + ": id_field is " + describe(job.idField()) + " but run "
+                throw new UserInputException(o.jobFile() + ": id_field is " + describe(job.idField()) + " but run "
                         + first.runId() + " read its ids from " + describe(firstJob.idField())
                         + ": the rerun would give its items other ids; use the same id_field");
             }
@@ -126,7 +128,7 @@ final class RerunCommand {
         try (InputStream in = bucket.open(RunKeys.jobSnapshot(runId))) {
             return JobSpecLoader.load(in, LocalDate.now(ZoneOffset.UTC));
         } catch (JobSpecException e) {
-            throw new Cli.UserInputException("run " + runId + "'s frozen job spec no longer loads: " + e.getMessage());
+            throw new UserInputException("run " + runId + "'s frozen job spec no longer loads: " + e.getMessage());
         }
     }
 
@@ -158,7 +160,7 @@ final class RerunCommand {
         try {
             JobSpecLoader.load(effective, LocalDate.now(ZoneOffset.UTC));
         } catch (JobSpecException e) {
-            throw new Cli.UserInputException(jobFile + ": result_cache could not be added to this spec (" + e.getMessage()
+            throw new UserInputException(jobFile + ": result_cache could not be added to this spec (" + e.getMessage()
                     + "); add `result_cache: {window: " + days + "d}` to it yourself");
         }
         out.printf("batchline: result_cache.window %dd added to the rerun's job spec (it sets none): requests"
@@ -202,7 +204,7 @@ final class RerunCommand {
                 return RerunInput.write(bucket.open(name, version), name, selected, starts, o);
             }
         } catch (ObjectChangedException | NoSuchObjectException e) {
-            throw new Cli.UserInputException("run " + first.runId() + "'s input s3://" + first.bucket() + "/" + name
+            throw new UserInputException("run " + first.runId() + "'s input s3://" + first.bucket() + "/" + name
                     + " is no longer the file it read (" + e.getMessage() + "): its lines cannot be selected again");
         }
     }

@@ -19,7 +19,7 @@ final class StackHandle implements AutoCloseable {
     }
 
     static Path home() {
-        return Path.of(System.getProperty("batchline.home", ".")).toAbsolutePath().normalize();
+        return io.batchline.cli.Cli.home();
     }
 
     static StackHandle attachOrStart(Path stateDir, PrintStream out) throws Exception {

@@ -1,6 +1,7 @@
 package io.batchline.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.batchline.cli.UserInputException;
 import io.batchline.json.Json;
 import io.batchline.aws.dynamodb.DynamoRunStore;
 import io.batchline.run.RunKeys;
@@ -49,7 +50,7 @@ final class StatusCommand {
             if (runId != null) {
                 List<ExecutionListItem> mine = byRun.get(runId);
                 if (mine == null) {
-                    throw new Cli.UserInputException("no run " + runId + " in this stack (" + byRun.size()
+                    throw new UserInputException("no run " + runId + " in this stack (" + byRun.size()
                             + " runs; `./batchline local status` lists them)");
                 }
                 detail(sfn, runs, bucket, runId, mine);

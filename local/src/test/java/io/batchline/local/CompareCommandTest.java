@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.batchline.cli.UsageException;
+import io.batchline.cli.UserInputException;
 import io.batchline.json.Json;
 import io.batchline.run.RunKeys;
 import io.batchline.store.FileObjectStore;
@@ -82,12 +84,12 @@ class CompareCommandTest {
         Path dir = tmp.resolve("cmp");
         CompareCommand command = new CompareCommand(new PrintStream(new ByteArrayOutputStream()));
         assertThatThrownBy(() -> command.compare(store, "a", "running", dir))
-                .isInstanceOf(Cli.UserInputException.class).hasMessageContaining("run running has not finished");
+                .isInstanceOf(UserInputException.class).hasMessageContaining("run running has not finished");
         assertThatThrownBy(() -> command.compare(store, "ghost", "a", dir))
-                .isInstanceOf(Cli.UserInputException.class).hasMessageContaining("no run ghost");
+                .isInstanceOf(UserInputException.class).hasMessageContaining("no run ghost");
         assertThat(dir.resolve("changed.jsonl")).doesNotExist();
         assertThat(dir.resolve("compare.json")).doesNotExist();
         assertThatThrownBy(() -> Cli.run(new String[]{"compare", "a"}, System.out, System.err))
-                .isInstanceOf(Cli.UsageException.class).hasMessageContaining("two run ids");
+                .isInstanceOf(UsageException.class).hasMessageContaining("two run ids");
     }
 }

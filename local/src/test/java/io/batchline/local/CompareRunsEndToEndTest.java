@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.batchline.cli.UserInputException;
 import io.batchline.json.Json;
 import io.batchline.local.report.HeadlessChromium;
 import io.batchline.local.teststack.OfflineStackOnly;
@@ -211,7 +212,7 @@ class CompareRunsEndToEndTest {
 
         // bad input: exit 2 with the reason (Cli.main turns this exception into exit code 2)
         assertThatThrownBy(() -> CliRun.of("compare", a, "no-such-run", "--out", tmp.resolve("x").toString(), "--state",
-                state.toString())).isInstanceOf(Cli.UserInputException.class)
+                state.toString())).isInstanceOf(UserInputException.class)
                 .hasMessageContaining("no run no-such-run");
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.batchline.cli.UsageException;
 import io.batchline.json.Json;
 import io.batchline.json.JsonLines;
 import io.batchline.local.sim.AnthropicSimulator;
@@ -289,7 +290,7 @@ class RerunEndToEndTest {
         assertThat(none.code()).isEqualTo(1);
         assertThat(none.out()).contains("run " + firstRun + " has no item in failed: nothing to rerun, no run started");
         assertThatThrownBy(() -> CliRun.of("rerun", firstRun, "--job", job, "--only", "rejected,wrong"))
-                .isInstanceOf(Cli.UsageException.class).hasMessageContaining("unknown --only value 'wrong': allowed are"
+                .isInstanceOf(UsageException.class).hasMessageContaining("unknown --only value 'wrong': allowed are"
                         + " accepted,review,rejected,failed,graded-wrong");
     }
 }

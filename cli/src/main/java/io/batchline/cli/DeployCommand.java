@@ -1,4 +1,4 @@
-package io.batchline.local;
+package io.batchline.cli;
 
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -45,19 +45,19 @@ final class DeployCommand {
                     case "--require-approval" -> {
                         approval = value(args, ++i, "--require-approval");
                         if (!List.of("never", "any-change", "broadening").contains(approval)) {
-                            throw new Cli.UsageException("--require-approval is never, any-change or broadening");
+                            throw new UsageException("--require-approval is never, any-change or broadening");
                         }
                     }
                     case "--bootstrap" -> bootstrap = true;
                     case "-c", "--context" -> context.add(SynthCommand.contextValue(value(args, ++i, args[i - 1])));
-                    default -> throw new Cli.UsageException("unknown option for deploy: " + args[i]);
+                    default -> throw new UsageException("unknown option for deploy: " + args[i]);
                 }
             }
             return new Options(profile, region, approval, bootstrap, context);
         }
 
         private static String value(String[] args, int i, String name) {
-            if (i >= args.length) throw new Cli.UsageException(name + " needs a value");
+            if (i >= args.length) throw new UsageException(name + " needs a value");
             return args[i];
         }
     }
@@ -69,7 +69,7 @@ final class DeployCommand {
         // before anything slow: without credentials the CDK CLI would fail late and less clearly
         String problem = credentialsProblem.apply(profile, region);
         if (problem != null) {
-            throw new Cli.UserInputException("no AWS credentials" + (profile == null ? "" : " for profile " + profile)
+            throw new UserInputException("no AWS credentials" + (profile == null ? "" : " for profile " + profile)
                     + ": " + problem + "\n  configure them (aws configure, aws sso login, or AWS_ACCESS_KEY_ID/"
                     + "AWS_SECRET_ACCESS_KEY) and run ./batchline deploy again");
         }

@@ -1,10 +1,8 @@
-package io.batchline.local;
+package io.batchline.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.batchline.json.JsonLines;
-import io.batchline.local.sim.AnthropicSimulator;
-import io.batchline.local.sim.SimulatorConfig;
 import io.batchline.plan.Calibration;
 import io.batchline.provider.anthropic.AnthropicBatchesClient;
 import io.batchline.provider.anthropic.ProviderConfig;
@@ -46,6 +44,7 @@ final class PlanCommand {
 
     /** @param calibrate null (nothing is sent), "sim" or "api": whose count_tokens calibrates the estimate */
     int run(Path jobFile, Path outDir, Path input, String calibrate) throws IOException {
+        OfflineAnthropic simulator = "sim".equals(calibrate) ? Cli.offlineAnthropic() : null;
         JobSpec job = JobFiles.loadJob(jobFile);
         String inputName = JobFiles.checkInput(input);
         Files.createDirectories(outDir);
@@ -59,7 +58,7 @@ final class PlanCommand {
                 plan = new Planner().plan(job, RUN, 1, in, inputName, store,
                         golden == null ? null : new Planner.GoldenInput(job.golden().file(), golden));
             } catch (Planner.GoldenFileException | io.batchline.job.JobSpecException e) {
-                throw new Cli.UserInputException(jobFile + ": " + e.getMessage());
+                throw new UserInputException(jobFile + ": " + e.getMessage());
             }
             // the run layout (runs/<id>/requests/a1/...) becomes the flat layout a person reads
             Path requests = outDir.resolve("requests");
@@ -78,7 +77,8 @@ final class PlanCommand {
                 plan.largestRequestTokens() + plan.largestRequestTokens() / 10));
         json.set("price", Json.MAPPER.valueToTree(price));
         json.put("requests_dir", "requests");
-        ObjectNode calibration = calibration(job, outDir.resolve("requests"), calibrate); // the token estimator's error
+        // the token estimator's error
+        ObjectNode calibration = calibration(job, outDir.resolve("requests"), calibrate, simulator);
         json.set("calibration", calibration);
         Files.write(outDir.resolve("plan.json"), Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(json));
 
@@ -117,7 +117,8 @@ final class PlanCommand {
     }
 
     /** A seeded sample of the written requests, counted by the chosen provider's count_tokens. */
-    private static ObjectNode calibration(JobSpec job, Path requests, String calibrate) throws IOException {
+    private static ObjectNode calibration(JobSpec job, Path requests, String calibrate, OfflineAnthropic simulator)
+            throws IOException {
         if (calibrate == null) {
             return Calibration.skipped("not measured: plan sends nothing; --calibrate sim or --calibrate api counts a"
                     + " sample with count_tokens");
@@ -131,9 +132,9 @@ final class PlanCommand {
                 });
             }
         }
-        AnthropicSimulator sim = calibrate.equals("sim") ? AnthropicSimulator.start(SimulatorConfig.defaults()) : null;
+        OfflineAnthropic.Running sim = simulator != null ? simulator.start() : null;
         try {
-            ProviderConfig config = sim != null ? ProviderConfig.of(sim.baseUrl(), () -> "sk-ant-local-simulator")
+            ProviderConfig config = sim != null ? ProviderConfig.of(sim.baseUrl(), sim::apiKey)
                     : io.batchline.aws.AwsWiring.providerConfig(System.getenv());
             AnthropicBatchesClient client = new AnthropicBatchesClient(config);
             String provider = sim != null ? "simulator" : config.baseUrl().toString();

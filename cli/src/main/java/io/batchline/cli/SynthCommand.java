@@ -1,4 +1,4 @@
-package io.batchline.local;
+package io.batchline.cli;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -40,16 +40,16 @@ final class SynthCommand {
         List<String> context = new ArrayList<>();
         for (int i = from; i < args.length; i++) {
             if (!args[i].equals("-c") && !args[i].equals("--context")) {
-                throw new Cli.UsageException("synth takes only -c key=value settings, got " + args[i]);
+                throw new UsageException("synth takes only -c key=value settings, got " + args[i]);
             }
-            if (++i >= args.length) throw new Cli.UsageException("-c needs key=value");
+            if (++i >= args.length) throw new UsageException("-c needs key=value");
             context.add(contextValue(args[i]));
         }
         return context;
     }
 
     static String contextValue(String kv) {
-        if (kv.indexOf('=') <= 0) throw new Cli.UsageException("-c needs key=value, got " + kv);
+        if (kv.indexOf('=') <= 0) throw new UsageException("-c needs key=value, got " + kv);
         return kv;
     }
 
@@ -57,7 +57,7 @@ final class SynthCommand {
         Path infra = home.resolve("infra/target");
         Path jar = infra.resolve("batchline-infra.jar");
         if (!Files.isRegularFile(jar)) {
-            throw new Cli.UserInputException("no infra build at " + jar + ": run ./mvnw -B -DskipTests package");
+            throw new UserInputException("no infra build at " + jar + ": run ./mvnw -B -DskipTests package");
         }
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),

@@ -1,4 +1,4 @@
-package io.batchline.local;
+package io.batchline.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -35,7 +35,7 @@ class DeployCommandTest {
         DeployCommand deploy = new DeployCommand(new PrintStream(printed), recorder(0),
                 (profile, region) -> "Unable to load credentials from any of the providers in the chain");
         assertThatThrownBy(() -> deploy.run(home, DeployCommand.Options.parse(new String[] {"deploy"}, 1)))
-                .isInstanceOf(Cli.UserInputException.class)
+                .isInstanceOf(UserInputException.class)
                 .hasMessageContaining("no AWS credentials").hasMessageContaining("aws configure");
         assertThat(commands).isEmpty();
     }
@@ -86,9 +86,9 @@ class DeployCommandTest {
     @Test
     void badOptionsAreUsageErrors() {
         assertThatThrownBy(() -> DeployCommand.Options.parse(new String[] {"deploy", "--require-approval", "maybe"}, 1))
-                .isInstanceOf(Cli.UsageException.class);
+                .isInstanceOf(UsageException.class);
         assertThatThrownBy(() -> SynthCommand.context(new String[] {"synth", "-c", "novalue"}, 1))
-                .isInstanceOf(Cli.UsageException.class);
+                .isInstanceOf(UsageException.class);
         assertThat(SynthCommand.context(new String[] {"synth", "-c", "jobs=a:0.1:5", "--context", "native=true"}, 1))
                 .containsExactly("jobs=a:0.1:5", "native=true");
     }

@@ -622,10 +622,11 @@ public final class CollectStage {
                 escalatedFrom.set("custom_id", from.get("custom_id"));
             }
             JsonNode history = kind == OutcomeKind.FAILED || item.history() != null ? history(item, thisAttempt) : null;
-            return new OutcomeLine(item.id(), item.line(), kind.label(), kind == OutcomeKind.ACCEPTED ? null : reason,
-                    output, confidence, usage, cost, item.attempts(), batchId, item.customId(),
-                    item.repair() && valid ? Boolean.TRUE : null, item.truncated() ? Boolean.TRUE : null, item.label(),
-                    history).withEscalatedFrom(escalatedFrom);
+            return OutcomeLine.of(item.id(), item.line(), kind).reason(kind == OutcomeKind.ACCEPTED ? null : reason)
+                    .output(output).confidence(confidence).usage(usage).costUsd(cost).attempts(item.attempts())
+                    .batchId(batchId).customId(item.customId()).repaired(item.repair() && valid)
+                    .truncated(item.truncated()).groundTruth(item.label()).history(history)
+                    .escalatedFrom(escalatedFrom).build();
         }
 
         /** A round's model, usage and cost on its history entry: what an escalated line's sums are made of. */
@@ -659,10 +660,10 @@ public final class CollectStage {
             ChunkStaging staging = new ChunkStaging(null, null);
             for (Item item : readIndex(store, shard.indexKey()).values()) {
                 if (item.golden()) continue; // golden items never become outcome lines
-                OutcomeLine line = new OutcomeLine(item.id(), item.line(),
-                        OutcomeKind.FAILED.label(), CancelStage.NOT_SENT, null, null, Usage.ZERO, BigDecimal.ZERO,
-                        item.attempts() - 1, null, null, null, item.truncated() ? Boolean.TRUE : null, item.label(),
-                        item.history()).withStratumAndChunks(item.stratum(), null);
+                OutcomeLine line = OutcomeLine.of(item.id(), item.line(), OutcomeKind.FAILED)
+                        .reason(CancelStage.NOT_SENT).free().attempts(item.attempts() - 1)
+                        .truncated(item.truncated()).groundTruth(item.label()).history(item.history())
+                        .stratum(item.stratum()).build();
                 if (staging.stage(item, line)) continue; // a chunk: merged with its siblings at finalize
                 JsonLines.write(parts.get(OutcomeKind.FAILED), line);
                 failed++;

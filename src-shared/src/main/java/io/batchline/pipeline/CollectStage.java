@@ -15,7 +15,6 @@ import io.batchline.outcome.OutcomeLine;
 import io.batchline.outcome.OutcomeLineWriter;
 import io.batchline.pipeline.StagePayloads.CollectRequest;
 import io.batchline.pipeline.StagePayloads.Collected;
-import io.batchline.plan.Planner;
 import io.batchline.provider.BatchResult;
 import io.batchline.quality.ReviewPublisher;
 import io.batchline.quality.ReviewQueue;
@@ -461,7 +460,7 @@ public final class CollectStage {
         boolean escalates(Item item, String ending) {
             return job.escalation() != null && job.escalation().covers(ending) && !canceled
                     && io.batchline.escalate.EscalationRound.escalatedFrom(item.history()) == null
-                    && item.attempts() < Planner.lastAttempt(job);
+                    && item.attempts() < job.lastAttempt();
         }
 
         /** Sends the item to the escalation round, recording its answer so far in its history. */
@@ -569,7 +568,7 @@ public final class CollectStage {
                 return new Verdict(line(item, OutcomeKind.REJECTED, InvalidOutput.AFTER_REPAIR + reason, output, null,
                         usage, cost, thisAttempt), null);
             }
-            if (Planner.repairs(job) && item.attempts() < Planner.lastAttempt(job)) {
+            if (job.repairs() && item.attempts() < job.lastAttempt()) {
                 if (canceled) { // its repair round will not happen
                     return new Verdict(line(item, OutcomeKind.FAILED, CancelStage.UNFINISHED, null, null, usage, cost,
                             thisAttempt), null);

@@ -104,7 +104,7 @@ public final class FormatStage {
         JobSpec job = ctx.jobOfRun(bucket, runId);
         int next = retryOf + 1;
         ObjectStore store = ctx.store(bucket);
-        List<String> parts = next > Planner.lastAttempt(job) ? List.of() : store.list(RunKeys.retryPrefix(runId, next));
+        List<String> parts = next > job.lastAttempt() ? List.of() : store.list(RunKeys.retryPrefix(runId, next));
         if (parts.isEmpty()) return new Formatted(retryOf, 0, 0, 0, 0, null);
         if (CancelStage.requested(ctx, runId)) { // no retry or repair round after a cancel
             new CancelStage(ctx).failRetries(store, runId, next, parts);

@@ -70,7 +70,8 @@ public final class CanaryStage {
         boolean passed = verdict.path("passed").asBoolean();
         List<Plan.ShardPlan> rest = plan.shards().subList(plan.canaryShards(), plan.shards().size());
         if (passed) {
-            FormatStage.recordShards(ctx, runId, 1, rest); // a conditional write: a repeat resets nothing
+            // a conditional write: a repeat resets nothing
+            for (Plan.ShardPlan s : rest) ctx.runs().planShard(s.planned(runId, 1));
         } else {
             failTheRest(store, runId, verdict, rest);
         }

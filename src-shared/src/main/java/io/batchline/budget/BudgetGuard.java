@@ -10,7 +10,6 @@ import io.batchline.report.Forecast;
 import io.batchline.report.RunReportBuilder;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
-import io.batchline.plan.Planner;
 import io.batchline.run.RunKeys;
 import io.batchline.run.RunStore;
 import io.batchline.run.ShardRecord;
@@ -173,7 +172,7 @@ public final class BudgetGuard {
 
         // the estimate of a request's prompt can be low by some percent: a margin keeps a request near the tier in it
         BigDecimal worst = price.worstCase(inputTokens, outputTokens, largestRequestTokens + largestRequestTokens / 10);
-        int rounds = Math.max(1, Planner.lastAttempt(job) - attempt + 1);
+        int rounds = Math.max(1, job.lastAttempt() - attempt + 1);
         // the escalation round, while still ahead, at the escalation model's price instead of the job's
         BigDecimal escalationWorst = null;
         if (job.escalation() != null && escalationPrice != null && rounds > 1) {

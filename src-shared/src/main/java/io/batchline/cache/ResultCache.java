@@ -2,7 +2,6 @@ package io.batchline.cache;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.batchline.cost.Usage;
 import io.batchline.idempotency.Idempotency;
 import io.batchline.job.JobSpec;
 import io.batchline.json.Json;
@@ -17,7 +16,6 @@ import io.batchline.run.ShardRecord;
 import io.batchline.store.ObjectStore;
 import io.batchline.validate.InvalidOutput;
 import io.batchline.validate.OutputValidator;
-import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -146,9 +144,9 @@ public final class ResultCache {
         private OutcomeLine answer(Pending p, CachedAnswer a) {
             if (a == null || a.storedAt() < oldestStoredAt || !validator.validate(a.output()).isEmpty()) return null;
             Routing routing = router.route(a.output());
-            return new OutcomeLine(p.id(), p.line(), routing.kind().label(), routing.reason(), a.output(),
-                    routing.confidence(), Usage.ZERO, BigDecimal.ZERO, 0, null, null, null, p.truncated(), p.label(), null,
-                    p.stratum(), null, Boolean.TRUE);
+            return OutcomeLine.of(p.id(), p.line(), routing.kind()).reason(routing.reason()).output(a.output())
+                    .confidence(routing.confidence()).free().truncated(Boolean.TRUE.equals(p.truncated()))
+                    .groundTruth(p.label()).stratum(p.stratum()).cached(true).build();
         }
     }
 

@@ -1,5 +1,6 @@
 package io.batchline.job;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -61,6 +62,23 @@ public record JobSpec(
         @JsonProperty("version") String version,
         /** one more round with another model for items that end in the listed tiers; null = none */
         @JsonProperty("escalation") Escalation escalation) {
+
+    /**
+     * The last attempt a run may plan: max_attempts, plus one for the repair round so that an item whose
+     * answer was invalid in the last regular attempt still gets its one repair. That extra attempt only ever
+     * holds repairs: the collector sends nothing else past max_attempts. A job with an escalation gets one
+     * attempt more, for the escalation round (and the repair of an escalated answer). Derived, never written.
+     */
+    @JsonIgnore
+    public int lastAttempt() {
+        return maxAttempts + (repairs() ? 1 : 0) + (escalation != null ? 1 : 0);
+    }
+
+    /** Repair is on unless the job says {@code repair: false}. Derived, never written. */
+    @JsonIgnore
+    public boolean repairs() {
+        return repair == null || repair;
+    }
 
     /**
      * Escalation: items whose answer ends in one of {@code on} ({@code rejected} for low confidence, {@code review},

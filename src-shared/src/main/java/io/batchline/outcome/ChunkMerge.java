@@ -187,10 +187,10 @@ public final class ChunkMerge {
         }
         boolean valid = output != null && (kind == OutcomeKind.ACCEPTED || kind == OutcomeKind.REVIEW
                 || !InvalidOutput.isInvalidOutputReason(reason));
-        return new OutcomeLine(head.id(), first.line(), kind.label(), kind == OutcomeKind.ACCEPTED ? null : reason,
-                output, confidence, usage, cost, attempts, head.batchId(), head.customId(),
-                repaired && valid ? Boolean.TRUE : null, null, head.groundTruth(), history)
-                .withStratumAndChunks(head.stratum(), expected);
+        return OutcomeLine.of(head.id(), first.line(), kind).reason(kind == OutcomeKind.ACCEPTED ? null : reason)
+                .output(output).confidence(confidence).usage(usage).costUsd(cost).attempts(attempts)
+                .batchId(head.batchId()).customId(head.customId()).repaired(repaired && valid)
+                .groundTruth(head.groundTruth()).history(history).stratum(head.stratum()).chunks(expected).build();
     }
 
     private static String chunkReason(ChunkOutcome c) {

@@ -55,45 +55,140 @@ public record OutcomeLine(
          */
         @JsonProperty("escalated_from") JsonNode escalatedFrom) {
 
-    /** A line that was not escalated. */
-    public OutcomeLine(String id, long line, String outcome, String reason, JsonNode output, Double confidence,
-                       Usage usage, BigDecimal costUsd, int attempts, String batchId, String customId,
-                       Boolean repaired, Boolean truncated, String groundTruth, JsonNode history, String stratum,
-                       Integer chunks, Boolean cached) {
-        this(id, line, outcome, reason, output, confidence, usage, costUsd, attempts, batchId, customId, repaired,
-                truncated, groundTruth, history, stratum, chunks, cached, null);
+    /** A builder of a line with these id, input line number and outcome label; every other field absent. */
+    public static Builder of(String id, long line, String outcome) {
+        return new Builder(id, line, outcome);
     }
 
-    /** A line that was not answered from the result cache. */
-    public OutcomeLine(String id, long line, String outcome, String reason, JsonNode output, Double confidence,
-                       Usage usage, BigDecimal costUsd, int attempts, String batchId, String customId,
-                       Boolean repaired, Boolean truncated, String groundTruth, JsonNode history, String stratum,
-                       Integer chunks) {
-        this(id, line, outcome, reason, output, confidence, usage, costUsd, attempts, batchId, customId, repaired,
-                truncated, groundTruth, history, stratum, chunks, null);
+    /** A builder of a line with these id, input line number and outcome; every other field absent. */
+    public static Builder of(String id, long line, OutcomeKind outcome) {
+        return new Builder(id, line, outcome.label());
     }
 
-    /** A line of no stratum, not chunked. */
-    public OutcomeLine(String id, long line, String outcome, String reason, JsonNode output, Double confidence,
-                       Usage usage, BigDecimal costUsd, int attempts, String batchId, String customId,
-                       Boolean repaired, Boolean truncated, String groundTruth, JsonNode history) {
-        this(id, line, outcome, reason, output, confidence, usage, costUsd, attempts, batchId, customId, repaired,
-                truncated, groundTruth, history, null, null);
-    }
+    /**
+     * The one way to build a line in code (Jackson reads through the canonical constructor). Object fields left
+     * unset, or set to null, stay absent; the flags {@code repaired}, {@code truncated} and {@code cached} are set
+     * only when true, absent when false.
+     */
+    public static final class Builder {
+        private final String id;
+        private final long line;
+        private final String outcome;
+        private String reason;
+        private JsonNode output;
+        private Double confidence;
+        private Usage usage;
+        private BigDecimal costUsd;
+        private int attempts;
+        private String batchId;
+        private String customId;
+        private Boolean repaired;
+        private Boolean truncated;
+        private String groundTruth;
+        private JsonNode history;
+        private String stratum;
+        private Integer chunks;
+        private Boolean cached;
+        private JsonNode escalatedFrom;
 
-    /** A line without an attempt history. */
-    public OutcomeLine(String id, long line, String outcome, String reason, JsonNode output, Double confidence,
-                       Usage usage, BigDecimal costUsd, int attempts, String batchId, String customId,
-                       Boolean repaired, Boolean truncated, String groundTruth) {
-        this(id, line, outcome, reason, output, confidence, usage, costUsd, attempts, batchId, customId, repaired,
-                truncated, groundTruth, null);
-    }
+        private Builder(String id, long line, String outcome) {
+            this.id = id;
+            this.line = line;
+            this.outcome = outcome;
+        }
 
-    /** A line without the repair and truncation flags (the walking skeleton's shape). */
-    public OutcomeLine(String id, long line, String outcome, String reason, JsonNode output, Double confidence,
-                       Usage usage, BigDecimal costUsd, int attempts, String batchId, String customId) {
-        this(id, line, outcome, reason, output, confidence, usage, costUsd, attempts, batchId, customId, null, null,
-                null);
+        public Builder reason(String reason) {
+            this.reason = reason;
+            return this;
+        }
+
+        public Builder output(JsonNode output) {
+            this.output = output;
+            return this;
+        }
+
+        public Builder confidence(Double confidence) {
+            this.confidence = confidence;
+            return this;
+        }
+
+        public Builder usage(Usage usage) {
+            this.usage = usage;
+            return this;
+        }
+
+        public Builder costUsd(BigDecimal costUsd) {
+            this.costUsd = costUsd;
+            return this;
+        }
+
+        /** {@link Usage#ZERO} and a cost of 0: a line nothing was paid for. */
+        public Builder free() {
+            return usage(Usage.ZERO).costUsd(BigDecimal.ZERO);
+        }
+
+        public Builder attempts(int attempts) {
+            this.attempts = attempts;
+            return this;
+        }
+
+        public Builder batchId(String batchId) {
+            this.batchId = batchId;
+            return this;
+        }
+
+        public Builder customId(String customId) {
+            this.customId = customId;
+            return this;
+        }
+
+        /** Present (true) only when {@code repaired}; absent otherwise. */
+        public Builder repaired(boolean repaired) {
+            this.repaired = repaired ? Boolean.TRUE : null;
+            return this;
+        }
+
+        /** Present (true) only when {@code truncated}; absent otherwise. */
+        public Builder truncated(boolean truncated) {
+            this.truncated = truncated ? Boolean.TRUE : null;
+            return this;
+        }
+
+        public Builder groundTruth(String groundTruth) {
+            this.groundTruth = groundTruth;
+            return this;
+        }
+
+        public Builder history(JsonNode history) {
+            this.history = history;
+            return this;
+        }
+
+        public Builder stratum(String stratum) {
+            this.stratum = stratum;
+            return this;
+        }
+
+        public Builder chunks(Integer chunks) {
+            this.chunks = chunks;
+            return this;
+        }
+
+        /** Present (true) only when {@code cached}; absent otherwise. */
+        public Builder cached(boolean cached) {
+            this.cached = cached ? Boolean.TRUE : null;
+            return this;
+        }
+
+        public Builder escalatedFrom(JsonNode escalatedFrom) {
+            this.escalatedFrom = escalatedFrom;
+            return this;
+        }
+
+        public OutcomeLine build() {
+            return new OutcomeLine(id, line, outcome, reason, output, confidence, usage, costUsd, attempts, batchId,
+                    customId, repaired, truncated, groundTruth, history, stratum, chunks, cached, escalatedFrom);
+        }
     }
 
     /** This line in a stratum and/or merged from chunks; null leaves a field absent. */
@@ -120,7 +215,6 @@ public record OutcomeLine(
 
     /** A line that never reached the provider (bad input, template error). */
     public static OutcomeLine failedBeforeSubmit(String id, long line, String reason) {
-        return new OutcomeLine(id, line, OutcomeKind.FAILED.label(), reason, null, null, Usage.ZERO,
-                BigDecimal.ZERO, 0, null, null);
+        return of(id, line, OutcomeKind.FAILED).reason(reason).free().build();
     }
 }

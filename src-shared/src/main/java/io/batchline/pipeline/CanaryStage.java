@@ -70,7 +70,8 @@ public final class CanaryStage {
         boolean passed = verdict.path("passed").asBoolean();
         List<Plan.ShardPlan> rest = plan.shards().subList(plan.canaryShards(), plan.shards().size());
         if (passed) {
-            FormatStage.recordShards(ctx, runId, 1, rest); // a conditional write: a repeat resets nothing
+            // a conditional write: a repeat resets nothing
+            for (Plan.ShardPlan s : rest) ctx.runs().planShard(s.planned(runId, 1));
         } else {
             failTheRest(store, runId, verdict, rest);
         }
@@ -216,9 +217,8 @@ public final class CanaryStage {
             if (item.path("golden").asBoolean(false)) return;
             String reason = reasonFormat.replace(LAST_ERROR, item.path("last_error").asText());
             int attempts = item.has("last_error") ? item.path("attempts").asInt(1) : 0; // a retry line was sent
-            OutcomeLine line = new OutcomeLine(item.path("id").asText(), item.path("line").asLong(),
-                    io.batchline.outcome.OutcomeKind.FAILED.label(), reason, null, null, Usage.ZERO, BigDecimal.ZERO,
-                    attempts, null, null);
+            OutcomeLine line = OutcomeLine.of(item.path("id").asText(), item.path("line").asLong(),
+                    io.batchline.outcome.OutcomeKind.FAILED).reason(reason).free().attempts(attempts).build();
             if (item.path("chunk").isInt()) {
                 JsonLines.write(chunks, new io.batchline.outcome.ChunkOutcome(item.get("line").asLong(),
                         item.get("chunk").asInt(), item.path("chunks").asInt(), line));

@@ -2,7 +2,6 @@ package io.batchline.pipeline;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.batchline.cost.Usage;
 import io.batchline.json.Json;
 import io.batchline.json.JsonLines;
 import io.batchline.outcome.OutcomeKind;
@@ -11,7 +10,6 @@ import io.batchline.run.RunKeys;
 import io.batchline.store.ObjectStore;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import io.batchline.provider.MessageBatch;
 import io.batchline.provider.ProviderException;
@@ -124,13 +122,14 @@ public final class CancelStage {
                     JsonNode retry = Json.tree(text.getBytes(StandardCharsets.UTF_8));
                     JsonNode history = retry.path("history").isArray() ? retry.get("history") : null;
                     JsonNode last = history == null || history.isEmpty() ? null : history.get(history.size() - 1);
-                    JsonLines.write(out, new OutcomeLine(retry.path("id").asText(null), retry.path("line").asLong(),
-                            OutcomeKind.FAILED.label(), UNFINISHED, null, null, Usage.ZERO, BigDecimal.ZERO,
-                            retry.path("attempts").asInt(attempt - 1),
-                            last == null ? null : last.path("batch_id").asText(null),
-                            last == null ? null : last.path("custom_id").asText(null), null,
-                            retry.path("truncated").asBoolean(false) ? Boolean.TRUE : null,
-                            retry.path("label").isValueNode() ? retry.path("label").asText(null) : null, history));
+                    JsonLines.write(out, OutcomeLine.of(retry.path("id").asText(null), retry.path("line").asLong(),
+                            OutcomeKind.FAILED).reason(UNFINISHED).free()
+                            .attempts(retry.path("attempts").asInt(attempt - 1))
+                            .batchId(last == null ? null : last.path("batch_id").asText(null))
+                            .customId(last == null ? null : last.path("custom_id").asText(null))
+                            .truncated(retry.path("truncated").asBoolean(false))
+                            .groundTruth(retry.path("label").isValueNode() ? retry.path("label").asText(null) : null)
+                            .history(history).build());
                 });
             }
         } catch (IOException e) {

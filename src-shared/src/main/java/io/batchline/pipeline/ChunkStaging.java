@@ -36,7 +36,7 @@ final class ChunkStaging {
     }
 
     /** The line with its item's stratum, costed at that stratum's model when it is not the job's. */
-    OutcomeLine inStratum(CollectStage.Item item, OutcomeLine line) {
+    OutcomeLine inStratum(ShardIndex.Item item, OutcomeLine line) {
         if (item.stratum() == null || job == null) return line;
         line = line.withStratumAndChunks(item.stratum(), null);
         String model = Strata.model(job, item.stratum());
@@ -46,7 +46,7 @@ final class ChunkStaging {
     }
 
     /** Parks a chunk's verdict; false when the item is not chunked (its line is final). */
-    boolean stage(CollectStage.Item item, OutcomeLine line) {
+    boolean stage(ShardIndex.Item item, OutcomeLine line) {
         if (item.chunks() == null) return false;
         staged.add(new ChunkOutcome(item.line(), item.chunk(), item.chunks(), line));
         return true;

@@ -1,7 +1,5 @@
 package io.batchline.pipeline;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -13,9 +11,9 @@ import io.batchline.json.JsonLines;
 import io.batchline.outcome.OutcomeKind;
 import io.batchline.outcome.OutcomeLine;
 import io.batchline.outcome.OutcomeLineWriter;
+import io.batchline.pipeline.ShardIndex.Item;
 import io.batchline.pipeline.StagePayloads.CollectRequest;
 import io.batchline.pipeline.StagePayloads.Collected;
-import io.batchline.plan.Planner;
 import io.batchline.provider.BatchResult;
 import io.batchline.quality.ReviewPublisher;
 import io.batchline.quality.ReviewQueue;
@@ -32,11 +30,9 @@ import io.batchline.validate.JsonExtractor;
 import io.batchline.validate.OutputValidator;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,10 +60,6 @@ public final class CollectStage {
         this.ctx = ctx;
         this.checkpointEvery = Math.max(1, checkpointEvery);
     }
-
-    /** One index line: which input item a custom_id stands for, and what it carries (see ShardIndexLine). */
-    record Item(String customId, String id, long line, int attempts, boolean repair, boolean truncated,
-                String label, boolean golden, JsonNode history, Integer chunk, Integer chunks, String stratum) {}
 
     /**
      * A request to send again in the next attempt: as it was (a transient failure), or, when {@code answer} is
@@ -127,7 +119,7 @@ public final class CollectStage {
         if (shard.rawKey() == null) {
             throw new TransientStageException("shard " + shard.shard() + " of run " + runId + " has no saved results yet");
         }
-        Map<String, Item> pending = readIndex(store, shard.indexKey());
+        Map<String, Item> pending = ShardIndex.read(store, shard.indexKey());
         io.batchline.logging.LogContext.put("batch_id", shard.batchId());
         // resume after the last checkpoint of a killed collect, judging as it did
         CollectCheckpoint.State checkpoint = CollectCheckpoint.read(store, runId, shard.attempt(), shard.shard())
@@ -267,99 +259,6 @@ public final class CollectStage {
     }
 
     /**
-     * Bounded by the shard size, not the input size. Streamed field by field (for speed: a tree per line was a
-     * tenth of collect's time); each field is read as the tree reading did ({@code asInt(1)}, {@code isInt()}, ...),
-     * through a tree whenever its value is not of the kind the planner writes (ShardIndexLine).
-     */
-    static Map<String, Item> readIndex(ObjectStore store, String indexKey) {
-        Map<String, Item> index = new HashMap<>();
-        try (JsonParser p = Json.MAPPER.createParser(store.open(indexKey))) {
-            for (JsonToken t; (t = p.nextToken()) != null; ) {
-                if (t != JsonToken.START_OBJECT) {
-                    throw new IllegalStateException("index " + indexKey + " line " + p.currentLocation().getLineNr()
-                            + " is not a JSON object");
-                }
-                Item item = indexLine(p, indexKey);
-                index.put(item.customId(), item);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("reading index " + indexKey + ": " + e.getMessage(), e);
-        }
-        return index;
-    }
-
-    /** ShardIndexLine's field order, tried first for each name. */
-    private static final com.fasterxml.jackson.core.io.SerializedString[] INDEX_ORDER = io.batchline.json.Names.of(
-            "custom_id", "id", "line", "attempts", "repair", "truncated", "label", "golden", "history", "chunk", "chunks",
-            "stratum");
-
-    private static Item indexLine(JsonParser p, String indexKey) throws IOException {
-        String customId = null, id = null, label = null, stratum = null;
-        long line = 0;
-        boolean hasLine = false, repair = false, truncated = false, golden = false;
-        int attempts = 1;
-        JsonNode history = null;
-        Integer chunk = null, chunks = null;
-        int at = 0;
-        for (String field; (field = io.batchline.json.Names.next(p, INDEX_ORDER, at)) != null; ) {
-            at = io.batchline.json.Names.after(INDEX_ORDER, field, at);
-            JsonToken v = p.nextToken();
-            switch (field) {
-                case "custom_id" -> customId = v == JsonToken.VALUE_STRING ? p.getText() : Json.value(p).asText();
-                case "id" -> id = v == JsonToken.VALUE_STRING ? p.getText() : Json.value(p).asText();
-                case "line" -> {
-                    line = isLong(p, v) ? p.getLongValue() : Json.value(p).asLong();
-                    hasLine = true;
-                }
-                case "attempts" -> attempts = v == JsonToken.VALUE_NUMBER_INT && p.getNumberType() == JsonParser.NumberType.INT
-                        ? p.getIntValue() : Json.value(p).asInt(1);
-                case "repair" -> repair = flag(p, v);
-                case "truncated" -> truncated = flag(p, v);
-                case "golden" -> golden = flag(p, v);
-                case "label" -> {
-                    JsonNode n = v == JsonToken.VALUE_STRING ? null : Json.value(p);
-                    label = n == null ? p.getText() : n.isValueNode() && !n.isNull() ? n.asText() : null;
-                }
-                case "history" -> {
-                    JsonNode n = Json.value(p);
-                    history = n.isArray() ? n : null;
-                }
-                case "chunk" -> chunk = intOrNull(p, v);
-                case "chunks" -> chunks = intOrNull(p, v);
-                case "stratum" -> {
-                    stratum = v == JsonToken.VALUE_STRING ? p.getText() : null;
-                    p.skipChildren();
-                }
-                default -> p.skipChildren();
-            }
-        }
-        p.clearCurrentToken();
-        if (customId == null || id == null || !hasLine) {
-            throw new IllegalStateException("index " + indexKey + " line " + p.currentLocation().getLineNr()
-                    + " lacks custom_id, id or line");
-        }
-        return new Item(customId, id, line, attempts, repair, truncated, label, golden, history, chunk, chunks, stratum);
-    }
-
-    private static boolean isLong(JsonParser p, JsonToken v) throws IOException {
-        if (v != JsonToken.VALUE_NUMBER_INT) return false;
-        JsonParser.NumberType n = p.getNumberType();
-        return n == JsonParser.NumberType.INT || n == JsonParser.NumberType.LONG;
-    }
-
-    private static boolean flag(JsonParser p, JsonToken v) throws IOException {
-        if (v == JsonToken.VALUE_TRUE) return true;
-        if (v == JsonToken.VALUE_FALSE) return false;
-        return Json.value(p).asBoolean(false);
-    }
-
-    private static Integer intOrNull(JsonParser p, JsonToken v) throws IOException {
-        if (v == JsonToken.VALUE_NUMBER_INT && p.getNumberType() == JsonParser.NumberType.INT) return p.getIntValue();
-        p.skipChildren(); // isInt(): anything else, a long or a float included, is no chunk number
-        return null;
-    }
-
-    /**
      * The requests to send again, copied from this shard's request file with the item they stand for. Deleted
      * when empty (free, unlike a PUT of nothing), so a repeated collect never leaves an older retry part behind.
      */
@@ -461,7 +360,7 @@ public final class CollectStage {
         boolean escalates(Item item, String ending) {
             return job.escalation() != null && job.escalation().covers(ending) && !canceled
                     && io.batchline.escalate.EscalationRound.escalatedFrom(item.history()) == null
-                    && item.attempts() < Planner.lastAttempt(job);
+                    && item.attempts() < job.lastAttempt();
         }
 
         /** Sends the item to the escalation round, recording its answer so far in its history. */
@@ -569,7 +468,7 @@ public final class CollectStage {
                 return new Verdict(line(item, OutcomeKind.REJECTED, InvalidOutput.AFTER_REPAIR + reason, output, null,
                         usage, cost, thisAttempt), null);
             }
-            if (Planner.repairs(job) && item.attempts() < Planner.lastAttempt(job)) {
+            if (job.repairs() && item.attempts() < job.lastAttempt()) {
                 if (canceled) { // its repair round will not happen
                     return new Verdict(line(item, OutcomeKind.FAILED, CancelStage.UNFINISHED, null, null, usage, cost,
                             thisAttempt), null);
@@ -622,10 +521,11 @@ public final class CollectStage {
                 escalatedFrom.set("custom_id", from.get("custom_id"));
             }
             JsonNode history = kind == OutcomeKind.FAILED || item.history() != null ? history(item, thisAttempt) : null;
-            return new OutcomeLine(item.id(), item.line(), kind.label(), kind == OutcomeKind.ACCEPTED ? null : reason,
-                    output, confidence, usage, cost, item.attempts(), batchId, item.customId(),
-                    item.repair() && valid ? Boolean.TRUE : null, item.truncated() ? Boolean.TRUE : null, item.label(),
-                    history).withEscalatedFrom(escalatedFrom);
+            return OutcomeLine.of(item.id(), item.line(), kind).reason(kind == OutcomeKind.ACCEPTED ? null : reason)
+                    .output(output).confidence(confidence).usage(usage).costUsd(cost).attempts(item.attempts())
+                    .batchId(batchId).customId(item.customId()).repaired(item.repair() && valid)
+                    .truncated(item.truncated()).groundTruth(item.label()).history(history)
+                    .escalatedFrom(escalatedFrom).build();
         }
 
         /** A round's model, usage and cost on its history entry: what an escalated line's sums are made of. */
@@ -657,12 +557,12 @@ public final class CollectStage {
                         "application/x-ndjson"));
             }
             ChunkStaging staging = new ChunkStaging(null, null);
-            for (Item item : readIndex(store, shard.indexKey()).values()) {
+            for (Item item : ShardIndex.read(store, shard.indexKey()).values()) {
                 if (item.golden()) continue; // golden items never become outcome lines
-                OutcomeLine line = new OutcomeLine(item.id(), item.line(),
-                        OutcomeKind.FAILED.label(), CancelStage.NOT_SENT, null, null, Usage.ZERO, BigDecimal.ZERO,
-                        item.attempts() - 1, null, null, null, item.truncated() ? Boolean.TRUE : null, item.label(),
-                        item.history()).withStratumAndChunks(item.stratum(), null);
+                OutcomeLine line = OutcomeLine.of(item.id(), item.line(), OutcomeKind.FAILED)
+                        .reason(CancelStage.NOT_SENT).free().attempts(item.attempts() - 1)
+                        .truncated(item.truncated()).groundTruth(item.label()).history(item.history())
+                        .stratum(item.stratum()).build();
                 if (staging.stage(item, line)) continue; // a chunk: merged with its siblings at finalize
                 JsonLines.write(parts.get(OutcomeKind.FAILED), line);
                 failed++;

@@ -84,7 +84,7 @@ public final class FinalizeStage {
             }
         }
         long canaryShards = plan.path("canary_shards").asLong();
-        int lastAttempt = io.batchline.plan.Planner.lastAttempt(job);
+        int lastAttempt = job.lastAttempt();
         long[] requestsByAttempt = new long[lastAttempt]; // the run's shape, for aws_cost's projection
         long shardCount = 0, requestBytes = 0, canaryLeft = canaryShards;
         for (int attempt = 1; attempt <= lastAttempt; attempt++) {

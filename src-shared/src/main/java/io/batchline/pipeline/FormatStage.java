@@ -7,7 +7,6 @@ import io.batchline.plan.Plan;
 import io.batchline.plan.Planner;
 import io.batchline.run.RunKeys;
 import io.batchline.run.RunRecord;
-import io.batchline.run.ShardRecord;
 import io.batchline.store.NoSuchObjectException;
 import io.batchline.store.ObjectChangedException;
 import io.batchline.store.ObjectStore;
@@ -104,7 +103,7 @@ public final class FormatStage {
         JobSpec job = ctx.jobOfRun(bucket, runId);
         int next = retryOf + 1;
         ObjectStore store = ctx.store(bucket);
-        List<String> parts = next > Planner.lastAttempt(job) ? List.of() : store.list(RunKeys.retryPrefix(runId, next));
+        List<String> parts = next > job.lastAttempt() ? List.of() : store.list(RunKeys.retryPrefix(runId, next));
         if (parts.isEmpty()) return new Formatted(retryOf, 0, 0, 0, 0, null);
         if (CancelStage.requested(ctx, runId)) { // no retry or repair round after a cancel
             new CancelStage(ctx).failRetries(store, runId, next, parts);
@@ -146,10 +145,7 @@ public final class FormatStage {
         }
     }
 
-    static void recordShards(PipelineContext ctx, String runId, int attempt, List<Plan.ShardPlan> shards) {
-        for (Plan.ShardPlan s : shards) {
-            ctx.runs().planShard(new ShardRecord(runId, attempt, s.shard(), s.key(), s.indexKey(), s.requests(),
-                    s.bytes(), ShardRecord.ShardStatus.PLANNED, null, null, null, null, null));
-        }
+    private static void recordShards(PipelineContext ctx, String runId, int attempt, List<Plan.ShardPlan> shards) {
+        for (Plan.ShardPlan s : shards) ctx.runs().planShard(s.planned(runId, attempt));
     }
 }

@@ -28,7 +28,7 @@ import java.util.logging.Logger;
  * <ol>
  *   <li>every planned shard is read back and each request checked as the provider would ({@link RequestCheck}),
  *       its custom_id unique in the shard and joined to its item through the shard index exactly as the
- *       collector joins results ({@link CollectStage#readIndex}); the shard within the provider's batch limits.
+ *       collector joins results ({@link ShardIndex#read}); the shard within the provider's batch limits.
  *       The planner already failed bad items one by one, so a problem here means the written shard is not
  *       what was planned: the run stops ({@code PreflightFailed}) rather than send it.</li>
  *   <li>with {@code preflight: true}, before the run's first batch, one request of each template shape goes
@@ -178,7 +178,7 @@ public final class Preflight {
         }
 
         void shard(ObjectStore store, ShardRecord shard) {
-            Map<String, CollectStage.Item> index = CollectStage.readIndex(store, shard.indexKey());
+            Map<String, ShardIndex.Item> index = ShardIndex.read(store, shard.indexKey());
             java.util.Set<String> seen = new java.util.HashSet<>();
             long[] count = {0};
             long[] bytes = {0};
@@ -206,7 +206,7 @@ public final class Preflight {
                     problem(where + ": custom_id " + customId + " appears twice");
                     return;
                 }
-                CollectStage.Item item = index.remove(customId);
+                ShardIndex.Item item = index.remove(customId);
                 if (item == null) {
                     problem(where + ": custom_id " + customId + " maps to no item in " + shard.indexKey());
                     return;
@@ -215,7 +215,7 @@ public final class Preflight {
                 if (sample != null) sample.offer(p);
                 if (collectShapes && shapes.size() < MAX_SHAPES) shapes.putIfAbsent(shapeOf(p, item), new Shape(customId, p));
             });
-            for (CollectStage.Item orphan : index.values()) {
+            for (ShardIndex.Item orphan : index.values()) {
                 problem(where + ": item of line " + orphan.line() + " (custom_id " + orphan.customId() + ") has no request");
             }
             if (count[0] > Planner.PROVIDER_MAX_REQUESTS) {
@@ -235,7 +235,7 @@ public final class Preflight {
         }
 
         /** Model, max_tokens, stratum and system prompt (few-shot examples live there): one template shape. */
-        private static String shapeOf(ObjectNode params, CollectStage.Item item) {
+        private static String shapeOf(ObjectNode params, ShardIndex.Item item) {
             return params.path("model").asText() + "|" + params.path("max_tokens").asText() + "|"
                     + (item.stratum() == null ? "" : item.stratum()) + "|"
                     + Integer.toHexString(Json.string(params.path("system")).hashCode());

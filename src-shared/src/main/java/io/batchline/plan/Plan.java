@@ -2,6 +2,7 @@ package io.batchline.plan;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import io.batchline.run.ShardRecord;
 import java.util.List;
 
 /**
@@ -64,7 +65,14 @@ public record Plan(
             @JsonProperty("requests") int requests,
             @JsonProperty("bytes") long bytes,
             @JsonProperty("body_bytes") long bodyBytes,
-            @JsonProperty("estimated_input_tokens") long estimatedInputTokens) {}
+            @JsonProperty("estimated_input_tokens") long estimatedInputTokens) {
+
+        /** This shard as the run's record of it, planned for this attempt and not yet sent. */
+        public ShardRecord planned(String runId, int attempt) {
+            return new ShardRecord(runId, attempt, shard, key, indexKey, requests, bytes,
+                    ShardRecord.ShardStatus.PLANNED, null, null, null, null, null);
+        }
+    }
 
     public record Invalid(
             @JsonProperty("line") long line,

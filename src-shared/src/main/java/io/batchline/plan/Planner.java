@@ -187,21 +187,6 @@ public final class Planner {
     }
 
     /**
-     * The last attempt a run may plan: max_attempts, plus one for the repair round so that an item whose
-     * answer was invalid in the last regular attempt still gets its one repair. That extra attempt only ever
-     * holds repairs: the collector sends nothing else past max_attempts. A job with an escalation gets one
-     * attempt more, for the escalation round (and the repair of an escalated answer).
-     */
-    public static int lastAttempt(JobSpec job) {
-        return job.maxAttempts() + (repairs(job) ? 1 : 0) + (job.escalation() != null ? 1 : 0);
-    }
-
-    /** Repair is on unless the job says {@code repair: false}. */
-    public static boolean repairs(JobSpec job) {
-        return job.repair() == null || job.repair();
-    }
-
-    /**
      * What an item carries from attempt to attempt besides its params: the flags and label of its index line
      * (see {@link ShardIndexLine}); retry lines use the same field names.
      */

@@ -30,11 +30,12 @@ public class RunMetricsTest {
                 .startedAt(Instant.parse("2026-11-03T10:00:00Z")).finishedAt(Instant.parse("2026-11-03T10:30:00Z"))
                 .batch(new BatchSummary("msgbatch_1", 1, 0, 3, "ended", Instant.parse("2026-11-03T10:01:00Z"),
                         Instant.parse("2026-11-03T10:21:00Z")));
-        b.accept(new OutcomeLine("a", 1, "accepted", null, output, 0.95, usage, cost, 1, "msgbatch_1", "a1-l1"));
-        b.accept(new OutcomeLine("b", 2, "rejected", "output does not match the schema: $.x: missing", output, null,
-                usage, cost, 2, "msgbatch_1", "a1-l2"));
-        b.accept(new OutcomeLine("c", 3, "review", "confidence 0.8 is below accept_at 0.9", output, 0.8, usage, cost, 1,
-                "msgbatch_1", "a1-l3"));
+        b.accept(OutcomeLine.of("a", 1, "accepted").output(output).confidence(0.95).usage(usage).costUsd(cost)
+                .attempts(1).batchId("msgbatch_1").customId("a1-l1").build());
+        b.accept(OutcomeLine.of("b", 2, "rejected").reason("output does not match the schema: $.x: missing")
+                .output(output).usage(usage).costUsd(cost).attempts(2).batchId("msgbatch_1").customId("a1-l2").build());
+        b.accept(OutcomeLine.of("c", 3, "review").reason("confidence 0.8 is below accept_at 0.9").output(output)
+                .confidence(0.8).usage(usage).costUsd(cost).attempts(1).batchId("msgbatch_1").customId("a1-l3").build());
         b.accept(OutcomeLine.failedBeforeSubmit("d", 4, "line 4: malformed JSON"));
         return b.build();
     }

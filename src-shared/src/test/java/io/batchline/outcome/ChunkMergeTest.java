@@ -84,10 +84,11 @@ class ChunkMergeTest {
 
     static ChunkOutcome chunk(int k, int n, String outcome, String reason, String output, double confidence,
                               int attempts, long inputTokens) {
-        return new ChunkOutcome(12, k, n, new OutcomeLine("T-1", 12, outcome, reason, output == null ? null : json(output),
-                output == null ? null : confidence, new Usage(inputTokens, 20, 0, 0),
-                new BigDecimal("0.00010000").multiply(BigDecimal.valueOf(k + 1)), attempts, "batch-" + k,
-                "a" + attempts + "-l12-c" + k, null, null, "billing"));
+        return new ChunkOutcome(12, k, n, OutcomeLine.of("T-1", 12, outcome).reason(reason)
+                .output(output == null ? null : json(output)).confidence(output == null ? null : confidence)
+                .usage(new Usage(inputTokens, 20, 0, 0))
+                .costUsd(new BigDecimal("0.00010000").multiply(BigDecimal.valueOf(k + 1))).attempts(attempts)
+                .batchId("batch-" + k).customId("a" + attempts + "-l12-c" + k).groundTruth("billing").build());
     }
 
     @Test

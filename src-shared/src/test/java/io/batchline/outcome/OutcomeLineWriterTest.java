@@ -42,10 +42,11 @@ class OutcomeLineWriterTest {
         Random random = new Random(7);
         List<OutcomeLine> lines = new ArrayList<>();
         lines.add(OutcomeLine.failedBeforeSubmit("T-1", 1, "line 1 is not JSON: Unexpected character ('x')"));
-        lines.add(new OutcomeLine(null, 0, "accepted", null, null, null, null, null, 0, null, null));
+        lines.add(OutcomeLine.of(null, 0, "accepted").build());
+        // the canonical constructor, as Jackson reads a line: explicit false flags, which the builder never writes
         lines.add(new OutcomeLine("T-2", Long.MAX_VALUE, "review", "confidence 0.8 is below accept_at 0.9: needs review",
                 NODES.nullNode(), Double.NaN, new Usage(Long.MAX_VALUE, 0, 1, 2), new BigDecimal("1E-8"), -1,
-                "msgbatch_1", "a1-l2", false, false, "", NODES.arrayNode(), "", Integer.MIN_VALUE, false));
+                "msgbatch_1", "a1-l2", false, false, "", NODES.arrayNode(), "", Integer.MIN_VALUE, false, null));
         for (int i = 0; i < 2000; i++) lines.add(randomLine(random));
 
         OutcomeLineWriter writer = new OutcomeLineWriter();
@@ -90,12 +91,14 @@ class OutcomeLineWriterTest {
 
     private static OutcomeLine randomLine(Random r) {
         OutcomeKind kind = OutcomeKind.values()[r.nextInt(OutcomeKind.values().length)];
+        // the canonical constructor: the flags may be true, false or absent, as on any line read back
         return new OutcomeLine(maybe(r, text(r)), r.nextInt(1_000_000) + 1, kind.label(), maybe(r, text(r)),
                 r.nextBoolean() ? tree(r, 3) : null, r.nextBoolean() ? number(r) : null,
                 r.nextInt(4) == 0 ? null : new Usage(r.nextInt(100_000), r.nextInt(5000), r.nextInt(3), r.nextLong()),
                 r.nextInt(4) == 0 ? null : cost(r), r.nextInt(5), maybe(r, "msgbatch_" + r.nextInt()),
                 maybe(r, "a" + r.nextInt(4) + "-l" + r.nextInt(1000)), bool(r), bool(r), maybe(r, text(r)),
-                r.nextInt(3) == 0 ? history(r) : null, maybe(r, text(r)), r.nextBoolean() ? r.nextInt(9) : null, bool(r));
+                r.nextInt(3) == 0 ? history(r) : null, maybe(r, text(r)), r.nextBoolean() ? r.nextInt(9) : null, bool(r),
+                null);
     }
 
     private static Double number(Random r) {

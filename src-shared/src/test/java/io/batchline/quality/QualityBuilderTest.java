@@ -13,8 +13,8 @@ class QualityBuilderTest {
 
     private static OutcomeLine line(String truth, String predicted) {
         JsonNode output = predicted == null ? null : Json.MAPPER.createObjectNode().put("category", predicted);
-        return new OutcomeLine("x", 1, predicted == null ? "failed" : "accepted", predicted == null ? "no" : null,
-                output, null, null, null, 1, null, null, null, null, truth);
+        return OutcomeLine.of("x", 1, predicted == null ? "failed" : "accepted").reason(predicted == null ? "no" : null)
+                .output(output).attempts(1).groundTruth(truth).build();
     }
 
     @Test

@@ -3,11 +3,9 @@ package io.batchline.report;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.batchline.cost.Usage;
 import io.batchline.outcome.OutcomeKind;
 import io.batchline.outcome.OutcomeLine;
 import io.batchline.pipeline.CancelStage;
-import java.math.BigDecimal;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
@@ -18,8 +16,8 @@ import org.junit.jupiter.api.Test;
 class CanceledAndEscalatedReportTest {
 
     private static OutcomeLine failed(long line, String reason, String batchId, int attempts) {
-        return new OutcomeLine("T-" + line, line, OutcomeKind.FAILED.label(), reason, null, null, Usage.ZERO,
-                BigDecimal.ZERO, attempts, batchId, batchId == null ? null : "a" + attempts + "-l" + line);
+        return OutcomeLine.of("T-" + line, line, OutcomeKind.FAILED).reason(reason).free().attempts(attempts)
+                .batchId(batchId).customId(batchId == null ? null : "a" + attempts + "-l" + line).build();
     }
 
     @Test

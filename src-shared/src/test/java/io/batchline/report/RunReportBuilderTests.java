@@ -143,12 +143,11 @@ class RunReportBuilderTests {
     @Test
     void missingUsageOrCostCountsAsZeroAndUnknownOutcomesAreRefused() {
         RunReportBuilder run = new RunReportBuilder();
-        run.accept(new OutcomeLine("a", 1, "failed", "bad line", null, null, null, null, 0, null, null));
+        run.accept(OutcomeLine.of("a", 1, "failed").reason("bad line").build());
 
         assertThat(run.usage()).isEqualTo(Usage.ZERO);
         assertThat(run.costUsd()).isEqualByComparingTo(BigDecimal.ZERO);
-        assertThatThrownBy(() -> run.accept(new OutcomeLine("b", 7, "maybe", null, null, null, Usage.ZERO,
-                BigDecimal.ZERO, 1, null, null)))
+        assertThatThrownBy(() -> run.accept(OutcomeLine.of("b", 7, "maybe").free().attempts(1).build()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("outcome line b (input line 7) has an unknown outcome 'maybe'");
         assertThat(run.items()).isEqualTo(1);
@@ -173,17 +172,19 @@ class RunReportBuilderTests {
                 .batch(new BatchSummary("msgbatch_02", 2, 0, 1, "ended"))
                 .startedAt(Instant.parse("2026-11-03T08:00:00Z"))
                 .finishedAt(Instant.parse("2026-11-03T09:15:30Z"));
-        run.accept(new OutcomeLine("t1", 1, "accepted", null, null, 0.95, perItem, cost, 1, "msgbatch_01", "c1"));
-        run.accept(new OutcomeLine("t2", 2, "accepted", null, null, 0.91, perItem, cost, 2, "msgbatch_02", "c2"));
-        run.accept(new OutcomeLine("t3", 3, "review", "confidence 0.8 is below accept_at 0.9: needs review", null, 0.8,
-                perItem, cost, 1, "msgbatch_01", "c3"));
-        run.accept(new OutcomeLine("t4", 4, "rejected", "/x: bad (type)", null, null, perItem, cost, 1, "msgbatch_01", "c4"));
+        run.accept(OutcomeLine.of("t1", 1, "accepted").confidence(0.95).usage(perItem).costUsd(cost).attempts(1)
+                .batchId("msgbatch_01").customId("c1").build());
+        run.accept(OutcomeLine.of("t2", 2, "accepted").confidence(0.91).usage(perItem).costUsd(cost).attempts(2)
+                .batchId("msgbatch_02").customId("c2").build());
+        run.accept(OutcomeLine.of("t3", 3, "review").reason("confidence 0.8 is below accept_at 0.9: needs review")
+                .confidence(0.8).usage(perItem).costUsd(cost).attempts(1).batchId("msgbatch_01").customId("c3").build());
+        run.accept(OutcomeLine.of("t4", 4, "rejected").reason("/x: bad (type)").usage(perItem).costUsd(cost).attempts(1)
+                .batchId("msgbatch_01").customId("c4").build());
         run.accept(OutcomeLine.failedBeforeSubmit("t5", 5, "line 5: malformed JSON"));
         return run;
     }
 
     private static OutcomeLine line(String id, OutcomeKind kind, Double confidence, int attempts, String reason) {
-        return new OutcomeLine(id, 1, kind.label(), reason, null, confidence, Usage.ZERO, BigDecimal.ZERO, attempts,
-                null, null);
+        return OutcomeLine.of(id, 1, kind).reason(reason).confidence(confidence).free().attempts(attempts).build();
     }
 }

@@ -4,21 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 /** The job spec's golden and canary fields: bound with their defaults, refused with precise paths. */
 class GoldenCanarySpecTest {
-    private static final String BASE = """
-            name: j
-            model: claude-haiku-4-5-20251001
-            user_template: "{{subject}}"
-            max_tokens: 10
-            output_schema: {type: object, properties: {confidence: {type: number}}}
-            """;
-
     private static JobSpec load(String extra) {
-        return JobSpecLoader.load((BASE + extra).getBytes(StandardCharsets.UTF_8));
+        return SmallJobs.with(extra);
     }
 
     @Test

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.batchline.json.Json;
 import java.lang.reflect.RecordComponent;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -14,17 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /** The job's derived attempt rules (repairs, last attempt), and that they are never written with the job. */
 class JobSpecAttemptsTest {
-    private static final String BASE = """
-            name: j
-            model: claude-haiku-4-5-20251001
-            user_template: "{{subject}}"
-            max_tokens: 10
-            max_attempts: 3
-            output_schema: {type: object, properties: {confidence: {type: number}}}
-            """;
-
     private static JobSpec load(String extra) {
-        return JobSpecLoader.load((BASE + extra).getBytes(StandardCharsets.UTF_8));
+        return SmallJobs.with("max_attempts: 3\n" + extra);
     }
 
     @Test

@@ -9,16 +9,8 @@ import org.junit.jupiter.api.Test;
 
 /** The job's {@code escalation}: bound with its defaults, its model checked like the job's, every problem by path. */
 class JobSpecEscalationTest {
-    private static final String BASE = """
-            name: j
-            model: claude-haiku-4-5-20251001
-            user_template: "{{subject}}"
-            max_tokens: 10
-            output_schema: {type: object, properties: {confidence: {type: number}}}
-            """;
-
     private static JobSpec load(String extra) {
-        return JobSpecLoader.load((BASE + extra).getBytes(StandardCharsets.UTF_8));
+        return SmallJobs.with(extra);
     }
 
     @Test
@@ -52,7 +44,7 @@ class JobSpecEscalationTest {
         assertThatThrownBy(() -> load("escalation: {model: claude-opus-9}\n"))
                 .hasMessageContaining("$.escalation.model: ");
         // retired on the day the job is checked for a run (2026-11-30), as the job's own model would be
-        assertThatThrownBy(() -> JobSpecLoader.load((BASE + "escalation: {model: claude-sonnet-4-5-20250929}\n")
+        assertThatThrownBy(() -> JobSpecLoader.load((SmallJobs.BASE + "escalation: {model: claude-sonnet-4-5-20250929}\n")
                 .getBytes(StandardCharsets.UTF_8), java.time.LocalDate.of(2026, 12, 6)))
                 .hasMessageContaining("$.escalation.model: ").hasMessageContaining("retired");
         // a moving alias needs allow_unpinned_model, as the job's model does

@@ -3,21 +3,12 @@ package io.batchline.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 /** The sample's quality gate, {@code sample.max_error_rate}: bound when inside (0, 1), refused by path otherwise. */
 class JobSpecSampleGateTest {
-    private static final String BASE = """
-            name: j
-            model: claude-haiku-4-5-20251001
-            user_template: "{{subject}}"
-            max_tokens: 10
-            output_schema: {type: object, properties: {confidence: {type: number}}}
-            """;
-
     private static JobSpec load(String extra) {
-        return JobSpecLoader.load((BASE + extra).getBytes(StandardCharsets.UTF_8));
+        return SmallJobs.with(extra);
     }
 
     @Test

@@ -75,12 +75,7 @@ final class IdleTimeoutInputStream extends FilterInputStream {
         try {
             return exit(super.read());
         } catch (IOException e) {
-            reader = null;
-            if (timedOut) {
-                Thread.interrupted();
-                throw timeout();
-            }
-            throw e;
+            throw readFailed(e);
         }
     }
 
@@ -90,13 +85,18 @@ final class IdleTimeoutInputStream extends FilterInputStream {
         try {
             return exit(super.read(b, off, len));
         } catch (IOException e) {
-            reader = null;
-            if (timedOut) {
-                Thread.interrupted();
-                throw timeout();
-            }
-            throw e;
+            throw readFailed(e);
         }
+    }
+
+    /** What a failed read throws: the idle timeout when the watchdog cut the read, else the read's own error. */
+    private IOException readFailed(IOException e) {
+        reader = null;
+        if (timedOut) {
+            Thread.interrupted();
+            return timeout();
+        }
+        return e;
     }
 
     @Override

@@ -84,47 +84,26 @@ public final class Planner {
      * Plans one attempt of a run from its input; writes shards, shard indexes, the failed part and the plan
      * itself to the store, and returns the plan. An I/O failure of the input or the store is thrown (the run
      * fails, nothing half-written is published as complete: shards are only closed once full or at the end).
+     * With a canary in the job, attempt 1's first canary.items requests go into shards of their own, numbered
+     * first ({@link Plan#canaryShards()}); golden items, result cache and checkpoints: see {@link PlanRequest}.
      */
-    public Plan plan(JobSpec job, String runId, int attempt, InputStream input, String inputName, ObjectStore store) {
-        return plan(job, runId, attempt, input, inputName, store, null);
-    }
-
-    /**
-     * As above, plus the job's golden items (null = none), after the input's and never in a canary shard.
-     * With {@code canary}, the first canary.items requests go into shards of their own, numbered first
-     * ({@link Plan#canaryShards()}).
-     */
-    public Plan plan(JobSpec job, String runId, int attempt, InputStream input, String inputName, ObjectStore store,
-                     GoldenInput golden) {
-        return plan(job, runId, attempt, input, inputName, store, golden, null);
-    }
-
-    /**
-     * As above, plus the result cache (null = off): input items answered from it get their outcome line
-     * there and go into no shard. Golden items and chunked items are always sent.
-     */
-    public Plan plan(JobSpec job, String runId, int attempt, InputStream input, String inputName, ObjectStore store,
-                     GoldenInput golden, io.batchline.cache.ResultCache.Lookup cache) {
-        return plan(job, runId, attempt, input, inputName, store, golden, cache, 0);
-    }
-
-    /**
-     * As above, with format checkpoints every {@code checkpointEvery} lines or more (0 = none): a pass that
-     * finds the run's checkpoint resumes after it (see {@link FormatCheckpoint}); {@code input} is still read from
-     * its first byte.
-     */
-    public Plan plan(JobSpec job, String runId, int attempt, InputStream input, String inputName, ObjectStore store,
-                     GoldenInput golden, io.batchline.cache.ResultCache.Lookup cache, int checkpointEvery) {
-        if (attempt < 1) throw new IllegalArgumentException("attempt starts at 1, got " + attempt);
+    public Plan plan(PlanRequest request) {
+        JobSpec job = request.job();
+        String runId = request.runId();
+        int attempt = request.attempt();
+        ObjectStore store = request.store();
+        GoldenInput golden = request.golden();
+        io.batchline.cache.ResultCache.Lookup cache = request.cache();
         Run run = new Run(job, runId, attempt, store);
         run.cache = cache;
         if (attempt == 1 && job.canary() != null) run.canaryLeft = job.canary().items();
-        run.checkpointEvery = checkpointEvery;
-        if (checkpointEvery > 0) FormatCheckpoint.read(store, runId, attempt).ifPresent(run::resume);
+        run.checkpointEvery = request.checkpointEvery();
+        if (run.checkpointEvery > 0) FormatCheckpoint.read(store, runId, attempt).ifPresent(run::resume);
         InputReader.Summary summary;
         try {
             // parsing and rendering on this thread, serialising and writing on another (for speed)
-            summary = io.batchline.input.PipelinedRead.read(InputReader.forJob(job, inputName), input, run);
+            summary = io.batchline.input.PipelinedRead.read(InputReader.forJob(job, request.inputName()),
+                    request.input(), run);
             if (cache != null) cache.finish(); // the items still pending a lookup go into shards before the canary ends
             run.endCanary();
             run.checkTemplateFieldsSeen(); // a field no line has is the spec's problem: stop before anything is sent
@@ -138,7 +117,7 @@ public final class Planner {
         } catch (IOException e) {
             throw new UncheckedIOException(e.getMessage(), e);
         }
-        return store(store, run.plan(inputName, summary.lines(), summary.nonBlank()));
+        return store(store, run.plan(request.inputName(), summary.lines(), summary.nonBlank()));
     }
 
     /**

@@ -61,7 +61,7 @@ class PlannerTest {
 
     Plan planFile(JobSpec job, FileObjectStore store, String file) throws IOException {
         try (InputStream in = Files.newInputStream(SAMPLE.resolve(file))) {
-            return new Planner().plan(job, RUN, 1, in, "inbox/ticket-triage/" + file, store);
+            return new Planner().plan(PlanRequest.of(job, RUN, 1, in, "inbox/ticket-triage/" + file, store));
         }
     }
 
@@ -198,8 +198,8 @@ class PlannerTest {
         JobSpec job = withShard(sampleJob(), 100, 4_000);
         String input = "{\"id\":\"small\",\"subject\":\"s\",\"body\":\"b\"}\n"
                 + "{\"id\":\"large\",\"subject\":\"s\",\"body\":\"" + "x".repeat(5_000) + "\"}\n";
-        Plan plan = new Planner().plan(job, RUN, 2, new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)),
-                "x.jsonl", store);
+        Plan plan = new Planner().plan(PlanRequest.of(job, RUN, 2,
+                new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)), "x.jsonl", store));
         assertThat(plan.valid()).isEqualTo(1);
         assertThat(plan.firstInvalid()).singleElement().satisfies(inv -> {
             assertThat(inv.line()).isEqualTo(2);
@@ -211,8 +211,8 @@ class PlannerTest {
     @Test
     void emptyInputStillWritesTheFailedPartAndThePlan() {
         FileObjectStore store = new FileObjectStore(dir);
-        Plan plan = new Planner().plan(withShard(sampleJobUnchecked(), 10, 1_000_000), RUN, 1,
-                new ByteArrayInputStream(new byte[0]), "empty.jsonl", store);
+        Plan plan = new Planner().plan(PlanRequest.of(withShard(sampleJobUnchecked(), 10, 1_000_000), RUN, 1,
+                new ByteArrayInputStream(new byte[0]), "empty.jsonl", store));
         assertThat(plan.items()).isZero();
         assertThat(plan.shards()).isEmpty();
         assertThat(store.exists(plan.failedKey())).isTrue();
@@ -230,8 +230,8 @@ class PlannerTest {
         try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
             out.write(csv.getBytes(StandardCharsets.UTF_8));
         }
-        Plan plan = new Planner().plan(sampleJob(), RUN, 1, new ByteArrayInputStream(gz.toByteArray()),
-                "inbox/ticket-triage/x.csv.gz", store);
+        Plan plan = new Planner().plan(PlanRequest.of(sampleJob(), RUN, 1, new ByteArrayInputStream(gz.toByteArray()),
+                "inbox/ticket-triage/x.csv.gz", store));
         assertThat(plan.valid()).isEqualTo(2);
         List<JsonNode> requests = jsonLines(store, plan.shards().get(0).key());
         assertThat(requests).extracting(r -> r.get("custom_id").asText()).containsExactly("a1-l2", "a1-l4");

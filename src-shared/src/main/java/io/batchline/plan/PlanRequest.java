@@ -8,7 +8,8 @@ import java.util.Objects;
 
 /**
  * What {@link Planner#plan} plans: one attempt of a run from its input. Made with {@link #of} from what every
- * plan needs, then the optional parts added with the {@code with...} methods; each returns a new request.
+ * plan needs, then the optional parts added with the {@code with...} methods; each returns a new request. The
+ * request is checked when made, whichever way.
  *
  * <ul>
  *   <li>{@link #golden}: the job's golden items, planned after the input's and never in a canary shard; null = none.
@@ -19,32 +20,19 @@ import java.util.Objects;
  *       read from its first byte.
  * </ul>
  */
-public final class PlanRequest {
-    private final JobSpec job;
-    private final String runId;
-    private final int attempt;
-    private final InputStream input;
-    private final String inputName;
-    private final ObjectStore store;
-    private final Planner.GoldenInput golden;
-    private final ResultCache.Lookup cache;
-    private final int checkpointEvery;
+public record PlanRequest(JobSpec job, String runId, int attempt, InputStream input, String inputName,
+                          ObjectStore store, Planner.GoldenInput golden, ResultCache.Lookup cache, int checkpointEvery) {
 
-    private PlanRequest(JobSpec job, String runId, int attempt, InputStream input, String inputName, ObjectStore store,
-                        Planner.GoldenInput golden, ResultCache.Lookup cache, int checkpointEvery) {
-        this.job = Objects.requireNonNull(job, "job");
-        this.runId = Objects.requireNonNull(runId, "runId");
+    public PlanRequest {
+        Objects.requireNonNull(job, "job");
+        Objects.requireNonNull(runId, "runId");
         if (attempt < 1) throw new IllegalArgumentException("attempt starts at 1, got " + attempt);
-        this.attempt = attempt;
-        this.input = Objects.requireNonNull(input, "input");
-        this.inputName = Objects.requireNonNull(inputName, "inputName");
-        this.store = Objects.requireNonNull(store, "store");
-        this.golden = golden;
-        this.cache = cache;
+        Objects.requireNonNull(input, "input");
+        Objects.requireNonNull(inputName, "inputName");
+        Objects.requireNonNull(store, "store");
         if (checkpointEvery < 0) {
             throw new IllegalArgumentException("checkpointEvery is 0 (none) or more, got " + checkpointEvery);
         }
-        this.checkpointEvery = checkpointEvery;
     }
 
     /**
@@ -66,43 +54,5 @@ public final class PlanRequest {
 
     public PlanRequest withCheckpointEvery(int checkpointEvery) {
         return new PlanRequest(job, runId, attempt, input, inputName, store, golden, cache, checkpointEvery);
-    }
-
-    public JobSpec job() {
-        return job;
-    }
-
-    public String runId() {
-        return runId;
-    }
-
-    public int attempt() {
-        return attempt;
-    }
-
-    public InputStream input() {
-        return input;
-    }
-
-    public String inputName() {
-        return inputName;
-    }
-
-    public ObjectStore store() {
-        return store;
-    }
-
-    /** The job's golden file, or null for none. */
-    public Planner.GoldenInput golden() {
-        return golden;
-    }
-
-    /** The result cache's lookup for this pass, or null when the cache is off. */
-    public ResultCache.Lookup cache() {
-        return cache;
-    }
-
-    public int checkpointEvery() {
-        return checkpointEvery;
     }
 }

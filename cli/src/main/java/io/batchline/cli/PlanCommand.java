@@ -14,6 +14,7 @@ import io.batchline.job.JobSpec;
 import io.batchline.json.Json;
 import io.batchline.outcome.OutcomeKind;
 import io.batchline.plan.Plan;
+import io.batchline.plan.PlanRequest;
 import io.batchline.plan.Planner;
 import io.batchline.run.RunKeys;
 import io.batchline.store.FileObjectStore;
@@ -55,8 +56,8 @@ final class PlanCommand {
             try (InputStream in = Files.newInputStream(input);
                  InputStream golden = job.golden() == null ? null
                          : Files.newInputStream(JobFiles.goldenFile(jobFile, job))) {
-                plan = new Planner().plan(job, RUN, 1, in, inputName, store,
-                        golden == null ? null : new Planner.GoldenInput(job.golden().file(), golden));
+                plan = new Planner().plan(PlanRequest.of(job, RUN, 1, in, inputName, store)
+                        .withGolden(golden == null ? null : new Planner.GoldenInput(job.golden().file(), golden)));
             } catch (Planner.GoldenFileException | io.batchline.job.JobSpecException e) {
                 throw new UserInputException(jobFile + ": " + e.getMessage());
             }

@@ -52,8 +52,7 @@ public final class ResultCache {
      */
     public static final class Lookup {
         /** An item to look up ({@code hash} set), or another step of planning kept in input order (hash null). */
-        private record Pending(String id, long line, String hash, String label, String stratum, Boolean truncated,
-                               Runnable send) {}
+        private record Pending(io.batchline.plan.ItemCarry item, String hash, Runnable send) {}
 
         private final ResultCacheStore cache;
         private final long oldestStoredAt;
@@ -77,11 +76,10 @@ public final class ResultCache {
 
         /**
          * One rendered item (its one request); {@code send} puts it into a shard when it is not answered from the
-         * cache. {@code label}, {@code stratum} and {@code truncated} go on its cached line as on a sent item's.
+         * cache. Its label, stratum and truncated flag go on its cached line as on a sent item's.
          */
-        public void offer(String id, long line, ObjectNode params, String label, String stratum, Boolean truncated,
-                          Runnable send) {
-            pending.add(new Pending(id, line, requestHash(params), label, stratum, truncated, send));
+        public void offer(io.batchline.plan.ItemCarry item, ObjectNode params, Runnable send) {
+            pending.add(new Pending(item, requestHash(params), send));
             if (pending.size() >= ResultCacheStore.MAX_KEYS_PER_LOOKUP) flush();
         }
 
@@ -90,7 +88,7 @@ public final class ResultCache {
          * decided, so planning's outputs stay in input order and a format checkpoint has one position.
          */
         public void defer(Runnable step) {
-            pending.add(new Pending(null, 0, null, null, null, null, step));
+            pending.add(new Pending(null, null, step));
             if (pending.size() >= ResultCacheStore.MAX_KEYS_PER_LOOKUP) flush();
         }
 
@@ -144,9 +142,10 @@ public final class ResultCache {
         private OutcomeLine answer(Pending p, CachedAnswer a) {
             if (a == null || a.storedAt() < oldestStoredAt || !validator.validate(a.output()).isEmpty()) return null;
             Routing routing = router.route(a.output());
-            return OutcomeLine.of(p.id(), p.line(), routing.kind()).reason(routing.reason()).output(a.output())
-                    .confidence(routing.confidence()).free().truncated(Boolean.TRUE.equals(p.truncated()))
-                    .groundTruth(p.label()).stratum(p.stratum()).cached(true).build();
+            io.batchline.plan.ItemCarry item = p.item();
+            return OutcomeLine.of(item.id(), item.line(), routing.kind()).reason(routing.reason()).output(a.output())
+                    .confidence(routing.confidence()).free().truncated(item.truncated())
+                    .groundTruth(item.label()).stratum(item.stratum()).cached(true).build();
         }
     }
 

@@ -6,6 +6,7 @@ import io.batchline.job.JobSpec;
 import io.batchline.json.JsonLines;
 import io.batchline.outcome.ChunkOutcome;
 import io.batchline.outcome.OutcomeLine;
+import io.batchline.plan.ShardIndexLine;
 import io.batchline.plan.Strata;
 import io.batchline.run.RunKeys;
 import io.batchline.store.ObjectStore;
@@ -36,19 +37,19 @@ final class ChunkStaging {
     }
 
     /** The line with its item's stratum, costed at that stratum's model when it is not the job's. */
-    OutcomeLine inStratum(ShardIndex.Item item, OutcomeLine line) {
-        if (item.stratum() == null || job == null) return line;
-        line = line.withStratumAndChunks(item.stratum(), null);
-        String model = Strata.model(job, item.stratum());
+    OutcomeLine inStratum(ShardIndexLine item, OutcomeLine line) {
+        if (item.carry().stratum() == null || job == null) return line;
+        line = line.withStratumAndChunks(item.carry().stratum(), null);
+        String model = Strata.model(job, item.carry().stratum());
         if (prices == null || model.equals(job.model()) || line.usage() == null) return line;
         if (line.escalatedFrom() != null) return line; // priced per round by the collector already
         return line.withCost(prices.get(model).cost(line.usage()));
     }
 
     /** Parks a chunk's verdict; false when the item is not chunked (its line is final). */
-    boolean stage(ShardIndex.Item item, OutcomeLine line) {
-        if (item.chunks() == null) return false;
-        staged.add(new ChunkOutcome(item.line(), item.chunk(), item.chunks(), line));
+    boolean stage(ShardIndexLine item, OutcomeLine line) {
+        if (item.carry().chunks() == null) return false;
+        staged.add(new ChunkOutcome(item.carry().line(), item.carry().chunk(), item.carry().chunks(), line));
         return true;
     }
 

@@ -11,9 +11,11 @@ import io.batchline.json.JsonLines;
 import io.batchline.outcome.OutcomeKind;
 import io.batchline.outcome.OutcomeLine;
 import io.batchline.outcome.OutcomeLineWriter;
-import io.batchline.pipeline.ShardIndex.Item;
 import io.batchline.pipeline.StagePayloads.CollectRequest;
 import io.batchline.pipeline.StagePayloads.Collected;
+import io.batchline.plan.ItemCarry;
+import io.batchline.plan.ItemCarryCodec;
+import io.batchline.plan.ShardIndexLine;
 import io.batchline.provider.BatchResult;
 import io.batchline.quality.ReviewPublisher;
 import io.batchline.quality.ReviewQueue;
@@ -65,17 +67,17 @@ public final class CollectStage {
      * A request to send again in the next attempt: as it was (a transient failure), or, when {@code answer} is
      * set, as its repair: the model's invalid answer and what is wrong with it become a follow-up turn.
      */
-    record Retry(Item item, String why, String answer, String errors, JsonNode history, boolean escalation) {
-        Retry(Item item, String why, String answer, String errors, JsonNode history) {
+    record Retry(ShardIndexLine item, String why, String answer, String errors, JsonNode history, boolean escalation) {
+        Retry(ShardIndexLine item, String why, String answer, String errors, JsonNode history) {
             this(item, why, answer, errors, history, false);
         }
 
-        static Retry transientFailure(Item item, String why, JsonNode history) {
+        static Retry transientFailure(ShardIndexLine item, String why, JsonNode history) {
             return new Retry(item, why, null, null, history);
         }
 
         /** The item's escalation round: its first request for the escalation's model. */
-        static Retry escalation(Item item, String why, JsonNode history) {
+        static Retry escalation(ShardIndexLine item, String why, JsonNode history) {
             return new Retry(item, why, null, null, history, true);
         }
 
@@ -119,7 +121,7 @@ public final class CollectStage {
         if (shard.rawKey() == null) {
             throw new TransientStageException("shard " + shard.shard() + " of run " + runId + " has no saved results yet");
         }
-        Map<String, Item> pending = ShardIndex.read(store, shard.indexKey());
+        Map<String, ShardIndexLine> pending = ItemCarryCodec.readIndex(store, shard.indexKey());
         io.batchline.logging.LogContext.put("batch_id", shard.batchId());
         // resume after the last checkpoint of a killed collect, judging as it did
         CollectCheckpoint.State checkpoint = CollectCheckpoint.read(store, runId, shard.attempt(), shard.shard())
@@ -164,7 +166,7 @@ public final class CollectStage {
                         readAfterResume++;
                     }
                     read++;
-                    Item item = pending.remove(result.customId());
+                    ShardIndexLine item = pending.remove(result.customId());
                     if (item == null) {
                         unknown++; // not ours, or a duplicate line: never counted twice
                     } else {
@@ -189,7 +191,7 @@ public final class CollectStage {
                 sink = CollectCheckpoint.Sink.last(store, runId, shard.attempt(), shard.shard());
             }
             // a request the provider never answered is accounted for like a transient failure
-            for (Item item : pending.values()) {
+            for (ShardIndexLine item : pending.values()) {
                 Verdict verdict = judge.unanswered(item);
                 if (verdict.retry() != null) {
                     retry.put(item.customId(), verdict.retry());
@@ -245,11 +247,11 @@ public final class CollectStage {
     }
 
     /** An item's final line: a golden item's to the golden part, any other to its outcome part. */
-    private static void emit(CollectCheckpoint.Sink parts, OutputStream golden, Item item, OutcomeLine line,
+    private static void emit(CollectCheckpoint.Sink parts, OutputStream golden, ShardIndexLine item, OutcomeLine line,
                              Map<OutcomeKind, Long> counts, ChunkStaging staging, OutcomeLineWriter lines) {
         line = staging.inStratum(item, line);
         if (staging.stage(item, line)) return; // a chunk's verdict waits for its siblings
-        if (item.golden()) {
+        if (item.carry().golden()) {
             lines.write(golden, line);
             return;
         }
@@ -274,31 +276,20 @@ public final class CollectStage {
                     String customId = request.path("custom_id").asText();
                     Retry r = retry.get(customId);
                     if (r == null) return;
-                    ObjectNode carried = Json.MAPPER.createObjectNode();
-                    carried.put("id", r.item().id());
-                    carried.put("line", r.item().line());
-                    carried.put("attempts", r.item().attempts());
-                    carried.put("last_error", r.why());
+                    ItemCarry item = r.item().carry();
                     JsonNode params = request.get("params");
+                    boolean repair = false;
                     if (r.escalation()) { // a new round: its answer may have its own repair
                         params = io.batchline.escalate.EscalationRound.params(params, job);
                     } else if (r.isRepair()) {
-                        carried.put("repair", true);
+                        repair = true;
                         params = RepairPrompt.params(params, r.answer(), r.errors(), job.outputSchema());
-                    } else if (r.item().repair()) {
-                        carried.put("repair", true); // a repair request that failed transiently stays one
+                    } else {
+                        repair = item.repair(); // a repair request that failed transiently stays one
                     }
-                    if (r.item().truncated()) carried.put("truncated", true);
-                    if (r.item().label() != null) carried.put("label", r.item().label());
-                    if (r.item().golden()) carried.put("golden", true);
-                    if (r.item().chunk() != null) { // a chunk is retried alone, as the same chunk
-                        carried.put("chunk", r.item().chunk());
-                        carried.put("chunks", r.item().chunks());
-                    }
-                    if (r.item().stratum() != null) carried.put("stratum", r.item().stratum());
-                    carried.set("history", r.history()); // every attempt so far travels with the item
-                    carried.set("params", params);
-                    JsonLines.write(out, carried);
+                    // a chunk is retried alone, as the same chunk; every attempt so far travels with the item
+                    ItemCarryCodec.writeRetryLine(out, new ItemCarryCodec.RetryLine(
+                            item.withRepair(repair).withHistory(r.history()), r.why(), params));
                 });
             }
         } catch (IOException e) {
@@ -345,11 +336,12 @@ public final class CollectStage {
         }
 
         /** The model this item's request went to: the escalation's once escalated, else its stratum's or the job's. */
-        String model(Item item) {
-            if (item.history() != null && io.batchline.escalate.EscalationRound.escalatedFrom(item.history()) != null) {
+        String model(ShardIndexLine item) {
+            JsonNode history = item.carry().history();
+            if (history != null && io.batchline.escalate.EscalationRound.escalatedFrom(history) != null) {
                 return job.escalation().model();
             }
-            return io.batchline.plan.Strata.model(job, item.stratum());
+            return io.batchline.plan.Strata.model(job, item.carry().stratum());
         }
 
         /**
@@ -357,14 +349,15 @@ public final class CollectStage {
          * escalation round: the job escalates that ending, the item was not escalated yet, the run was not
          * canceled and an attempt is left (golden and canary items escalate like any other).
          */
-        boolean escalates(Item item, String ending) {
+        boolean escalates(ShardIndexLine item, String ending) {
             return job.escalation() != null && job.escalation().covers(ending) && !canceled
-                    && io.batchline.escalate.EscalationRound.escalatedFrom(item.history()) == null
-                    && item.attempts() < job.lastAttempt();
+                    && io.batchline.escalate.EscalationRound.escalatedFrom(item.carry().history()) == null
+                    && item.carry().attempts() < job.lastAttempt();
         }
 
         /** Sends the item to the escalation round, recording its answer so far in its history. */
-        Verdict escalate(Item item, String ending, String reason, JsonNode output, Double confidence, Usage usage,
+        Verdict escalate(ShardIndexLine item, String ending, String reason, JsonNode output, Double confidence,
+                         Usage usage,
                          BigDecimal cost) {
             ObjectNode entry = attempt(item, io.batchline.escalate.EscalationRound.ESCALATED, null, reason);
             entry.put("tier", ending);
@@ -374,7 +367,7 @@ public final class CollectStage {
             return new Verdict(null, Retry.escalation(item, reason == null ? "escalated" : reason, history(item, entry)));
         }
 
-        Verdict outcome(Item item, BatchResult result) {
+        Verdict outcome(ShardIndexLine item, BatchResult result) {
             Usage usage = result.usage() == null ? Usage.ZERO : result.usage();
             BigDecimal cost = prices.priceFor(model(item), job.cacheTtl()).cost(usage);
             if (result.succeeded()) {
@@ -415,7 +408,8 @@ public final class CollectStage {
                 }
                 // the entry is only read by a line that carries a history (never FAILED here): skip it otherwise
                 return new Verdict(line(item, routing.kind(), routing.reason(), extraction.json(), routing.confidence(),
-                        usage, cost, item.history() != null ? attempt(item, "succeeded", null, null) : null), null);
+                        usage, cost, item.carry().history() != null ? attempt(item, "succeeded", null, null) : null),
+                        null);
             }
             String resultType = result.type().name().toLowerCase(java.util.Locale.ROOT);
             if (result.permanentFailure()) {
@@ -428,22 +422,24 @@ public final class CollectStage {
         }
 
         /** A transient failure: the next attempt, or failed when attempts are used up or the run was canceled. */
-        private Verdict sendAgainOrFail(Item item, String why, Usage usage, BigDecimal cost, ObjectNode thisAttempt) {
+        private Verdict sendAgainOrFail(ShardIndexLine item, String why, Usage usage, BigDecimal cost,
+                                        ObjectNode thisAttempt) {
             if (canceled) {
                 return new Verdict(line(item, OutcomeKind.FAILED, CancelStage.UNFINISHED, null, null, usage, cost,
                         thisAttempt), null);
             }
-            if (item.attempts() < job.maxAttempts()) {
+            if (item.carry().attempts() < job.maxAttempts()) {
                 return new Verdict(null, Retry.transientFailure(item, why, history(item, thisAttempt)));
             }
-            return new Verdict(line(item, OutcomeKind.FAILED, why + " (gave up after " + item.attempts() + " attempts)",
+            return new Verdict(line(item, OutcomeKind.FAILED,
+                    why + " (gave up after " + item.carry().attempts() + " attempts)",
                     null, null, usage, cost, thisAttempt), null);
         }
 
         /** One entry of an item's history: what became of it in this attempt. */
-        ObjectNode attempt(Item item, String result, String errorType, String reason) {
+        ObjectNode attempt(ShardIndexLine item, String result, String errorType, String reason) {
             ObjectNode entry = Json.MAPPER.createObjectNode();
-            entry.put("attempt", item.attempts());
+            entry.put("attempt", item.carry().attempts());
             entry.put("custom_id", item.customId());
             entry.put("batch_id", batchId);
             entry.put("result", result);
@@ -458,9 +454,10 @@ public final class CollectStage {
          * lost: the repaired line's cost covers only the repair call, and the first call's usage stays in the raw
          * results; see README "Repair round".
          */
-        private Verdict invalid(Item item, String reason, String errors, String answer, JsonNode output, Usage usage,
+        private Verdict invalid(ShardIndexLine item, String reason, String errors, String answer, JsonNode output,
+                                Usage usage,
                                 BigDecimal cost, ObjectNode thisAttempt) {
-            if (item.repair()) {
+            if (item.carry().repair()) {
                 if (escalates(item, JobSpec.Escalation.INVALID)) {
                     return escalate(item, JobSpec.Escalation.INVALID, InvalidOutput.AFTER_REPAIR + reason, output,
                             null, usage, cost);
@@ -468,7 +465,7 @@ public final class CollectStage {
                 return new Verdict(line(item, OutcomeKind.REJECTED, InvalidOutput.AFTER_REPAIR + reason, output, null,
                         usage, cost, thisAttempt), null);
             }
-            if (job.repairs() && item.attempts() < job.lastAttempt()) {
+            if (job.repairs() && item.carry().attempts() < job.lastAttempt()) {
                 if (canceled) { // its repair round will not happen
                     return new Verdict(line(item, OutcomeKind.FAILED, CancelStage.UNFINISHED, null, null, usage, cost,
                             thisAttempt), null);
@@ -482,14 +479,15 @@ public final class CollectStage {
             return new Verdict(line(item, OutcomeKind.REJECTED, reason, output, null, usage, cost, thisAttempt), null);
         }
 
-        Verdict unanswered(Item item) {
+        Verdict unanswered(ShardIndexLine item) {
             String why = "no result returned for " + item.customId();
             ObjectNode thisAttempt = attempt(item, "missing", null, why);
-            if (canceled || item.attempts() < job.maxAttempts()) {
+            if (canceled || item.carry().attempts() < job.maxAttempts()) {
                 return sendAgainOrFail(item, why, Usage.ZERO, BigDecimal.ZERO, thisAttempt);
             }
             return new Verdict(line(item, OutcomeKind.FAILED, "no result returned by the provider (gave up after "
-                    + item.attempts() + " attempts)", null, null, Usage.ZERO, BigDecimal.ZERO, thisAttempt), null);
+                    + item.carry().attempts() + " attempts)", null, null, Usage.ZERO, BigDecimal.ZERO, thisAttempt),
+                    null);
         }
 
         String transientReason(BatchResult result) {
@@ -502,10 +500,11 @@ public final class CollectStage {
         }
 
         /** The history goes on a failed line and on any line sent more than once. */
-        private OutcomeLine line(Item item, OutcomeKind kind, String reason, JsonNode output, Double confidence,
-                                 Usage usage, BigDecimal cost, ObjectNode thisAttempt) {
+        private OutcomeLine line(ShardIndexLine item, OutcomeKind kind, String reason, JsonNode output,
+                                 Double confidence, Usage usage, BigDecimal cost, ObjectNode thisAttempt) {
+            ItemCarry carry = item.carry();
             boolean valid = kind != OutcomeKind.FAILED && !InvalidOutput.isInvalidOutputReason(reason);
-            JsonNode from = io.batchline.escalate.EscalationRound.escalatedFrom(item.history());
+            JsonNode from = io.batchline.escalate.EscalationRound.escalatedFrom(carry.history());
             ObjectNode escalatedFrom = null;
             if (from != null) { // one line for both rounds: usage and cost summed, each round's in its entry
                 if (thisAttempt == null) thisAttempt = attempt(item, "succeeded", null, null);
@@ -520,11 +519,12 @@ public final class CollectStage {
                 escalatedFrom.set("model", from.get("model"));
                 escalatedFrom.set("custom_id", from.get("custom_id"));
             }
-            JsonNode history = kind == OutcomeKind.FAILED || item.history() != null ? history(item, thisAttempt) : null;
-            return OutcomeLine.of(item.id(), item.line(), kind).reason(kind == OutcomeKind.ACCEPTED ? null : reason)
-                    .output(output).confidence(confidence).usage(usage).costUsd(cost).attempts(item.attempts())
-                    .batchId(batchId).customId(item.customId()).repaired(item.repair() && valid)
-                    .truncated(item.truncated()).groundTruth(item.label()).history(history)
+            JsonNode history = kind == OutcomeKind.FAILED || carry.history() != null
+                    ? history(item, thisAttempt) : null;
+            return OutcomeLine.of(carry.id(), carry.line(), kind).reason(kind == OutcomeKind.ACCEPTED ? null : reason)
+                    .output(output).confidence(confidence).usage(usage).costUsd(cost).attempts(carry.attempts())
+                    .batchId(batchId).customId(item.customId()).repaired(carry.repair() && valid)
+                    .truncated(carry.truncated()).groundTruth(carry.label()).history(history)
                     .escalatedFrom(escalatedFrom).build();
         }
 
@@ -537,9 +537,9 @@ public final class CollectStage {
     }
 
     /** The item's earlier attempts followed by this one: a new array, the index line's is left as read. */
-    static ArrayNode history(Item item, JsonNode thisAttempt) {
+    static ArrayNode history(ShardIndexLine item, JsonNode thisAttempt) {
         ArrayNode history = Json.MAPPER.createArrayNode();
-        if (item.history() != null) history.addAll((ArrayNode) item.history());
+        if (item.carry().history() != null) history.addAll((ArrayNode) item.carry().history());
         if (thisAttempt != null) history.add(thisAttempt);
         return history;
     }
@@ -557,12 +557,13 @@ public final class CollectStage {
                         "application/x-ndjson"));
             }
             ChunkStaging staging = new ChunkStaging(null, null);
-            for (Item item : ShardIndex.read(store, shard.indexKey()).values()) {
-                if (item.golden()) continue; // golden items never become outcome lines
-                OutcomeLine line = OutcomeLine.of(item.id(), item.line(), OutcomeKind.FAILED)
-                        .reason(CancelStage.NOT_SENT).free().attempts(item.attempts() - 1)
-                        .truncated(item.truncated()).groundTruth(item.label()).history(item.history())
-                        .stratum(item.stratum()).build();
+            for (ShardIndexLine item : ItemCarryCodec.readIndex(store, shard.indexKey()).values()) {
+                ItemCarry carry = item.carry();
+                if (carry.golden()) continue; // golden items never become outcome lines
+                OutcomeLine line = OutcomeLine.of(carry.id(), carry.line(), OutcomeKind.FAILED)
+                        .reason(CancelStage.NOT_SENT).free().attempts(carry.attempts() - 1)
+                        .truncated(carry.truncated()).groundTruth(carry.label()).history(carry.history())
+                        .stratum(carry.stratum()).build();
                 if (staging.stage(item, line)) continue; // a chunk: merged with its siblings at finalize
                 JsonLines.write(parts.get(OutcomeKind.FAILED), line);
                 failed++;

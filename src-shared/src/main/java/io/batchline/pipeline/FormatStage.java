@@ -4,6 +4,7 @@ import io.batchline.job.JobSpec;
 import io.batchline.pipeline.StagePayloads.FormatRequest;
 import io.batchline.pipeline.StagePayloads.Formatted;
 import io.batchline.plan.Plan;
+import io.batchline.plan.PlanRequest;
 import io.batchline.plan.Planner;
 import io.batchline.run.RunKeys;
 import io.batchline.run.RunRecord;
@@ -41,10 +42,12 @@ public final class FormatStage {
         // from a format checkpoint comes through here too, so it re-reads that same version
         try (InputStream in = openInput(store, run);
              InputStream golden = job.golden() == null ? null : openGolden(store, runId, job)) {
-            plan = planner.plan(job, runId, 1, in, run.inputKey(), store, golden == null ? null
-                    : new Planner.GoldenInput(RunKeys.goldenSnapshot(runId, job.golden().file()), golden),
-                    io.batchline.cache.ResultCache.lookup(ctx.resultCache(), job, runId, store, ctx.clock()),
-                    ctx.config().formatCheckpointEvery()); // a killed format resumes from its last checkpoint
+            plan = planner.plan(PlanRequest.of(job, runId, 1, in, run.inputKey(), store)
+                    .withGolden(golden == null ? null
+                            : new Planner.GoldenInput(RunKeys.goldenSnapshot(runId, job.golden().file()), golden))
+                    .withCache(io.batchline.cache.ResultCache.lookup(ctx.resultCache(), job, runId, store, ctx.clock()))
+                    // a killed format resumes from its last checkpoint
+                    .withCheckpointEvery(ctx.config().formatCheckpointEvery()));
         } catch (ObjectChangedException e) {
             throw inputChanged(run, e);
         } catch (NoSuchObjectException e) {

@@ -7,8 +7,10 @@ import io.batchline.json.Json;
 import io.batchline.json.JsonLines;
 import io.batchline.pipeline.StagePayloads.SubmitRequest;
 import io.batchline.plan.Calibration;
+import io.batchline.plan.ItemCarryCodec;
 import io.batchline.plan.Planner;
 import io.batchline.plan.RequestCheck;
+import io.batchline.plan.ShardIndexLine;
 import io.batchline.provider.ProviderException;
 import io.batchline.run.RunKeys;
 import io.batchline.run.ShardRecord;
@@ -28,7 +30,7 @@ import java.util.logging.Logger;
  * <ol>
  *   <li>every planned shard is read back and each request checked as the provider would ({@link RequestCheck}),
  *       its custom_id unique in the shard and joined to its item through the shard index exactly as the
- *       collector joins results ({@link ShardIndex#read}); the shard within the provider's batch limits.
+ *       collector joins results ({@link ItemCarryCodec#readIndex}); the shard within the provider's batch limits.
  *       The planner already failed bad items one by one, so a problem here means the written shard is not
  *       what was planned: the run stops ({@code PreflightFailed}) rather than send it.</li>
  *   <li>with {@code preflight: true}, before the run's first batch, one request of each template shape goes
@@ -178,7 +180,7 @@ public final class Preflight {
         }
 
         void shard(ObjectStore store, ShardRecord shard) {
-            Map<String, ShardIndex.Item> index = ShardIndex.read(store, shard.indexKey());
+            Map<String, ShardIndexLine> index = ItemCarryCodec.readIndex(store, shard.indexKey());
             java.util.Set<String> seen = new java.util.HashSet<>();
             long[] count = {0};
             long[] bytes = {0};
@@ -206,7 +208,7 @@ public final class Preflight {
                     problem(where + ": custom_id " + customId + " appears twice");
                     return;
                 }
-                ShardIndex.Item item = index.remove(customId);
+                ShardIndexLine item = index.remove(customId);
                 if (item == null) {
                     problem(where + ": custom_id " + customId + " maps to no item in " + shard.indexKey());
                     return;
@@ -215,8 +217,9 @@ public final class Preflight {
                 if (sample != null) sample.offer(p);
                 if (collectShapes && shapes.size() < MAX_SHAPES) shapes.putIfAbsent(shapeOf(p, item), new Shape(customId, p));
             });
-            for (ShardIndex.Item orphan : index.values()) {
-                problem(where + ": item of line " + orphan.line() + " (custom_id " + orphan.customId() + ") has no request");
+            for (ShardIndexLine orphan : index.values()) {
+                problem(where + ": item of line " + orphan.carry().line() + " (custom_id " + orphan.customId()
+                        + ") has no request");
             }
             if (count[0] > Planner.PROVIDER_MAX_REQUESTS) {
                 problem(String.format(Locale.ROOT, "%s holds %,d requests, more than the provider's %,d per batch",
@@ -235,9 +238,9 @@ public final class Preflight {
         }
 
         /** Model, max_tokens, stratum and system prompt (few-shot examples live there): one template shape. */
-        private static String shapeOf(ObjectNode params, ShardIndex.Item item) {
+        private static String shapeOf(ObjectNode params, ShardIndexLine item) {
             return params.path("model").asText() + "|" + params.path("max_tokens").asText() + "|"
-                    + (item.stratum() == null ? "" : item.stratum()) + "|"
+                    + (item.carry().stratum() == null ? "" : item.carry().stratum()) + "|"
                     + Integer.toHexString(Json.string(params.path("system")).hashCode());
         }
     }

@@ -84,47 +84,26 @@ public final class Planner {
      * Plans one attempt of a run from its input; writes shards, shard indexes, the failed part and the plan
      * itself to the store, and returns the plan. An I/O failure of the input or the store is thrown (the run
      * fails, nothing half-written is published as complete: shards are only closed once full or at the end).
+     * With a canary in the job, attempt 1's first canary.items requests go into shards of their own, numbered
+     * first ({@link Plan#canaryShards()}); golden items, result cache and checkpoints: see {@link PlanRequest}.
      */
-    public Plan plan(JobSpec job, String runId, int attempt, InputStream input, String inputName, ObjectStore store) {
-        return plan(job, runId, attempt, input, inputName, store, null);
-    }
-
-    /**
-     * As above, plus the job's golden items (null = none), after the input's and never in a canary shard.
-     * With {@code canary}, the first canary.items requests go into shards of their own, numbered first
-     * ({@link Plan#canaryShards()}).
-     */
-    public Plan plan(JobSpec job, String runId, int attempt, InputStream input, String inputName, ObjectStore store,
-                     GoldenInput golden) {
-        return plan(job, runId, attempt, input, inputName, store, golden, null);
-    }
-
-    /**
-     * As above, plus the result cache (null = off): input items answered from it get their outcome line
-     * there and go into no shard. Golden items and chunked items are always sent.
-     */
-    public Plan plan(JobSpec job, String runId, int attempt, InputStream input, String inputName, ObjectStore store,
-                     GoldenInput golden, io.batchline.cache.ResultCache.Lookup cache) {
-        return plan(job, runId, attempt, input, inputName, store, golden, cache, 0);
-    }
-
-    /**
-     * As above, with format checkpoints every {@code checkpointEvery} lines or more (0 = none): a pass that
-     * finds the run's checkpoint resumes after it (see {@link FormatCheckpoint}); {@code input} is still read from
-     * its first byte.
-     */
-    public Plan plan(JobSpec job, String runId, int attempt, InputStream input, String inputName, ObjectStore store,
-                     GoldenInput golden, io.batchline.cache.ResultCache.Lookup cache, int checkpointEvery) {
-        if (attempt < 1) throw new IllegalArgumentException("attempt starts at 1, got " + attempt);
+    public Plan plan(PlanRequest request) {
+        JobSpec job = request.job();
+        String runId = request.runId();
+        int attempt = request.attempt();
+        ObjectStore store = request.store();
+        GoldenInput golden = request.golden();
+        io.batchline.cache.ResultCache.Lookup cache = request.cache();
         Run run = new Run(job, runId, attempt, store);
         run.cache = cache;
         if (attempt == 1 && job.canary() != null) run.canaryLeft = job.canary().items();
-        run.checkpointEvery = checkpointEvery;
-        if (checkpointEvery > 0) FormatCheckpoint.read(store, runId, attempt).ifPresent(run::resume);
+        run.checkpointEvery = request.checkpointEvery();
+        if (run.checkpointEvery > 0) FormatCheckpoint.read(store, runId, attempt).ifPresent(run::resume);
         InputReader.Summary summary;
         try {
             // parsing and rendering on this thread, serialising and writing on another (for speed)
-            summary = io.batchline.input.PipelinedRead.read(InputReader.forJob(job, inputName), input, run);
+            summary = io.batchline.input.PipelinedRead.read(InputReader.forJob(job, request.inputName()),
+                    request.input(), run);
             if (cache != null) cache.finish(); // the items still pending a lookup go into shards before the canary ends
             run.endCanary();
             run.checkTemplateFieldsSeen(); // a field no line has is the spec's problem: stop before anything is sent
@@ -138,13 +117,13 @@ public final class Planner {
         } catch (IOException e) {
             throw new UncheckedIOException(e.getMessage(), e);
         }
-        return store(store, run.plan(inputName, summary.lines(), summary.nonBlank()));
+        return store(store, run.plan(request.inputName(), summary.lines(), summary.nonBlank()));
     }
 
     /**
-     * Plans a retry round (attempt n+1) from the retry parts collect wrote: each line is
-     * {@code {"id","line","attempts","last_error","params"}} with the params to send again (a repair round may
-     * have changed them). Requests get new custom_ids for the new attempt and {@code attempts + 1} in the index.
+     * Plans a retry round (attempt n+1) from the retry parts collect wrote: each line is an item with what it carries
+     * and the params to send again (a repair round may have changed them; see {@link ItemCarryCodec}). Requests get
+     * new custom_ids for the new attempt and {@code attempts + 1} in the index.
      * {@code items} counts the retry lines; their outcomes were not counted anywhere else yet.
      */
     public Plan planRetry(JobSpec job, String runId, int attempt, List<String> retryParts, ObjectStore store) {
@@ -159,20 +138,10 @@ public final class Planner {
                     lineNumber++;
                     if (text.isBlank()) continue;
                     lines++;
-                    JsonNode retry;
-                    try {
-                        retry = Json.MAPPER.readTree(text);
-                    } catch (IOException e) {
-                        throw new IllegalStateException("retry part " + key + " line " + lineNumber + " is not JSON: "
-                                + e.getMessage(), e);
-                    }
-                    if (!(retry.get("params") instanceof ObjectNode params) || !retry.hasNonNull("line")) {
-                        throw new IllegalStateException("retry part " + key + " line " + lineNumber
-                                + " lacks params or line");
-                    }
-                    String id = retry.path("id").isNull() ? null : retry.path("id").asText(null);
-                    run.request(id, retry.get("line").asLong(), retry.path("attempts").asInt(attempt - 1) + 1, params,
-                            Carry.of(retry));
+                    ItemCarryCodec.RetryLine retry = ItemCarryCodec.readRetryLine(text, attempt - 1,
+                            "retry part " + key + " line " + lineNumber);
+                    ItemCarry item = retry.item();
+                    run.request(item.withAttempts(item.attempts() + 1), (ObjectNode) retry.params());
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException("reading retry part " + key, e);
@@ -184,38 +153,6 @@ public final class Planner {
             throw new UncheckedIOException(e.getMessage(), e);
         }
         return store(store, run.plan(RunKeys.retryPrefix(runId, attempt), lines, lines));
-    }
-
-    /**
-     * What an item carries from attempt to attempt besides its params: the flags and label of its index line
-     * (see {@link ShardIndexLine}); retry lines use the same field names.
-     */
-    public record Carry(Boolean repair, Boolean truncated, String label, Boolean golden, JsonNode history,
-                        Integer chunk, Integer chunks, String stratum) {
-        public static final Carry NONE = new Carry(null, null, null, null);
-
-        /** Not a chunk, in no stratum (see ShardIndexLine for chunk, chunks and stratum). */
-        public Carry(Boolean repair, Boolean truncated, String label, Boolean golden, JsonNode history) {
-            this(repair, truncated, label, golden, history, null, null, null);
-        }
-
-        /** @param history the item's earlier attempts, an array; null on a first attempt */
-        public Carry(Boolean repair, Boolean truncated, String label, Boolean golden) {
-            this(repair, truncated, label, golden, null);
-        }
-
-        public static Carry of(JsonNode line) {
-            return new Carry(flag(line, "repair"), flag(line, "truncated"),
-                    line.path("label").isValueNode() && !line.path("label").isNull() ? line.get("label").asText() : null,
-                    flag(line, "golden"), line.path("history").isArray() ? line.get("history") : null,
-                    line.path("chunk").isInt() ? line.get("chunk").intValue() : null,
-                    line.path("chunks").isInt() ? line.get("chunks").intValue() : null,
-                    line.path("stratum").isTextual() ? line.get("stratum").textValue() : null);
-        }
-
-        private static Boolean flag(JsonNode line, String name) {
-            return line.path(name).asBoolean(false) ? Boolean.TRUE : null;
-        }
     }
 
     private static Plan store(ObjectStore store, Plan plan) {
@@ -397,16 +334,14 @@ public final class Planner {
                 inOrder(() -> fail(item.id(), item.line(), e.getMessage()));
                 return;
             }
+            ItemCarry carry = ItemCarry.of(item.id(), item.line(), attempt).withLabel(label(item));
             if (prepared instanceof io.batchline.render.EscapedText content) {
-                request(item.id(), item.line(), attempt, renderer.plainShape(), content,
-                        new Carry(null, null, label(item), null));
+                request(carry, renderer.plainShape(), content);
                 return;
             }
             ObjectNode params = (ObjectNode) prepared;
-            Carry carry = new Carry(null, null, label(item), null);
-            if (cache == null) request(item.id(), item.line(), attempt, params, carry);
-            else cache.offer(item.id(), item.line(), params, carry.label(), null, null,
-                    () -> request(item.id(), item.line(), attempt, params, carry));
+            if (cache == null) request(carry, params);
+            else cache.offer(carry, params, () -> request(carry, params));
         }
 
         /**
@@ -430,19 +365,18 @@ public final class Planner {
                 return;
             }
             if (firstPiece >= pieces.size()) return;
+            ItemCarry whole = ItemCarry.of(item.id(), item.line(), attempt).withLabel(label(item))
+                    .withStratum(stratum == null ? null : stratum.name());
             if (cache != null && pieces.size() == 1 && pieces.get(0).chunk() == null) { // one request: cacheable
-                Carry carry = new Carry(null, pieces.get(0).truncated() ? Boolean.TRUE : null, label(item), null, null,
-                        null, null, stratum == null ? null : stratum.name());
-                cache.offer(item.id(), item.line(), params.get(0), carry.label(), carry.stratum(), carry.truncated(),
-                        () -> request(item.id(), item.line(), attempt, params.get(0), carry));
+                ItemCarry carry = whole.withTruncated(pieces.get(0).truncated());
+                cache.offer(carry, params.get(0), () -> request(carry, params.get(0)));
                 return;
             }
             inOrder(() -> {
                 for (int i = firstPiece; i < pieces.size(); i++) {
                     LongInputs.Piece piece = pieces.get(i);
-                    request(item.id(), item.line(), attempt, params.get(i), new Carry(null,
-                            piece.truncated() ? Boolean.TRUE : null, label(item), null, null, piece.chunk(),
-                            piece.chunks(), stratum == null ? null : stratum.name()));
+                    request(whole.withTruncated(piece.truncated()).withChunk(piece.chunk(), piece.chunks()),
+                            params.get(i));
                 }
             });
         }
@@ -458,17 +392,17 @@ public final class Planner {
         }
 
         /** Adds one request to the current shard, opening the next shard when it would not fit. */
-        void request(String id, long line, int attempts, ObjectNode params, Carry carry) {
-            request(id, line, attempts, params, null, carry);
+        void request(ItemCarry carry, ObjectNode params) {
+            request(carry, params, null);
         }
 
         /**
          * As above; with {@code content}, a plain item's escaped user message, {@code params} are the job's
          * {@link PromptRenderer#plainShape} and the request is those with this message, built without a tree.
          */
-        void request(String id, long line, int attempts, ObjectNode params, io.batchline.render.EscapedText content,
-                     Carry carry) {
-            boolean isGolden = Boolean.TRUE.equals(carry.golden());
+        void request(ItemCarry carry, ObjectNode params, io.batchline.render.EscapedText content) {
+            long line = carry.line();
+            boolean isGolden = carry.golden();
             String customId = isGolden ? goldenCustomId(attempt, line) : customId(attempt, line);
             if (carry.chunk() != null) customId = chunkCustomId(customId, carry.chunk());
             ByteArrayOutputStream requestBytes;
@@ -482,7 +416,7 @@ public final class Planner {
             String problem = RequestCheck.problem(customId, lineBytes, params); // pre-flight checks, per request
             if (problem != null) {
                 if (isGolden) throw new GoldenFileException("golden line " + line + ": pre-flight: " + problem);
-                failRequest(id, line, "pre-flight: " + problem, carry);
+                failRequest("pre-flight: " + problem, carry);
                 return;
             }
             if (ENVELOPE_BYTES + (long) lineBytes > maxBodyBytes) {
@@ -490,7 +424,7 @@ public final class Planner {
                         "rendered request is %,d bytes, too large for one batch (%s: %,d bytes)",
                         ENVELOPE_BYTES + (long) lineBytes, maxBodyName, maxBodyBytes);
                 if (isGolden) throw new GoldenFileException("golden line " + line + ": " + reason); // never an outcome
-                failRequest(id, line, reason, carry);
+                failRequest(reason, carry);
                 return;
             }
             int chunk = carry.chunk() == null ? 0 : carry.chunk();
@@ -500,15 +434,13 @@ public final class Planner {
             }
             if (current == null) current = new Shard(shards.size());
             if (!current.customIds.add(customId)) {
-                failRequest(id, line, "pre-flight: custom_id " + customId + " is already used in shard " + current.number
+                failRequest("pre-flight: custom_id " + customId + " is already used in shard " + current.number
                         + " (custom_ids must be unique in a batch)", carry);
                 return;
             }
             long tokens = content == null ? TokenEstimator.estimate(params)
                     : TokenEstimator.estimate(params, content.utf8Length());
-            current.add(requestBytes, new ShardIndexLine(customId, id, line, attempts, carry.repair(),
-                    carry.truncated(), carry.label(), carry.golden(), carry.history(), carry.chunk(), carry.chunks(),
-                    carry.stratum()), tokens);
+            current.add(requestBytes, new ShardIndexLine(customId, carry), tokens);
             if (isGolden) golden++;
             else if (carry.chunk() == null || carry.chunk() == 0) valid++; // an item, not a request: chunk 0 counts it
             totalTokens += tokens;
@@ -547,7 +479,8 @@ public final class Planner {
                         throw new GoldenFileException("golden file " + name + " line " + item.line() + ": "
                                 + e.getMessage());
                     }
-                    request(item.id(), item.line(), attempt, params, new Carry(null, null, label.asText(), Boolean.TRUE));
+                    request(ItemCarry.of(item.id(), item.line(), attempt).withLabel(label.asText()).withGolden(true),
+                            params);
                 }
 
                 @Override
@@ -593,7 +526,9 @@ public final class Planner {
          * A request that cannot be sent. A chunk's failure is parked as that chunk's outcome, so the item
          * still ends in one line when finalize merges its chunks; anything else fails its item here.
          */
-        private void failRequest(String id, long line, String reason, Carry carry) {
+        private void failRequest(String reason, ItemCarry carry) {
+            String id = carry.id();
+            long line = carry.line();
             if (carry.chunk() == null) {
                 fail(id, line, reason);
                 return;
@@ -648,7 +583,7 @@ public final class Planner {
                 try {
                     line.writeTo(requests);
                     requests.write('\n');
-                    index.write(indexLine.json());
+                    index.write(ItemCarryCodec.indexLine(indexLine));
                     index.write('\n');
                 } catch (IOException e) {
                     throw new UncheckedIOException("writing " + key, e);

@@ -9,6 +9,7 @@ import io.batchline.json.Json;
 import io.batchline.json.JsonLines;
 import io.batchline.outcome.OutcomeKind;
 import io.batchline.plan.Plan;
+import io.batchline.plan.PlanRequest;
 import io.batchline.plan.Planner;
 import io.batchline.run.RunKeys;
 import io.batchline.store.FileObjectStore;
@@ -60,7 +61,7 @@ class BadInputSuiteTest {
     private record Outcome(Plan plan, Map<Long, String> failed, List<JsonNode> requests) {}
 
     private Outcome plan(String name, byte[] content) {
-        Plan plan = new Planner().plan(job, RUN, 1, new ByteArrayInputStream(content), name, store);
+        Plan plan = new Planner().plan(PlanRequest.of(job, RUN, 1, new ByteArrayInputStream(content), name, store));
         Map<Long, String> failed = new HashMap<>();
         JsonLines.forEachLine(store.open(RunKeys.planPart(RUN, 1, OutcomeKind.FAILED)), l -> {
             JsonNode n = Json.tree(l.getBytes(StandardCharsets.UTF_8));

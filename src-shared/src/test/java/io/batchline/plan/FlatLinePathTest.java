@@ -217,9 +217,11 @@ class FlatLinePathTest {
         byte[] input = file(variedInput());
 
         FileObjectStore flatStore = new FileObjectStore(dir.resolve("flat"));
-        Plan flat = new Planner().plan(job, "r", 1, new ByteArrayInputStream(input), "tickets.jsonl", flatStore);
+        Plan flat = new Planner().plan(PlanRequest.of(job, "r", 1, new ByteArrayInputStream(input), "tickets.jsonl",
+                flatStore));
         FileObjectStore treeStore = new FileObjectStore(dir.resolve("tree"));
-        Plan tree = new Planner().plan(treeJob, "r", 1, new ByteArrayInputStream(input), "tickets.jsonl", treeStore);
+        Plan tree = new Planner().plan(PlanRequest.of(treeJob, "r", 1, new ByteArrayInputStream(input), "tickets.jsonl",
+                treeStore));
 
         assertThat(Json.string(flat)).isEqualTo(Json.string(tree));
         assertThat(flat.shards()).hasSizeGreaterThan(2);

@@ -61,16 +61,18 @@ class FormatCheckpointTest {
         byte[] input = input();
         FileObjectStore whole = new FileObjectStore(dir.resolve("whole"));
         FileObjectStore killed = new FileObjectStore(dir.resolve("killed"));
-        new Planner().plan(job, RUN, 1, new ByteArrayInputStream(input), "in.jsonl", whole, null, null, EVERY);
+        new Planner().plan(PlanRequest.of(job, RUN, 1, new ByteArrayInputStream(input), "in.jsonl", whole)
+                .withCheckpointEvery(EVERY));
 
         // GIVEN a pass that dies at one of its writes (a Lambda killed there leaves the same objects behind)
-        assertThatThrownBy(() -> new Planner().plan(job, RUN, 1, new ByteArrayInputStream(input), "in.jsonl",
-                new DiesAtWrite(killed, write), null, null, EVERY)).hasMessageContaining("the test's kill");
+        assertThatThrownBy(() -> new Planner().plan(PlanRequest.of(job, RUN, 1, new ByteArrayInputStream(input),
+                "in.jsonl", new DiesAtWrite(killed, write)).withCheckpointEvery(EVERY))).hasMessageContaining("the test's kill");
         JsonNode before = killed.exists(RunKeys.formatCheckpoint(RUN, 1))
                 ? Json.tree(killed.read(RunKeys.formatCheckpoint(RUN, 1))) : null;
 
         // WHEN the stage runs again
-        new Planner().plan(job, RUN, 1, new ByteArrayInputStream(input), "in.jsonl", killed, null, null, EVERY);
+        new Planner().plan(PlanRequest.of(job, RUN, 1, new ByteArrayInputStream(input), "in.jsonl", killed)
+                .withCheckpointEvery(EVERY));
 
         // THEN past the first shards it resumed at its last checkpoint
         if (write > 20) assertThat(before).as("a checkpoint before write %d", write).isNotNull();
@@ -97,12 +99,14 @@ class FormatCheckpointTest {
         byte[] input = gz.toByteArray();
         FileObjectStore whole = new FileObjectStore(dir.resolve("whole"));
         FileObjectStore killed = new FileObjectStore(dir.resolve("killed"));
-        new Planner().plan(job, RUN, 1, new ByteArrayInputStream(input), "in.jsonl.gz", whole, null, null, EVERY);
+        new Planner().plan(PlanRequest.of(job, RUN, 1, new ByteArrayInputStream(input), "in.jsonl.gz", whole)
+                .withCheckpointEvery(EVERY));
 
         long cut = input.length * (long) percent / 100;
-        assertThatThrownBy(() -> new Planner().plan(job, RUN, 1, new BreaksAfter(input, cut), "in.jsonl.gz", killed,
-                null, null, EVERY)).isInstanceOf(UncheckedIOException.class);
-        new Planner().plan(job, RUN, 1, new ByteArrayInputStream(input), "in.jsonl.gz", killed, null, null, EVERY);
+        assertThatThrownBy(() -> new Planner().plan(PlanRequest.of(job, RUN, 1, new BreaksAfter(input, cut),
+                "in.jsonl.gz", killed).withCheckpointEvery(EVERY))).isInstanceOf(UncheckedIOException.class);
+        new Planner().plan(PlanRequest.of(job, RUN, 1, new ByteArrayInputStream(input), "in.jsonl.gz", killed)
+                .withCheckpointEvery(EVERY));
 
         assertThat(published(killed)).isEqualTo(published(whole));
     }

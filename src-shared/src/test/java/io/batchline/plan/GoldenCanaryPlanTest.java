@@ -53,8 +53,8 @@ class GoldenCanaryPlanTest {
 
     private Plan plan(JobSpec job, FileObjectStore store, byte[] input, byte[] golden) {
         InputStream g = golden == null ? null : new ByteArrayInputStream(golden);
-        return new Planner().plan(job, RUN, 1, new ByteArrayInputStream(input), "in.jsonl", store,
-                g == null ? null : new Planner.GoldenInput("golden.jsonl", g));
+        return new Planner().plan(PlanRequest.of(job, RUN, 1, new ByteArrayInputStream(input), "in.jsonl", store)
+                .withGolden(g == null ? null : new Planner.GoldenInput("golden.jsonl", g)));
     }
 
     private List<JsonNode> index(FileObjectStore store, Plan.ShardPlan shard) {

@@ -53,7 +53,8 @@ class LongInputsTest {
 
     Plan plan(JobSpec job, FileObjectStore store, String... lines) {
         byte[] input = (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8);
-        return new Planner().plan(job, RUN, 1, new ByteArrayInputStream(input), "inbox/long-test/x.jsonl", store);
+        return new Planner().plan(PlanRequest.of(job, RUN, 1, new ByteArrayInputStream(input), "inbox/long-test/x.jsonl",
+                store));
     }
 
     static List<JsonNode> lines(FileObjectStore store, String key) {

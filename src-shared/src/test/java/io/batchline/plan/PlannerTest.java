@@ -61,7 +61,7 @@ class PlannerTest {
 
     Plan planFile(JobSpec job, FileObjectStore store, String file) throws IOException {
         try (InputStream in = Files.newInputStream(SAMPLE.resolve(file))) {
-            return new Planner().plan(job, RUN, 1, in, "inbox/ticket-triage/" + file, store);
+            return new Planner().plan(PlanRequest.of(job, RUN, 1, in, "inbox/ticket-triage/" + file, store));
         }
     }
 
@@ -106,15 +106,16 @@ class PlannerTest {
         List<JsonNode> index = jsonLines(store, shard.indexKey());
         assertThat(requests).hasSize(8);
         assertThat(index).hasSize(8);
+        Map<String, ShardIndexLine> indexRead = ItemCarryCodec.readIndex(store, shard.indexKey());
         Set<String> customIds = new HashSet<>();
         for (int i = 0; i < requests.size(); i++) {
             String customId = requests.get(i).get("custom_id").asText();
             assertThat(customId).matches(Planner.CUSTOM_ID);
             assertThat(customIds.add(customId)).isTrue();
-            ShardIndexLine entry = Json.convert(index.get(i), ShardIndexLine.class);
+            ShardIndexLine entry = indexRead.get(index.get(i).get("custom_id").asText());
             assertThat(entry.customId()).isEqualTo(customId);
-            assertThat(customId).isEqualTo("a1-l" + entry.line());
-            assertThat(entry.attempts()).isEqualTo(1);
+            assertThat(customId).isEqualTo("a1-l" + entry.carry().line());
+            assertThat(entry.carry().attempts()).isEqualTo(1);
         }
         assertThat(index).extracting(n -> n.get("line").asLong()).containsExactly(1L, 2L, 9L, 13L, 14L, 16L, 17L, 19L);
         assertThat(index).extracting(n -> n.get("id").asText()).startsWith("T-B001", "T-B002", "T-B007")
@@ -198,8 +199,8 @@ class PlannerTest {
         JobSpec job = withShard(sampleJob(), 100, 4_000);
         String input = "{\"id\":\"small\",\"subject\":\"s\",\"body\":\"b\"}\n"
                 + "{\"id\":\"large\",\"subject\":\"s\",\"body\":\"" + "x".repeat(5_000) + "\"}\n";
-        Plan plan = new Planner().plan(job, RUN, 2, new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)),
-                "x.jsonl", store);
+        Plan plan = new Planner().plan(PlanRequest.of(job, RUN, 2,
+                new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)), "x.jsonl", store));
         assertThat(plan.valid()).isEqualTo(1);
         assertThat(plan.firstInvalid()).singleElement().satisfies(inv -> {
             assertThat(inv.line()).isEqualTo(2);
@@ -211,8 +212,8 @@ class PlannerTest {
     @Test
     void emptyInputStillWritesTheFailedPartAndThePlan() {
         FileObjectStore store = new FileObjectStore(dir);
-        Plan plan = new Planner().plan(withShard(sampleJobUnchecked(), 10, 1_000_000), RUN, 1,
-                new ByteArrayInputStream(new byte[0]), "empty.jsonl", store);
+        Plan plan = new Planner().plan(PlanRequest.of(withShard(sampleJobUnchecked(), 10, 1_000_000), RUN, 1,
+                new ByteArrayInputStream(new byte[0]), "empty.jsonl", store));
         assertThat(plan.items()).isZero();
         assertThat(plan.shards()).isEmpty();
         assertThat(store.exists(plan.failedKey())).isTrue();
@@ -230,8 +231,8 @@ class PlannerTest {
         try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
             out.write(csv.getBytes(StandardCharsets.UTF_8));
         }
-        Plan plan = new Planner().plan(sampleJob(), RUN, 1, new ByteArrayInputStream(gz.toByteArray()),
-                "inbox/ticket-triage/x.csv.gz", store);
+        Plan plan = new Planner().plan(PlanRequest.of(sampleJob(), RUN, 1, new ByteArrayInputStream(gz.toByteArray()),
+                "inbox/ticket-triage/x.csv.gz", store));
         assertThat(plan.valid()).isEqualTo(2);
         List<JsonNode> requests = jsonLines(store, plan.shards().get(0).key());
         assertThat(requests).extracting(r -> r.get("custom_id").asText()).containsExactly("a1-l2", "a1-l4");
@@ -280,8 +281,8 @@ class PlannerTest {
         List<JsonNode> requests = jsonLines(store, plan.shards().get(0).key());
         assertThat(requests).extracting(r -> r.get("custom_id").asText()).containsExactly("a2-l1", "a2-l9");
         assertThat(requests.get(1).get("params").get("messages").get(0).get("content").asText()).isEqualTo("nine");
-        List<JsonNode> index = jsonLines(store, plan.shards().get(1).indexKey());
-        assertThat(Json.convert(index.get(0), ShardIndexLine.class)).isEqualTo(new ShardIndexLine("a2-l12", "T-12", 12, 2));
+        assertThat(ItemCarryCodec.readIndex(store, plan.shards().get(1).indexKey()))
+                .containsExactly(Map.entry("a2-l12", new ShardIndexLine("a2-l12", ItemCarry.of("T-12", 12, 2))));
         assertThat(store.exists(RunKeys.plan(RUN, 2))).isTrue();
     }
 

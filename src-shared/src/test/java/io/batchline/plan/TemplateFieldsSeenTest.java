@@ -30,8 +30,8 @@ class TemplateFieldsSeenTest {
                 {"id":"2","subject":"Login","text":"Locked out"}
                 not json
                 """;
-        assertThatThrownBy(() -> new Planner().plan(job, PlannerTest.RUN, 1, lines(input), "inbox/t/x.jsonl",
-                FileObjectStore.withoutDigestOnWrite(dir)))
+        assertThatThrownBy(() -> new Planner().plan(PlanRequest.of(job, PlannerTest.RUN, 1, lines(input), "inbox/t/x.jsonl",
+                FileObjectStore.withoutDigestOnWrite(dir))))
                 .isInstanceOf(JobSpecException.class)
                 .hasMessageContaining("$.user_template: field 'body' is in none of the input's 2 items");
     }
@@ -43,8 +43,8 @@ class TemplateFieldsSeenTest {
                 {"id":"1","subject":"Refund","body":"Charged twice"}
                 {"id":"2","subject":"Login","text":"Locked out"}
                 """;
-        Plan plan = new Planner().plan(job, PlannerTest.RUN, 1, lines(input), "inbox/t/x.jsonl",
-                FileObjectStore.withoutDigestOnWrite(dir));
+        Plan plan = new Planner().plan(PlanRequest.of(job, PlannerTest.RUN, 1, lines(input), "inbox/t/x.jsonl",
+                FileObjectStore.withoutDigestOnWrite(dir)));
         assertThat(plan.valid()).isEqualTo(1);
         assertThat(plan.invalid()).isEqualTo(1);
         assertThat(plan.firstInvalid().get(0).reason()).isEqualTo("template field 'body' is missing");

@@ -186,9 +186,10 @@ class ResultCacheTest {
 
     private static void plan(io.batchline.job.JobSpec job, byte[] input, io.batchline.store.ObjectStore store,
                              io.batchline.store.ObjectStore lookupStore, DynamoResultCache cache) {
-        new io.batchline.plan.Planner().plan(job, "cache-resume", 1, new java.io.ByteArrayInputStream(input),
-                "in.jsonl", store, null, ResultCache.lookup(cache, job, "cache-resume", lookupStore,
-                        java.time.Clock.systemUTC()), 5);
+        new io.batchline.plan.Planner().plan(io.batchline.plan.PlanRequest.of(job, "cache-resume", 1,
+                        new java.io.ByteArrayInputStream(input), "in.jsonl", store)
+                .withCache(ResultCache.lookup(cache, job, "cache-resume", lookupStore, java.time.Clock.systemUTC()))
+                .withCheckpointEvery(5));
     }
 
     private static Map<String, String> published(io.batchline.store.ObjectStore store) {

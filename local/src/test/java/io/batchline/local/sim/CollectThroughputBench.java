@@ -12,6 +12,7 @@ import io.batchline.pipeline.PipelineContext;
 import io.batchline.pipeline.StagePayloads.CollectRequest;
 import io.batchline.pipeline.StagePayloads.Collected;
 import io.batchline.plan.Plan;
+import io.batchline.plan.PlanRequest;
 import io.batchline.plan.Planner;
 import io.batchline.report.html.HtmlReportPages;
 import io.batchline.run.RunKeys;
@@ -65,7 +66,7 @@ public final class CollectThroughputBench {
         store.put(RunKeys.jobSnapshot(RUN), Json.bytes(job), "application/yaml"); // JSON is YAML
         Plan plan;
         try (InputStream in = Files.newInputStream(input)) {
-            plan = new Planner().plan(job, RUN, 1, in, input.getFileName().toString(), store);
+            plan = new Planner().plan(PlanRequest.of(job, RUN, 1, in, input.getFileName().toString(), store));
         }
         MemoryRunStore runs = new MemoryRunStore();
         SimModel model = new SimModel(42);

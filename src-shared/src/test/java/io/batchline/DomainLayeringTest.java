@@ -67,6 +67,38 @@ class DomainLayeringTest {
     }
 
     @Test
+    void noStageUsesAnotherStagesStatics() {
+        classes().that().resideInAPackage("io.batchline.pipeline").and().haveSimpleNameEndingWith("Stage")
+                .should(useNoStaticMemberOfAnotherStage())
+                .because("a rule two stages share belongs on the type it is about (the run store, the job spec,"
+                        + " the failure reasons), not in one of the stages")
+                .check(domain);
+    }
+
+    private static boolean isStage(JavaClass c) {
+        return c.getPackageName().equals("io.batchline.pipeline") && c.getSimpleName().endsWith("Stage");
+    }
+
+    private static ArchCondition<JavaClass> useNoStaticMemberOfAnotherStage() {
+        return new ArchCondition<>("use no static member of another stage") {
+            @Override
+            public void check(JavaClass stage, ConditionEvents events) {
+                stage.getAccessesFromSelf().forEach(access -> {
+                    // declared on the other stage itself; its nested request and result types are its interface
+                    JavaClass owner = access.getTargetOwner();
+                    if (!isStage(owner) || owner.equals(stage)) return;
+                    boolean isStatic = access.getTarget().resolveMember()
+                            .map(m -> m.getModifiers().contains(com.tngtech.archunit.core.domain.JavaModifier.STATIC))
+                            .orElse(false);
+                    if (isStatic && !access.getTarget().getName().equals("<init>")) {
+                        events.add(SimpleConditionEvent.violated(access, access.getDescription()));
+                    }
+                });
+            }
+        };
+    }
+
+    @Test
     void theDomainWritesNoHtmlMarkup() {
         classes().should(containNoHtmlMarkup())
                 .because("HTML is written in batchline-report-html, whatever the class that writes it is called")

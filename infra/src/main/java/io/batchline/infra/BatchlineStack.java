@@ -467,7 +467,7 @@ public final class BatchlineStack extends Stack {
      * <ul>
      * <li>every stage with a run id records its AWS usage (StageMeter, AwsUsageStore.add): UpdateItem RUN#</li>
      * <li>DynamoRunStore: createRun PutItem (+ GetItem when it exists), run GetItem, planShard PutItem, shards
-     *     Query, every mark and finishRun/requestCancel UpdateItem; CancelStage.requested and pricesForRun are
+     *     Query, every mark and finishRun/requestCancel UpdateItem; RunStore.cancelRequested and pricesForRun are
      *     GetItem</li>
      * <li>the idempotency records around format, submit, collect and finalize (DynamoIdempotencyStore): PutItem,
      *     GetItem, UpdateItem, and DeleteItem to release a failed claim, all on RUN#</li>

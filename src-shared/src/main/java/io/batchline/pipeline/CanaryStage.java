@@ -8,6 +8,7 @@ import io.batchline.cost.Usage;
 import io.batchline.job.JobSpec;
 import io.batchline.json.Json;
 import io.batchline.json.JsonLines;
+import io.batchline.outcome.FailureReason;
 import io.batchline.outcome.OutcomeLine;
 import io.batchline.pipeline.StagePayloads.CanaryChecked;
 import io.batchline.pipeline.StagePayloads.RunRef;
@@ -16,7 +17,6 @@ import io.batchline.provider.BatchResult;
 import io.batchline.provider.ResultReader;
 import io.batchline.run.RunKeys;
 import io.batchline.run.ShardRecord;
-import io.batchline.store.NoSuchObjectException;
 import io.batchline.store.ObjectStore;
 import io.batchline.validate.Extraction;
 import io.batchline.validate.JsonExtractor;
@@ -42,8 +42,6 @@ import java.util.Locale;
  * The verdict is written once to {@code runs/<id>/canary.json}; a repeat reuses it and redoes the same writes.
  */
 public final class CanaryStage {
-    /** The reason prefix of the items a failed canary kept from being sent. */
-    public static final String FAILED_REASON = "canary_failed: ";
     public static final double DEFAULT_MIN_PASS_RATE = 0.9;
 
     private final PipelineContext ctx;
@@ -60,12 +58,10 @@ public final class CanaryStage {
             throw new PermanentStageException("NoCanary", "run " + runId + " has no canary in its job spec");
         }
         Plan plan = Json.read(store.read(RunKeys.plan(runId, 1)), Plan.class);
-        JsonNode verdict;
-        try {
-            verdict = Json.tree(store.read(RunKeys.canary(runId)));
-        } catch (NoSuchObjectException absent) {
+        JsonNode verdict = CanaryVerdictFile.read(store, runId).orElse(null);
+        if (verdict == null) {
             verdict = judge(store, runId, job, plan);
-            store.put(RunKeys.canary(runId), Json.bytes(verdict), "application/json");
+            CanaryVerdictFile.write(store, runId, verdict);
         }
         boolean passed = verdict.path("passed").asBoolean();
         List<Plan.ShardPlan> rest = plan.shards().subList(plan.canaryShards(), plan.shards().size());
@@ -188,7 +184,7 @@ public final class CanaryStage {
      * line; canary lines come before the rest's, so that part is sorted by line and chunk as the merge needs.
      */
     private void failTheRest(ObjectStore store, String runId, JsonNode verdict, List<Plan.ShardPlan> rest) {
-        String reason = FAILED_REASON + verdict.path("cause").asText();
+        String reason = FailureReason.CANARY_FAILED + verdict.path("cause").asText();
         String key = RunKeys.canaryFailedPart(runId);
         String chunkKey = RunKeys.chunksPrefix(runId) + "canary.jsonl";
         try (OutputStream out = store.create(key, "application/x-ndjson");
@@ -226,21 +222,5 @@ public final class CanaryStage {
                 JsonLines.write(failed, line);
             }
         }
-    }
-
-    /** The verdict for the report's {@code canary} block, or null when the run had no canary check. */
-    public static ObjectNode reportBlock(ObjectStore store, String runId) {
-        JsonNode verdict;
-        try {
-            verdict = Json.tree(store.read(RunKeys.canary(runId)));
-        } catch (NoSuchObjectException absent) {
-            return null;
-        }
-        ObjectNode block = Json.MAPPER.createObjectNode();
-        for (String field : List.of("items", "answered", "valid", "pass_rate", "min_pass_rate", "cost_usd", "cost_per_item_usd",
-                "max_cost_per_item_usd", "passed", "cause", "escalating", "escalation_estimate_usd")) {
-            if (verdict.has(field)) block.set(field, verdict.get(field));
-        }
-        return block;
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.batchline.json.Json;
 import io.batchline.json.JsonLines;
+import io.batchline.outcome.FailureReason;
 import io.batchline.outcome.OutcomeKind;
 import io.batchline.outcome.OutcomeLine;
 import io.batchline.run.RunKeys;
@@ -26,15 +27,11 @@ import java.util.logging.Logger;
 /**
  * An operator cancels a run. The request is one conditional write on the run record; the batches in flight are asked
  * to cancel at the provider; the running execution carries on: its poll sees the batches end, its collectors keep
- * what finished and fail the rest with reason {@value #UNFINISHED}, no shard is sent after the request and no
- * retry or repair round is planned, and the finalizer reports the run as canceled.
+ * what finished and fail the rest with reason {@value FailureReason#CANCELED_UNFINISHED}, no shard is sent
+ * after the request and no retry or repair round is planned, and the finalizer reports the run as canceled.
  */
 public final class CancelStage {
     private static final Logger LOG = Logger.getLogger(CancelStage.class.getName());
-    /** The reason of an item whose shard was never sent because the run was canceled first. */
-    public static final String NOT_SENT = "canceled: the run was canceled before this request was sent";
-    /** The reason of an item the cancel stopped: canceled by the provider, or denied its retry or repair round. */
-    public static final String UNFINISHED = "canceled: the run was canceled before this item got a usable answer";
 
     private final PipelineContext ctx;
 
@@ -55,11 +52,6 @@ public final class CancelStage {
             @JsonProperty("status") String status,
             @JsonProperty("requested_at") String requestedAt,
             @JsonProperty("batches_canceling") int batchesCanceling) {}
-
-    /** True once an operator asked to cancel the run; every stage that would start new work asks this. */
-    public static boolean requested(PipelineContext ctx, String runId) {
-        return ctx.runs().run(runId).map(RunRecord::cancelRequested).orElse(false);
-    }
 
     public Canceled cancel(CancelRequest request) {
         if (request == null || request.runId() == null || request.runId().isBlank()) {
@@ -111,7 +103,8 @@ public final class CancelStage {
 
     /**
      * The retry parts of an attempt that will not happen because the run was canceled: each item fails with reason
-     * {@value #UNFINISHED}, its attempts and history as they were, naming the batch and custom_id it was last in.
+     * {@value FailureReason#CANCELED_UNFINISHED}, its attempts and history as they were, naming the batch and
+     * custom_id it was last in.
      * Streams the parts into the attempt's planner part, rewritten whole on a repeat.
      */
     void failRetries(ObjectStore store, String runId, int attempt, List<String> retryParts) {
@@ -123,7 +116,7 @@ public final class CancelStage {
                     JsonNode history = retry.path("history").isArray() ? retry.get("history") : null;
                     JsonNode last = history == null || history.isEmpty() ? null : history.get(history.size() - 1);
                     JsonLines.write(out, OutcomeLine.of(retry.path("id").asText(null), retry.path("line").asLong(),
-                            OutcomeKind.FAILED).reason(UNFINISHED).free()
+                            OutcomeKind.FAILED).reason(FailureReason.CANCELED_UNFINISHED).free()
                             .attempts(retry.path("attempts").asInt(attempt - 1))
                             .batchId(last == null ? null : last.path("batch_id").asText(null))
                             .customId(last == null ? null : last.path("custom_id").asText(null))

@@ -8,6 +8,7 @@ import io.batchline.cost.Usage;
 import io.batchline.job.JobSpec;
 import io.batchline.json.Json;
 import io.batchline.json.JsonLines;
+import io.batchline.outcome.FailureReason;
 import io.batchline.outcome.OutcomeKind;
 import io.batchline.outcome.OutcomeLine;
 import io.batchline.outcome.OutcomeLineWriter;
@@ -98,7 +99,7 @@ public final class CollectStage {
         ObjectStore store = ctx.store(request.bucket());
         JobSpec job = ctx.jobOfRun(request.bucket(), runId);
         List<ShardRecord> records = ctx.runs().shards(runId, request.attempt());
-        boolean canceled = CancelStage.requested(ctx, runId); // no further attempt after a cancel
+        boolean canceled = ctx.runs().cancelRequested(runId); // no further attempt after a cancel
         Collected total = null;
         for (int n : request.group()) {
             ShardRecord shard = records.stream().filter(s -> s.shard() == n).findFirst()
@@ -425,7 +426,7 @@ public final class CollectStage {
         private Verdict sendAgainOrFail(ShardIndexLine item, String why, Usage usage, BigDecimal cost,
                                         ObjectNode thisAttempt) {
             if (canceled) {
-                return new Verdict(line(item, OutcomeKind.FAILED, CancelStage.UNFINISHED, null, null, usage, cost,
+                return new Verdict(line(item, OutcomeKind.FAILED, FailureReason.CANCELED_UNFINISHED, null, null, usage, cost,
                         thisAttempt), null);
             }
             if (item.carry().attempts() < job.maxAttempts()) {
@@ -467,7 +468,7 @@ public final class CollectStage {
             }
             if (job.repairs() && item.carry().attempts() < job.lastAttempt()) {
                 if (canceled) { // its repair round will not happen
-                    return new Verdict(line(item, OutcomeKind.FAILED, CancelStage.UNFINISHED, null, null, usage, cost,
+                    return new Verdict(line(item, OutcomeKind.FAILED, FailureReason.CANCELED_UNFINISHED, null, null, usage, cost,
                             thisAttempt), null);
                 }
                 return new Verdict(null, new Retry(item, reason, answer == null ? "" : answer, errors,
@@ -561,7 +562,7 @@ public final class CollectStage {
                 ItemCarry carry = item.carry();
                 if (carry.golden()) continue; // golden items never become outcome lines
                 OutcomeLine line = OutcomeLine.of(carry.id(), carry.line(), OutcomeKind.FAILED)
-                        .reason(CancelStage.NOT_SENT).free().attempts(carry.attempts() - 1)
+                        .reason(FailureReason.CANCELED_NOT_SENT).free().attempts(carry.attempts() - 1)
                         .truncated(carry.truncated()).groundTruth(carry.label()).history(carry.history())
                         .stratum(carry.stratum()).build();
                 if (staging.stage(item, line)) continue; // a chunk: merged with its siblings at finalize

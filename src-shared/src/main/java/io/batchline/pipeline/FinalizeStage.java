@@ -42,7 +42,7 @@ public final class FinalizeStage {
         RunRecord run = ctx.runs().run(runId).orElseThrow(() ->
                 new PermanentStageException("RunMissing", "no run record for " + runId));
         JobSpec job = ctx.jobOfRun(ref.bucket(), runId);
-        ObjectNode canary = CanaryStage.reportBlock(store, runId); // null without a canary check
+        ObjectNode canary = CanaryVerdictFile.reportBlock(store, runId); // null without a canary check
         boolean canaryFailed = canary != null && !canary.path("passed").asBoolean();
         JsonNode plan = Json.tree(store.read(RunKeys.plan(runId, 1))); // read once: items, calibration, canary shards
         long expected = plan.path("items").asLong();

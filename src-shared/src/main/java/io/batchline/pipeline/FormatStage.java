@@ -108,7 +108,7 @@ public final class FormatStage {
         ObjectStore store = ctx.store(bucket);
         List<String> parts = next > job.lastAttempt() ? List.of() : store.list(RunKeys.retryPrefix(runId, next));
         if (parts.isEmpty()) return new Formatted(retryOf, 0, 0, 0, 0, null);
-        if (CancelStage.requested(ctx, runId)) { // no retry or repair round after a cancel
+        if (ctx.runs().cancelRequested(runId)) { // no retry or repair round after a cancel
             new CancelStage(ctx).failRetries(store, runId, next, parts);
             return new Formatted(retryOf, 0, 0, 0, 0, null);
         }

@@ -54,7 +54,7 @@ public final class PollStage {
                 || s.status() == ShardStatus.SUBMITTING);
         ObjectStore store = ctx.store(request.bucket());
         // a batch created while the cancel was being requested is canceled here, on the next check
-        boolean canceled = CancelStage.requested(ctx, runId);
+        boolean canceled = ctx.runs().cancelRequested(runId);
         int open = 0;
         List<Integer> ended = new ArrayList<>();
         Map<String, MessageBatch> batches = new BatchStatuses(ctx).of(

@@ -52,7 +52,7 @@ public final class SubmitStage {
      * on 413 adds new shards, so the pass repeats until one splits nothing.
      */
     int submitPending(String runId, String bucket, int attempt) {
-        if (CancelStage.requested(ctx, runId)) return new CancelStage(ctx).holdUnsent(runId, attempt, this);
+        if (ctx.runs().cancelRequested(runId)) return new CancelStage(ctx).holdUnsent(runId, attempt, this);
         RunStore runs = ctx.runs();
         while (true) {
             List<ShardRecord> shards = runs.shards(runId, attempt);

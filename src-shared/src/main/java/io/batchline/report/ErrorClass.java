@@ -1,5 +1,6 @@
 package io.batchline.report;
 
+import io.batchline.outcome.FailureReason;
 import io.batchline.outcome.OutcomeKind;
 import io.batchline.outcome.OutcomeLine;
 
@@ -46,7 +47,7 @@ public enum ErrorClass {
             if (line.output() != null) return line.confidence() != null ? LOW_CONFIDENCE : SCHEMA_MISMATCH;
             return OTHER;
         }
-        if (reason.startsWith("canceled: ")) return CANCELED; // before INPUT: an unsent item has no batch either
+        if (reason.startsWith(FailureReason.CANCELED)) return CANCELED; // before INPUT: an unsent item has no batch either
         if (line.batchId() == null) return INPUT;
         if (reason.startsWith("provider rejected")) return PROVIDER_REJECTED;
         if (reason.contains("gave up after")) return PROVIDER_TRANSIENT;

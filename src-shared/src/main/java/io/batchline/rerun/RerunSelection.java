@@ -6,9 +6,9 @@ import io.batchline.grade.GradeRecord;
 import io.batchline.grade.Verdict;
 import io.batchline.json.Json;
 import io.batchline.json.JsonLines;
+import io.batchline.outcome.FailureReason;
 import io.batchline.outcome.OutcomeKind;
 import io.batchline.outcome.OutcomeLine;
-import io.batchline.pipeline.CanaryStage;
 import io.batchline.report.ErrorClass;
 import io.batchline.run.RunKeys;
 import io.batchline.store.ObjectStore;
@@ -117,7 +117,7 @@ public final class RerunSelection {
     /** Whether a failed item can be sent again: it failed after planning, not on reading or rendering its line. */
     static boolean reprocessable(OutcomeLine failed) {
         String reason = failed.reason() == null ? "" : failed.reason();
-        return reason.startsWith(CanaryStage.FAILED_REASON) || ErrorClass.of(failed) != ErrorClass.INPUT;
+        return reason.startsWith(FailureReason.CANARY_FAILED) || ErrorClass.of(failed) != ErrorClass.INPUT;
     }
 
     private static void set(BitSet lines, long line) {

@@ -86,6 +86,11 @@ public interface RunStore {
         NO_RUN
     }
 
+    /** True once an operator asked to cancel the run; every stage that would start new work asks this. */
+    default boolean cancelRequested(String runId) {
+        return run(runId).map(RunRecord::cancelRequested).orElse(false);
+    }
+
     /** Records the cancel request on a RUNNING run (one conditional write); never touches an ended run. */
     CancelRequest requestCancel(String runId, Instant requestedAt);
 

@@ -3,9 +3,9 @@ package io.batchline.report;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.batchline.outcome.FailureReason;
 import io.batchline.outcome.OutcomeKind;
 import io.batchline.outcome.OutcomeLine;
-import io.batchline.pipeline.CancelStage;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
@@ -24,8 +24,8 @@ class CanceledAndEscalatedReportTest {
     void aCanceledRunSaysSoAndItsUnsentItemsAreCanceledNotBadInput() {
         Instant at = Instant.parse("2026-11-25T07:00:00Z");
         ObjectNode report = new RunReportBuilder().runId("r").job("j").status("canceled", at)
-                .accept(failed(1, CancelStage.NOT_SENT, null, 1))
-                .accept(failed(2, CancelStage.UNFINISHED, "msgbatch_1", 1))
+                .accept(failed(1, FailureReason.CANCELED_NOT_SENT, null, 1))
+                .accept(failed(2, FailureReason.CANCELED_UNFINISHED, "msgbatch_1", 1))
                 .accept(failed(3, "bad input line: not JSON", null, 0))
                 .build();
 

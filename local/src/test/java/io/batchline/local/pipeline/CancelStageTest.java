@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.batchline.outcome.FailureReason;
 import io.batchline.outcome.OutcomeKind;
 import io.batchline.pipeline.CancelStage;
 import io.batchline.pipeline.CancelStage.CancelRequest;
@@ -132,7 +133,7 @@ class CancelStageTest {
             assertThat(finished).as("answers that ended before the cancel are kept").isNotEmpty();
             assertThat(failed).as("requests the cancel stopped").hasSizeGreaterThan(50);
             assertThat(failed).allSatisfy(n -> {
-                assertThat(n.get("reason").asText()).isEqualTo(CancelStage.UNFINISHED);
+                assertThat(n.get("reason").asText()).isEqualTo(FailureReason.CANCELED_UNFINISHED);
                 assertThat(n.get("attempts").asInt()).isEqualTo(1);
                 JsonNode last = n.get("history").get(n.get("history").size() - 1);
                 assertThat(last.get("result").asText()).isIn("canceled", "errored", "invalid_output");
@@ -185,7 +186,7 @@ class CancelStageTest {
             Map<Long, JsonNode> outcomes = run.outcomes();
             assertThat(outcomes).hasSize(100);
             List<JsonNode> unsent = outcomes.values().stream()
-                    .filter(n -> CancelStage.NOT_SENT.equals(n.path("reason").asText())).toList();
+                    .filter(n -> FailureReason.CANCELED_NOT_SENT.equals(n.path("reason").asText())).toList();
             assertThat(unsent).hasSize((int) retry.requests()).allSatisfy(n -> {
                 assertThat(n.get("outcome").asText()).isEqualTo("failed");
                 assertThat(n.get("attempts").asInt()).as("sent once: attempt 2 never happened").isEqualTo(1);
@@ -219,7 +220,7 @@ class CancelStageTest {
             Map<Long, JsonNode> outcomes = run.outcomes();
             assertThat(outcomes).hasSize(80);
             List<JsonNode> canceled = outcomes.values().stream()
-                    .filter(n -> CancelStage.UNFINISHED.equals(n.path("reason").asText())).toList();
+                    .filter(n -> FailureReason.CANCELED_UNFINISHED.equals(n.path("reason").asText())).toList();
             assertThat(canceled).isNotEmpty().allSatisfy(n -> {
                 assertThat(n.get("attempts").asInt()).isEqualTo(1);
                 assertThat(n.get("history")).hasSize(1);

@@ -118,7 +118,7 @@ final class RunFollower {
     }
 
     /** The counts a state wrote, for the states whose results say something to a person. */
-    private static String detail(String state, String output) {
+    static String detail(String state, String output) {
         if (output == null) return null;
         JsonNode o;
         try {
@@ -131,9 +131,9 @@ final class RunFollower {
                 JsonNode p = o.path("plan");
                 if (!p.isObject()) yield null; // the state failed: its error is printed already
                 yield p.path("shards").asInt() == 0 && state.equals("Plan retry round") ? "    nothing to retry"
-                        : String.format("    attempt %d: %,d items, %,d requests in %d shards, %,d invalid lines",
+                        : String.format("    attempt %d: %,d items, %,d requests in %s, %s",
                         p.path("attempt").asInt(), p.path("items").asLong(), p.path("requests").asLong(),
-                        p.path("shards").asInt(), p.path("invalid").asLong())
+                        count(p.path("shards").asInt(), "shard"), count(p.path("invalid").asLong(), "invalid line"))
                         + (p.path("canary").asBoolean() ? " (the canary's, sent first; the rest waits for its verdict)" : "");
             }
             case "Check canary" -> {
@@ -142,17 +142,22 @@ final class RunFollower {
                 yield String.format("    canary %s: %,d items, validation pass rate %s, $%s per item%s",
                         c.path("passed").asBoolean() ? "passed" : "FAILED", c.path("items").asLong(),
                         c.path("pass_rate").asText(), c.path("cost_per_item_usd").decimalValue().toPlainString(),
-                        c.path("passed").asBoolean() ? "; submitting the other " + c.path("shards").asInt() + " shards"
+                        c.path("passed").asBoolean() ? "; submitting the other " + count(c.path("shards").asInt(), "shard")
                                 : ": " + c.path("cause").asText());
             }
             case "Submit batches", "Check batches" -> {
                 JsonNode p = o.path("poll");
                 yield p.path("all_ended").asBoolean() ? "    all batches ended"
-                        : String.format("    %d batches in progress; next check in %d s", p.path("open_batches").asInt(),
-                        p.path("wait_seconds").asInt());
+                        : String.format("    %s in progress; next check in %d s",
+                        count(p.path("open_batches").asInt(), "batch"), p.path("wait_seconds").asInt());
             }
             default -> null;
         };
+    }
+
+    /** "1 shard", "1,200 shards", "1 batch", "2 batches". */
+    static String count(long n, String noun) {
+        return String.format("%,d %s", n, n == 1 ? noun : noun + (noun.endsWith("ch") ? "es" : "s"));
     }
 
     private static String firstLine(String s) {

@@ -27,6 +27,7 @@ import io.batchline.provider.MessageBatch;
 import io.batchline.run.RunKeys;
 import io.batchline.run.RunRecord;
 import io.batchline.run.ShardRecord.ShardStatus;
+import io.batchline.testing.TicketTriage;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -49,9 +50,9 @@ class CancelStageTest {
     private record Steps(StageFixture f, String runId) {
         Formatted start(int items) throws Exception {
             String inputKey = RunKeys.INBOX + "cancel-test/" + runId + ".jsonl";
-            f.store.put(RunKeys.jobSpec("cancel-test"), RepairRoundTest.job("").getBytes(StandardCharsets.UTF_8),
+            f.store.put(RunKeys.jobSpec("cancel-test"), TicketTriage.job("").getBytes(StandardCharsets.UTF_8),
                     "application/yaml");
-            f.store.put(inputKey, RepairRoundTest.tickets(items), "application/x-ndjson");
+            f.store.put(inputKey, TicketTriage.tickets(items), "application/x-ndjson");
             new RegisterStage(f.ctx).register(new RunStart(runId, BUCKET, inputKey, f.store.head(inputKey).orElseThrow().etag(), "cancel-test"));
             return new FormatStage(f.ctx).format(new FormatRequest(runId, BUCKET, 1, null));
         }

@@ -13,6 +13,7 @@ import io.batchline.json.JsonLines;
 import io.batchline.outcome.OutcomeKind;
 import io.batchline.provider.BatchResult;
 import io.batchline.run.RunKeys;
+import io.batchline.testing.TicketTriage;
 import io.batchline.validate.Extraction;
 import io.batchline.validate.JsonExtractor;
 import java.math.BigDecimal;
@@ -74,7 +75,7 @@ class ChunkAndMergeTest {
             RunDriver driver = new RunDriver(f);
             int items = 40;
             String runId = driver.run("chunks-0000000001", JOB.getBytes(StandardCharsets.UTF_8),
-                    RepairRoundTest.tickets(items));
+                    TicketTriage.tickets(items));
 
             // GIVEN every chunk's last answer, from the raw results the poller saved
             Map<Long, TreeMap<Integer, ChunkAnswer>> chunks = new HashMap<>();

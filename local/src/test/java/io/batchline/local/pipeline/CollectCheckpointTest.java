@@ -22,6 +22,7 @@ import io.batchline.run.RunKeys;
 import io.batchline.store.ObjectStore.ObjectInfo;
 import io.batchline.store.ForwardingObjectStore;
 import io.batchline.store.ObjectStore;
+import io.batchline.testing.TicketTriage;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -47,8 +48,8 @@ class CollectCheckpointTest {
         try (StageFixture f = new StageFixture(b -> b.seed(21).lowConfidenceRate(0.2).nonJsonRate(0.1))) {
             RunDriver driver = new RunDriver(f);
             // GIVEN a finished run of one shard of 40 tickets, collected without checkpoints
-            String runId = driver.run("checkpoint-00000001", RepairRoundTest.job("repair: false\n")
-                    .getBytes(StandardCharsets.UTF_8), RepairRoundTest.tickets(40));
+            String runId = driver.run("checkpoint-00000001", TicketTriage.job("repair: false\n")
+                    .getBytes(StandardCharsets.UTF_8), TicketTriage.tickets(40));
             List<String> uninterrupted = allOutcomeLines(driver, runId);
             assertThat(uninterrupted).hasSize(40);
 
@@ -89,8 +90,8 @@ class CollectCheckpointTest {
             RunDriver driver = new RunDriver(f);
             driver.collectCheckpointEvery = EVERY;
             // GIVEN one shard of 40 tickets collected with a checkpoint every 7 results
-            String runId = driver.run("checkpoint-00000002", RepairRoundTest.job("").getBytes(StandardCharsets.UTF_8),
-                    RepairRoundTest.tickets(40));
+            String runId = driver.run("checkpoint-00000002", TicketTriage.job("").getBytes(StandardCharsets.UTF_8),
+                    TicketTriage.tickets(40));
 
             // THEN its lines are spread over segments and the last part, and each ends in one outcome file once
             assertThat(f.store.list(RunKeys.shardSegmentsPrefix(runId, 1, 0))).isNotEmpty();

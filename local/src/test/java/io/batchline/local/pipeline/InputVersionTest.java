@@ -17,6 +17,7 @@ import io.batchline.run.RunKeys;
 import io.batchline.store.ForwardingObjectStore;
 import io.batchline.store.ObjectChangedException;
 import io.batchline.store.ObjectStore;
+import io.batchline.testing.TicketTriage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,7 +60,7 @@ class InputVersionTest {
             String key = RunKeys.INBOX + job + "/tickets.jsonl";
             byte[] v1 = tickets(0, 12);
             byte[] v2 = tickets(100, 117);
-            f.store.put(RunKeys.jobSpec(job), RepairRoundTest.job("calibration: {sample: 0}\n")
+            f.store.put(RunKeys.jobSpec(job), TicketTriage.job("calibration: {sample: 0}\n")
                     .getBytes(StandardCharsets.UTF_8), "application/yaml");
 
             // GIVEN a run registered for v1 (its S3 event), then v2 written to the same key before v1's format
@@ -96,7 +97,7 @@ class InputVersionTest {
             String job = "quality-test";
             String key = RunKeys.INBOX + job + "/big.jsonl";
             int lines = io.batchline.plan.FormatCheckpoint.DEFAULT_EVERY + 2_000; // one checkpoint, then more
-            f.store.put(RunKeys.jobSpec(job), RepairRoundTest.job("calibration: {sample: 0}\n")
+            f.store.put(RunKeys.jobSpec(job), TicketTriage.job("calibration: {sample: 0}\n")
                     .getBytes(StandardCharsets.UTF_8), "application/yaml");
             f.store.put(key, generated("A", lines), "application/x-ndjson");
             RunStart first = named(f, job, key);

@@ -5,10 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.batchline.outcome.OutcomeKind;
 import io.batchline.run.RunKeys;
+import io.batchline.testing.TicketTriage;
 import io.batchline.validate.InvalidOutput;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -18,46 +17,12 @@ import org.junit.jupiter.api.Test;
  * answer is not JSON or breaks the schema is sent once more, alone, with its answer and the errors; what is still
  * invalid then is rejected with the reason; report.json counts repaired and rejected_invalid.
  */
-public class RepairRoundTest {
-    static final Path SAMPLE = Path.of("..", "samples", "ticket-triage").toAbsolutePath().normalize();
-
-    public static byte[] tickets(int n) throws Exception {
-        List<String> lines = Files.readAllLines(SAMPLE.resolve("tickets.jsonl"));
-        return (String.join("\n", lines.subList(0, n)) + "\n").getBytes(StandardCharsets.UTF_8);
-    }
-
-    /** The sample's triage job (name quality-test, shards of 60), shared with the end-to-end tests. */
-    public static String job(String extra) {
-        return """
-                name: quality-test
-                model: claude-haiku-4-5-20251001
-                max_tokens: 300
-                system: Sort the support ticket into a team.
-                user_template: "Subject: {{subject}}\\n\\n{{body}}"
-                output_schema:
-                  type: object
-                  additionalProperties: false
-                  required: [primary_category, confidence, reasoning]
-                  properties:
-                    primary_category: {type: string, enum: [billing, technical, account, feature_request, other]}
-                    confidence: {type: number, minimum: 0, maximum: 1}
-                    reasoning: {type: string, maxLength: 500}
-                shard:
-                  max_requests: 60
-                """ + (extra.contains("structured_output") ? "" : STRUCTURED_OFF) + extra;
-    }
-
-    /**
-     * The prose path (the schema in the prompt, JSON extracted from the answer), whose non-JSON and fenced answers
-     * these tests repair; with structured outputs the API shapes the answer and only stripped constraints remain.
-     */
-    static final String STRUCTURED_OFF = "structured_output: off\n";
-
+class RepairRoundTest {
     @Test
     void invalidAnswersGetOneRepairAndWhatIsStillInvalidIsRejectedWithTheReason() throws Exception {
         try (StageFixture f = new StageFixture(b -> b.seed(11).nonJsonRate(0.1).schemaViolationRate(0.1))) {
             RunDriver driver = new RunDriver(f);
-            String runId = driver.run("repair-0000000001", job("").getBytes(StandardCharsets.UTF_8), tickets(200));
+            String runId = driver.run("repair-0000000001", TicketTriage.job("").getBytes(StandardCharsets.UTF_8), TicketTriage.tickets(200));
 
             List<JsonNode> all = new ArrayList<>();
             for (OutcomeKind kind : OutcomeKind.values()) all.addAll(driver.outcomes(runId, kind));
@@ -111,8 +76,8 @@ public class RepairRoundTest {
         try (StageFixture f = new StageFixture(b -> b.seed(13).nonJsonRate(0.1).fencedJsonRate(0.1)
                 .schemaViolationRate(0.15).refusalRate(0.05))) {
             RunDriver driver = new RunDriver(f);
-            String runId = driver.run("repair-0000000003", job("structured_output: on\n")
-                    .replace("max_tokens: 300", "max_tokens: 32").getBytes(StandardCharsets.UTF_8), tickets(200));
+            String runId = driver.run("repair-0000000003", TicketTriage.job("structured_output: on\n")
+                    .replace("max_tokens: 300", "max_tokens: 32").getBytes(StandardCharsets.UTF_8), TicketTriage.tickets(200));
 
             List<JsonNode> all = new ArrayList<>();
             for (OutcomeKind kind : OutcomeKind.values()) all.addAll(driver.outcomes(runId, kind));
@@ -140,8 +105,8 @@ public class RepairRoundTest {
     void withRepairOffAnInvalidAnswerIsRejectedAtOnce() throws Exception {
         try (StageFixture f = new StageFixture(b -> b.seed(11).nonJsonRate(0.1).schemaViolationRate(0.1))) {
             RunDriver driver = new RunDriver(f);
-            String runId = driver.run("repair-0000000002", job("repair: false\n").getBytes(StandardCharsets.UTF_8),
-                    tickets(100));
+            String runId = driver.run("repair-0000000002", TicketTriage.job("repair: false\n").getBytes(StandardCharsets.UTF_8),
+                    TicketTriage.tickets(100));
 
             List<JsonNode> rejected = driver.outcomes(runId, OutcomeKind.REJECTED);
             List<JsonNode> invalid = rejected.stream()

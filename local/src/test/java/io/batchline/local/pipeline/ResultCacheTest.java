@@ -9,6 +9,7 @@ import io.batchline.json.Json;
 import io.batchline.json.JsonLines;
 import io.batchline.outcome.OutcomeKind;
 import io.batchline.run.RunKeys;
+import io.batchline.testing.TicketTriage;
 import io.batchline.validate.InvalidOutput;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -82,7 +83,7 @@ class ResultCacheTest {
         try (StageFixture f = new StageFixture(b -> b.stateDir(simState))) {
             f.ctx.resultCache(new DynamoResultCache(f.dynamoClient, StageFixture.TABLE));
             RunDriver driver = new RunDriver(f);
-            byte[] job = RepairRoundTest.job("result_cache: {window: 7d}\n").getBytes(StandardCharsets.UTF_8);
+            byte[] job = TicketTriage.job("result_cache: {window: 7d}\n").getBytes(StandardCharsets.UTF_8);
 
             // GIVEN a first run of tickets 1-20, which pays for every item and fills the cache
             String first = driver.run("cache-first-00001", job, tickets(1, 20));
@@ -158,7 +159,7 @@ class ResultCacheTest {
         try (StageFixture f = new StageFixture(b -> b.stateDir(simState))) {
             DynamoResultCache cache = new DynamoResultCache(f.dynamoClient, StageFixture.TABLE);
             f.ctx.resultCache(cache);
-            String yaml = RepairRoundTest.job("result_cache: {window: 7d}\n").replace("max_requests: 60", "max_requests: 7");
+            String yaml = TicketTriage.job("result_cache: {window: 7d}\n").replace("max_requests: 60", "max_requests: 7");
             // GIVEN a cache holding the answers of tickets 1-40
             new RunDriver(f).run("cache-fill-000001", yaml.getBytes(StandardCharsets.UTF_8), tickets(1, 40));
             io.batchline.job.JobSpec job = io.batchline.job.JobSpecLoader.load(yaml.getBytes(StandardCharsets.UTF_8));

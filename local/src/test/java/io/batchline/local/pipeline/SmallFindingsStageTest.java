@@ -9,6 +9,7 @@ import io.batchline.pipeline.RegisterStage;
 import io.batchline.pipeline.StagePayloads.FormatRequest;
 import io.batchline.pipeline.StagePayloads.RunStart;
 import io.batchline.run.RunKeys;
+import io.batchline.testing.TicketTriage;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -29,12 +30,12 @@ class SmallFindingsStageTest {
         try (StageFixture f = new StageFixture(b -> b.seed(1))) {
             ByteArrayOutputStream gz = new ByteArrayOutputStream();
             try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
-                out.write(RepairRoundTest.tickets(200));
+                out.write(TicketTriage.tickets(200));
             }
             byte[] truncated = Arrays.copyOf(gz.toByteArray(), gz.size() / 2);
             String runId = "corrupt-000000001";
             String inputKey = RunKeys.INBOX + "quality-test/" + runId + ".jsonl.gz";
-            f.store.put(RunKeys.jobSpec("quality-test"), RepairRoundTest.job("").getBytes(StandardCharsets.UTF_8),
+            f.store.put(RunKeys.jobSpec("quality-test"), TicketTriage.job("").getBytes(StandardCharsets.UTF_8),
                     "application/yaml");
             f.store.put(inputKey, truncated, "application/gzip");
             new RegisterStage(f.ctx).register(new RunStart(runId, StageFixture.BUCKET, inputKey, f.store.head(inputKey).orElseThrow().etag(),
@@ -55,7 +56,7 @@ class SmallFindingsStageTest {
                     java.nio.file.Files.readAllBytes(java.nio.file.Path.of("../samples/ticket-triage/golden.jsonl")),
                     "application/x-ndjson");
             RunDriver driver = new RunDriver(f);
-            String job = RepairRoundTest.job("""
+            String job = TicketTriage.job("""
                     ground_truth_field: label
                     golden: {file: golden.jsonl}
                     canary: {items: 5, min_pass_rate: 0.8}

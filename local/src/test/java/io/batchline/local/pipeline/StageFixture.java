@@ -14,6 +14,7 @@ import io.batchline.provider.anthropic.ProviderConfig;
 import io.batchline.aws.dynamodb.DynamoRunStore;
 import io.batchline.aws.s3.S3ObjectStore;
 import io.batchline.report.html.HtmlReportPages;
+import io.batchline.testing.TicketTriage;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.function.UnaryOperator;
@@ -69,7 +70,7 @@ final class StageFixture implements AutoCloseable {
      * (calibration off) and plan-a1.json, which Submit's pre-flight reads.
      */
     void formattedRun(String runId) {
-        store.put(io.batchline.run.RunKeys.jobSnapshot(runId), RepairRoundTest.job("calibration: {sample: 0}\n")
+        store.put(io.batchline.run.RunKeys.jobSnapshot(runId), TicketTriage.job("calibration: {sample: 0}\n")
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8), "application/yaml");
         store.put(io.batchline.run.RunKeys.plan(runId, 1), "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8),
                 "application/json");

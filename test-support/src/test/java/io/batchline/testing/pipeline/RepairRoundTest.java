@@ -1,10 +1,12 @@
-package io.batchline.local.pipeline;
+package io.batchline.testing.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.batchline.outcome.OutcomeKind;
 import io.batchline.run.RunKeys;
+import io.batchline.testing.InMemoryPipeline;
+import io.batchline.testing.ScriptedBatchProvider.Answer;
 import io.batchline.testing.TicketTriage;
 import io.batchline.validate.InvalidOutput;
 import java.nio.charset.StandardCharsets;
@@ -13,15 +15,35 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The repair round on the real stages and the simulator's invalid_json and schema_violation faults: an item whose
- * answer is not JSON or breaks the schema is sent once more, alone, with its answer and the errors; what is still
- * invalid then is rejected with the reason; report.json counts repaired and rejected_invalid.
+ * The repair round on the real stages, in-memory ports and a scripted provider whose answers are sometimes prose or
+ * break the schema: an item whose answer is not JSON or breaks the schema is sent once more, alone, with its answer
+ * and the errors; what is still invalid then is rejected with the reason; report.json counts repaired and
+ * rejected_invalid.
  */
 class RepairRoundTest {
+
+    /**
+     * First answers of which 1 in 10 is prose and 1 in 10 names a team the schema does not know; a repair answers
+     * with a valid answer, except for 1 item in 20, whose repair is prose again.
+     */
+    private static InMemoryPipeline proseAndSchemaMisses() {
+        InMemoryPipeline p = new InMemoryPipeline();
+        p.provider.script((cid, params) -> {
+            long line = TicketTriage.lineOf(cid);
+            if (TicketTriage.attemptOf(cid) > 1) {
+                return new Answer(line % 20 == 1 ? TicketTriage.PROSE : TicketTriage.answer("account", 0.95));
+            }
+            if (line % 10 == 1) return new Answer(TicketTriage.PROSE);
+            if (line % 10 == 2) return new Answer(TicketTriage.answer("finance", 0.95));
+            return new Answer(TicketTriage.answer("billing", 0.95));
+        });
+        return p;
+    }
     @Test
     void invalidAnswersGetOneRepairAndWhatIsStillInvalidIsRejectedWithTheReason() throws Exception {
-        try (StageFixture f = new StageFixture(b -> b.seed(11).nonJsonRate(0.1).schemaViolationRate(0.1))) {
-            RunDriver driver = new RunDriver(f);
+        {
+            InMemoryPipeline p = proseAndSchemaMisses();
+            InMemoryRunDriver driver = new InMemoryRunDriver(p);
             String runId = driver.run("repair-0000000001", TicketTriage.job("").getBytes(StandardCharsets.UTF_8), TicketTriage.tickets(200));
 
             List<JsonNode> all = new ArrayList<>();
@@ -42,7 +64,7 @@ class RepairRoundTest {
                 assertThat(n.get("outcome").asText()).isEqualTo("rejected");
                 assertThat(n.get("attempts").asInt()).isEqualTo(2);
             });
-            assertThat(f.store.list(RunKeys.retryPrefix(runId, 3)).stream()
+            assertThat(p.store().list(RunKeys.retryPrefix(runId, 3)).stream()
                     .flatMap(k -> driver.lines(k).stream()).toList()).isEmpty();
             // no invalid answer is rejected without its repair round
             assertThat(all).filteredOn(n -> InvalidOutput.isInvalidOutputReason(n.path("reason").asText()))
@@ -70,41 +92,10 @@ class RepairRoundTest {
     }
 
     @Test
-    void withStructuredOutputsInvalidAnswersComeOnlyFromRefusalsCutsAndStrippedConstraints() throws Exception {
-        // GIVEN the simulator's prose faults (non-JSON, fenced) and its schema violations, refusals, and a budget so
-        // small that some answers are cut at max_tokens
-        try (StageFixture f = new StageFixture(b -> b.seed(13).nonJsonRate(0.1).fencedJsonRate(0.1)
-                .schemaViolationRate(0.15).refusalRate(0.05))) {
-            RunDriver driver = new RunDriver(f);
-            String runId = driver.run("repair-0000000003", TicketTriage.job("structured_output: on\n")
-                    .replace("max_tokens: 300", "max_tokens: 32").getBytes(StandardCharsets.UTF_8), TicketTriage.tickets(200));
-
-            List<JsonNode> all = new ArrayList<>();
-            for (OutcomeKind kind : OutcomeKind.values()) all.addAll(driver.outcomes(runId, kind));
-            assertThat(all).hasSize(200);
-            JsonNode report = driver.report(runId);
-            JsonNode causes = report.get("invalid_output_causes");
-            // THEN the API's decoding keeps every answer JSON of the schema's shape: no prose, no fence, no enum miss
-            assertThat(causes.fieldNames()).toIterable().isSubsetOf("refusal", "max_tokens", "no_text", "schema");
-            assertThat(causes.path("refusal").asLong()).isPositive();
-            assertThat(causes.path("max_tokens").asLong()).isPositive();
-            assertThat(causes.path("schema").asLong()).isPositive();
-            // schema errors are only the constraints the API does not enforce (maximum, maxLength), sent as text
-            assertThat(all).filteredOn(n -> "schema".equals(InvalidOutput.cause(n.path("reason").asText())))
-                    .allSatisfy(n -> assertThat(n.get("reason").asText()).containsAnyOf("maximum", "maxLength", "minimum"));
-            assertThat(all).filteredOn(n -> "refusal".equals(InvalidOutput.cause(n.path("reason").asText())))
-                    .allSatisfy(n -> assertThat(n.get("reason").asText()).contains("declined to answer"));
-            // and every invalid answer had its repair round (no prefill: the repair ends with a user turn)
-            assertThat(driver.lines(RunKeys.shard(runId, 2, 0))).isNotEmpty().allSatisfy(r ->
-                    assertThat(r.at("/params/messages").get(r.at("/params/messages").size() - 1).path("role").asText())
-                            .isEqualTo("user"));
-        }
-    }
-
-    @Test
     void withRepairOffAnInvalidAnswerIsRejectedAtOnce() throws Exception {
-        try (StageFixture f = new StageFixture(b -> b.seed(11).nonJsonRate(0.1).schemaViolationRate(0.1))) {
-            RunDriver driver = new RunDriver(f);
+        {
+            InMemoryPipeline p = proseAndSchemaMisses();
+            InMemoryRunDriver driver = new InMemoryRunDriver(p);
             String runId = driver.run("repair-0000000002", TicketTriage.job("repair: false\n").getBytes(StandardCharsets.UTF_8),
                     TicketTriage.tickets(100));
 
@@ -118,7 +109,7 @@ class RepairRoundTest {
             assertThat(invalid).anySatisfy(n -> assertThat(n.get("reason").asText()).startsWith(InvalidOutput.NOT_JSON));
             assertThat(invalid).anySatisfy(n -> assertThat(n.get("reason").asText()).startsWith(InvalidOutput.SCHEMA)
                     .containsPattern("/[a-z_]*: .*\\(\\w+\\)"));
-            assertThat(f.store.list(RunKeys.retryPrefix(runId, 2)).stream()
+            assertThat(p.store().list(RunKeys.retryPrefix(runId, 2)).stream()
                     .flatMap(k -> driver.lines(k).stream()).toList()).isEmpty();
             JsonNode report = driver.report(runId);
             assertThat(report.get("repaired").asLong()).isZero();

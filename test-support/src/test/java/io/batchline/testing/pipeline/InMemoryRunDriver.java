@@ -42,6 +42,9 @@ final class InMemoryRunDriver {
     /** The last run's "Check canary" verdict; null when its job had no canary. */
     CanaryChecked canary;
 
+    /** Results between collect's checkpoints; a test sets a small one to collect shards in segments. */
+    int collectCheckpointEvery = io.batchline.pipeline.CollectCheckpoint.DEFAULT_EVERY;
+
     /** Uploads the job and input and runs it to the end; returns the run id. */
     String run(String runId, byte[] jobYaml, byte[] input) {
         String job = "quality-test";
@@ -62,7 +65,7 @@ final class InMemoryRunDriver {
                 poll = new PollStage(p.ctx()).poll(new PollRequest(runId, bucket, plan.attempt(), poll.polls()));
             }
             for (int shard : poll.endedShards()) {
-                new CollectStage(p.ctx(), io.batchline.pipeline.CollectCheckpoint.DEFAULT_EVERY)
+                new CollectStage(p.ctx(), collectCheckpointEvery)
                         .collect(new CollectRequest(runId, bucket, plan.attempt(), shard));
             }
             if (plan.canary() && canary == null) {

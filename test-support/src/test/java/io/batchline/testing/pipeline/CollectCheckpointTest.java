@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.batchline.cost.PriceTable;
 import io.batchline.json.Json;
 import io.batchline.outcome.OutcomeKind;
 import io.batchline.pipeline.CollectStage;
 import io.batchline.pipeline.FinalizeStage;
-import io.batchline.pipeline.PipelineConfig;
 import io.batchline.pipeline.PipelineContext;
 import io.batchline.pipeline.StagePayloads.CollectRequest;
 import io.batchline.pipeline.StagePayloads.RunRef;
@@ -54,9 +52,7 @@ class CollectCheckpointTest {
 
             // WHEN collect runs again with a checkpoint every 7 results and dies opening its third segment
             ObjectStore dying = new DyingStore(p.store(), "/seg-0003/");
-            PipelineContext dyingCtx = new PipelineContext(bucket -> dying, p.runs, p.provider, PriceTable.bundled(),
-                    new PipelineConfig(InMemoryPipeline.TABLE, null, 1, 5), p.clock);
-            dyingCtx.reportPages(p.reportPages);
+            PipelineContext dyingCtx = p.ctxOver(dying);
             CollectRequest shard0 = new CollectRequest(runId, InMemoryPipeline.BUCKET, 1, 0);
             assertThatThrownBy(() -> new CollectStage(dyingCtx, EVERY).collect(shard0)).hasMessageContaining("killed");
             JsonNode checkpoint = Json.tree(p.store().read(RunKeys.collectCheckpoint(runId, 1, 0)));

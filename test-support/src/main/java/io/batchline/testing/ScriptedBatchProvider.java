@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiFunction;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -41,7 +42,8 @@ import java.util.function.Supplier;
  *   <li>a batch is {@code in_progress} when created and ends on its n-th look, a retrieve or a listing that shows
  *       it ({@link #endOnRetrieve}, 1 by default; 0 ends it at once), or when told ({@link #end}); its results are
  *       worked out when it ends;</li>
- *   <li>{@link #cancel} moves a batch to {@code canceling}; its next retrieve ends it, every request canceled;</li>
+ *   <li>{@link #cancel} moves a batch to {@code canceling}; its next retrieve ends it, every request canceled but
+ *       those {@link #processedBeforeCancel} names, which keep their result (what the batch had processed);</li>
  *   <li>{@link #failNextCreate} makes the next create throw (optionally after creating the batch, as a lost answer
  *       does);</li>
  *   <li>every call is recorded ({@link #calls}, {@link #created}).</li>
@@ -89,6 +91,7 @@ public final class ScriptedBatchProvider implements BatchProvider {
     private final Deque<PendingFailure> createFailures = new ArrayDeque<>();
     private final Map<String, ProviderModelInfo> models = new HashMap<>();
     private final Set<String> unknownModels = ConcurrentHashMap.newKeySet();
+    private volatile Predicate<String> processedBeforeCancel = customId -> false;
     private int endOnRetrieve = 1;
     private long counter;
 
@@ -146,6 +149,15 @@ public final class ScriptedBatchProvider implements BatchProvider {
 
     public ScriptedBatchProvider canceled(String customId) {
         byCustomId.put(customId, new Canceled());
+        return this;
+    }
+
+    /**
+     * The requests (by custom_id) a batch had processed when it was canceled: they keep their result; the rest of a
+     * canceled batch is canceled. None by default.
+     */
+    public ScriptedBatchProvider processedBeforeCancel(Predicate<String> customIds) {
+        this.processedBeforeCancel = customIds;
         return this;
     }
 
@@ -325,7 +337,8 @@ public final class ScriptedBatchProvider implements BatchProvider {
         for (JsonNode request : b.requests) {
             String cid = request.path("custom_id").asText();
             JsonNode params = request.path("params");
-            Result r = canceled ? new Canceled() : byCustomId.getOrDefault(cid, null);
+            Result r = canceled && !processedBeforeCancel.test(cid) ? new Canceled()
+                    : byCustomId.getOrDefault(cid, null);
             if (r == null) r = script.resultFor(cid, params);
             ObjectNode result = Json.MAPPER.createObjectNode();
             if (r instanceof Errored e) {

@@ -21,7 +21,6 @@ import io.batchline.pipeline.SubmitStage;
 import io.batchline.provider.MessageBatch;
 import io.batchline.render.TokenEstimator;
 import io.batchline.run.RunKeys;
-import io.batchline.run.ShardRecord;
 import io.batchline.run.ShardRecord.ShardStatus;
 import io.batchline.testing.TicketTriage;
 import java.math.BigDecimal;
@@ -33,7 +32,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Pre-flight, token estimator calibration and the prompt-cache TTL on the real stages, the emulators and the simulator.
+ * Pre-flight, token estimator calibration and the prompt-cache TTL on the real stages, the emulators and the simulator,
+ * where what is checked rests on the simulator's own rules: the parameters its catalogue refuses, count_tokens
+ * failing over HTTP, and count_tokens counting as the simulator bills. The pre-flight's checks of the models and of
+ * the written shards are tested on the in-memory ports (PreflightTest in test-support).
  */
 class PreflightCalibrationTest {
 
@@ -84,60 +86,6 @@ class PreflightCalibrationTest {
             assertThat(batchesAtProvider(f)).isEmpty();
             assertThat(f.runs.shards(runId, 1)).isNotEmpty()
                     .allSatisfy(s -> assertThat(s.status()).isEqualTo(ShardStatus.PLANNED));
-        }
-    }
-
-    @Test
-    void preflightAsksTheProviderAboutEachModelBeforeAnyBatch() throws Exception {
-        // GIVEN a provider whose Haiku 4.5 writes at most 200 tokens and has no structured outputs, unlike the catalogue
-        var provider = providerCatalogue("claude-haiku-4-5-20251001", m -> {
-            m.put("max_output_tokens", 200);
-            m.put("structured_outputs", false);
-        });
-        try (StageFixture f = new StageFixture(b -> b.seed(3).catalogue(provider))) {
-            String runId = formatted(f, "preflight-000000005",
-                    TicketTriage.job("preflight: true\nstructured_output: on\n"), 30);
-
-            // THEN GET /v1/models/{id} shows the disagreement and the run stops before any batch or message
-            assertThatThrownBy(() -> new SubmitStage(f.ctx).submit(new SubmitRequest(runId, StageFixture.BUCKET, 1)))
-                    .isInstanceOfSatisfying(PermanentStageException.class, e -> {
-                        assertThat(e.code()).isEqualTo(Preflight.ERROR);
-                        assertThat(e.getMessage()).contains("claude-haiku-4-5-20251001")
-                                .contains("max_tokens 300 is above its limit of 200")
-                                .contains("does not support structured outputs").contains("No batch was created");
-                    });
-            assertThat(batchesAtProvider(f)).isEmpty();
-        }
-        // AND with the provider as the catalogue describes it, the same job is submitted
-        try (StageFixture f = new StageFixture(b -> b.seed(3))) {
-            String runId = formatted(f, "preflight-000000006", TicketTriage.job("preflight: true\n"), 30);
-            new SubmitStage(f.ctx).submit(new SubmitRequest(runId, StageFixture.BUCKET, 1));
-            assertThat(batchesAtProvider(f)).isNotEmpty();
-        }
-    }
-
-    @Test
-    void aWrittenShardThatDoesNotMapBackToItsItemsIsNeverSent() throws Exception {
-        try (StageFixture f = new StageFixture(b -> b.seed(3))) {
-            String runId = formatted(f, "preflight-000000002", TicketTriage.job(""), 12);
-            ShardRecord shard = f.runs.shards(runId, 1).get(0);
-            // GIVEN a shard whose first request's custom_id was changed after planning (not in the index)
-            // and whose second request has a custom_id the provider would refuse
-            List<String> lines = new ArrayList<>(List.of(new String(f.store.read(shard.requestsKey()),
-                    StandardCharsets.UTF_8).split("\n")));
-            lines.set(0, lines.get(0).replace("\"custom_id\":\"a1-l1\"", "\"custom_id\":\"a1-l1-c9\""));
-            lines.set(1, lines.get(1).replace("\"custom_id\":\"a1-l2\"", "\"custom_id\":\"a1-l2.0\""));
-            f.store.put(shard.requestsKey(), (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8),
-                    "application/x-ndjson");
-
-            assertThatThrownBy(() -> new SubmitStage(f.ctx).submit(new SubmitRequest(runId, StageFixture.BUCKET, 1)))
-                    .isInstanceOfSatisfying(PermanentStageException.class, e -> {
-                        assertThat(e.code()).isEqualTo(Preflight.ERROR);
-                        assertThat(e.getMessage()).contains("custom_id a1-l1-c9 maps to no item")
-                                .contains("custom_id 'a1-l2.0' has '.'")
-                                .contains("item of line 1 (custom_id a1-l1) has no request");
-                    });
-            assertThat(batchesAtProvider(f)).isEmpty();
         }
     }
 

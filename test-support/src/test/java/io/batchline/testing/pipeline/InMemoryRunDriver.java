@@ -47,14 +47,8 @@ final class InMemoryRunDriver {
 
     /** Uploads the job and input and runs it to the end; returns the run id. */
     String run(String runId, byte[] jobYaml, byte[] input) {
-        String job = "quality-test";
-        String inputKey = RunKeys.INBOX + job + "/" + runId + ".jsonl";
         String bucket = InMemoryPipeline.BUCKET;
-        p.store().put(RunKeys.jobSpec(job), jobYaml, "application/yaml");
-        p.store().put(inputKey, input, "application/x-ndjson");
-        new RegisterStage(p.ctx()).register(new RunStart(runId, bucket, inputKey,
-                p.store().head(inputKey).orElseThrow().etag(), job));
-        Formatted plan = new FormatStage(p.ctx()).format(new FormatRequest(runId, bucket, 1, null));
+        Formatted plan = start(runId, jobYaml, input);
         canary = null;
         while (plan.shards() > 0) {
             PollState poll = new SubmitStage(p.ctx()).submit(new SubmitRequest(runId, bucket, plan.attempt()));
@@ -77,6 +71,18 @@ final class InMemoryRunDriver {
         }
         new FinalizeStage(p.ctx()).finalize(new RunRef(runId, bucket));
         return runId;
+    }
+
+    /** Uploads the job (as quality-test) and input, registers the run and plans its first attempt. */
+    Formatted start(String runId, byte[] jobYaml, byte[] input) {
+        String job = "quality-test";
+        String inputKey = RunKeys.INBOX + job + "/" + runId + ".jsonl";
+        String bucket = InMemoryPipeline.BUCKET;
+        p.store().put(RunKeys.jobSpec(job), jobYaml, "application/yaml");
+        p.store().put(inputKey, input, "application/x-ndjson");
+        new RegisterStage(p.ctx()).register(new RunStart(runId, bucket, inputKey,
+                p.store().head(inputKey).orElseThrow().etag(), job));
+        return new FormatStage(p.ctx()).format(new FormatRequest(runId, bucket, 1, null));
     }
 
     List<JsonNode> outcomes(String runId, OutcomeKind kind) {

@@ -12,13 +12,11 @@ import io.batchline.pipeline.PipelineContext;
 import io.batchline.pipeline.StagePayloads.CollectRequest;
 import io.batchline.pipeline.StagePayloads.RunRef;
 import io.batchline.run.RunKeys;
-import io.batchline.store.ForwardingObjectStore;
 import io.batchline.store.ObjectStore;
 import io.batchline.testing.InMemoryPipeline;
 import io.batchline.testing.ScriptedBatchProvider.Answer;
 import io.batchline.testing.TicketTriage;
 import io.batchline.testing.TicketTriage;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -51,7 +49,7 @@ class CollectCheckpointTest {
             assertThat(uninterrupted).hasSize(40);
 
             // WHEN collect runs again with a checkpoint every 7 results and dies opening its third segment
-            ObjectStore dying = new DyingStore(p.store(), "/seg-0003/");
+            ObjectStore dying = new DyingStore(p.store(), key -> key.contains("/seg-0003/"));
             PipelineContext dyingCtx = p.ctxOver(dying);
             CollectRequest shard0 = new CollectRequest(runId, InMemoryPipeline.BUCKET, 1, 0);
             assertThatThrownBy(() -> new CollectStage(dyingCtx, EVERY).collect(shard0)).hasMessageContaining("killed");
@@ -110,21 +108,5 @@ class CollectCheckpointTest {
         for (OutcomeKind kind : OutcomeKind.values()) lines.addAll(driver.outcomes(runId, kind));
         lines.sort(Comparator.comparingLong(n -> n.get("line").asLong()));
         return lines.stream().map(Json::string).toList();
-    }
-
-    /** A store whose process "dies" (throws) when an object under {@code fatal} is created. */
-    private static final class DyingStore extends ForwardingObjectStore {
-        private final String fatal;
-
-        DyingStore(ObjectStore store, String fatal) {
-            super(store);
-            this.fatal = fatal;
-        }
-
-        @Override
-        public OutputStream create(String key, String contentType) {
-            if (key.contains(fatal)) throw new IllegalStateException("killed creating " + key);
-            return delegate.create(key, contentType);
-        }
     }
 }

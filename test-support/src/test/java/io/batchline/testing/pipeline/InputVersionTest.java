@@ -14,7 +14,6 @@ import io.batchline.pipeline.StagePayloads.FormatRequest;
 import io.batchline.pipeline.StagePayloads.RunStart;
 import io.batchline.run.RunIds;
 import io.batchline.run.RunKeys;
-import io.batchline.store.ForwardingObjectStore;
 import io.batchline.store.ObjectStore;
 import io.batchline.testing.InMemoryPipeline;
 import io.batchline.testing.TicketTriage;
@@ -108,7 +107,8 @@ class InputVersionTest {
 
             // GIVEN v1's format killed after its first checkpoint (its Lambda dies; Step Functions will retry it)
             String checkpoint = RunKeys.formatCheckpoint(first.runId(), 1);
-            ObjectStore dying = new KilledAfter(p.store(), checkpoint);
+            ObjectStore dying = new DyingStore(p.store(), // at its first write after the checkpoint
+                    k -> !k.equals(checkpoint) && p.store().exists(checkpoint));
             var dyingCtx = p.ctxOver(dying);
             assertThatThrownBy(() -> new FormatStage(dyingCtx).format(new FormatRequest(first.runId(), InMemoryPipeline.BUCKET, 1, null)))
                     .hasStackTraceContaining("killed");
@@ -135,22 +135,6 @@ class InputVersionTest {
                     .append("\",\"subject\":\"Invoice ").append(i).append("\",\"body\":\"Charged twice.\"}\n");
         }
         return sb.toString().getBytes(StandardCharsets.UTF_8);
-    }
-
-    /** A store whose process "dies" at the first write after {@code marker} exists (a format killed mid-way). */
-    private static final class KilledAfter extends ForwardingObjectStore {
-        private final String marker;
-
-        KilledAfter(ObjectStore store, String marker) {
-            super(store);
-            this.marker = marker;
-        }
-
-        @Override
-        public java.io.OutputStream create(String key, String contentType) {
-            if (!key.equals(marker) && delegate.exists(marker)) throw new IllegalStateException("killed creating " + key);
-            return delegate.create(key, contentType);
-        }
     }
 
     /** The item ids in a run's attempt-1 shard indexes (what its batches would carry). */

@@ -97,6 +97,15 @@ class ScriptedBatchProviderTest {
     }
 
     @Test
+    void aCreateOverTheBodyLimitIsRefusedAsTooLargeAndCreatesNothing() {
+        provider.maxRequestsBytes(150);
+        assertThatThrownBy(() -> provider.create(2, 0, shard("a1-l1", "a1-l2"))).isInstanceOfSatisfying(
+                ProviderException.class, e -> assertThat(e.kind()).isEqualTo(ProviderException.Kind.REQUEST_TOO_LARGE));
+        assertThat(provider.batches()).isEmpty();
+        assertThat(provider.create(1, 0, shard("a1-l1")).processingStatus()).isEqualTo(MessageBatch.IN_PROGRESS);
+    }
+
+    @Test
     void listSinceIsNewestFirstAndCountsAsALook() {
         String first = provider.create(1, 0, shard("x")).id();
         clock.advance(Duration.ofMinutes(1));

@@ -65,14 +65,8 @@ final class StageFixture implements AutoCloseable {
         s3.close();
     }
 
-    /**
-     * What Register and Format leave behind for a run whose shards a test writes itself: the job snapshot
-     * (calibration off) and plan-a1.json, which Submit's pre-flight reads.
-     */
+    /** What Register and Format leave behind for a run whose shards a test writes itself. */
     void formattedRun(String runId) {
-        store.put(io.batchline.run.RunKeys.jobSnapshot(runId), TicketTriage.job("calibration: {sample: 0}\n")
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8), "application/yaml");
-        store.put(io.batchline.run.RunKeys.plan(runId, 1), "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                "application/json");
+        io.batchline.testing.PlannedShards.formattedRun(store, runId);
     }
 }

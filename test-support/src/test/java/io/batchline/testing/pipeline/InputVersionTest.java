@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.batchline.json.Json;
 import io.batchline.json.JsonLines;
-import io.batchline.outcome.OutcomeKind;
 import io.batchline.pipeline.FormatStage;
 import io.batchline.pipeline.PermanentStageException;
 import io.batchline.pipeline.RegisterStage;

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.batchline.cache.ResultCache;
 import io.batchline.json.Json;
-import io.batchline.json.JsonLines;
 import io.batchline.outcome.OutcomeKind;
 import io.batchline.run.RunKeys;
 import io.batchline.testing.InMemoryPipeline;

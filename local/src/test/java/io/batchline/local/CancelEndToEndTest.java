@@ -9,7 +9,6 @@ import io.batchline.aws.dynamodb.DynamoRunStore;
 import io.batchline.aws.s3.S3ObjectStore;
 import io.batchline.json.Json;
 import io.batchline.json.JsonLines;
-import io.batchline.local.pipeline.RepairRoundTest;
 import io.batchline.local.teststack.OfflineStackOnly;
 import io.batchline.outcome.OutcomeKind;
 import io.batchline.provider.MessageBatch;
@@ -19,6 +18,7 @@ import io.batchline.run.RunKeys;
 import io.batchline.run.ShardRecord.ShardStatus;
 import io.batchline.run.ShardRecord;
 import io.batchline.store.ObjectStore;
+import io.batchline.testing.TicketTriage;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -70,10 +70,10 @@ class CancelEndToEndTest {
             ObjectStore bucket = new S3ObjectStore(clients.s3(), stack.endpoints().bucket());
             SfnClient sfn = clients.sfn();
             DynamoRunStore runs = new DynamoRunStore(clients.dynamoDb(), stack.endpoints().table());
-            bucket.put(RunKeys.jobSpec("quality-test"), RepairRoundTest.job("").getBytes(StandardCharsets.UTF_8),
+            bucket.put(RunKeys.jobSpec("quality-test"), TicketTriage.job("").getBytes(StandardCharsets.UTF_8),
                     "application/yaml");
             String runId = InboxRuns.drop(stack, bucket, "inbox/quality-test/cancel-me.jsonl",
-                    RepairRoundTest.tickets(300));
+                    TicketTriage.tickets(300));
 
             // WHEN its batches are in progress at the provider
             Instant deadline = Instant.now().plus(Duration.ofMinutes(3));

@@ -9,7 +9,6 @@ import io.batchline.aws.dynamodb.DynamoRunStore;
 import io.batchline.aws.s3.S3ObjectStore;
 import io.batchline.budget.RunBudget;
 import io.batchline.json.Json;
-import io.batchline.local.pipeline.RepairRoundTest;
 import io.batchline.local.sim.WaitDrivenClock;
 import io.batchline.local.teststack.OfflineStackOnly;
 import io.batchline.outcome.OutcomeKind;
@@ -23,6 +22,7 @@ import io.batchline.run.RunRecord;
 import io.batchline.run.ShardRecord.ShardStatus;
 import io.batchline.run.ShardRecord;
 import io.batchline.store.ObjectStore;
+import io.batchline.testing.TicketTriage;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -65,7 +65,7 @@ class HostileOperationsTest {
     }
 
     private static String job(String name, int shardRequests) {
-        return RepairRoundTest.job("").replace("name: quality-test", "name: " + name)
+        return TicketTriage.job("").replace("name: quality-test", "name: " + name)
                 .replace("max_requests: 60", "max_requests: " + shardRequests);
     }
 
@@ -134,7 +134,7 @@ class HostileOperationsTest {
             env.bucket.put(RunKeys.jobSpec("outage"), job("outage", 10).getBytes(StandardCharsets.UTF_8),
                     "application/yaml");
             Instant started = Instant.now();
-            String runId = InboxRuns.drop(stack, env.bucket, "inbox/outage/tickets.jsonl", RepairRoundTest.tickets(40));
+            String runId = InboxRuns.drop(stack, env.bucket, "inbox/outage/tickets.jsonl", TicketTriage.tickets(40));
             DescribeExecutionResponse end = InboxRuns.awaitEnd(stack, env.sfn, runId, Duration.ofMinutes(4));
 
             assertThat(end.status()).as("%s: %s", end.error(), end.cause()).isEqualTo(ExecutionStatus.SUCCEEDED);
@@ -167,7 +167,7 @@ class HostileOperationsTest {
             Env env = new Env(stack);
             env.bucket.put(RunKeys.jobSpec("killed"), job("killed", 10).getBytes(StandardCharsets.UTF_8),
                     "application/yaml");
-            runId = InboxRuns.drop(stack, env.bucket, "inbox/killed/tickets.jsonl", RepairRoundTest.tickets(40));
+            runId = InboxRuns.drop(stack, env.bucket, "inbox/killed/tickets.jsonl", TicketTriage.tickets(40));
             for (ShardRecord s : env.awaitSubmitted(runId)) batchBefore.put(s.shard(), s.batchId());
         } // the stack is killed with the batches in progress at the provider
         assertThat(batchBefore).hasSize(4);
@@ -210,7 +210,7 @@ class HostileOperationsTest {
             Env env = new Env(stack);
             env.bucket.put(RunKeys.jobSpec("stopped"), job("stopped", 10).getBytes(StandardCharsets.UTF_8),
                     "application/yaml");
-            String runId = InboxRuns.drop(stack, env.bucket, "inbox/stopped/tickets.jsonl", RepairRoundTest.tickets(30));
+            String runId = InboxRuns.drop(stack, env.bucket, "inbox/stopped/tickets.jsonl", TicketTriage.tickets(30));
             env.awaitSubmitted(runId);
             env.sfn.stopExecution(b -> b.executionArn(stack.endpoints().executionArn(runId)).error("Operator")
                     .cause("stopped in the console"));

@@ -4,10 +4,12 @@ import io.batchline.budget.BudgetGuard;
 import io.batchline.cost.PriceTable;
 import io.batchline.pipeline.PipelineConfig;
 import io.batchline.pipeline.PipelineContext;
+import io.batchline.store.ObjectStore;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * The domain's stages wired to in-memory ports and a {@link ScriptedBatchProvider}, with a {@link TestClock} that
@@ -61,13 +63,24 @@ public final class InMemoryPipeline {
 
     /** The context every stage of this pipeline shares; built on first use. */
     public synchronized PipelineContext ctx() {
-        if (ctx == null) {
-            ctx = new PipelineContext(this::store, runs, provider, PriceTable.bundled(),
-                    new PipelineConfig(TABLE, null, 1, 5), clock, budgetGuard);
-            ctx.reportPages(reportPages).resultCache(resultCache);
-            if (withReviewQueue) ctx.reviewQueue(reviewQueue);
-        }
+        if (ctx == null) ctx = context(this::store);
         return ctx;
+    }
+
+    /**
+     * A context like {@link #ctx()} on the same ports, but whose buckets are all {@code store}: a store that fails
+     * on purpose, say, for a process that dies part-way.
+     */
+    public PipelineContext ctxOver(ObjectStore store) {
+        return context(bucket -> store);
+    }
+
+    private PipelineContext context(Function<String, ObjectStore> stores) {
+        PipelineContext c = new PipelineContext(stores, runs, provider, PriceTable.bundled(),
+                new PipelineConfig(TABLE, null, 1, 5), clock, budgetGuard);
+        c.reportPages(reportPages).resultCache(resultCache);
+        if (withReviewQueue) c.reviewQueue(reviewQueue);
+        return c;
     }
 
     private void requireNoContext() {

@@ -38,6 +38,14 @@ public final class InMemoryResultCacheStore implements ResultCacheStore {
         return true;
     }
 
+    /** Sets when the entry of {@code hash} was stored (epoch seconds): an answer made older than it is. */
+    public synchronized void storedAt(String hash, long storedAt) {
+        Entry e = entries.get(hash);
+        if (e == null) throw new IllegalArgumentException("no cached answer for " + hash);
+        CachedAnswer a = e.answer();
+        entries.put(hash, new Entry(new CachedAnswer(a.output(), a.runId(), a.customId(), storedAt), e.expiresAt()));
+    }
+
     /** The expiry stored with {@code hash}; -1 when absent. */
     public synchronized long expiresAt(String hash) {
         Entry e = entries.get(hash);

@@ -9,11 +9,9 @@ import io.batchline.provider.BatchProvider;
 import io.batchline.provider.MessageBatch;
 import io.batchline.provider.ProviderException;
 import io.batchline.provider.ProviderModelInfo;
-import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -30,6 +28,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiFunction;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -41,7 +40,10 @@ import java.util.function.Supplier;
  *   <li>a batch is {@code in_progress} when created and ends on its n-th look, a retrieve or a listing that shows
  *       it ({@link #endOnRetrieve}, 1 by default; 0 ends it at once), or when told ({@link #end}); its results are
  *       worked out when it ends;</li>
- *   <li>{@link #cancel} moves a batch to {@code canceling}; its next retrieve ends it, every request canceled;</li>
+ *   <li>{@link #cancel} moves a batch to {@code canceling}; its next retrieve ends it, every request canceled but
+ *       those {@link #processedBeforeCancel} names, which keep their result (what the batch had processed);</li>
+ *   <li>a create whose requests are more than {@link #maxRequestsBytes} bytes of JSONL is refused as
+ *       REQUEST_TOO_LARGE (HTTP 413), creating nothing, as the API refuses a body over its limit;</li>
  *   <li>{@link #failNextCreate} makes the next create throw (optionally after creating the batch, as a lost answer
  *       does);</li>
  *   <li>every call is recorded ({@link #calls}, {@link #created}).</li>
@@ -89,7 +91,9 @@ public final class ScriptedBatchProvider implements BatchProvider {
     private final Deque<PendingFailure> createFailures = new ArrayDeque<>();
     private final Map<String, ProviderModelInfo> models = new HashMap<>();
     private final Set<String> unknownModels = ConcurrentHashMap.newKeySet();
+    private volatile Predicate<String> processedBeforeCancel = customId -> false;
     private int endOnRetrieve = 1;
+    private long maxRequestsBytes = Long.MAX_VALUE;
     private long counter;
 
     private record PendingFailure(Supplier<? extends ProviderException> failure, boolean createdAnyway) {}
@@ -149,6 +153,15 @@ public final class ScriptedBatchProvider implements BatchProvider {
         return this;
     }
 
+    /**
+     * The requests (by custom_id) a batch had processed when it was canceled: they keep their result; the rest of a
+     * canceled batch is canceled. None by default.
+     */
+    public ScriptedBatchProvider processedBeforeCancel(Predicate<String> customIds) {
+        this.processedBeforeCancel = customIds;
+        return this;
+    }
+
     /** A batch ends on its n-th look: retrieve, or listed by listSince (0: it is ended when created). */
     public synchronized ScriptedBatchProvider endOnRetrieve(int n) {
         this.endOnRetrieve = n;
@@ -159,6 +172,12 @@ public final class ScriptedBatchProvider implements BatchProvider {
     public synchronized void end(String batchId) {
         Batch b = batch(batchId);
         if (!MessageBatch.ENDED.equals(b.status)) finish(b, false);
+    }
+
+    /** A create whose requests' JSONL is larger than this is refused as too large; no limit by default. */
+    public synchronized ScriptedBatchProvider maxRequestsBytes(long bytes) {
+        this.maxRequestsBytes = bytes;
+        return this;
     }
 
     /** The next create throws {@code failure}; with {@code createdAnyway} the batch exists all the same. */
@@ -201,14 +220,19 @@ public final class ScriptedBatchProvider implements BatchProvider {
         calls.add(new Call("create", null, now));
         PendingFailure failure = createFailures.poll();
         if (failure != null && !failure.createdAnyway()) throw failure.failure().get();
-        List<JsonNode> requests = new ArrayList<>();
-        try (InputStream in = requestsJsonl.get();
-             BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            for (String line; (line = r.readLine()) != null; ) {
-                if (!line.isBlank()) requests.add(Json.tree(line.getBytes(StandardCharsets.UTF_8)));
-            }
+        byte[] jsonl;
+        try (InputStream in = requestsJsonl.get()) {
+            jsonl = in.readAllBytes();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+        if (jsonl.length > maxRequestsBytes) {
+            throw new ProviderException(ProviderException.Kind.REQUEST_TOO_LARGE, 413, "request_too_large",
+                    "Request exceeds the maximum allowed number of bytes (" + maxRequestsBytes + ")", null, null, null);
+        }
+        List<JsonNode> requests = new ArrayList<>();
+        for (String line : new String(jsonl, StandardCharsets.UTF_8).split("\n")) {
+            if (!line.isBlank()) requests.add(Json.tree(line.getBytes(StandardCharsets.UTF_8)));
         }
         if (requests.size() != requestCount) {
             throw new ProviderException(ProviderException.Kind.INVALID_REQUEST, 400, "invalid_request_error",
@@ -325,7 +349,8 @@ public final class ScriptedBatchProvider implements BatchProvider {
         for (JsonNode request : b.requests) {
             String cid = request.path("custom_id").asText();
             JsonNode params = request.path("params");
-            Result r = canceled ? new Canceled() : byCustomId.getOrDefault(cid, null);
+            Result r = canceled && !processedBeforeCancel.test(cid) ? new Canceled()
+                    : byCustomId.getOrDefault(cid, null);
             if (r == null) r = script.resultFor(cid, params);
             ObjectNode result = Json.MAPPER.createObjectNode();
             if (r instanceof Errored e) {

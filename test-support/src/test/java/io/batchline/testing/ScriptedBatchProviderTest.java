@@ -86,6 +86,26 @@ class ScriptedBatchProviderTest {
     }
 
     @Test
+    void aCanceledBatchKeepsTheResultsOfTheRequestsItHadProcessed() throws Exception {
+        provider.endOnRetrieve(5).answers((cid, params) -> "answer to " + cid).processedBeforeCancel("b"::equals);
+        String id = provider.create(3, 0, shard("a", "b", "c")).id();
+        provider.cancel(id);
+        MessageBatch ended = provider.retrieve(id);
+        assertThat(ended.requestCounts()).isEqualTo(new MessageBatch.RequestCounts(0, 1, 0, 2, 0));
+        assertThat(results(id)).extracting(l -> l.at("/result/type").asText())
+                .containsExactly("canceled", "succeeded", "canceled");
+    }
+
+    @Test
+    void aCreateOverTheBodyLimitIsRefusedAsTooLargeAndCreatesNothing() {
+        provider.maxRequestsBytes(150);
+        assertThatThrownBy(() -> provider.create(2, 0, shard("a1-l1", "a1-l2"))).isInstanceOfSatisfying(
+                ProviderException.class, e -> assertThat(e.kind()).isEqualTo(ProviderException.Kind.REQUEST_TOO_LARGE));
+        assertThat(provider.batches()).isEmpty();
+        assertThat(provider.create(1, 0, shard("a1-l1")).processingStatus()).isEqualTo(MessageBatch.IN_PROGRESS);
+    }
+
+    @Test
     void listSinceIsNewestFirstAndCountsAsALook() {
         String first = provider.create(1, 0, shard("x")).id();
         clock.advance(Duration.ofMinutes(1));

@@ -21,6 +21,7 @@ import io.batchline.report.html.HtmlReportPages;
 import io.batchline.run.RunKeys;
 import io.batchline.run.RunRecord;
 import io.batchline.run.RunRecord.RunStatus;
+import io.batchline.testing.TicketTriage;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -57,9 +58,9 @@ class ExecutionEndedStageTest {
 
     private static RunStart started(String runId) throws Exception {
         String inputKey = RunKeys.INBOX + "quality-test/" + runId + ".jsonl";
-        f.store.put(RunKeys.jobSpec("quality-test"), RepairRoundTest.job("").getBytes(StandardCharsets.UTF_8),
+        f.store.put(RunKeys.jobSpec("quality-test"), TicketTriage.job("").getBytes(StandardCharsets.UTF_8),
                 "application/yaml");
-        f.store.put(inputKey, RepairRoundTest.tickets(5), "application/x-ndjson");
+        f.store.put(inputKey, TicketTriage.tickets(5), "application/x-ndjson");
         RunStart start = new RunStart(runId, BUCKET, inputKey, f.store.head(inputKey).orElseThrow().etag(),
                 "quality-test");
         new RegisterStage(ctx).register(start);

@@ -21,8 +21,8 @@ import io.batchline.pipeline.SubmitStage;
 import io.batchline.provider.MessageBatch;
 import io.batchline.render.TokenEstimator;
 import io.batchline.run.RunKeys;
-import io.batchline.run.ShardRecord;
 import io.batchline.run.ShardRecord.ShardStatus;
+import io.batchline.testing.TicketTriage;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -32,7 +32,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Pre-flight, token estimator calibration and the prompt-cache TTL on the real stages, the emulators and the simulator.
+ * Pre-flight, token estimator calibration and the prompt-cache TTL on the real stages, the emulators and the simulator,
+ * where what is checked rests on the simulator's own rules: the parameters its catalogue refuses, count_tokens
+ * failing over HTTP, and count_tokens counting as the simulator bills. The pre-flight's checks of the models and of
+ * the written shards are tested on the in-memory ports (PreflightTest in test-support).
  */
 class PreflightCalibrationTest {
 
@@ -47,7 +50,7 @@ class PreflightCalibrationTest {
         String job = "quality-test";
         String inputKey = RunKeys.INBOX + job + "/" + runId + ".jsonl";
         f.store.put(RunKeys.jobSpec(job), jobYaml.getBytes(StandardCharsets.UTF_8), "application/yaml");
-        f.store.put(inputKey, RepairRoundTest.tickets(items), "application/x-ndjson");
+        f.store.put(inputKey, TicketTriage.tickets(items), "application/x-ndjson");
         new RegisterStage(f.ctx).register(new RunStart(runId, StageFixture.BUCKET, inputKey, f.store.head(inputKey).orElseThrow().etag(), job));
         new FormatStage(f.ctx).format(new FormatRequest(runId, StageFixture.BUCKET, 1, null));
         return runId;
@@ -70,7 +73,7 @@ class PreflightCalibrationTest {
         // every request would come back errored; the synchronous pre-flight request is refused at once
         var provider = providerCatalogue("claude-haiku-4-5-20251001", m -> m.put("sampling", "refused"));
         try (StageFixture f = new StageFixture(b -> b.seed(3).catalogue(provider))) {
-            String runId = formatted(f, "preflight-000000001", RepairRoundTest.job("preflight: true\ntemperature: 0\n"), 30);
+            String runId = formatted(f, "preflight-000000001", TicketTriage.job("preflight: true\ntemperature: 0\n"), 30);
 
             // WHEN the run is submitted
             // THEN it fails with the provider's reason, and nothing was created at the provider
@@ -87,63 +90,9 @@ class PreflightCalibrationTest {
     }
 
     @Test
-    void preflightAsksTheProviderAboutEachModelBeforeAnyBatch() throws Exception {
-        // GIVEN a provider whose Haiku 4.5 writes at most 200 tokens and has no structured outputs, unlike the catalogue
-        var provider = providerCatalogue("claude-haiku-4-5-20251001", m -> {
-            m.put("max_output_tokens", 200);
-            m.put("structured_outputs", false);
-        });
-        try (StageFixture f = new StageFixture(b -> b.seed(3).catalogue(provider))) {
-            String runId = formatted(f, "preflight-000000005",
-                    RepairRoundTest.job("preflight: true\nstructured_output: on\n"), 30);
-
-            // THEN GET /v1/models/{id} shows the disagreement and the run stops before any batch or message
-            assertThatThrownBy(() -> new SubmitStage(f.ctx).submit(new SubmitRequest(runId, StageFixture.BUCKET, 1)))
-                    .isInstanceOfSatisfying(PermanentStageException.class, e -> {
-                        assertThat(e.code()).isEqualTo(Preflight.ERROR);
-                        assertThat(e.getMessage()).contains("claude-haiku-4-5-20251001")
-                                .contains("max_tokens 300 is above its limit of 200")
-                                .contains("does not support structured outputs").contains("No batch was created");
-                    });
-            assertThat(batchesAtProvider(f)).isEmpty();
-        }
-        // AND with the provider as the catalogue describes it, the same job is submitted
-        try (StageFixture f = new StageFixture(b -> b.seed(3))) {
-            String runId = formatted(f, "preflight-000000006", RepairRoundTest.job("preflight: true\n"), 30);
-            new SubmitStage(f.ctx).submit(new SubmitRequest(runId, StageFixture.BUCKET, 1));
-            assertThat(batchesAtProvider(f)).isNotEmpty();
-        }
-    }
-
-    @Test
-    void aWrittenShardThatDoesNotMapBackToItsItemsIsNeverSent() throws Exception {
-        try (StageFixture f = new StageFixture(b -> b.seed(3))) {
-            String runId = formatted(f, "preflight-000000002", RepairRoundTest.job(""), 12);
-            ShardRecord shard = f.runs.shards(runId, 1).get(0);
-            // GIVEN a shard whose first request's custom_id was changed after planning (not in the index)
-            // and whose second request has a custom_id the provider would refuse
-            List<String> lines = new ArrayList<>(List.of(new String(f.store.read(shard.requestsKey()),
-                    StandardCharsets.UTF_8).split("\n")));
-            lines.set(0, lines.get(0).replace("\"custom_id\":\"a1-l1\"", "\"custom_id\":\"a1-l1-c9\""));
-            lines.set(1, lines.get(1).replace("\"custom_id\":\"a1-l2\"", "\"custom_id\":\"a1-l2.0\""));
-            f.store.put(shard.requestsKey(), (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8),
-                    "application/x-ndjson");
-
-            assertThatThrownBy(() -> new SubmitStage(f.ctx).submit(new SubmitRequest(runId, StageFixture.BUCKET, 1)))
-                    .isInstanceOfSatisfying(PermanentStageException.class, e -> {
-                        assertThat(e.code()).isEqualTo(Preflight.ERROR);
-                        assertThat(e.getMessage()).contains("custom_id a1-l1-c9 maps to no item")
-                                .contains("custom_id 'a1-l2.0' has '.'")
-                                .contains("item of line 1 (custom_id a1-l1) has no request");
-                    });
-            assertThat(batchesAtProvider(f)).isEmpty();
-        }
-    }
-
-    @Test
     void calibrationIsSkippedWithTheReasonWhenCountTokensFails() throws Exception {
         try (StageFixture f = new StageFixture(b -> b.seed(3))) {
-            String runId = formatted(f, "preflight-000000003", RepairRoundTest.job(""), 12);
+            String runId = formatted(f, "preflight-000000003", TicketTriage.job(""), 12);
             f.sim.failNext(1, 403); // the first call of the stage is the first count_tokens
 
             new SubmitStage(f.ctx).submit(new SubmitRequest(runId, StageFixture.BUCKET, 1));
@@ -160,11 +109,11 @@ class PreflightCalibrationTest {
         try (StageFixture f = new StageFixture(b -> b.seed(5))) {
             RunDriver driver = new RunDriver(f);
             // GIVEN a job with pre-flight, a 1-hour cache and a calibration sample of 10
-            String runId = driver.run("preflight-000000004", RepairRoundTest.job("""
+            String runId = driver.run("preflight-000000004", TicketTriage.job("""
                     preflight: true
                     cache_ttl: 1h
                     calibration: {sample: 10, seed: 7}
-                    """).getBytes(StandardCharsets.UTF_8), RepairRoundTest.tickets(40));
+                    """).getBytes(StandardCharsets.UTF_8), TicketTriage.tickets(40));
             JsonNode report = driver.report(runId);
 
             // THEN the estimator's error on the sample is in plan-a1.json and, the same, in report.json

@@ -26,6 +26,7 @@ import io.batchline.report.html.HtmlReportPages;
 import io.batchline.run.RunKeys;
 import io.batchline.run.ShardRecord;
 import io.batchline.run.ShardRecord.ShardStatus;
+import io.batchline.testing.TicketTriage;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -132,8 +133,8 @@ class ProviderCapacityTest {
         Map<ShardStatus, Long> start() throws Exception {
             String job = "quality-test";
             String inputKey = RunKeys.INBOX + job + "/" + runId + ".jsonl";
-            f.store.put(RunKeys.jobSpec(job), RepairRoundTest.job("").getBytes(StandardCharsets.UTF_8), "application/yaml");
-            f.store.put(inputKey, RepairRoundTest.tickets(ITEMS), "application/x-ndjson");
+            f.store.put(RunKeys.jobSpec(job), TicketTriage.job("").getBytes(StandardCharsets.UTF_8), "application/yaml");
+            f.store.put(inputKey, TicketTriage.tickets(ITEMS), "application/x-ndjson");
             new RegisterStage(ctx).register(new RunStart(runId, StageFixture.BUCKET, inputKey, f.store.head(inputKey).orElseThrow().etag(), job));
             plan = new FormatStage(ctx).format(new FormatRequest(runId, StageFixture.BUCKET, 1, null));
             assertThat(plan.shards()).isEqualTo(4);

@@ -11,6 +11,7 @@ import io.batchline.outcome.OutcomeKind;
 import io.batchline.pipeline.CollectStage;
 import io.batchline.pipeline.StagePayloads.CollectRequest;
 import io.batchline.aws.sqs.SqsReviewQueue;
+import io.batchline.testing.TicketTriage;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -35,8 +36,8 @@ class ReviewQueueTest {
             String url = TestStack.newQueue(sqs, "review-test", Duration.ofSeconds(30));
             f.ctx.reviewQueue(new SqsReviewQueue(sqs, url));
             RunDriver driver = new RunDriver(f);
-            String runId = driver.run("review-000000001", RepairRoundTest.job("").getBytes(StandardCharsets.UTF_8),
-                    RepairRoundTest.tickets(150));
+            String runId = driver.run("review-000000001", TicketTriage.job("").getBytes(StandardCharsets.UTF_8),
+                    TicketTriage.tickets(150));
 
             List<JsonNode> review = driver.outcomes(runId, OutcomeKind.REVIEW);
             assertThat(review).hasSizeGreaterThan(5);

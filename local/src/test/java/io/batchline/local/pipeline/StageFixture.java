@@ -14,6 +14,7 @@ import io.batchline.provider.anthropic.ProviderConfig;
 import io.batchline.aws.dynamodb.DynamoRunStore;
 import io.batchline.aws.s3.S3ObjectStore;
 import io.batchline.report.html.HtmlReportPages;
+import io.batchline.testing.TicketTriage;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.function.UnaryOperator;
@@ -64,14 +65,8 @@ final class StageFixture implements AutoCloseable {
         s3.close();
     }
 
-    /**
-     * What Register and Format leave behind for a run whose shards a test writes itself: the job snapshot
-     * (calibration off) and plan-a1.json, which Submit's pre-flight reads.
-     */
+    /** What Register and Format leave behind for a run whose shards a test writes itself. */
     void formattedRun(String runId) {
-        store.put(io.batchline.run.RunKeys.jobSnapshot(runId), RepairRoundTest.job("calibration: {sample: 0}\n")
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8), "application/yaml");
-        store.put(io.batchline.run.RunKeys.plan(runId, 1), "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                "application/json");
+        io.batchline.testing.PlannedShards.formattedRun(store, runId);
     }
 }

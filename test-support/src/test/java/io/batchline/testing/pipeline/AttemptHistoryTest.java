@@ -9,6 +9,7 @@ import io.batchline.testing.InMemoryPipeline;
 import io.batchline.testing.ScriptedBatchProvider.Answer;
 import io.batchline.testing.ScriptedBatchProvider.Errored;
 import io.batchline.testing.ScriptedBatchProvider.Expired;
+import io.batchline.testing.TicketTriage;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;

@@ -7,6 +7,7 @@ import io.batchline.outcome.OutcomeKind;
 import io.batchline.run.RunKeys;
 import io.batchline.testing.InMemoryPipeline;
 import io.batchline.testing.ScriptedBatchProvider.Answer;
+import io.batchline.testing.TicketTriage;
 import io.batchline.validate.InvalidOutput;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;

@@ -42,16 +42,13 @@ final class InMemoryRunDriver {
     /** The last run's "Check canary" verdict; null when its job had no canary. */
     CanaryChecked canary;
 
+    /** Results between collect's checkpoints; a test sets a small one to collect shards in segments. */
+    int collectCheckpointEvery = io.batchline.pipeline.CollectCheckpoint.DEFAULT_EVERY;
+
     /** Uploads the job and input and runs it to the end; returns the run id. */
     String run(String runId, byte[] jobYaml, byte[] input) {
-        String job = "quality-test";
-        String inputKey = RunKeys.INBOX + job + "/" + runId + ".jsonl";
         String bucket = InMemoryPipeline.BUCKET;
-        p.store().put(RunKeys.jobSpec(job), jobYaml, "application/yaml");
-        p.store().put(inputKey, input, "application/x-ndjson");
-        new RegisterStage(p.ctx()).register(new RunStart(runId, bucket, inputKey,
-                p.store().head(inputKey).orElseThrow().etag(), job));
-        Formatted plan = new FormatStage(p.ctx()).format(new FormatRequest(runId, bucket, 1, null));
+        Formatted plan = start(runId, jobYaml, input);
         canary = null;
         while (plan.shards() > 0) {
             PollState poll = new SubmitStage(p.ctx()).submit(new SubmitRequest(runId, bucket, plan.attempt()));
@@ -62,7 +59,7 @@ final class InMemoryRunDriver {
                 poll = new PollStage(p.ctx()).poll(new PollRequest(runId, bucket, plan.attempt(), poll.polls()));
             }
             for (int shard : poll.endedShards()) {
-                new CollectStage(p.ctx(), io.batchline.pipeline.CollectCheckpoint.DEFAULT_EVERY)
+                new CollectStage(p.ctx(), collectCheckpointEvery)
                         .collect(new CollectRequest(runId, bucket, plan.attempt(), shard));
             }
             if (plan.canary() && canary == null) {
@@ -74,6 +71,18 @@ final class InMemoryRunDriver {
         }
         new FinalizeStage(p.ctx()).finalize(new RunRef(runId, bucket));
         return runId;
+    }
+
+    /** Uploads the job (as quality-test) and input, registers the run and plans its first attempt. */
+    Formatted start(String runId, byte[] jobYaml, byte[] input) {
+        String job = "quality-test";
+        String inputKey = RunKeys.INBOX + job + "/" + runId + ".jsonl";
+        String bucket = InMemoryPipeline.BUCKET;
+        p.store().put(RunKeys.jobSpec(job), jobYaml, "application/yaml");
+        p.store().put(inputKey, input, "application/x-ndjson");
+        new RegisterStage(p.ctx()).register(new RunStart(runId, bucket, inputKey,
+                p.store().head(inputKey).orElseThrow().etag(), job));
+        return new FormatStage(p.ctx()).format(new FormatRequest(runId, bucket, 1, null));
     }
 
     List<JsonNode> outcomes(String runId, OutcomeKind kind) {

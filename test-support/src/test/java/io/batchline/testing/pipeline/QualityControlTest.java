@@ -10,6 +10,7 @@ import io.batchline.quality.SpotCheckSample;
 import io.batchline.run.RunKeys;
 import io.batchline.testing.InMemoryPipeline;
 import io.batchline.testing.ScriptedBatchProvider.Answer;
+import io.batchline.testing.TicketTriage;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;

@@ -1,61 +1,63 @@
-package io.batchline.local.pipeline;
+package io.batchline.testing.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.batchline.aws.dynamodb.DynamoResultCache;
 import io.batchline.cache.ResultCache;
 import io.batchline.json.Json;
-import io.batchline.json.JsonLines;
 import io.batchline.outcome.OutcomeKind;
 import io.batchline.run.RunKeys;
+import io.batchline.testing.InMemoryPipeline;
+import io.batchline.testing.InMemoryResultCacheStore;
+import io.batchline.testing.ScriptedBatchProvider;
+import io.batchline.testing.ScriptedBatchProvider.Answer;
+import io.batchline.testing.TicketTriage;
 import io.batchline.validate.InvalidOutput;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
- * The result cache on the emulators: a second file sharing items with an earlier run pays only
- * for the items it does not share; the simulator's own record of what it received is the witness.
+ * The result cache on the in-memory ports and a scripted provider: a second file sharing items with an earlier run pays
+ * only for the items it does not share; the provider's own record of what it received is the witness.
  */
 class ResultCacheTest {
     private static final Path TICKETS = Path.of("..").toAbsolutePath().normalize()
             .resolve("samples/ticket-triage/tickets.jsonl");
-
-    @TempDir
-    Path simState;
 
     private static byte[] tickets(int from, int to) throws Exception {
         List<String> lines = Files.readAllLines(TICKETS).subList(from - 1, to);
         return (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8);
     }
 
-    /** Every request the simulator received, in every batch of every run. */
-    private List<JsonNode> paramsReceivedBySimulator() throws Exception {
+    /** Every request the provider received, in every batch of every run. */
+    private static List<JsonNode> paramsReceivedByProvider(InMemoryPipeline p) {
         List<JsonNode> all = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(simState)) {
-            for (Path p : files.filter(x -> x.getFileName().toString().equals("requests.jsonl")).toList()) {
-                JsonLines.forEachLine(Files.newInputStream(p),
-                        l -> all.add(Json.tree(l.getBytes(StandardCharsets.UTF_8)).get("params")));
-            }
+        for (ScriptedBatchProvider.Created batch : p.provider.created()) {
+            batch.requests().forEach(r -> all.add(r.get("params")));
         }
         return all;
     }
 
+    /** Valid answers, 1 in 4 needing review. */
+    private static InMemoryPipeline answering() {
+        InMemoryPipeline p = new InMemoryPipeline();
+        p.provider.script((cid, params) -> new Answer(TicketTriage.answer(TicketTriage.categoryOf(params),
+                TicketTriage.lineOf(cid) % 4 == 0 ? 0.8 : 0.95)));
+        return p;
+    }
+
     /** id -> the params the run sent for it in attempt 1 (from its shards and their indexes). */
-    private static Map<String, JsonNode> paramsById(StageFixture f, RunDriver driver, String runId) {
+    private static Map<String, JsonNode> paramsById(InMemoryPipeline p, InMemoryRunDriver driver, String runId) {
         Map<String, JsonNode> byId = new HashMap<>();
-        for (int shard = 0; f.store.exists(RunKeys.shard(runId, 1, shard)); shard++) {
+        for (int shard = 0; p.store().exists(RunKeys.shard(runId, 1, shard)); shard++) {
             Map<String, String> idByCustomId = new HashMap<>();
             for (JsonNode ix : driver.lines(RunKeys.shardIndex(runId, 1, shard))) {
                 idByCustomId.put(ix.get("custom_id").asText(), ix.get("id").asText());
@@ -67,7 +69,7 @@ class ResultCacheTest {
         return byId;
     }
 
-    private static Map<String, JsonNode> outcomesById(RunDriver driver, String runId) {
+    private static Map<String, JsonNode> outcomesById(InMemoryRunDriver driver, String runId) {
         Map<String, JsonNode> byId = new HashMap<>();
         for (OutcomeKind kind : OutcomeKind.values()) {
             for (JsonNode line : driver.outcomes(runId, kind)) {
@@ -79,26 +81,22 @@ class ResultCacheTest {
 
     @Test
     void aSecondFileReusesTheValidAnswersOfTheItemsItSharesWithinTheWindow() throws Exception {
-        try (StageFixture f = new StageFixture(b -> b.stateDir(simState))) {
-            f.ctx.resultCache(new DynamoResultCache(f.dynamoClient, StageFixture.TABLE));
-            RunDriver driver = new RunDriver(f);
-            byte[] job = RepairRoundTest.job("result_cache: {window: 7d}\n").getBytes(StandardCharsets.UTF_8);
+        {
+            InMemoryPipeline p = answering();
+            InMemoryRunDriver driver = new InMemoryRunDriver(p);
+            byte[] job = TicketTriage.job("result_cache: {window: 7d}\n").getBytes(StandardCharsets.UTF_8);
 
             // GIVEN a first run of tickets 1-20, which pays for every item and fills the cache
             String first = driver.run("cache-first-00001", job, tickets(1, 20));
             Map<String, JsonNode> firstOutcomes = outcomesById(driver, first);
-            Map<String, JsonNode> firstParams = paramsById(f, driver, first);
+            Map<String, JsonNode> firstParams = paramsById(p, driver, first);
             assertThat(firstOutcomes).hasSize(20);
             assertThat(driver.report(first).get("cached").asLong()).isZero();
 
             // AND the answer of one shared item made older than the window (ticket 12's line)
             String aged = Json.tree(tickets(12, 12)).get("id").asText();
-            f.dynamoClient.updateItem(b -> b.tableName(StageFixture.TABLE)
-                    .key(Map.of("pk", AttributeValue.fromS("CACHE#" + ResultCache.requestHash(firstParams.get(aged))),
-                            "sk", AttributeValue.fromS("RESULT")))
-                    .updateExpression("SET stored_at = :old")
-                    .expressionAttributeValues(Map.of(":old", AttributeValue.fromN(Long.toString(
-                            Instant.now().minus(Duration.ofDays(8)).getEpochSecond())))));
+            p.resultCache.storedAt(ResultCache.requestHash(firstParams.get(aged)),
+                    p.clock.instant().minus(Duration.ofDays(8)).getEpochSecond());
 
             // WHEN a different file, tickets 11-30, runs (a new run: 10 items shared, 10 new)
             String second = driver.run("cache-second-0001", job, tickets(11, 30));
@@ -123,7 +121,7 @@ class ResultCacheTest {
                     .map(l -> l.get("id").asText()).toList();
             assertThat(cached).containsExactlyInAnyOrderElementsOf(expectCached);
 
-            List<JsonNode> received = paramsReceivedBySimulator();
+            List<JsonNode> received = paramsReceivedByProvider(p);
             for (String id : cached) {
                 JsonNode line = secondOutcomes.get(id);
                 assertThat(line.get("output")).isEqualTo(firstOutcomes.get(id).get("output"));
@@ -155,24 +153,24 @@ class ResultCacheTest {
     @org.junit.jupiter.params.ParameterizedTest(name = "killed at write {0}")
     @org.junit.jupiter.params.provider.ValueSource(ints = {6, 13, 21})
     void aPlanningPassKilledWithTheCacheOnResumesToTheSameOutputs(int write, @TempDir Path stores) throws Exception {
-        try (StageFixture f = new StageFixture(b -> b.stateDir(simState))) {
-            DynamoResultCache cache = new DynamoResultCache(f.dynamoClient, StageFixture.TABLE);
-            f.ctx.resultCache(cache);
-            String yaml = RepairRoundTest.job("result_cache: {window: 7d}\n").replace("max_requests: 60", "max_requests: 7");
+        {
+            InMemoryPipeline p = answering();
+            InMemoryResultCacheStore cache = p.resultCache;
+            String yaml = TicketTriage.job("result_cache: {window: 7d}\n").replace("max_requests: 60", "max_requests: 7");
             // GIVEN a cache holding the answers of tickets 1-40
-            new RunDriver(f).run("cache-fill-000001", yaml.getBytes(StandardCharsets.UTF_8), tickets(1, 40));
+            new InMemoryRunDriver(p).run("cache-fill-000001", yaml.getBytes(StandardCharsets.UTF_8), tickets(1, 40));
             io.batchline.job.JobSpec job = io.batchline.job.JobSpecLoader.load(yaml.getBytes(StandardCharsets.UTF_8));
             byte[] input = (new String(tickets(1, 90), StandardCharsets.UTF_8).replaceFirst("\n", "\n{broken\n")
                     + "[1]\n").getBytes(StandardCharsets.UTF_8);
             var whole = new io.batchline.store.FileObjectStore(stores.resolve("whole"));
             var killed = new io.batchline.store.FileObjectStore(stores.resolve("killed"));
-            plan(job, input, whole, whole, cache);
+            plan(job, input, whole, whole, cache, p.clock);
 
             // WHEN a pass dies at one of its writes and the stage runs again
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> plan(job, input, diesAtWrite(killed, write),
-                    killed, cache)).hasMessageContaining("the test's kill");
+                    killed, cache, p.clock)).hasMessageContaining("the test's kill");
             boolean checkpointed = killed.exists(RunKeys.formatCheckpoint("cache-resume", 1));
-            plan(job, input, killed, killed, cache);
+            plan(job, input, killed, killed, cache, p.clock);
 
             // THEN it resumed after its checkpoint and published exactly what the uninterrupted pass did
             assertThat(checkpointed).isTrue();
@@ -185,10 +183,11 @@ class ResultCacheTest {
     }
 
     private static void plan(io.batchline.job.JobSpec job, byte[] input, io.batchline.store.ObjectStore store,
-                             io.batchline.store.ObjectStore lookupStore, DynamoResultCache cache) {
+                             io.batchline.store.ObjectStore lookupStore, InMemoryResultCacheStore cache,
+                             java.time.Clock clock) {
         new io.batchline.plan.Planner().plan(io.batchline.plan.PlanRequest.of(job, "cache-resume", 1,
                         new java.io.ByteArrayInputStream(input), "in.jsonl", store)
-                .withCache(ResultCache.lookup(cache, job, "cache-resume", lookupStore, java.time.Clock.systemUTC()))
+                .withCache(ResultCache.lookup(cache, job, "cache-resume", lookupStore, clock))
                 .withCheckpointEvery(5));
     }
 

@@ -1,4 +1,4 @@
-package io.batchline.testing.pipeline;
+package io.batchline.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.batchline.json.Json;
@@ -10,21 +10,21 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The sample triage job and its tickets (the same job and input the offline-stack stage tests use), and the answers
- * a scripted provider gives them.
+ * The sample triage job and its tickets, shared by the in-memory stage tests and the offline stack's tests, and the
+ * answers a scripted provider gives them.
  */
-final class TicketTriage {
-    static final Path SAMPLE = Path.of("..", "samples", "ticket-triage").toAbsolutePath().normalize();
+public final class TicketTriage {
+    public static final Path SAMPLE = Path.of("..", "samples", "ticket-triage").toAbsolutePath().normalize();
 
     private TicketTriage() {}
 
-    static byte[] tickets(int n) throws Exception {
+    public static byte[] tickets(int n) throws Exception {
         List<String> lines = Files.readAllLines(SAMPLE.resolve("tickets.jsonl"));
         return (String.join("\n", lines.subList(0, n)) + "\n").getBytes(StandardCharsets.UTF_8);
     }
 
     /** The sample's triage job (name quality-test, shards of 60), on the prose path unless the extra says otherwise. */
-    static String job(String extra) {
+    public static String job(String extra) {
         return """
                 name: quality-test
                 model: claude-haiku-4-5-20251001
@@ -45,7 +45,7 @@ final class TicketTriage {
     }
 
     /** The attempt a custom_id ({@code a<attempt>-l<line>}) names. */
-    static int attemptOf(String customId) {
+    public static int attemptOf(String customId) {
         return Integer.parseInt(customId.substring(1, customId.indexOf('-')));
     }
 
@@ -53,7 +53,7 @@ final class TicketTriage {
      * The number a custom_id gives its item: the input line ({@code a1-l17}, {@code a1-l17-c2}: 17) or the golden
      * item ({@code a1-g3}: 3).
      */
-    static long lineOf(String customId) {
+    public static long lineOf(String customId) {
         int at = customId.indexOf('-') + 2;
         int end = at;
         while (end < customId.length() && Character.isDigit(customId.charAt(end))) end++;
@@ -61,7 +61,7 @@ final class TicketTriage {
     }
 
     /** A valid answer of the job's schema. */
-    static String answer(String category, double confidence) {
+    public static String answer(String category, double confidence) {
         Map<String, Object> a = new LinkedHashMap<>();
         a.put("primary_category", category);
         a.put("confidence", confidence);
@@ -84,7 +84,7 @@ final class TicketTriage {
     }
 
     /** The team a ticket's user turn (the first message of the request) points at, by keywords. */
-    static String categoryOf(JsonNode params) {
+    public static String categoryOf(JsonNode params) {
         String text = params.at("/messages/0/content").asText("").toLowerCase(java.util.Locale.ROOT);
         for (Map.Entry<String, List<String>> team : KEYWORDS.entrySet()) {
             for (String word : team.getValue()) {
@@ -95,5 +95,5 @@ final class TicketTriage {
     }
 
     /** An answer that is not JSON at all. */
-    static final String PROSE = "I would say this ticket belongs to the billing team.";
+    public static final String PROSE = "I would say this ticket belongs to the billing team.";
 }

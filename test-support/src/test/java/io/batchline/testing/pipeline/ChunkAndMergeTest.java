@@ -1,4 +1,4 @@
-package io.batchline.local.pipeline;
+package io.batchline.testing.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -13,6 +13,11 @@ import io.batchline.json.JsonLines;
 import io.batchline.outcome.OutcomeKind;
 import io.batchline.provider.BatchResult;
 import io.batchline.run.RunKeys;
+import io.batchline.testing.InMemoryPipeline;
+import io.batchline.testing.ScriptedBatchProvider;
+import io.batchline.testing.ScriptedBatchProvider.Answer;
+import io.batchline.testing.ScriptedBatchProvider.Errored;
+import io.batchline.testing.TicketTriage;
 import io.batchline.validate.Extraction;
 import io.batchline.validate.JsonExtractor;
 import java.math.BigDecimal;
@@ -29,10 +34,10 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * Long inputs' chunk and merge on the real stages, the emulators and the simulator: long tickets are split into chunks
- * sent as their own requests (spread over several small shards, some failing transiently and retried alone), every
- * chunk answer is validated, and finalize merges them into exactly ONE outcome line per input line, by the job's merge
- * rules, checked here against the chunk answers the simulator really gave (its saved raw results).
+ * Long inputs' chunk and merge on the real stages, the in-memory ports and a scripted provider: long tickets are split
+ * into chunks sent as their own requests (spread over several small shards, some failing transiently and retried
+ * alone), every chunk answer is validated, and finalize merges them into exactly ONE outcome line per input line, by
+ * the job's merge rules, checked here against the chunk answers the provider really gave (the saved raw results).
  */
 class ChunkAndMergeTest {
     static final Pattern CHUNK_ID = Pattern.compile("a(\\d+)-l(\\d+)-c(\\d+)");
@@ -65,22 +70,44 @@ class ChunkAndMergeTest {
               merge_fields: {topics: union, reasoning: first_non_null}
             """;
 
+    private static final String[] TEAMS = {"billing", "technical", "account"};
+    private static final String[] TOPICS = {"refund", "invoice", "login", "password", "error", "api", "export", "slow"};
+
+    /**
+     * 1 request in 5 of the first attempt fails with a transient error; every other answer is valid, its team,
+     * topics and confidence differing from chunk to chunk so that the merge rules have something to decide.
+     */
+    private static ScriptedBatchProvider.Result chunkAnswer(String customId, JsonNode params) {
+        int hash = Math.floorMod(customId.substring(customId.indexOf('-')).hashCode(), 1000);
+        if (TicketTriage.attemptOf(customId) == 1 && Math.floorMod(customId.hashCode(), 5) == 0) {
+            return new Errored("overloaded_error", "Overloaded");
+        }
+        ObjectNode answer = Json.MAPPER.createObjectNode();
+        answer.put("primary_category", TEAMS[hash % TEAMS.length]);
+        if (hash % 4 != 0) answer.putArray("topics").add(TOPICS[hash % TOPICS.length]).add(TOPICS[hash / 10 % TOPICS.length]);
+        answer.put("confidence", BigDecimal.valueOf(80 + hash % 20, 2));
+        answer.put("reasoning", "Part " + customId + " reads like a " + TEAMS[hash % TEAMS.length] + " question.");
+        return new Answer(Json.string(answer));
+    }
+
     /** One chunk's last answer, as the provider gave it. */
     record ChunkAnswer(int attempt, BatchResult result, JsonNode output) {}
 
     @Test
     void chunkAnswersMergeIntoOneOutcomeLinePerInputLineByTheJobsRules() throws Exception {
-        try (StageFixture f = new StageFixture(b -> b.seed(5).retryableErrorRate(0.2))) {
-            RunDriver driver = new RunDriver(f);
+        {
+            InMemoryPipeline p = new InMemoryPipeline();
+            p.provider.script(ChunkAndMergeTest::chunkAnswer);
+            InMemoryRunDriver driver = new InMemoryRunDriver(p);
             int items = 40;
             String runId = driver.run("chunks-0000000001", JOB.getBytes(StandardCharsets.UTF_8),
-                    RepairRoundTest.tickets(items));
+                    TicketTriage.tickets(items));
 
             // GIVEN every chunk's last answer, from the raw results the poller saved
             Map<Long, TreeMap<Integer, ChunkAnswer>> chunks = new HashMap<>();
             JsonExtractor extractor = new JsonExtractor();
-            for (String key : f.store.list(RunKeys.run(runId) + "raw/")) {
-                JsonLines.forEachLine(f.store.open(key), text -> {
+            for (String key : p.store().list(RunKeys.run(runId) + "raw/")) {
+                JsonLines.forEachLine(p.store().open(key), text -> {
                     BatchResult r = BatchResult.parse(text);
                     Matcher m = CHUNK_ID.matcher(r.customId());
                     if (!m.matches()) return;

@@ -1,4 +1,4 @@
-package io.batchline.local.pipeline;
+package io.batchline.testing.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -28,66 +28,70 @@ import io.batchline.provider.MessageBatch;
 import io.batchline.run.RunKeys;
 import io.batchline.run.RunRecord;
 import io.batchline.run.ShardRecord.ShardStatus;
+import io.batchline.testing.InMemoryPipeline;
+import io.batchline.testing.ScriptedBatchProvider.Answer;
+import io.batchline.testing.ScriptedBatchProvider.Errored;
+import io.batchline.testing.ScriptedBatchProvider.Expired;
+import io.batchline.testing.TicketTriage;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Cancel on the real stages, DynamoDB and S3 emulators and the Anthropic simulator: a run canceled while its
- * batches are in flight, or between a retry round's planning and its submission, or before the retry round is
+ * Cancel on the real stages, the in-memory ports and a scripted provider: a run canceled while its batches are in
+ * flight, or between a retry round's planning and its submission, or before the retry round is
  * planned, ends with every input line in exactly one outcome file: what finished as usual, the rest failed with
  * reason canceled; no batch is created after the cancel, and report.json says the run was canceled.
  */
 class CancelStageTest {
-    private static final String BUCKET = StageFixture.BUCKET;
+    private static final String BUCKET = InMemoryPipeline.BUCKET;
 
     /** The stages in the order batchline-run.asl.json calls them, one step at a time. */
-    private record Steps(StageFixture f, String runId) {
+    private record Steps(InMemoryPipeline p, String runId) {
         Formatted start(int items) throws Exception {
             String inputKey = RunKeys.INBOX + "cancel-test/" + runId + ".jsonl";
-            f.store.put(RunKeys.jobSpec("cancel-test"), RepairRoundTest.job("").getBytes(StandardCharsets.UTF_8),
+            p.store().put(RunKeys.jobSpec("cancel-test"), TicketTriage.job("").getBytes(StandardCharsets.UTF_8),
                     "application/yaml");
-            f.store.put(inputKey, RepairRoundTest.tickets(items), "application/x-ndjson");
-            new RegisterStage(f.ctx).register(new RunStart(runId, BUCKET, inputKey, f.store.head(inputKey).orElseThrow().etag(), "cancel-test"));
-            return new FormatStage(f.ctx).format(new FormatRequest(runId, BUCKET, 1, null));
+            p.store().put(inputKey, TicketTriage.tickets(items), "application/x-ndjson");
+            new RegisterStage(p.ctx()).register(new RunStart(runId, BUCKET, inputKey, p.store().head(inputKey).orElseThrow().etag(), "cancel-test"));
+            return new FormatStage(p.ctx()).format(new FormatRequest(runId, BUCKET, 1, null));
         }
 
         PollState submit(int attempt) {
-            return new SubmitStage(f.ctx).submit(new SubmitRequest(runId, BUCKET, attempt));
+            return new SubmitStage(p.ctx()).submit(new SubmitRequest(runId, BUCKET, attempt));
         }
 
         /** Check batches until all ended, then Collect results; returns the next plan (Plan retry round). */
-        Formatted waitCollectAndPlanNext(int attempt, PollState poll) throws InterruptedException {
+        Formatted waitCollectAndPlanNext(int attempt, PollState poll) {
             for (int i = 0; !poll.allEnded(); i++) {
                 if (i > 600) throw new AssertionError("batches of attempt " + attempt + " never ended");
-                Thread.sleep(100);
-                poll = new PollStage(f.ctx).poll(new PollRequest(runId, BUCKET, attempt, poll.polls()));
+                p.clock.advance(Duration.ofSeconds(poll.waitSeconds())); // the state machine's wait
+                poll = new PollStage(p.ctx()).poll(new PollRequest(runId, BUCKET, attempt, poll.polls()));
             }
             for (int shard : poll.endedShards()) {
-                new CollectStage(f.ctx).collect(new CollectRequest(runId, BUCKET, attempt, shard));
+                new CollectStage(p.ctx()).collect(new CollectRequest(runId, BUCKET, attempt, shard));
             }
-            return new FormatStage(f.ctx).format(new FormatRequest(runId, BUCKET, null, attempt));
+            return new FormatStage(p.ctx()).format(new FormatRequest(runId, BUCKET, null, attempt));
         }
 
         Canceled cancel() {
-            return new CancelStage(f.ctx).cancel(new CancelRequest(runId));
+            return new CancelStage(p.ctx()).cancel(new CancelRequest(runId));
         }
 
         JsonNode finish() {
-            new FinalizeStage(f.ctx).finalize(new RunRef(runId, BUCKET));
-            return new RunDriver(f).report(runId);
+            new FinalizeStage(p.ctx()).finalize(new RunRef(runId, BUCKET));
+            return new InMemoryRunDriver(p).report(runId);
         }
 
         /** line -> outcome line, asserting that no line is in two files or twice in one. */
         Map<Long, JsonNode> outcomes() {
             Map<Long, JsonNode> byLine = new HashMap<>();
             for (OutcomeKind kind : OutcomeKind.values()) {
-                for (JsonNode n : new RunDriver(f).outcomes(runId, kind)) {
+                for (JsonNode n : new InMemoryRunDriver(p).outcomes(runId, kind)) {
                     assertThat(byLine.put(n.get("line").asLong(), n)).as("line %s twice", n.get("line")).isNull();
                 }
             }
@@ -95,20 +99,24 @@ class CancelStageTest {
         }
 
         List<MessageBatch> batches() {
-            return f.ctx.provider().listSince(java.time.Instant.EPOCH);
+            return p.ctx().provider().listSince(java.time.Instant.EPOCH);
         }
     }
 
     @Test
     void canceledMidFlightKeepsWhatFinishedAndFailsTheRestWithReasonCanceled() throws Exception {
-        // GIVEN batches that take 6 s, some requests erroring transiently
-        try (StageFixture f = new StageFixture(b -> b.processingTime(Duration.ofSeconds(6)).seed(9)
-                .retryableErrorRate(0.2))) {
-            Steps run = new Steps(f, "cancel-midflight-01");
+        // GIVEN batches in progress that have processed 1 request in 3, some requests erroring transiently
+        {
+            InMemoryPipeline p = new InMemoryPipeline();
+            p.provider.endOnRetrieve(20).processedBeforeCancel(cid -> TicketTriage.lineOf(cid) % 3 == 0)
+                    .script((cid, params) -> TicketTriage.lineOf(cid) % 5 == 0
+                            ? new Errored("overloaded_error", "Overloaded")
+                            : new Answer(TicketTriage.answer(TicketTriage.categoryOf(params), 0.95)));
+            Steps run = new Steps(p, "cancel-midflight-01");
             Formatted plan = run.start(200);
             assertThat(plan.shards()).isEqualTo(4);
             PollState poll = run.submit(1);
-            Thread.sleep(2500);
+            p.clock.advance(Duration.ofMillis(2500));
 
             // WHEN an operator cancels it while the batches are in progress, twice
             Canceled first = run.cancel();
@@ -146,13 +154,13 @@ class CancelStageTest {
                 assertThat(b.createdInstant()).isBefore(canceledAt);
                 assertThat(b.cancelInitiatedAt()).isNotNull();
             });
-            assertThat(f.runs.shards(run.runId(), 2)).isEmpty();
+            assertThat(p.runs.shards(run.runId(), 2)).isEmpty();
 
             assertThat(report.get("status").asText()).isEqualTo("canceled");
             assertThat(Instant.parse(report.get("canceled_at").asText())).isEqualTo(canceledAt);
             assertThat(report.get("failed").asLong()).isEqualTo(failed.size());
             assertThat(report.at("/error_classes/canceled/count").asLong()).isEqualTo(failed.size());
-            assertThat(f.runs.run(run.runId()).orElseThrow().status()).isEqualTo(RunRecord.RunStatus.CANCELED);
+            assertThat(p.runs.run(run.runId()).orElseThrow().status()).isEqualTo(RunRecord.RunStatus.CANCELED);
 
             // AND a run that ended cannot be canceled, and says so
             assertThatThrownBy(run::cancel).isInstanceOf(PermanentStageException.class)
@@ -163,8 +171,12 @@ class CancelStageTest {
     @Test
     void aRetryRoundPlannedBeforeTheCancelIsNeverSent() throws Exception {
         // GIVEN attempt 1 ended with transient failures and attempt 2 is planned
-        try (StageFixture f = new StageFixture(b -> b.seed(4).retryableErrorRate(0.3))) {
-            Steps run = new Steps(f, "cancel-planned-001");
+        {
+            InMemoryPipeline p = new InMemoryPipeline();
+            p.provider.script((cid, params) -> TicketTriage.lineOf(cid) % 3 == 0
+                    ? new Errored("overloaded_error", "Overloaded")
+                    : new Answer(TicketTriage.answer(TicketTriage.categoryOf(params), 0.95)));
+            Steps run = new Steps(p, "cancel-planned-001");
             run.start(100);
             Formatted retry = run.waitCollectAndPlanNext(1, run.submit(1));
             assertThat(retry.attempt()).isEqualTo(2);
@@ -179,7 +191,7 @@ class CancelStageTest {
             // THEN no batch is created; the planned shards are canceled and their items fail, unsent
             assertThat(poll.openBatches()).isZero();
             assertThat(run.batches()).hasSize(batchesBefore);
-            assertThat(f.runs.shards(run.runId(), 2)).allSatisfy(s -> assertThat(s.status()).isEqualTo(ShardStatus.CANCELED));
+            assertThat(p.runs.shards(run.runId(), 2)).allSatisfy(s -> assertThat(s.status()).isEqualTo(ShardStatus.CANCELED));
             assertThat(run.waitCollectAndPlanNext(2, poll).shards()).isZero();
             JsonNode report = run.finish();
 
@@ -199,21 +211,25 @@ class CancelStageTest {
 
     @Test
     void aCancelBeforeTheRetryRoundIsPlannedFailsItsItemsWithTheirHistory() throws Exception {
-        try (StageFixture f = new StageFixture(b -> b.seed(6).expiredRate(0.3))) {
-            Steps run = new Steps(f, "cancel-beforeplan1");
+        {
+            // 1 request in 3 expires
+            InMemoryPipeline p = new InMemoryPipeline();
+            p.provider.script((cid, params) -> TicketTriage.lineOf(cid) % 3 == 0 ? new Expired()
+                    : new Answer(TicketTriage.answer(TicketTriage.categoryOf(params), 0.95)));
+            Steps run = new Steps(p, "cancel-beforeplan1");
             run.start(80);
             PollState poll = run.submit(1);
             for (int i = 0; !poll.allEnded(); i++) {
                 if (i > 600) throw new AssertionError("never ended");
-                Thread.sleep(100);
-                poll = new PollStage(f.ctx).poll(new PollRequest(run.runId(), BUCKET, 1, poll.polls()));
+                p.clock.advance(Duration.ofSeconds(poll.waitSeconds()));
+                poll = new PollStage(p.ctx()).poll(new PollRequest(run.runId(), BUCKET, 1, poll.polls()));
             }
             for (int shard : poll.endedShards()) {
-                new CollectStage(f.ctx).collect(new CollectRequest(run.runId(), BUCKET, 1, shard));
+                new CollectStage(p.ctx()).collect(new CollectRequest(run.runId(), BUCKET, 1, shard));
             }
             // WHEN the cancel lands after collect wrote its retry parts, before "Plan retry round"
             run.cancel();
-            Formatted next = new FormatStage(f.ctx).format(new FormatRequest(run.runId(), BUCKET, null, 1));
+            Formatted next = new FormatStage(p.ctx()).format(new FormatRequest(run.runId(), BUCKET, null, 1));
 
             assertThat(next.shards()).isZero();
             JsonNode report = run.finish();

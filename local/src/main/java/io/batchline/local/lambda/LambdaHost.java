@@ -262,7 +262,8 @@ public final class LambdaHost implements AutoCloseable {
     /** Kills every child process and stops the servers. */
     @Override
     public void close() {
-        processFunctions.values().forEach(ProcessFunction::close);
+        processFunctions.values().forEach(ProcessFunction::stop); // all at once: recording JVMs write in parallel
+        processFunctions.values().forEach(ProcessFunction::awaitStopped);
         server.stop(0);
         threads.shutdownNow();
     }

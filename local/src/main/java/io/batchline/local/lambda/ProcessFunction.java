@@ -122,12 +122,30 @@ final class ProcessFunction implements AutoCloseable {
 
     @Override
     public void close() {
+        stop();
+        awaitStopped();
+    }
+
+    /**
+     * Asks every environment's JVM to end (a recording one in order, so it can write its class-data archive; the
+     * others at once) without waiting, so a host ends all its functions' JVMs together.
+     */
+    void stop() {
         List<Instance> copy;
         synchronized (this) {
             closed = true;
             copy = List.copyOf(all);
         }
-        copy.forEach(Instance::close);
+        copy.forEach(Instance::stop);
+    }
+
+    /** After {@link #stop()}: waits for the JVMs to end and publishes what a recording one wrote. */
+    void awaitStopped() {
+        List<Instance> copy;
+        synchronized (this) {
+            copy = List.copyOf(all);
+        }
+        copy.forEach(Instance::awaitStopped);
     }
 
     private void appendLog(String line) {
@@ -431,13 +449,19 @@ final class ProcessFunction implements AutoCloseable {
             }
         }
 
-        synchronized void close() {
+        synchronized void stop() {
             next.offer(POISON);
+            if (process == null) return;
+            if (recordsClassData) {
+                process.destroy(); // an orderly exit, in which the JVM writes the classes it loaded
+            } else {
+                process.destroyForcibly();
+            }
+        }
+
+        synchronized void awaitStopped() {
             if (process != null) {
-                if (recordsClassData && process.isAlive()) {
-                    process.destroy(); // an orderly exit, in which the JVM writes the classes it loaded
-                    waitForExit(30);
-                }
+                if (recordsClassData) waitForExit(30);
                 process.destroyForcibly();
                 waitForExit(10);
                 if (recordsClassData) classData.publish();

@@ -102,13 +102,10 @@ class TargetFileTest {
 
     @Test
     void theStackOutputsBecomeATargetFile(@TempDir Path dir) throws Exception {
-        Map<String, Object> outputs = new LinkedHashMap<>();
-        outputs.put("Region", "eu-west-1");
-        outputs.put("BucketName", "batchline-123456789012-eu-west-1");
-        outputs.put("TableName", "Batchline-Table");
-        outputs.put("StateMachineArn", "arn:aws:states:eu-west-1:123456789012:stateMachine:batchline-run");
-        outputs.put("ReviewQueueUrl", "https://sqs.eu-west-1.amazonaws.com/123456789012/review");
-        outputs.put("CancelFunctionArn", "arn:aws:lambda:eu-west-1:123456789012:function:batchline-cancel:live");
+        Map<String, Object> c = complete();
+        Map<String, Object> outputs = new LinkedHashMap<>(Map.of("Region", c.get("region"), "BucketName",
+                c.get("bucket"), "TableName", c.get("table"), "StateMachineArn", c.get("state_machine_arn"),
+                "ReviewQueueUrl", c.get("review_queue_url"), "CancelFunctionArn", c.get("cancel_function")));
         outputs.put("DashboardUrl", "https://console.aws.amazon.com/cloudwatch");
         Path file = write(dir, TargetFile.fromStackOutputs(Json.MAPPER.valueToTree(Map.of("Batchline", outputs))));
         try (Target target = open(file)) {

@@ -1,8 +1,8 @@
 package io.batchline.local;
 
+import io.batchline.cli.Target;
 import io.batchline.cli.UserInputException;
 import java.io.PrintStream;
-import io.batchline.cli.Target;
 import java.time.Duration;
 import java.time.Instant;
 import software.amazon.awssdk.services.sfn.model.ExecutionDoesNotExistException;

@@ -16,7 +16,8 @@ import java.util.Set;
 /**
  * The commands that need the offline stack or its records: {@code local ...}, {@code grade}, {@code rerun} and
  * {@code compare}; and the operator's {@code status}, {@code history}, {@code cancel} and {@code review} on a
- * deployed stack ({@code --target FILE}) or the offline one ({@code --state DIR}); added to the command line through {@code META-INF/services/io.batchline.cli.CommandSet}.
+ * deployed stack ({@code --target FILE}) or the offline one ({@code --state DIR}). Added to the command line
+ * through {@code META-INF/services/io.batchline.cli.CommandSet}.
  */
 public final class OfflineCommands implements CommandSet {
     @Override

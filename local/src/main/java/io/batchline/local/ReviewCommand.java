@@ -1,10 +1,10 @@
 package io.batchline.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.batchline.cli.Target;
 import io.batchline.json.Json;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import io.batchline.cli.Target;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

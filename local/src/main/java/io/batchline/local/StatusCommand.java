@@ -1,6 +1,7 @@
 package io.batchline.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.batchline.cli.Target;
 import io.batchline.cli.UserInputException;
 import io.batchline.json.Json;
 import io.batchline.aws.dynamodb.DynamoRunStore;
@@ -9,7 +10,6 @@ import io.batchline.run.RunRecord;
 import io.batchline.store.ObjectStore;
 import io.batchline.aws.s3.S3ObjectStore;
 import java.io.PrintStream;
-import io.batchline.cli.Target;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

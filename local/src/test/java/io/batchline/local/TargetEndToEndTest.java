@@ -18,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,13 +69,8 @@ class TargetEndToEndTest {
                     "application/yaml");
             String runId = InboxRuns.drop(stack, bucket, "inbox/quality-test/by-target.jsonl",
                     RepairRoundTest.tickets(120));
-            Instant deadline = Instant.now().plus(Duration.ofMinutes(3));
-            List<ShardRecord> shards = List.of();
-            while (shards.isEmpty() || !shards.stream().allMatch(s -> s.status() == ShardRecord.ShardStatus.SUBMITTED)) {
-                assertThat(Instant.now()).as("batches submitted in time; logs in %s", ep.logDir()).isBefore(deadline);
-                Thread.sleep(300);
-                shards = runs.run(runId).isPresent() ? runs.shards(runId, 1) : List.of();
-            }
+            List<ShardRecord> shards = InboxRuns.awaitBatchesInFlight(stack, clients.sfn(), runs, runId,
+                    Duration.ofMinutes(3));
             String t = target.toString();
 
             CliRun list = CliRun.of("status", "--target", t);

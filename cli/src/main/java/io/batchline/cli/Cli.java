@@ -64,9 +64,12 @@ public final class Cli {
             INPUT is a .jsonl or .csv file, optionally .gz. --state DIR keeps all local data across restarts.
             """;
 
+    /** The operator's commands on a target (a deployed stack or the offline one), added by the local module. */
+    static final Set<String> OPERATOR_COMMANDS = Set.of("status", "history", "cancel", "review");
     /** The commands the offline stack's module adds (see {@link CommandSet}). */
-    static final Set<String> OFFLINE_COMMANDS = Set.of("local", "grade", "rerun", "compare", "status", "history",
-            "cancel", "review");
+    static final Set<String> OFFLINE_COMMANDS = java.util.stream.Stream.concat(
+            java.util.stream.Stream.of("local", "grade", "rerun", "compare"), OPERATOR_COMMANDS.stream())
+            .collect(java.util.stream.Collectors.toUnmodifiableSet());
     static final String OFFLINE_STACK = "the offline stack (the local module: local/target/batchline-local.jar"
             + " and local/target/lib)";
 
@@ -131,7 +134,10 @@ public final class Cli {
                 }
                 if (!OFFLINE_COMMANDS.contains(args[0])) throw new UsageException("unknown command: " + args[0]);
                 String command = args[0].equals("local") && args.length > 1 ? "local " + args[1] : args[0];
-                err.println("batchline: `" + command + "` needs " + OFFLINE_STACK + ", which is not on this"
+                // status, history, cancel and review live with the offline stack, also for --target FILE
+                String needs = OPERATOR_COMMANDS.contains(args[0]) ? "the operator commands of " + OFFLINE_STACK
+                        : OFFLINE_STACK;
+                err.println("batchline: `" + command + "` needs " + needs + ", which is not on this"
                         + " classpath (run it through ./batchline, which adds it)");
                 return 2;
             }

@@ -75,7 +75,8 @@ class DeployCommandTest {
                 Files.writeString(dir.resolve(DeployCommand.STACK_OUTPUTS), """
                         {"Batchline": {"Region": "eu-west-1", "BucketName": "b", "TableName": "t",
                          "StateMachineArn": "arn:aws:states:eu-west-1:1:stateMachine:batchline-run",
-                         "ReviewQueueUrl": "https://sqs/q", "CancelFunctionArn": "arn:aws:lambda:eu-west-1:1:function:c:live",
+                         "ReviewQueueUrl": "https://sqs/q",
+                         "CancelFunctionArn": "arn:aws:lambda:eu-west-1:1:function:c:live",
                          "DashboardUrl": "https://d"}}""");
             }
             return 0;

@@ -9,8 +9,8 @@ import software.amazon.awssdk.services.sfn.model.ExecutionDoesNotExistException;
 import software.amazon.awssdk.services.sfn.model.HistoryEvent;
 
 /**
- * {@code ./batchline local history RUN_ID} ({@code ./batchline history --target FILE RUN_ID}): the execution's events from GetExecutionHistory, one line
- * each, as the Step Functions console's event table shows them: id, time since start, type, state, and for
+ * {@code ./batchline local history RUN_ID} ({@code ./batchline history --target FILE RUN_ID}): the execution's
+ * events from GetExecutionHistory, one line each, as the Step Functions console's event table shows them: id, time since start, type, state, and for
  * failures the error and cause. Payloads are S3 pointers and counts, so they are shown in full.
  */
 final class HistoryCommand {

@@ -22,8 +22,8 @@ import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
 import software.amazon.awssdk.services.sfn.model.ExecutionListItem;
 
 /**
- * {@code ./batchline local status [RUN_ID]} ({@code ./batchline status --target FILE [RUN_ID]}): the runs of a target with their state and counts, as the
- * Step Functions console's execution list shows them, joined with the run records (DynamoDB) and reports (S3).
+ * {@code ./batchline local status [RUN_ID]} ({@code ./batchline status --target FILE [RUN_ID]}): the runs of a
+ * target with their state and counts, as the Step Functions console's execution list shows them, joined with the run records (DynamoDB) and reports (S3).
  * Finished runs count from report.json; running ones from their shards and outcome parts so far.
  */
 final class StatusCommand {

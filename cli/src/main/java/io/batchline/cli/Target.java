@@ -47,11 +47,11 @@ public final class Target implements AutoCloseable {
     private final LambdaInvoker lambda;
 
     /**
-     * @param clientEnv     what {@link AwsClients} reads: region, endpoint overrides, S3 path style
+     * @param clientEnv      what {@link AwsClients} reads: region, endpoint overrides, S3 path style
      * @param commandPrefix  how the operator's commands on this target start, e.g. {@code ./batchline local}
      * @param requiredOption the option every command on this target needs ({@code --target FILE}), or null
      * @param location       an option the user chose ({@code --state DIR}), or null
-     * @param owned         closed with the target (an offline stack started for one command), or null
+     * @param owned          closed with the target (an offline stack started for one command), or null
      */
     public Target(Names names, Map<String, String> clientEnv, String commandPrefix, String requiredOption,
                   String location, EndedRuns endedRuns, AutoCloseable owned) {
@@ -111,7 +111,7 @@ public final class Target implements AutoCloseable {
 
     /** The execution of a run: executions are named after their run id. */
     public String executionArn(String executionName) {
-        return names.stateMachineArn().replace(":stateMachine:", ":execution:") + ":" + executionName;
+        return io.batchline.aws.sfn.StepFunctionsExecutionStarter.executionArn(names.stateMachineArn(), executionName);
     }
 
     /** An operator command on this target, as the user types it: {@code command("status RUN")}. */

@@ -70,6 +70,17 @@ public final class AwsClients {
     }
 
     /**
+     * Invokes functions (an operator's cancel): the same credentials and region; a read timeout of 3 minutes, as
+     * an invocation lasts as long as the function runs (and a cold start first).
+     */
+    public io.batchline.aws.lambda.LambdaInvoker lambda() {
+        URI endpoint = endpoint("LAMBDA").orElse(URI.create("https://lambda." + region.id() + ".amazonaws.com"));
+        return new io.batchline.aws.lambda.LambdaInvoker(UrlConnectionHttpClient.builder()
+                .connectionTimeout(Duration.ofSeconds(10)).socketTimeout(Duration.ofMinutes(3)).build(),
+                credentials(), region, endpoint);
+    }
+
+    /**
      * For the API key (one small call per container and refresh): shorter timeouts than the data clients, so a
      * stuck Secrets Manager fails the stage in seconds and the state machine retries it.
      */

@@ -48,16 +48,28 @@ public final class Cli {
                   lines): changed answers, accuracy of both against the labels and graded verdicts, outcome moves,
                   cost per item and the job-spec fields that changed; compare.json, compare.html and
                   changed.jsonl go to DIR (default batchline-compare/RUN_A-vs-RUN_B/)
+              ./batchline status [RUN_ID] --target FILE
+              ./batchline history RUN_ID --target FILE
+              ./batchline cancel RUN_ID --target FILE
+              ./batchline review [--run RUN_ID] [--job NAME] [--max N] --target FILE
+                  the same on a deployed stack: FILE names its region, bucket, table, state machine, review queue
+                  and cancel function (./batchline deploy writes it: batchline-target.json); the AWS credentials
+                  are the usual ones (environment, AWS_PROFILE, SSO); no offline stack is started
               ./batchline synth [-c key=value]...
                   write the CloudFormation templates into infra/cdk.out/ (settings: README, Deploy to AWS)
               ./batchline deploy [--profile P] [--region R] [--require-approval never|any-change|broadening]
                                  [--bootstrap] [-c key=value]...
-                  synthesize and deploy to your AWS account with the project's CDK CLI
+                  synthesize and deploy to your AWS account with the project's CDK CLI, then write the stack's
+                  outputs as the target file batchline-target.json (for status, history, cancel, review)
             INPUT is a .jsonl or .csv file, optionally .gz. --state DIR keeps all local data across restarts.
             """;
 
+    /** The operator's commands on a target (a deployed stack or the offline one), added by the local module. */
+    static final Set<String> OPERATOR_COMMANDS = Set.of("status", "history", "cancel", "review");
     /** The commands the offline stack's module adds (see {@link CommandSet}). */
-    static final Set<String> OFFLINE_COMMANDS = Set.of("local", "grade", "rerun", "compare");
+    static final Set<String> OFFLINE_COMMANDS = java.util.stream.Stream.concat(
+            java.util.stream.Stream.of("local", "grade", "rerun", "compare"), OPERATOR_COMMANDS.stream())
+            .collect(java.util.stream.Collectors.toUnmodifiableSet());
     static final String OFFLINE_STACK = "the offline stack (the local module: local/target/batchline-local.jar"
             + " and local/target/lib)";
 
@@ -122,7 +134,10 @@ public final class Cli {
                 }
                 if (!OFFLINE_COMMANDS.contains(args[0])) throw new UsageException("unknown command: " + args[0]);
                 String command = args[0].equals("local") && args.length > 1 ? "local " + args[1] : args[0];
-                err.println("batchline: `" + command + "` needs " + OFFLINE_STACK + ", which is not on this"
+                // status, history, cancel and review live with the offline stack, also for --target FILE
+                String needs = OPERATOR_COMMANDS.contains(args[0]) ? "the operator commands of " + OFFLINE_STACK
+                        : OFFLINE_STACK;
+                err.println("batchline: `" + command + "` needs " + needs + ", which is not on this"
                         + " classpath (run it through ./batchline, which adds it)");
                 return 2;
             }

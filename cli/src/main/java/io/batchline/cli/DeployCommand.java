@@ -17,6 +17,10 @@ import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
  */
 final class DeployCommand {
     static final String CDK = "infra/node_modules/.bin/cdk";
+    /** Where {@code cdk deploy --outputs-file} writes the stack's outputs. */
+    static final String STACK_OUTPUTS = "infra/cdk-outputs.json";
+    /** The operator commands' target file, made from the stack's outputs (see {@link TargetFile}). */
+    static final String TARGET_FILE = "batchline-target.json";
     private final PrintStream out;
     private final SynthCommand.Processes processes;
     /** (profile, region) -> null when credentials resolve, else why not. */
@@ -99,7 +103,28 @@ final class DeployCommand {
         List<String> cmd = new ArrayList<>(List.of(home.resolve(CDK).toString(), "deploy", "--all"));
         cmd.addAll(common);
         cmd.addAll(List.of("--require-approval", requireApproval == null ? "broadening" : requireApproval));
-        return processes.run(cmd, home, env) == 0 ? 0 : 1;
+        cmd.addAll(List.of("--outputs-file", STACK_OUTPUTS));
+        if (processes.run(cmd, home, env) != 0) return 1;
+        writeTargetFile(home);
+        return 0;
+    }
+
+    /** Turns the stack's outputs into the target file; the deploy itself has succeeded, so a problem is told only. */
+    private void writeTargetFile(Path home) {
+        Path outputs = home.resolve(STACK_OUTPUTS);
+        Path target = home.resolve(TARGET_FILE);
+        try {
+            byte[] json = io.batchline.json.Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(
+                    TargetFile.fromStackOutputs(io.batchline.json.Json.MAPPER.readTree(Files.readAllBytes(outputs))));
+            Files.write(target, json);
+        } catch (java.io.IOException | RuntimeException e) {
+            out.println("batchline: deployed, but no target file was written from " + outputs + ": " + e.getMessage()
+                    + "\n  write " + TARGET_FILE + " yourself from the stack's outputs (docs/operating-in-aws.md,"
+                    + " Operating from the command line)");
+            return;
+        }
+        out.println("batchline: the stack's target file is " + target + "; follow and steer its runs with"
+                + " ./batchline status --target " + target + " (also history, cancel, review)");
     }
 
     static String sdkCredentialsProblem(String profile, String region) {

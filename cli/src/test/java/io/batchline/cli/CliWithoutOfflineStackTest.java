@@ -70,6 +70,9 @@ class CliWithoutOfflineStackTest {
                 .doesNotContain("Exception");
         assertThat(run("grade", "run-1")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("`grade` needs the offline stack");
+        assertThat(run("status", "--target", "batchline-target.json")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("`status` needs the operator commands of the offline stack (the local module");
     }
 
     @Test

@@ -59,8 +59,50 @@ class DeployCommandTest {
         assertThat(commands).hasSize(2);
         assertThat(commands.get(0)).contains("io.batchline.infra.BatchlineApp", "native=true");
         assertThat(commands.get(1)).containsExactly(home.resolve(DeployCommand.CDK).toString(), "deploy", "--all",
-                "--app", "infra/cdk.out", "--profile", "prod", "--require-approval", "never");
+                "--app", "infra/cdk.out", "--profile", "prod", "--require-approval", "never",
+                "--outputs-file", DeployCommand.STACK_OUTPUTS);
         assertThat(envs.get(1)).containsEntry("AWS_REGION", "eu-west-1").containsEntry("AWS_DEFAULT_REGION", "eu-west-1");
+    }
+
+    @Test
+    void deployWritesTheTargetFileFromTheStacksOutputs() throws Exception {
+        builtInfra();
+        Files.createDirectories(home.resolve("infra/node_modules/.bin"));
+        Files.writeString(home.resolve(DeployCommand.CDK), "#!/bin/sh\n");
+        SynthCommand.Processes cdk = (cmd, dir, env) -> {
+            commands.add(cmd);
+            if (cmd.contains("deploy")) {
+                Files.writeString(dir.resolve(DeployCommand.STACK_OUTPUTS), """
+                        {"Batchline": {"Region": "eu-west-1", "BucketName": "b", "TableName": "t",
+                         "StateMachineArn": "arn:aws:states:eu-west-1:1:stateMachine:batchline-run",
+                         "ReviewQueueUrl": "https://sqs/q",
+                         "CancelFunctionArn": "arn:aws:lambda:eu-west-1:1:function:c:live",
+                         "DashboardUrl": "https://d"}}""");
+            }
+            return 0;
+        };
+        DeployCommand deploy = new DeployCommand(new PrintStream(printed, true), cdk, (p, r) -> null);
+
+        assertThat(deploy.run(home, DeployCommand.Options.parse(new String[] {"deploy"}, 1))).isZero();
+
+        Path target = home.resolve(DeployCommand.TARGET_FILE);
+        assertThat(TargetFile.read(target).names()).isEqualTo(new Target.Names("eu-west-1", "b", "t",
+                "arn:aws:states:eu-west-1:1:stateMachine:batchline-run", "https://sqs/q",
+                "arn:aws:lambda:eu-west-1:1:function:c:live"));
+        assertThat(printed.toString()).contains("./batchline status --target " + target);
+    }
+
+    @Test
+    void deployWithoutOutputsSaysHowToWriteTheTargetFile() throws Exception {
+        builtInfra();
+        Files.createDirectories(home.resolve("infra/node_modules/.bin"));
+        Files.writeString(home.resolve(DeployCommand.CDK), "#!/bin/sh\n");
+        DeployCommand deploy = new DeployCommand(new PrintStream(printed, true), recorder(0), (p, r) -> null);
+
+        assertThat(deploy.run(home, DeployCommand.Options.parse(new String[] {"deploy"}, 1))).isZero();
+
+        assertThat(home.resolve(DeployCommand.TARGET_FILE)).doesNotExist();
+        assertThat(printed.toString()).contains("no target file was written").contains("operating-in-aws.md");
     }
 
     @Test

@@ -755,6 +755,9 @@ public final class BatchlineStack extends Stack {
                 .build();
         CfnOutput.Builder.create(this, "ReviewQueueUrl").value(reviewQueue.getQueueUrl()).build();
         CfnOutput.Builder.create(this, "AlarmTopicArn").value(alarms.getTopicArn()).build();
+        CfnOutput.Builder.create(this, "Region").value(Aws.REGION)
+                .description("Where the stack runs: with the bucket, table, state machine, review queue and cancel"
+                        + " function, what ./batchline's operator commands need (its target file)").build();
         CfnOutput.Builder.create(this, "DashboardUrl").value("https://console.aws.amazon.com/cloudwatch/home?region="
                 + Aws.REGION + "#dashboards:name=" + settings.name()).build();
     }

@@ -1,17 +1,16 @@
 package io.batchline.local;
 
+import io.batchline.cli.Target;
 import io.batchline.cli.UserInputException;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sfn.model.ExecutionDoesNotExistException;
 import software.amazon.awssdk.services.sfn.model.HistoryEvent;
 
 /**
- * {@code ./batchline local history RUN_ID}: the execution's events from GetExecutionHistory, one line
- * each, as the Step Functions console's event table shows them: id, time since start, type, state, and for
+ * {@code ./batchline local history RUN_ID} ({@code ./batchline history --target FILE RUN_ID}): the execution's
+ * events from GetExecutionHistory, one line each, as the Step Functions console's event table shows them: id, time since start, type, state, and for
  * failures the error and cause. Payloads are S3 pointers and counts, so they are shown in full.
  */
 final class HistoryCommand {
@@ -22,26 +21,22 @@ final class HistoryCommand {
         this.out = out;
     }
 
-    int run(String runId, Path stateDir) throws Exception {
-        try (StackHandle stack = StackHandle.attachOrStart(stateDir, out)) {
-            LocalStack.Endpoints ep = stack.endpoints();
-            SfnClient sfn = ep.clients().sfn();
-            String arn = ep.executionArn(runId);
-            Instant start = null;
-            out.printf("%5s  %8s  %-28s %-22s %s%n", "ID", "ELAPSED", "TYPE", "STATE", "DETAIL");
-            try {
-                for (HistoryEvent e : sfn.getExecutionHistoryPaginator(b -> b.executionArn(arn).maxResults(1000))
-                        .events()) {
-                    if (start == null) start = e.timestamp();
-                    out.printf("%5d  %8s  %-28s %-22s %s%n", e.id(), RunFollower.clock(Duration.between(start,
-                            e.timestamp())), e.typeAsString(), stateOf(e), detailOf(e));
-                }
-            } catch (ExecutionDoesNotExistException e) {
-                throw new UserInputException("no run " + runId + " in this stack (`./batchline local status`"
-                        + " lists the runs)");
+    int run(String runId, Target target) throws Exception {
+        String arn = target.executionArn(runId);
+        Instant start = null;
+        out.printf("%5s  %8s  %-28s %-22s %s%n", "ID", "ELAPSED", "TYPE", "STATE", "DETAIL");
+        try {
+            for (HistoryEvent e : target.sfn().getExecutionHistoryPaginator(b -> b.executionArn(arn).maxResults(1000))
+                    .events()) {
+                if (start == null) start = e.timestamp();
+                out.printf("%5d  %8s  %-28s %-22s %s%n", e.id(), RunFollower.clock(Duration.between(start,
+                        e.timestamp())), e.typeAsString(), stateOf(e), detailOf(e));
             }
-            return 0;
+        } catch (ExecutionDoesNotExistException e) {
+            throw new UserInputException("no run " + runId + " in this stack (`" + target.command("status")
+                    + "` lists the runs)");
         }
+        return 0;
     }
 
     private static String stateOf(HistoryEvent e) {

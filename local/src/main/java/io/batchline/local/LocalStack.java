@@ -64,7 +64,7 @@ public final class LocalStack implements AutoCloseable {
 
         /** The execution of a run: executions are named after their run id. */
         public String executionArn(String runId) {
-            return stateMachineArn.replace(":stateMachine:", ":execution:") + ":" + runId;
+            return io.batchline.aws.sfn.StepFunctionsExecutionStarter.executionArn(stateMachineArn, runId);
         }
     }
 

@@ -2,6 +2,7 @@ package io.batchline.local;
 
 import io.batchline.cli.Args;
 import io.batchline.cli.CommandSet;
+import io.batchline.cli.Target;
 import io.batchline.cli.UsageException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
@@ -14,12 +15,14 @@ import java.util.Set;
 
 /**
  * The commands that need the offline stack or its records: {@code local ...}, {@code grade}, {@code rerun} and
- * {@code compare}, added to the command line through {@code META-INF/services/io.batchline.cli.CommandSet}.
+ * {@code compare}; and the operator's {@code status}, {@code history}, {@code cancel} and {@code review} on a
+ * deployed stack ({@code --target FILE}) or the offline one ({@code --state DIR}). Added to the command line
+ * through {@code META-INF/services/io.batchline.cli.CommandSet}.
  */
 public final class OfflineCommands implements CommandSet {
     @Override
     public Set<String> commands() {
-        return Set.of("local", "grade", "rerun", "compare");
+        return Set.of("local", "grade", "rerun", "compare", "status", "history", "cancel", "review");
     }
 
     @Override
@@ -43,19 +46,8 @@ public final class OfflineCommands implements CommandSet {
                         if (!a.inputs.isEmpty()) throw new UsageException("local sweep takes no input file");
                         return new LocalSweepCommand(out).run(a.path("--state", null), a.options.get("--job"));
                     }
-                    case "status" -> {
-                        a = Args.parse(args, 2, List.of("--state"));
-                        if (a.inputs.size() > 1) throw new UsageException("local status takes at most one RUN_ID");
-                        return new StatusCommand(out).run(a.inputs.isEmpty() ? null : a.inputs.get(0),
-                                a.path("--state", null));
-                    }
-                    case "cancel" -> {
-                        a = Args.parse(args, 2, List.of("--state"));
-                        if (a.inputs.size() != 1) {
-                            throw new UsageException("local cancel takes one RUN_ID (`./batchline local status` lists"
-                                    + " the runs)");
-                        }
-                        return new CancelCommand(out, err).run(a.inputs.get(0), a.path("--state", null));
+                    case "status", "cancel" -> {
+                        return operatorCommand(args, 2, "local " + args[1], List.of("--state"), out, err);
                     }
                     case "resume" -> {
                         a = Args.parse(args, 2, List.of("--state", "--timeout"));
@@ -67,9 +59,7 @@ public final class OfflineCommands implements CommandSet {
                                 Integer.parseInt(a.options.getOrDefault("--timeout", "120")));
                     }
                     case "history" -> {
-                        a = Args.parse(args, 2, List.of("--state"));
-                        if (a.inputs.size() != 1) throw new UsageException("local history takes one RUN_ID");
-                        return new HistoryCommand(out).run(a.inputs.get(0), a.path("--state", null));
+                        return operatorCommand(args, 2, "local history", List.of("--state"), out, err);
                     }
                     case "up" -> {
                         a = Args.parse(args, 2, List.of("--state"));
@@ -77,14 +67,16 @@ public final class OfflineCommands implements CommandSet {
                         return new LocalUpCommand(out).run(a.path("--state", Path.of(".batchline-state")));
                     }
                     case "review" -> {
-                        a = Args.parse(args, 2, List.of("--run", "--job", "--state", "--max"));
-                        if (!a.inputs.isEmpty()) throw new UsageException("local review takes no input file");
-                        return new ReviewCommand(out).run(a.options.get("--run"), a.options.get("--job"),
-                                a.path("--state", null),
-                                Integer.parseInt(a.options.getOrDefault("--max", "100")));
+                        return operatorCommand(args, 2, "local review", List.of("--run", "--job", "--state", "--max"),
+                                out, err);
                     }
                     default -> throw new UsageException("unknown command: local " + args[1]);
                 }
+            }
+            case "status", "history", "cancel", "review" -> {
+                List<String> options = new ArrayList<>(List.of("--target", "--state"));
+                if (args[0].equals("review")) options.addAll(List.of("--run", "--job", "--max"));
+                return operatorCommand(args, 1, args[0], options, out, err);
             }
             case "grade" -> {
                 List<String> rest = new ArrayList<>(List.of(args));
@@ -125,6 +117,47 @@ public final class OfflineCommands implements CommandSet {
                         a.path("--state", null));
             }
             default -> throw new UsageException("unknown command: " + args[0]);
+        }
+    }
+
+    /**
+     * status, history, cancel or review (the words of {@code name}, from {@code args[from]} on) on the target the
+     * options name: the deployed stack of --target FILE, else the offline stack of --state DIR.
+     */
+    private static int operatorCommand(String[] args, int from, String name, List<String> options, PrintStream out,
+                                       PrintStream err) throws Exception {
+        Args a = Args.parse(args, from, options);
+        String command = name.substring(name.lastIndexOf(' ') + 1);
+        switch (command) {
+            case "status" -> {
+                if (a.inputs.size() > 1) throw new UsageException(name + " takes at most one RUN_ID");
+            }
+            case "cancel" -> {
+                if (a.inputs.size() != 1) {
+                    throw new UsageException(name + " takes one RUN_ID (`./batchline " + name.replace("cancel",
+                            "status") + "` lists the runs)");
+                }
+            }
+            case "history" -> {
+                if (a.inputs.size() != 1) throw new UsageException(name + " takes one RUN_ID");
+            }
+            case "review" -> {
+                if (!a.inputs.isEmpty()) throw new UsageException(name + " takes no input file");
+            }
+            default -> throw new UsageException("unknown command: " + name);
+        }
+        if (a.options.containsKey("--target") && a.options.containsKey("--state")) {
+            throw new UsageException(name + " takes --target FILE (a deployed stack) or --state DIR (the offline"
+                    + " stack), not both");
+        }
+        int max = Integer.parseInt(a.options.getOrDefault("--max", "100"));
+        try (Target target = Target.of(a.path("--target", null), a.path("--state", null), out)) {
+            return switch (command) {
+                case "status" -> new StatusCommand(out).run(a.inputs.isEmpty() ? null : a.inputs.get(0), target);
+                case "cancel" -> new CancelCommand(out, err).run(a.inputs.get(0), target);
+                case "history" -> new HistoryCommand(out).run(a.inputs.get(0), target);
+                default -> new ReviewCommand(out).run(a.options.get("--run"), a.options.get("--job"), target, max);
+            };
         }
     }
 }

@@ -1,10 +1,10 @@
 package io.batchline.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.batchline.cli.Target;
 import io.batchline.json.Json;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -15,7 +15,8 @@ import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 /**
- * {@code ./batchline local review [--run RUN_ID] [--job NAME] [--state DIR]}: shows the review queue's items (all, one
+ * {@code ./batchline local review [--run RUN_ID] [--job NAME] [--state DIR]} ({@code ./batchline review --target FILE
+ * ...}): shows the review queue's items (all, one
  * run's or one job's: messages carry the job in their body and a {@code job} attribute) to a person.
  * It only looks: messages are received with a visibility timeout and not deleted, so they stay on the
  * queue for the review tool that consumes them (and are visible again after {@link #LOOK_SECONDS}).
@@ -33,37 +34,28 @@ public final class ReviewCommand {
     public record ReviewItem(String runId, String job, String id, long line, Double confidence, String reason,
                              JsonNode output, int receiveCount) {}
 
-    int run(String runId, Path stateDir, int max) throws Exception {
-        return run(runId, null, stateDir, max);
-    }
-
-    int run(String runId, String job, Path stateDir, int max) throws Exception {
+    int run(String runId, String job, Target target, int max) throws Exception {
         String of = (runId == null ? "" : " of run " + runId) + (job == null ? "" : " of job " + job);
-        try (StackHandle stack = StackHandle.attachOrStart(stateDir, out)) {
-            LocalStack.Endpoints ep = stack.endpoints();
-            List<ReviewItem> items;
-            try (SqsClient sqs = ep.clients().sqs()) {
-                items = read(sqs, ep.reviewQueueUrl(), runId, job, max);
-            }
-            if (items.isEmpty()) {
-                out.println("batchline: the review queue holds no items" + of
-                        + " (items shown in the last " + LOOK_SECONDS + " s are hidden until then)");
-                return 0;
-            }
-            out.printf("%nReview queue %s: %d item(s)%s%n", ep.reviewQueueUrl(), items.size(), of);
-            for (ReviewItem i : items) {
-                out.printf("%n  %s%s  line %d  id %s  confidence %s%s%n", i.runId(),
-                        i.job() == null ? "" : " (job " + i.job() + ")", i.line(), i.id(),
-                        i.confidence() == null ? "-" : String.format(Locale.ROOT, "%.2f", i.confidence()),
-                        i.receiveCount() > 1 ? "  (seen " + (i.receiveCount() - 1) + " time(s) before)" : "");
-                out.println("    why:    " + i.reason());
-                out.println("    output: " + (i.output() == null ? "-" : Json.string(i.output())));
-            }
-            out.println();
-            out.println("These messages stay on the queue for your review tool; they are hidden for "
-                    + LOOK_SECONDS + " s after being shown.");
+        String queueUrl = target.names().reviewQueueUrl();
+        List<ReviewItem> items = read(target.sqs(), queueUrl, runId, job, max);
+        if (items.isEmpty()) {
+            out.println("batchline: the review queue holds no items" + of
+                    + " (items shown in the last " + LOOK_SECONDS + " s are hidden until then)");
             return 0;
         }
+        out.printf("%nReview queue %s: %d item(s)%s%n", queueUrl, items.size(), of);
+        for (ReviewItem i : items) {
+            out.printf("%n  %s%s  line %d  id %s  confidence %s%s%n", i.runId(),
+                    i.job() == null ? "" : " (job " + i.job() + ")", i.line(), i.id(),
+                    i.confidence() == null ? "-" : String.format(Locale.ROOT, "%.2f", i.confidence()),
+                    i.receiveCount() > 1 ? "  (seen " + (i.receiveCount() - 1) + " time(s) before)" : "");
+            out.println("    why:    " + i.reason());
+            out.println("    output: " + (i.output() == null ? "-" : Json.string(i.output())));
+        }
+        out.println();
+        out.println("These messages stay on the queue for your review tool; they are hidden for "
+                + LOOK_SECONDS + " s after being shown.");
+        return 0;
     }
 
     /**

@@ -68,7 +68,7 @@ final class RunExecutions {
         String cause = "the run's execution " + (last == null ? "is missing" : last.name() + " ended as " + status
                 + (last.stopDate() == null ? "" : " at " + last.stopDate())) + " without recording the run's end"
                 + " (stopped, timed out, or its stack was killed)";
-        FunctionInvoker.Answer a = FunctionInvoker.invoke(ep, StageNames.MARK_FAILED,
+        var a = FunctionInvoker.invoke(ep, StageNames.MARK_FAILED,
                 new StagePayloads.MarkFailedRequest(runId, record.bucket(),
                         new StagePayloads.CaughtError(error, error + ": " + cause)));
         if (a.functionError()) throw new IllegalStateException("recording the end of run " + runId + ": "

@@ -1,6 +1,7 @@
 package io.batchline.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.batchline.cli.Target;
 import io.batchline.cli.UserInputException;
 import io.batchline.json.Json;
 import io.batchline.aws.dynamodb.DynamoRunStore;
@@ -9,7 +10,6 @@ import io.batchline.run.RunRecord;
 import io.batchline.store.ObjectStore;
 import io.batchline.aws.s3.S3ObjectStore;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,8 +22,8 @@ import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
 import software.amazon.awssdk.services.sfn.model.ExecutionListItem;
 
 /**
- * {@code ./batchline local status [RUN_ID]}: the runs of the stack with their state and counts, as the
- * Step Functions console's execution list shows them, joined with the run records (DynamoDB) and reports (S3).
+ * {@code ./batchline local status [RUN_ID]} ({@code ./batchline status --target FILE [RUN_ID]}): the runs of a
+ * target with their state and counts, as the Step Functions console's execution list shows them, joined with the run records (DynamoDB) and reports (S3).
  * Finished runs count from report.json; running ones from their shards and outcome parts so far.
  */
 final class StatusCommand {
@@ -33,54 +33,51 @@ final class StatusCommand {
         this.out = out;
     }
 
-    int run(String runId, Path stateDir) throws Exception {
-        try (StackHandle stack = StackHandle.attachOrStart(stateDir, out)) {
-            LocalStack.Endpoints ep = stack.endpoints();
-            SfnClient sfn = ep.clients().sfn();
-            DynamoRunStore runs = new DynamoRunStore(ep.clients().dynamoDb(), ep.table());
-            S3ObjectStore bucket = new S3ObjectStore(ep.clients().s3(), ep.bucket());
-            List<ExecutionListItem> executions = new ArrayList<>();
-            sfn.listExecutionsPaginator(b -> b.stateMachineArn(ep.stateMachineArn())).executions()
-                    .forEach(executions::add);
-            Map<String, List<ExecutionListItem>> byRun = new LinkedHashMap<>();
-            executions.sort(Comparator.comparing(ExecutionListItem::startDate));
-            for (ExecutionListItem e : executions) {
-                byRun.computeIfAbsent(RunExecutions.runOf(e.name()), k -> new ArrayList<>()).add(e);
+    int run(String runId, Target target) throws Exception {
+        SfnClient sfn = target.sfn();
+        DynamoRunStore runs = new DynamoRunStore(target.dynamoDb(), target.names().table());
+        S3ObjectStore bucket = new S3ObjectStore(target.s3(), target.names().bucket());
+        List<ExecutionListItem> executions = new ArrayList<>();
+        sfn.listExecutionsPaginator(b -> b.stateMachineArn(target.names().stateMachineArn())).executions()
+                .forEach(executions::add);
+        Map<String, List<ExecutionListItem>> byRun = new LinkedHashMap<>();
+        executions.sort(Comparator.comparing(ExecutionListItem::startDate));
+        for (ExecutionListItem e : executions) {
+            byRun.computeIfAbsent(RunExecutions.runOf(e.name()), k -> new ArrayList<>()).add(e);
+        }
+        if (runId != null) {
+            List<ExecutionListItem> mine = byRun.get(runId);
+            if (mine == null) {
+                throw new UserInputException("no run " + runId + " in this stack (" + byRun.size()
+                        + " runs; `" + target.command("status") + "` lists them)");
             }
-            if (runId != null) {
-                List<ExecutionListItem> mine = byRun.get(runId);
-                if (mine == null) {
-                    throw new UserInputException("no run " + runId + " in this stack (" + byRun.size()
-                            + " runs; `./batchline local status` lists them)");
-                }
-                detail(sfn, runs, bucket, runId, mine);
-                return 0;
-            }
-            if (executions.isEmpty()) {
-                out.println("no runs yet in this stack" + (stateDir == null ? " (give --state DIR for a kept stack)" : ""));
-                printIgnored(out, bucket);
-                return 0;
-            }
-            out.printf("%-30s %-9s %-20s %9s %7s  %-27s %s%n", "RUN", "STATE", "STARTED", "TOOK", "ITEMS",
-                    "ACCEPTED/REVIEW/REJECTED/FAILED", "COST");
-            List<String> newestFirst = new ArrayList<>(byRun.keySet());
-            java.util.Collections.reverse(newestFirst);
-            for (String run : newestFirst) {
-                // a resumed run is one row: started by its first execution, in the state of its latest
-                List<ExecutionListItem> mine = byRun.get(run);
-                ExecutionListItem first = mine.get(0);
-                ExecutionListItem latest = mine.get(mine.size() - 1);
-                Counts c = counts(runs, bucket, run);
-                Instant end = latest.stopDate() != null ? latest.stopDate() : Instant.now();
-                out.printf("%-30s %-9s %-20s %9s %7s  %-27s %s%s%n", run, state(runs, run, latest.statusAsString()),
-                        first.startDate().toString().substring(0, 19).replace('T', ' '),
-                        RunFollower.clock(Duration.between(first.startDate(), end)), c.items, c.split,
-                        c.grading == null ? c.cost : c.cost + "  " + c.grading,
-                        mine.size() > 1 ? "  (resumed " + (mine.size() - 1) + "x)" : "");
-            }
+            detail(target, runs, bucket, runId, mine);
+            return 0;
+        }
+        if (executions.isEmpty()) {
+            out.println("no runs yet in this stack" + (target.named() ? "" : " (give --state DIR for a kept stack)"));
             printIgnored(out, bucket);
             return 0;
         }
+        out.printf("%-30s %-9s %-20s %9s %7s  %-27s %s%n", "RUN", "STATE", "STARTED", "TOOK", "ITEMS",
+                "ACCEPTED/REVIEW/REJECTED/FAILED", "COST");
+        List<String> newestFirst = new ArrayList<>(byRun.keySet());
+        java.util.Collections.reverse(newestFirst);
+        for (String run : newestFirst) {
+            // a resumed run is one row: started by its first execution, in the state of its latest
+            List<ExecutionListItem> mine = byRun.get(run);
+            ExecutionListItem first = mine.get(0);
+            ExecutionListItem latest = mine.get(mine.size() - 1);
+            Counts c = counts(runs, bucket, run);
+            Instant end = latest.stopDate() != null ? latest.stopDate() : Instant.now();
+            out.printf("%-30s %-9s %-20s %9s %7s  %-27s %s%s%n", run, state(runs, run, latest.statusAsString()),
+                    first.startDate().toString().substring(0, 19).replace('T', ' '),
+                    RunFollower.clock(Duration.between(first.startDate(), end)), c.items, c.split,
+                    c.grading == null ? c.cost : c.cost + "  " + c.grading,
+                    mine.size() > 1 ? "  (resumed " + (mine.size() - 1) + "x)" : "");
+        }
+        printIgnored(out, bucket);
+        return 0;
     }
 
     /**
@@ -124,10 +121,10 @@ final class StatusCommand {
                 "$" + s.costUsd().stripTrailingZeros().toPlainString(), null);
     }
 
-    private void detail(SfnClient sfn, DynamoRunStore runs, S3ObjectStore bucket, String runId,
+    private void detail(Target target, DynamoRunStore runs, S3ObjectStore bucket, String runId,
                         List<ExecutionListItem> executions) {
         ExecutionListItem latest = executions.get(executions.size() - 1);
-        DescribeExecutionResponse d = sfn.describeExecution(b -> b.executionArn(latest.executionArn()));
+        DescribeExecutionResponse d = target.sfn().describeExecution(b -> b.executionArn(latest.executionArn()));
         Instant started = executions.get(0).startDate();
         out.printf("run        %s%nstate      %s%nstarted    %s%n", runId, state(runs, runId, d.statusAsString()),
                 started);
@@ -162,6 +159,6 @@ final class StatusCommand {
         if (bucket.head(RunKeys.report(runId)).isPresent()) {
             out.printf("report     s3://%s/%s%n", bucket.bucket(), RunKeys.report(runId));
         }
-        out.printf("history    ./batchline local history %s%n", latest.name());
+        out.printf("history    %s%n", target.command("history " + latest.name()));
     }
 }

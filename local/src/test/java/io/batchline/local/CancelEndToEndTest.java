@@ -15,7 +15,6 @@ import io.batchline.provider.MessageBatch;
 import io.batchline.provider.anthropic.AnthropicBatchesClient;
 import io.batchline.provider.anthropic.ProviderConfig;
 import io.batchline.run.RunKeys;
-import io.batchline.run.ShardRecord.ShardStatus;
 import io.batchline.run.ShardRecord;
 import io.batchline.store.ObjectStore;
 import io.batchline.testing.TicketTriage;
@@ -76,22 +75,7 @@ class CancelEndToEndTest {
                     TicketTriage.tickets(300));
 
             // WHEN its batches are in progress at the provider
-            Instant deadline = Instant.now().plus(Duration.ofMinutes(3));
-            List<ShardRecord> shards = List.of();
-            while (shards.isEmpty() || !shards.stream().allMatch(s -> s.status() == ShardStatus.SUBMITTED)) {
-                assertThat(Instant.now()).as("batches submitted in time; logs in %s", stack.endpoints().logDir())
-                        .isBefore(deadline);
-                try {
-                    DescribeExecutionResponse d = sfn.describeExecution(b -> b.executionArn(
-                            stack.endpoints().executionArn(runId)));
-                    assertThat(d.status()).as("run ended before the cancel: %s %s", d.error(), d.cause())
-                            .isEqualTo(ExecutionStatus.RUNNING);
-                } catch (software.amazon.awssdk.services.sfn.model.ExecutionDoesNotExistException notYet) {
-                    // the S3 event is still on its way to the intake
-                }
-                Thread.sleep(300);
-                shards = runs.run(runId).isPresent() ? runs.shards(runId, 1) : List.of();
-            }
+            List<ShardRecord> shards = InboxRuns.awaitBatchesInFlight(stack, sfn, runs, runId, Duration.ofMinutes(3));
             Cli first = cli("local", "cancel", runId, "--state", state.toString());
             Cli second = cli("local", "cancel", runId, "--state", state.toString());
 

@@ -39,6 +39,38 @@ final class InboxRuns {
         return lines;
     }
 
+    /**
+     * Waits until every shard of the run's first attempt has its batch at the provider (in progress there: the
+     * moment to cancel it) and returns them; fails if the run ends first.
+     */
+    static java.util.List<io.batchline.run.ShardRecord> awaitBatchesInFlight(LocalStack stack, SfnClient sfn,
+            io.batchline.run.RunStore runs, String runId, Duration timeout) throws InterruptedException {
+        Instant deadline = Instant.now().plus(timeout);
+        while (true) {
+            java.util.List<io.batchline.run.ShardRecord> shards = runs.run(runId).isPresent() ? runs.shards(runId, 1)
+                    : java.util.List.of();
+            if (!shards.isEmpty() && shards.stream().allMatch(s -> s.status()
+                    == io.batchline.run.ShardRecord.ShardStatus.SUBMITTED)) {
+                return shards;
+            }
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError("the batches of run " + runId + " were not all submitted within " + timeout
+                        + "; logs in " + stack.endpoints().logDir());
+            }
+            try {
+                DescribeExecutionResponse d = sfn.describeExecution(b -> b.executionArn(
+                        stack.endpoints().executionArn(runId)));
+                if (d.status() != ExecutionStatus.RUNNING) {
+                    throw new AssertionError("run " + runId + " ended before its batches were in flight: "
+                            + d.status() + " " + d.error() + " " + d.cause());
+                }
+            } catch (ExecutionDoesNotExistException notYet) {
+                // the S3 event is still on its way to the intake
+            }
+            Thread.sleep(300);
+        }
+    }
+
     static DescribeExecutionResponse awaitEnd(LocalStack stack, SfnClient sfn, String runId, Duration timeout)
             throws InterruptedException {
         String arn = stack.endpoints().executionArn(runId);

@@ -21,13 +21,13 @@ class OfflineStageFunctionsTest {
     void theSweepAndTheExecutionEndedFunctionsAnswerInvokes(@TempDir Path state) throws Exception {
         try (LocalStack stack = LocalStack.start(LocalStack.Options.forRun(HOME, state))) {
             // the schedule's input: the bucket comes from the function's environment, as in AWS
-            FunctionInvoker.Answer sweep = FunctionInvoker.invoke(stack.endpoints(), StageNames.SWEEP,
+            io.batchline.aws.lambda.LambdaInvoker.Answer sweep = FunctionInvoker.invoke(stack.endpoints(), StageNames.SWEEP,
                     Map.of("mode", "inbox"));
             assertThat(sweep.functionError()).as(sweep.raw()).isFalse();
             assertThat(sweep.body().path("files").asInt(-1)).as(sweep.raw()).isZero();
 
             // an event of an execution that is not a run's changes nothing
-            FunctionInvoker.Answer ended = FunctionInvoker.invoke(stack.endpoints(), StageNames.EXECUTION_ENDED,
+            io.batchline.aws.lambda.LambdaInvoker.Answer ended = FunctionInvoker.invoke(stack.endpoints(), StageNames.EXECUTION_ENDED,
                     Map.of("detail", Map.of("status", "ABORTED")));
             assertThat(ended.functionError()).as(ended.raw()).isFalse();
             assertThat(ended.body().path("recorded").asBoolean(true)).as(ended.raw()).isFalse();

@@ -14,6 +14,11 @@ public final class StepFunctionsExecutionStarter implements ExecutionStarter {
         this.stateMachineArn = stateMachineArn;
     }
 
+    /** The ARN of the state machine's execution of that name (executions are named after their run). */
+    public static String executionArn(String stateMachineArn, String executionName) {
+        return stateMachineArn.replace(":stateMachine:", ":execution:") + ":" + executionName;
+    }
+
     @Override
     public boolean start(String name, String input) {
         if (stateMachineArn == null || stateMachineArn.isBlank()) {

@@ -8,7 +8,7 @@ import io.batchline.aws.dynamodb.DynamoRunStore;
 import io.batchline.aws.s3.S3ObjectStore;
 import io.batchline.cli.UserInputException;
 import io.batchline.json.Json;
-import io.batchline.local.pipeline.RepairRoundTest;
+import io.batchline.testing.TicketTriage;
 import io.batchline.local.teststack.OfflineStackOnly;
 import io.batchline.pipeline.StageNames;
 import io.batchline.run.RunKeys;
@@ -65,10 +65,10 @@ class TargetEndToEndTest {
             AwsClients clients = ep.clients();
             ObjectStore bucket = new S3ObjectStore(clients.s3(), ep.bucket());
             DynamoRunStore runs = new DynamoRunStore(clients.dynamoDb(), ep.table());
-            bucket.put(RunKeys.jobSpec("quality-test"), RepairRoundTest.job("").getBytes(StandardCharsets.UTF_8),
+            bucket.put(RunKeys.jobSpec("quality-test"), TicketTriage.job("").getBytes(StandardCharsets.UTF_8),
                     "application/yaml");
             String runId = InboxRuns.drop(stack, bucket, "inbox/quality-test/by-target.jsonl",
-                    RepairRoundTest.tickets(120));
+                    TicketTriage.tickets(120));
             List<ShardRecord> shards = InboxRuns.awaitBatchesInFlight(stack, clients.sfn(), runs, runId,
                     Duration.ofMinutes(3));
             String t = target.toString();

@@ -50,7 +50,6 @@ import java.util.logging.Logger;
 public final class CollectStage {
     private static final Logger LOG = Logger.getLogger(CollectStage.class.getName());
     private final PipelineContext ctx;
-    private final JsonExtractor extractor = new JsonExtractor();
 
     /** Results between checkpoints, from {@code BATCHLINE_COLLECT_CHECKPOINT_EVERY} unless given. */
     private final int checkpointEvery;
@@ -64,31 +63,6 @@ public final class CollectStage {
         this.checkpointEvery = Math.max(1, checkpointEvery);
     }
 
-    /**
-     * A request to send again in the next attempt: as it was (a transient failure), or, when {@code answer} is
-     * set, as its repair: the model's invalid answer and what is wrong with it become a follow-up turn.
-     */
-    record Retry(ShardIndexLine item, String why, String answer, String errors, JsonNode history, boolean escalation) {
-        Retry(ShardIndexLine item, String why, String answer, String errors, JsonNode history) {
-            this(item, why, answer, errors, history, false);
-        }
-
-        static Retry transientFailure(ShardIndexLine item, String why, JsonNode history) {
-            return new Retry(item, why, null, null, history);
-        }
-
-        /** The item's escalation round: its first request for the escalation's model. */
-        static Retry escalation(ShardIndexLine item, String why, JsonNode history) {
-            return new Retry(item, why, null, null, history, true);
-        }
-
-        boolean isRepair() {
-            return errors != null;
-        }
-    }
-
-    /** What became of one result: an outcome line, or a request for the next attempt. */
-    private record Verdict(OutcomeLine line, Retry retry) {}
 
     /**
      * Collects the request's shards one after the other (a group), reading the job, the shard records
@@ -142,10 +116,10 @@ public final class CollectStage {
         if (checkpoint != null) {
             LOG.info(() -> "collect: shard " + shard.shard() + " resumes after result " + skip + " (checkpoint)");
         }
-        Judge judge = new Judge(job, ctx.pricesForRun(runId), shard.batchId(), judgedCanceled);
+        ResultJudge judge = new ResultJudge(job, ctx.pricesForRun(runId), shard.batchId(), judgedCanceled);
         ChunkStaging staging = new ChunkStaging(job, ctx.pricesForRun(runId)); // long items' chunks, strata
         Map<OutcomeKind, Long> counts = new EnumMap<>(OutcomeKind.class);
-        Map<String, Retry> retry = new LinkedHashMap<>(); // by custom_id
+        Map<String, ResultJudge.Retry> retry = new LinkedHashMap<>(); // by custom_id
         OutcomeLineWriter lines = new OutcomeLineWriter();
 
         CollectCheckpoint.Sink replay = CollectCheckpoint.Sink.discarding();
@@ -171,7 +145,7 @@ public final class CollectStage {
                     if (item == null) {
                         unknown++; // not ours, or a duplicate line: never counted twice
                     } else {
-                        Verdict verdict = judge.outcome(item, result);
+                        ResultJudge.Verdict verdict = judge.verdict(item, result);
                         if (verdict.retry() != null) {
                             retry.put(item.customId(), verdict.retry());
                         } else {
@@ -193,7 +167,7 @@ public final class CollectStage {
             }
             // a request the provider never answered is accounted for like a transient failure
             for (ShardIndexLine item : pending.values()) {
-                Verdict verdict = judge.unanswered(item);
+                ResultJudge.Verdict verdict = judge.unanswered(item);
                 if (verdict.retry() != null) {
                     retry.put(item.customId(), verdict.retry());
                 } else {
@@ -265,7 +239,7 @@ public final class CollectStage {
      * The requests to send again, copied from this shard's request file with the item they stand for. Deleted
      * when empty (free, unlike a PUT of nothing), so a repeated collect never leaves an older retry part behind.
      */
-    private void writeRetryPart(ObjectStore store, ShardRecord shard, Map<String, Retry> retry, JobSpec job) {
+    private void writeRetryPart(ObjectStore store, ShardRecord shard, Map<String, ResultJudge.Retry> retry, JobSpec job) {
         String key = RunKeys.retryPart(shard.runId(), shard.attempt() + 1, shard.shard());
         try (OutputStream out = CollectCheckpoint.wholePart(store, key)) {
             if (!retry.isEmpty()) {
@@ -275,7 +249,7 @@ public final class CollectStage {
                     if (leading != null && !retry.containsKey(leading)) return;
                     JsonNode request = Json.tree(bytes, offset, length); // a blank line: a missing node
                     String customId = request.path("custom_id").asText();
-                    Retry r = retry.get(customId);
+                    ResultJudge.Retry r = retry.get(customId);
                     if (r == null) return;
                     ItemCarry item = r.item().carry();
                     JsonNode params = request.get("params");
@@ -317,233 +291,6 @@ public final class CollectStage {
         return null; // no closing quote
     }
 
-    /** Decides each item's outcome from its result. Returns null where the item goes to the next attempt. */
-    private final class Judge {
-        private final JobSpec job;
-        private final io.batchline.cost.PriceTable prices;
-        private final String batchId;
-        private final OutputValidator validator;
-        private final ConfidenceRouter router;
-        /** the run was canceled: what would be sent again fails with reason canceled instead */
-        private final boolean canceled;
-
-        Judge(JobSpec job, io.batchline.cost.PriceTable prices, String batchId, boolean canceled) {
-            this.job = job;
-            this.prices = prices;
-            this.batchId = batchId;
-            this.canceled = canceled;
-            this.validator = new OutputValidator(job.outputSchema());
-            this.router = new ConfidenceRouter(job.confidence());
-        }
-
-        /** The model this item's request went to: the escalation's once escalated, else its stratum's or the job's. */
-        String model(ShardIndexLine item) {
-            JsonNode history = item.carry().history();
-            if (history != null && io.batchline.escalate.EscalationRound.escalatedFrom(history) != null) {
-                return job.escalation().model();
-            }
-            return io.batchline.plan.Strata.model(job, item.carry().stratum());
-        }
-
-        /**
-         * Whether an answer that ended this way ({@code rejected}, {@code review}, {@code invalid}) goes to the
-         * escalation round: the job escalates that ending, the item was not escalated yet, the run was not
-         * canceled and an attempt is left (golden and canary items escalate like any other).
-         */
-        boolean escalates(ShardIndexLine item, String ending) {
-            return job.escalation() != null && job.escalation().covers(ending) && !canceled
-                    && io.batchline.escalate.EscalationRound.escalatedFrom(item.carry().history()) == null
-                    && item.carry().attempts() < job.lastAttempt();
-        }
-
-        /** Sends the item to the escalation round, recording its answer so far in its history. */
-        Verdict escalate(ShardIndexLine item, String ending, String reason, JsonNode output, Double confidence,
-                         Usage usage,
-                         BigDecimal cost) {
-            ObjectNode entry = attempt(item, io.batchline.escalate.EscalationRound.ESCALATED, null, reason);
-            entry.put("tier", ending);
-            if (output != null) entry.set("output", output);
-            if (confidence != null) entry.put("confidence", confidence);
-            roundCost(entry, model(item), usage, cost);
-            return new Verdict(null, Retry.escalation(item, reason == null ? "escalated" : reason, history(item, entry)));
-        }
-
-        Verdict outcome(ShardIndexLine item, BatchResult result) {
-            Usage usage = result.usage() == null ? Usage.ZERO : result.usage();
-            BigDecimal cost = prices.priceFor(model(item), job.cacheTtl()).cost(usage);
-            if (result.succeeded()) {
-                String answer = result.answer();
-                if ("refusal".equals(result.stopReason())) {
-                    String why = "the model declined to answer" + (result.refusalCategory() == null ? ""
-                            : " (category " + result.refusalCategory() + ")");
-                    String reason = InvalidOutput.REFUSAL + why;
-                    return invalid(item, reason, why, answer, null, usage, cost,
-                            attempt(item, "invalid_output", null, reason));
-                }
-                // a max_tokens stop whose text is not a valid answer says so first: raise max_tokens, not the prompt
-                String cut = "max_tokens".equals(result.stopReason()) ? InvalidOutput.CUT_AT_MAX_TOKENS : "";
-                if (answer == null) {
-                    String why = "the answer has no text block (stop_reason " + result.stopReason()
-                            + (usage.thinkingTokens() > 0 ? ", " + usage.thinkingTokens() + " thinking tokens" : "") + ")";
-                    String reason = cut + InvalidOutput.NO_TEXT + why;
-                    return invalid(item, reason, why, null, null, usage, cost,
-                            attempt(item, "invalid_output", null, reason));
-                }
-                Extraction extraction = extractor.extract(answer);
-                if (!extraction.ok()) {
-                    String reason = cut + InvalidOutput.NOT_JSON + extraction.failure();
-                    return invalid(item, reason, extraction.failure(), answer, null, usage, cost,
-                            attempt(item, "invalid_output", null, reason));
-                }
-                List<String> errors = validator.validate(extraction.json());
-                if (!errors.isEmpty()) {
-                    String list = String.join("; ", errors);
-                    String reason = cut + InvalidOutput.SCHEMA + list;
-                    return invalid(item, reason, list, answer, extraction.json(), usage, cost,
-                            attempt(item, "invalid_output", null, reason));
-                }
-                Routing routing = router.route(extraction.json());
-                if (routing.kind() != OutcomeKind.ACCEPTED && escalates(item, routing.kind().label())) {
-                    return escalate(item, routing.kind().label(), routing.reason(), extraction.json(),
-                            routing.confidence(), usage, cost);
-                }
-                // the entry is only read by a line that carries a history (never FAILED here): skip it otherwise
-                return new Verdict(line(item, routing.kind(), routing.reason(), extraction.json(), routing.confidence(),
-                        usage, cost, item.carry().history() != null ? attempt(item, "succeeded", null, null) : null),
-                        null);
-            }
-            String resultType = result.type().name().toLowerCase(java.util.Locale.ROOT);
-            if (result.permanentFailure()) {
-                String reason = "provider rejected the request: " + result.errorType() + ": " + result.errorMessage();
-                return new Verdict(line(item, OutcomeKind.FAILED, reason, null, null, usage, cost,
-                        attempt(item, resultType, result.errorType(), reason)), null);
-            }
-            ObjectNode thisAttempt = attempt(item, resultType, result.errorType(), transientReason(result));
-            return sendAgainOrFail(item, transientReason(result), usage, cost, thisAttempt);
-        }
-
-        /** A transient failure: the next attempt, or failed when attempts are used up or the run was canceled. */
-        private Verdict sendAgainOrFail(ShardIndexLine item, String why, Usage usage, BigDecimal cost,
-                                        ObjectNode thisAttempt) {
-            if (canceled) {
-                return new Verdict(line(item, OutcomeKind.FAILED, FailureReason.CANCELED_UNFINISHED, null, null, usage, cost,
-                        thisAttempt), null);
-            }
-            if (item.carry().attempts() < job.maxAttempts()) {
-                return new Verdict(null, Retry.transientFailure(item, why, history(item, thisAttempt)));
-            }
-            return new Verdict(line(item, OutcomeKind.FAILED,
-                    why + " (gave up after " + item.carry().attempts() + " attempts)",
-                    null, null, usage, cost, thisAttempt), null);
-        }
-
-        /** One entry of an item's history: what became of it in this attempt. */
-        ObjectNode attempt(ShardIndexLine item, String result, String errorType, String reason) {
-            ObjectNode entry = Json.MAPPER.createObjectNode();
-            entry.put("attempt", item.carry().attempts());
-            entry.put("custom_id", item.customId());
-            entry.put("batch_id", batchId);
-            entry.put("result", result);
-            if (errorType != null) entry.put("error_type", errorType);
-            if (reason != null) entry.put("reason", reason);
-            return entry;
-        }
-
-        /**
-         * An answer that is not JSON or breaks the schema: sent once more as its repair unless this was the
-         * repair already, or repair is off; else rejected with the reason. The cost of the invalid answer is not
-         * lost: the repaired line's cost covers only the repair call, and the first call's usage stays in the raw
-         * results; see README "Repair round".
-         */
-        private Verdict invalid(ShardIndexLine item, String reason, String errors, String answer, JsonNode output,
-                                Usage usage,
-                                BigDecimal cost, ObjectNode thisAttempt) {
-            if (item.carry().repair()) {
-                if (escalates(item, JobSpec.Escalation.INVALID)) {
-                    return escalate(item, JobSpec.Escalation.INVALID, InvalidOutput.AFTER_REPAIR + reason, output,
-                            null, usage, cost);
-                }
-                return new Verdict(line(item, OutcomeKind.REJECTED, InvalidOutput.AFTER_REPAIR + reason, output, null,
-                        usage, cost, thisAttempt), null);
-            }
-            if (job.repairs() && item.carry().attempts() < job.lastAttempt()) {
-                if (canceled) { // its repair round will not happen
-                    return new Verdict(line(item, OutcomeKind.FAILED, FailureReason.CANCELED_UNFINISHED, null, null, usage, cost,
-                            thisAttempt), null);
-                }
-                return new Verdict(null, new Retry(item, reason, answer == null ? "" : answer, errors,
-                        history(item, thisAttempt)));
-            }
-            if (escalates(item, JobSpec.Escalation.INVALID)) {
-                return escalate(item, JobSpec.Escalation.INVALID, reason, output, null, usage, cost);
-            }
-            return new Verdict(line(item, OutcomeKind.REJECTED, reason, output, null, usage, cost, thisAttempt), null);
-        }
-
-        Verdict unanswered(ShardIndexLine item) {
-            String why = "no result returned for " + item.customId();
-            ObjectNode thisAttempt = attempt(item, "missing", null, why);
-            if (canceled || item.carry().attempts() < job.maxAttempts()) {
-                return sendAgainOrFail(item, why, Usage.ZERO, BigDecimal.ZERO, thisAttempt);
-            }
-            return new Verdict(line(item, OutcomeKind.FAILED, "no result returned by the provider (gave up after "
-                    + item.carry().attempts() + " attempts)", null, null, Usage.ZERO, BigDecimal.ZERO, thisAttempt),
-                    null);
-        }
-
-        String transientReason(BatchResult result) {
-            return switch (result.type()) {
-                case ERRORED -> "provider error " + result.errorType() + ": " + result.errorMessage();
-                case EXPIRED -> "expired: the batch ended before this request was processed";
-                case CANCELED -> "canceled by the provider";
-                case SUCCEEDED -> "succeeded";
-            };
-        }
-
-        /** The history goes on a failed line and on any line sent more than once. */
-        private OutcomeLine line(ShardIndexLine item, OutcomeKind kind, String reason, JsonNode output,
-                                 Double confidence, Usage usage, BigDecimal cost, ObjectNode thisAttempt) {
-            ItemCarry carry = item.carry();
-            boolean valid = kind != OutcomeKind.FAILED && !InvalidOutput.isInvalidOutputReason(reason);
-            JsonNode from = io.batchline.escalate.EscalationRound.escalatedFrom(carry.history());
-            ObjectNode escalatedFrom = null;
-            if (from != null) { // one line for both rounds: usage and cost summed, each round's in its entry
-                if (thisAttempt == null) thisAttempt = attempt(item, "succeeded", null, null);
-                roundCost(thisAttempt, model(item), usage, cost);
-                usage = Json.MAPPER.convertValue(from.get("usage"), Usage.class).plus(usage);
-                cost = from.get("cost_usd").decimalValue().add(cost);
-                escalatedFrom = Json.MAPPER.createObjectNode();
-                escalatedFrom.put("tier", from.path("tier").asText());
-                if (from.has("output")) escalatedFrom.set("output", from.get("output"));
-                if (from.has("confidence")) escalatedFrom.set("confidence", from.get("confidence"));
-                if (from.has("reason")) escalatedFrom.set("reason", from.get("reason"));
-                escalatedFrom.set("model", from.get("model"));
-                escalatedFrom.set("custom_id", from.get("custom_id"));
-            }
-            JsonNode history = kind == OutcomeKind.FAILED || carry.history() != null
-                    ? history(item, thisAttempt) : null;
-            return OutcomeLine.of(carry.id(), carry.line(), kind).reason(kind == OutcomeKind.ACCEPTED ? null : reason)
-                    .output(output).confidence(confidence).usage(usage).costUsd(cost).attempts(carry.attempts())
-                    .batchId(batchId).customId(item.customId()).repaired(carry.repair() && valid)
-                    .truncated(carry.truncated()).groundTruth(carry.label()).history(history)
-                    .escalatedFrom(escalatedFrom).build();
-        }
-
-        /** A round's model, usage and cost on its history entry: what an escalated line's sums are made of. */
-        private void roundCost(ObjectNode entry, String model, Usage usage, BigDecimal cost) {
-            entry.put("model", model);
-            entry.set("usage", Json.MAPPER.valueToTree(usage));
-            entry.put("cost_usd", cost);
-        }
-    }
-
-    /** The item's earlier attempts followed by this one: a new array, the index line's is left as read. */
-    static ArrayNode history(ShardIndexLine item, JsonNode thisAttempt) {
-        ArrayNode history = Json.MAPPER.createArrayNode();
-        if (item.carry().history() != null) history.addAll((ArrayNode) item.carry().history());
-        if (thisAttempt != null) history.add(thisAttempt);
-        return history;
-    }
 
     /**
      * A shard that was never sent because its run was canceled first: each of its items fails with reason

@@ -119,7 +119,7 @@ public final class CollectStage {
         ResultJudge judge = new ResultJudge(job, ctx.pricesForRun(runId), shard.batchId(), judgedCanceled);
         ChunkStaging staging = new ChunkStaging(job, ctx.pricesForRun(runId)); // long items' chunks, strata
         Map<OutcomeKind, Long> counts = new EnumMap<>(OutcomeKind.class);
-        Map<String, ResultJudge.Retry> retry = new LinkedHashMap<>(); // by custom_id
+        RetryPartWriter retry = new RetryPartWriter(store, shard, job);
         OutcomeLineWriter lines = new OutcomeLineWriter();
 
         CollectCheckpoint.Sink replay = CollectCheckpoint.Sink.discarding();
@@ -147,7 +147,7 @@ public final class CollectStage {
                     } else {
                         ResultJudge.Verdict verdict = judge.verdict(item, result);
                         if (verdict.retry() != null) {
-                            retry.put(item.customId(), verdict.retry());
+                            retry.add(verdict.retry());
                         } else {
                             emit(replaying ? replay : sink, golden, item, verdict.line(), counts, staging, lines);
                         }
@@ -169,7 +169,7 @@ public final class CollectStage {
             for (ShardIndexLine item : pending.values()) {
                 ResultJudge.Verdict verdict = judge.unanswered(item);
                 if (verdict.retry() != null) {
-                    retry.put(item.customId(), verdict.retry());
+                    retry.add(verdict.retry());
                 } else {
                     emit(sink, golden, item, verdict.line(), counts, staging, lines);
                 }
@@ -187,7 +187,7 @@ public final class CollectStage {
         if (checkpoint != null) { // says what the resume did (read by the chaos suite)
             CollectCheckpoint.write(store, runId, shard.attempt(), shard.shard(), recorded, skip, readAfterResume);
         }
-        writeRetryPart(store, shard, retry, job);
+        retry.write();
         try {
             // without segments the review part is this collect's own, if it wrote one: no listing
             List<String> reviewParts = checkpoint == null && segments == 0
@@ -236,63 +236,6 @@ public final class CollectStage {
     }
 
     /**
-     * The requests to send again, copied from this shard's request file with the item they stand for. Deleted
-     * when empty (free, unlike a PUT of nothing), so a repeated collect never leaves an older retry part behind.
-     */
-    private void writeRetryPart(ObjectStore store, ShardRecord shard, Map<String, ResultJudge.Retry> retry, JobSpec job) {
-        String key = RunKeys.retryPart(shard.runId(), shard.attempt() + 1, shard.shard());
-        try (OutputStream out = CollectCheckpoint.wholePart(store, key)) {
-            if (!retry.isEmpty()) {
-                JsonLines.forEachLineBytes(store.open(shard.requestsKey()), (bytes, offset, length) -> {
-                    // most lines are not retried: skip them without decoding their ~2 KB (collect speed)
-                    String leading = leadingCustomId(bytes, offset, length);
-                    if (leading != null && !retry.containsKey(leading)) return;
-                    JsonNode request = Json.tree(bytes, offset, length); // a blank line: a missing node
-                    String customId = request.path("custom_id").asText();
-                    ResultJudge.Retry r = retry.get(customId);
-                    if (r == null) return;
-                    ItemCarry item = r.item().carry();
-                    JsonNode params = request.get("params");
-                    boolean repair = false;
-                    if (r.escalation()) { // a new round: its answer may have its own repair
-                        params = io.batchline.escalate.EscalationRound.params(params, job);
-                    } else if (r.isRepair()) {
-                        repair = true;
-                        params = RepairPrompt.params(params, r.answer(), r.errors(), job.outputSchema());
-                    } else {
-                        repair = item.repair(); // a repair request that failed transiently stays one
-                    }
-                    // a chunk is retried alone, as the same chunk; every attempt so far travels with the item
-                    ItemCarryCodec.writeRetryLine(out, new ItemCarryCodec.RetryLine(
-                            item.withRepair(repair).withHistory(r.history()), r.why(), params));
-                });
-            }
-        } catch (IOException e) {
-            throw new TransientStageException("writing retry part " + key + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static final byte[] CUSTOM_ID_FIRST = "{\"custom_id\":\"".getBytes(StandardCharsets.US_ASCII);
-
-    /**
-     * The custom_id of a request line as the planner writes it ({@code {"custom_id":"a1-l7",...}}; custom_ids
-     * are [A-Za-z0-9_-], never escaped), or null when the line is laid out otherwise and must be parsed.
-     */
-    static String leadingCustomId(byte[] line, int offset, int length) {
-        int prefix = CUSTOM_ID_FIRST.length;
-        if (length <= prefix || !java.util.Arrays.equals(line, offset, offset + prefix, CUSTOM_ID_FIRST, 0, prefix)) {
-            return null;
-        }
-        for (int i = offset + prefix; i < offset + length; i++) {
-            byte c = line[i];
-            if (c == '"') return new String(line, offset + prefix, i - offset - prefix, StandardCharsets.US_ASCII);
-            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-')) return null;
-        }
-        return null; // no closing quote
-    }
-
-
-    /**
      * A shard that was never sent because its run was canceled first: each of its items fails with reason
      * canceled. The attempt it was planned for did not happen, so its attempts and history stay as before.
      */
@@ -323,7 +266,7 @@ public final class CollectStage {
                     + e.getMessage(), e);
         }
         // written (empty) so that a retry part from before the cancel is not left behind for this shard
-        writeRetryPart(store, shard, Map.of(), null);
+        new RetryPartWriter(store, shard, null).write();
         return new Collected(shard.shard(), 0, 0, 0, failed, 0);
     }
 }

@@ -89,6 +89,33 @@ class ItemCarryCodecTest {
                 .isInstanceOf(IllegalStateException.class).hasMessageStartingWith("part x is not JSON: ");
     }
 
+    @Test
+    void anIndexIsStreamedInTheOrderWritten() {
+        List<ItemCarry> carries = List.of(A_CHUNK, EVERY_FIELD, ALL_ABSENT, WITH_HISTORY);
+        FileObjectStore store = new FileObjectStore(dir);
+        StringBuilder index = new StringBuilder();
+        for (int i = 0; i < carries.size(); i++) index.append(indexLine("a1-l" + i, carries.get(i))).append('\n');
+        store.put("index.jsonl", index.toString().getBytes(StandardCharsets.UTF_8), "application/x-ndjson");
+
+        List<ShardIndexLine> read = new java.util.ArrayList<>();
+        ItemCarryCodec.forEachIndexLine(store, "index.jsonl", read::add);
+
+        assertThat(read).extracting(ShardIndexLine::carry).containsExactlyElementsOf(carries);
+    }
+
+    @Test
+    void theItemOfARetryLineIsReadWithoutParamsButNotWithoutALine() {
+        ItemCarryCodec.RetryLine read = ItemCarryCodec.readRetryItem("{\"id\":\"T-1\",\"line\":1,\"last_error\":\"x\"}",
+                2, "part x");
+        assertThat(read).isEqualTo(new ItemCarryCodec.RetryLine(ItemCarry.of("T-1", 1, 2), "x", null));
+        assertThatThrownBy(() -> ItemCarryCodec.readRetryItem("{\"id\":\"T-1\",\"params\":{}}", 0, "part x"))
+                .isInstanceOf(IllegalStateException.class).hasMessage("part x lacks line");
+        assertThatThrownBy(() -> ItemCarryCodec.readRetryItem("[1]", 0, "part x"))
+                .isInstanceOf(IllegalStateException.class).hasMessage("part x lacks line");
+        assertThatThrownBy(() -> ItemCarryCodec.readRetryItem("{\"id\":", 0, "part x"))
+                .isInstanceOf(IllegalStateException.class).hasMessageStartingWith("part x is not JSON: ");
+    }
+
     /** The index lines plan writes by hand (for speed) are the bytes the generator writes for the same line. */
     @Test
     void handWrittenIndexLinesAreTheGeneratorsBytes() {

@@ -55,10 +55,7 @@ class ItemCarryCodecTest {
     @Test
     void whatIsWrittenReadsBackAsItWas() {
         List<ItemCarry> carries = List.of(EVERY_FIELD, ALL_ABSENT, WITH_HISTORY, A_CHUNK);
-        FileObjectStore store = new FileObjectStore(dir);
-        StringBuilder index = new StringBuilder();
-        for (int i = 0; i < carries.size(); i++) index.append(indexLine("a1-l" + i, carries.get(i))).append('\n');
-        store.put("index.jsonl", index.toString().getBytes(StandardCharsets.UTF_8), "application/x-ndjson");
+        FileObjectStore store = storeIndex(carries);
 
         Map<String, ShardIndexLine> read = ItemCarryCodec.readIndex(store, "index.jsonl");
 
@@ -69,6 +66,15 @@ class ItemCarryCodecTest {
                     "retry line " + i);
             assertThat(retry).isEqualTo(new ItemCarryCodec.RetryLine(carries.get(i), "why " + i, PARAMS));
         }
+    }
+
+    /** A store holding index.jsonl: the carries' index lines in order, custom_ids a1-l0, a1-l1, ... */
+    private FileObjectStore storeIndex(List<ItemCarry> carries) {
+        FileObjectStore store = new FileObjectStore(dir);
+        StringBuilder index = new StringBuilder();
+        for (int i = 0; i < carries.size(); i++) index.append(indexLine("a1-l" + i, carries.get(i))).append('\n');
+        store.put("index.jsonl", index.toString().getBytes(StandardCharsets.UTF_8), "application/x-ndjson");
+        return store;
     }
 
     @Test
@@ -92,10 +98,7 @@ class ItemCarryCodecTest {
     @Test
     void anIndexIsStreamedInTheOrderWritten() {
         List<ItemCarry> carries = List.of(A_CHUNK, EVERY_FIELD, ALL_ABSENT, WITH_HISTORY);
-        FileObjectStore store = new FileObjectStore(dir);
-        StringBuilder index = new StringBuilder();
-        for (int i = 0; i < carries.size(); i++) index.append(indexLine("a1-l" + i, carries.get(i))).append('\n');
-        store.put("index.jsonl", index.toString().getBytes(StandardCharsets.UTF_8), "application/x-ndjson");
+        FileObjectStore store = storeIndex(carries);
 
         List<ShardIndexLine> read = new java.util.ArrayList<>();
         ItemCarryCodec.forEachIndexLine(store, "index.jsonl", read::add);

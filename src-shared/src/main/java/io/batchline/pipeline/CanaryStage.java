@@ -13,7 +13,6 @@ import io.batchline.outcome.OutcomeLine;
 import io.batchline.pipeline.StagePayloads.CanaryChecked;
 import io.batchline.pipeline.StagePayloads.RunRef;
 import io.batchline.plan.ItemCarry;
-import io.batchline.plan.ItemCarryCodec;
 import io.batchline.plan.Plan;
 import io.batchline.provider.BatchResult;
 import io.batchline.provider.ResultReader;
@@ -195,13 +194,9 @@ public final class CanaryStage {
             for (JsonNode shard : verdict.path("shards")) {
                 String retryKey = RunKeys.retryPart(runId, 2, shard.asInt());
                 if (!store.exists(retryKey)) continue; // its collect set nothing aside
-                long[] lineNumber = {0};
-                JsonLines.forEachLine(store.open(retryKey), text -> {
-                    ItemCarryCodec.RetryLine retry = UnsentItemReader.retried(text, 1, retryKey, ++lineNumber[0]);
-                    unsent.fail(retry.item(), retry.item().attempts(), reason
-                            + " (this canary item was set aside for another attempt after: "
-                            + (retry.lastError() == null ? "" : retry.lastError()) + ")");
-                });
+                UnsentItemReader.forEachRetried(store, retryKey, 1, retry -> unsent.fail(retry.item(),
+                        retry.item().attempts(), reason + " (this canary item was set aside for another attempt after: "
+                                + (retry.lastError() == null ? "" : retry.lastError()) + ")"));
             }
             for (Plan.ShardPlan shard : rest) {
                 UnsentItemReader.forEachPlanned(store, shard.indexKey(), line -> unsent.fail(line.carry(), 0, reason));

@@ -113,9 +113,8 @@ public final class CancelStage {
         String key = RunKeys.planPart(runId, attempt, OutcomeKind.FAILED);
         try (OutputStream out = store.create(key, "application/x-ndjson")) {
             for (String part : retryParts) {
-                long[] lineNumber = {0};
-                JsonLines.forEachLine(store.open(part), text -> {
-                    ItemCarry item = UnsentItemReader.retried(text, attempt - 1, part, ++lineNumber[0]).item();
+                UnsentItemReader.forEachRetried(store, part, attempt - 1, retry -> {
+                    ItemCarry item = retry.item();
                     JsonNode history = item.history();
                     JsonNode last = history == null || history.isEmpty() ? null : history.get(history.size() - 1);
                     JsonLines.write(out, OutcomeLine.of(item.id(), item.line(), OutcomeKind.FAILED)

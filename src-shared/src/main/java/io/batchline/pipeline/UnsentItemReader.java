@@ -1,5 +1,6 @@
 package io.batchline.pipeline;
 
+import io.batchline.json.JsonLines;
 import io.batchline.plan.ItemCarryCodec;
 import io.batchline.plan.ShardIndexLine;
 import io.batchline.store.ObjectStore;
@@ -16,10 +17,17 @@ final class UnsentItemReader {
 
     private UnsentItemReader() {}
 
-    /** Line {@code lineNumber} (of the part's non-blank lines) of retry part {@code part}; params may be absent. */
-    static ItemCarryCodec.RetryLine retried(String text, int attemptsIfAbsent, String part, long lineNumber) {
+    /** Each line of retry part {@code part}; params may be absent. */
+    static void forEachRetried(ObjectStore store, String part, int attemptsIfAbsent,
+                               Consumer<ItemCarryCodec.RetryLine> each) {
+        long[] lineNumber = {0};
+        JsonLines.forEachLine(store.open(part), text -> each.accept(retried(text, attemptsIfAbsent,
+                "retry part " + part + " line " + ++lineNumber[0])));
+    }
+
+    private static ItemCarryCodec.RetryLine retried(String text, int attemptsIfAbsent, String where) {
         try {
-            return ItemCarryCodec.readRetryItem(text, attemptsIfAbsent, "retry part " + part + " line " + lineNumber);
+            return ItemCarryCodec.readRetryItem(text, attemptsIfAbsent, where);
         } catch (IllegalStateException e) {
             throw new PermanentStageException(UNREADABLE, e.getMessage(), e);
         }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.batchline.json.Json;
 import io.batchline.outcome.FailureReason;
 import io.batchline.outcome.OutcomeKind;
+import io.batchline.plan.ItemCarryCodec;
 import io.batchline.run.RunKeys;
 import io.batchline.store.FileObjectStore;
 import java.nio.charset.StandardCharsets;
@@ -86,9 +87,11 @@ class UnsentItemReaderTest {
 
     @Test
     void aRetryLineIsReadWithOrWithoutParams() {
-        assertThat(UnsentItemReader.retried("{\"id\":\"T-2\",\"line\":2,\"last_error\":\"x\"}", 1, PART, 1).params())
-                .isNull();
-        assertThat(UnsentItemReader.retried("{\"id\":\"T-2\",\"line\":2,\"params\":{\"a\":1}}", 1, PART, 1).params())
-                .isEqualTo(Json.MAPPER.valueToTree(Map.of("a", 1)));
+        FileObjectStore store = storeWith("{\"id\":\"T-2\",\"line\":2,\"last_error\":\"x\"}",
+                "{\"id\":\"T-3\",\"line\":3,\"params\":{\"a\":1}}");
+        List<ItemCarryCodec.RetryLine> read = new ArrayList<>();
+        UnsentItemReader.forEachRetried(store, PART, 1, read::add);
+        assertThat(read).extracting(ItemCarryCodec.RetryLine::params)
+                .containsExactly(null, Json.MAPPER.valueToTree(Map.of("a", 1)));
     }
 }

@@ -12,6 +12,7 @@ import io.batchline.outcome.FailureReason;
 import io.batchline.outcome.OutcomeLine;
 import io.batchline.pipeline.StagePayloads.CanaryChecked;
 import io.batchline.pipeline.StagePayloads.RunRef;
+import io.batchline.plan.ItemCarry;
 import io.batchline.plan.Plan;
 import io.batchline.provider.BatchResult;
 import io.batchline.provider.ResultReader;
@@ -193,31 +194,27 @@ public final class CanaryStage {
             for (JsonNode shard : verdict.path("shards")) {
                 String retryKey = RunKeys.retryPart(runId, 2, shard.asInt());
                 if (!store.exists(retryKey)) continue; // its collect set nothing aside
-                JsonLines.forEachLine(store.open(retryKey), line -> unsent.fail(line, reason
-                        + " (this canary item was set aside for another attempt after: " + LAST_ERROR + ")"));
+                UnsentItemReader.forEachRetried(store, retryKey, 1, retry -> unsent.fail(retry.item(),
+                        retry.item().attempts(), reason + " (this canary item was set aside for another attempt after: "
+                                + (retry.lastError() == null ? "" : retry.lastError()) + ")"));
             }
             for (Plan.ShardPlan shard : rest) {
-                JsonLines.forEachLine(store.open(shard.indexKey()), line -> unsent.fail(line, reason));
+                UnsentItemReader.forEachPlanned(store, shard.indexKey(), line -> unsent.fail(line.carry(), 0, reason));
             }
         } catch (IOException e) {
             throw new TransientStageException("writing " + key + ": " + e.getMessage(), e);
         }
     }
 
-    private static final String LAST_ERROR = "{last_error}";
-
-    /** Writes the failed line of one unsent request (an index or retry line), by its kind. */
+    /** Writes the failed line of one item that was not sent ({@code attempts} 0) or not sent again. */
     private record Unsent(OutputStream failed, OutputStream chunks) {
-        void fail(String text, String reasonFormat) {
-            JsonNode item = Json.tree(text.getBytes(StandardCharsets.UTF_8));
-            if (item.path("golden").asBoolean(false)) return;
-            String reason = reasonFormat.replace(LAST_ERROR, item.path("last_error").asText());
-            int attempts = item.has("last_error") ? item.path("attempts").asInt(1) : 0; // a retry line was sent
-            OutcomeLine line = OutcomeLine.of(item.path("id").asText(), item.path("line").asLong(),
-                    io.batchline.outcome.OutcomeKind.FAILED).reason(reason).free().attempts(attempts).build();
-            if (item.path("chunk").isInt()) {
-                JsonLines.write(chunks, new io.batchline.outcome.ChunkOutcome(item.get("line").asLong(),
-                        item.get("chunk").asInt(), item.path("chunks").asInt(), line));
+        void fail(ItemCarry item, int attempts, String reason) {
+            if (item.golden()) return;
+            OutcomeLine line = OutcomeLine.of(item.id(), item.line(), io.batchline.outcome.OutcomeKind.FAILED)
+                    .reason(reason).free().attempts(attempts).build();
+            if (item.chunk() != null) {
+                JsonLines.write(chunks, new io.batchline.outcome.ChunkOutcome(item.line(), item.chunk(),
+                        item.chunks() == null ? 0 : item.chunks(), line));
             } else {
                 JsonLines.write(failed, line);
             }

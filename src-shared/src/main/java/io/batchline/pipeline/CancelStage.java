@@ -2,16 +2,15 @@ package io.batchline.pipeline;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.batchline.json.Json;
 import io.batchline.json.JsonLines;
 import io.batchline.outcome.FailureReason;
 import io.batchline.outcome.OutcomeKind;
 import io.batchline.outcome.OutcomeLine;
+import io.batchline.plan.ItemCarry;
 import io.batchline.run.RunKeys;
 import io.batchline.store.ObjectStore;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import io.batchline.provider.MessageBatch;
 import io.batchline.provider.ProviderException;
 import io.batchline.run.RunRecord;
@@ -104,25 +103,25 @@ public final class CancelStage {
     /**
      * The retry parts of an attempt that will not happen because the run was canceled: each item fails with reason
      * {@value FailureReason#CANCELED_UNFINISHED}, its attempts and history as they were, naming the batch and
-     * custom_id it was last in.
+     * custom_id it was last in; a line without params still names its item, and fails like the others.
      * Streams the parts into the attempt's planner part, rewritten whole on a repeat.
+     *
+     * @throws PermanentStageException for a retry line that names no input line (not JSON, or no line number):
+     *                                 the run fails with where it is, rather than an outcome for a made-up line
      */
     void failRetries(ObjectStore store, String runId, int attempt, List<String> retryParts) {
         String key = RunKeys.planPart(runId, attempt, OutcomeKind.FAILED);
         try (OutputStream out = store.create(key, "application/x-ndjson")) {
             for (String part : retryParts) {
-                JsonLines.forEachLine(store.open(part), text -> {
-                    JsonNode retry = Json.tree(text.getBytes(StandardCharsets.UTF_8));
-                    JsonNode history = retry.path("history").isArray() ? retry.get("history") : null;
+                UnsentItemReader.forEachRetried(store, part, attempt - 1, retry -> {
+                    ItemCarry item = retry.item();
+                    JsonNode history = item.history();
                     JsonNode last = history == null || history.isEmpty() ? null : history.get(history.size() - 1);
-                    JsonLines.write(out, OutcomeLine.of(retry.path("id").asText(null), retry.path("line").asLong(),
-                            OutcomeKind.FAILED).reason(FailureReason.CANCELED_UNFINISHED).free()
-                            .attempts(retry.path("attempts").asInt(attempt - 1))
+                    JsonLines.write(out, OutcomeLine.of(item.id(), item.line(), OutcomeKind.FAILED)
+                            .reason(FailureReason.CANCELED_UNFINISHED).free().attempts(item.attempts())
                             .batchId(last == null ? null : last.path("batch_id").asText(null))
                             .customId(last == null ? null : last.path("custom_id").asText(null))
-                            .truncated(retry.path("truncated").asBoolean(false))
-                            .groundTruth(retry.path("label").isValueNode() ? retry.path("label").asText(null) : null)
-                            .history(history).build());
+                            .truncated(item.truncated()).groundTruth(item.label()).history(history).build());
                 });
             }
         } catch (IOException e) {

@@ -57,6 +57,14 @@ public final class CollectCheckpoint {
         store.put(RunKeys.collectCheckpoint(runId, attempt, shard), Json.bytes(n), "application/json");
     }
 
+    /**
+     * Whether the outcome lines from result {@code segments * every} on go to segment number {@code segments + 1}: a
+     * full segment still fits before the shard's end. The rest go to the shard's last parts.
+     */
+    static boolean isSegment(int segments, int every, int requests) {
+        return (long) (segments + 1) * every < requests;
+    }
+
     /** A fresh collect: segments left by a killed one that recorded none are not this collect's. */
     static void dropSegments(ObjectStore store, String runId, int attempt, int shard) {
         for (String key : store.list(RunKeys.shardSegmentsPrefix(runId, attempt, shard))) store.delete(key);

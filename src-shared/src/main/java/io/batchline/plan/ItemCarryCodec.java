@@ -17,6 +17,7 @@ import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The JSON of an {@link ItemCarry}, in the two lines it travels in:
@@ -79,6 +80,16 @@ public final class ItemCarryCodec {
      */
     public static Map<String, ShardIndexLine> readIndex(ObjectStore store, String indexKey) {
         Map<String, ShardIndexLine> index = new HashMap<>();
+        forEachIndexLine(store, indexKey, line -> index.put(line.customId(), line));
+        return index;
+    }
+
+    /**
+     * A shard's index line by line, in the order written (the planner's: by line and chunk), streamed.
+     *
+     * @throws IllegalStateException for a line that is not an object or lacks custom_id, id or line
+     */
+    public static void forEachIndexLine(ObjectStore store, String indexKey, Consumer<ShardIndexLine> each) {
         try (JsonParser p = Json.MAPPER.createParser(store.open(indexKey))) {
             for (JsonToken t; (t = p.nextToken()) != null; ) {
                 if (t != JsonToken.START_OBJECT) {
@@ -90,12 +101,11 @@ public final class ItemCarryCodec {
                     throw new IllegalStateException("index " + indexKey + " line " + p.currentLocation().getLineNr()
                             + " lacks custom_id, id or line");
                 }
-                index.put(f.customId, new ShardIndexLine(f.customId, f.item()));
+                each.accept(new ShardIndexLine(f.customId, f.item()));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("reading index " + indexKey + ": " + e.getMessage(), e);
         }
-        return index;
     }
 
     /**
@@ -105,16 +115,31 @@ public final class ItemCarryCodec {
      * @throws IllegalStateException when the text is not JSON, or lacks an object of params or a line number
      */
     public static RetryLine readRetryLine(String text, int attemptsIfAbsent, String where) {
-        Fields f;
-        try (JsonParser p = Json.MAPPER.createParser(text)) {
-            f = p.nextToken() == JsonToken.START_OBJECT ? read(p, RETRY_ORDER, attemptsIfAbsent) : new Fields(0);
-        } catch (IOException e) {
-            throw new IllegalStateException(where + " is not JSON: " + e.getMessage(), e);
-        }
+        Fields f = readRetryFields(text, attemptsIfAbsent, where);
         if (!(f.params instanceof ObjectNode) || !f.hasLine) {
             throw new IllegalStateException(where + " lacks params or line");
         }
         return new RetryLine(f.item(), f.lastError, f.params);
+    }
+
+    /**
+     * One retry line of an item that will not be sent again (its run was canceled or its canary failed): params
+     * are not needed, so a line without them is read too (params null). Otherwise like {@link #readRetryLine}.
+     *
+     * @throws IllegalStateException when the text is not JSON or lacks a line number: it names no input line
+     */
+    public static RetryLine readRetryItem(String text, int attemptsIfAbsent, String where) {
+        Fields f = readRetryFields(text, attemptsIfAbsent, where);
+        if (!f.hasLine) throw new IllegalStateException(where + " lacks line");
+        return new RetryLine(f.item(), f.lastError, f.params);
+    }
+
+    private static Fields readRetryFields(String text, int attemptsIfAbsent, String where) {
+        try (JsonParser p = Json.MAPPER.createParser(text)) {
+            return p.nextToken() == JsonToken.START_OBJECT ? read(p, RETRY_ORDER, attemptsIfAbsent) : new Fields(0);
+        } catch (IOException e) {
+            throw new IllegalStateException(where + " is not JSON: " + e.getMessage(), e);
+        }
     }
 
     /** The fields of one line as read; those its kind of line lacks stay null. */

@@ -10,7 +10,7 @@ class LeadingCustomIdTest {
 
     static String id(String line) {
         byte[] padded = ("xx" + line + "yy").getBytes(StandardCharsets.UTF_8); // at an offset, as in a chunk
-        return CollectStage.leadingCustomId(padded, 2, padded.length - 4);
+        return RetryPartWriter.leadingCustomId(padded, 2, padded.length - 4);
     }
 
     @Test

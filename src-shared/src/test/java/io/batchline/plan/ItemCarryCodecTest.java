@@ -55,10 +55,7 @@ class ItemCarryCodecTest {
     @Test
     void whatIsWrittenReadsBackAsItWas() {
         List<ItemCarry> carries = List.of(EVERY_FIELD, ALL_ABSENT, WITH_HISTORY, A_CHUNK);
-        FileObjectStore store = new FileObjectStore(dir);
-        StringBuilder index = new StringBuilder();
-        for (int i = 0; i < carries.size(); i++) index.append(indexLine("a1-l" + i, carries.get(i))).append('\n');
-        store.put("index.jsonl", index.toString().getBytes(StandardCharsets.UTF_8), "application/x-ndjson");
+        FileObjectStore store = storeIndex(carries);
 
         Map<String, ShardIndexLine> read = ItemCarryCodec.readIndex(store, "index.jsonl");
 
@@ -69,6 +66,15 @@ class ItemCarryCodecTest {
                     "retry line " + i);
             assertThat(retry).isEqualTo(new ItemCarryCodec.RetryLine(carries.get(i), "why " + i, PARAMS));
         }
+    }
+
+    /** A store holding index.jsonl: the carries' index lines in order, custom_ids a1-l0, a1-l1, ... */
+    private FileObjectStore storeIndex(List<ItemCarry> carries) {
+        FileObjectStore store = new FileObjectStore(dir);
+        StringBuilder index = new StringBuilder();
+        for (int i = 0; i < carries.size(); i++) index.append(indexLine("a1-l" + i, carries.get(i))).append('\n');
+        store.put("index.jsonl", index.toString().getBytes(StandardCharsets.UTF_8), "application/x-ndjson");
+        return store;
     }
 
     @Test
@@ -86,6 +92,30 @@ class ItemCarryCodecTest {
         assertThatThrownBy(() -> ItemCarryCodec.readRetryLine("{\"id\":\"T-1\",\"params\":{}}", 0, "part x"))
                 .isInstanceOf(IllegalStateException.class).hasMessage("part x lacks params or line");
         assertThatThrownBy(() -> ItemCarryCodec.readRetryLine("{\"id\":", 0, "part x"))
+                .isInstanceOf(IllegalStateException.class).hasMessageStartingWith("part x is not JSON: ");
+    }
+
+    @Test
+    void anIndexIsStreamedInTheOrderWritten() {
+        List<ItemCarry> carries = List.of(A_CHUNK, EVERY_FIELD, ALL_ABSENT, WITH_HISTORY);
+        FileObjectStore store = storeIndex(carries);
+
+        List<ShardIndexLine> read = new java.util.ArrayList<>();
+        ItemCarryCodec.forEachIndexLine(store, "index.jsonl", read::add);
+
+        assertThat(read).extracting(ShardIndexLine::carry).containsExactlyElementsOf(carries);
+    }
+
+    @Test
+    void theItemOfARetryLineIsReadWithoutParamsButNotWithoutALine() {
+        ItemCarryCodec.RetryLine read = ItemCarryCodec.readRetryItem("{\"id\":\"T-1\",\"line\":1,\"last_error\":\"x\"}",
+                2, "part x");
+        assertThat(read).isEqualTo(new ItemCarryCodec.RetryLine(ItemCarry.of("T-1", 1, 2), "x", null));
+        assertThatThrownBy(() -> ItemCarryCodec.readRetryItem("{\"id\":\"T-1\",\"params\":{}}", 0, "part x"))
+                .isInstanceOf(IllegalStateException.class).hasMessage("part x lacks line");
+        assertThatThrownBy(() -> ItemCarryCodec.readRetryItem("[1]", 0, "part x"))
+                .isInstanceOf(IllegalStateException.class).hasMessage("part x lacks line");
+        assertThatThrownBy(() -> ItemCarryCodec.readRetryItem("{\"id\":", 0, "part x"))
                 .isInstanceOf(IllegalStateException.class).hasMessageStartingWith("part x is not JSON: ");
     }
 

@@ -5,18 +5,18 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${BATCHLINE_BUILD_DIR:-target}"
-LOCAL_JAR="$ROOT/local/$BUILD/batchline-local.jar"
+LOCAL_JAR="$ROOT/offline-stack/$BUILD/batchline-offline-stack.jar"
 # as ./batchline builds them: plan's classpath is the cli module's alone, the other commands add the local module's
 PLAN_CP="$ROOT/cli/$BUILD/batchline-cli.jar:$ROOT/cli/$BUILD/lib/*"
-CLI_CP="$PLAN_CP:$LOCAL_JAR:$ROOT/local/$BUILD/lib/*"
+CLI_CP="$PLAN_CP:$LOCAL_JAR:$ROOT/offline-stack/$BUILD/lib/*"
 # the benchmarks' own classes: compiled with the local module's tests, kept out of the shipped jar
-BENCH_CP="$ROOT/local/$BUILD/test-classes:$CLI_CP"
+BENCH_CP="$ROOT/offline-stack/$BUILD/test-classes:$CLI_CP"
 BENCH_DIR="${BENCH_DIR:-$(mktemp -d /tmp/batchline-bench.XXXXXX)}"
 mkdir -p "$BENCH_DIR"
 
 need_build() {
-  if [[ ! -f "$LOCAL_JAR" || ! -f "$ROOT/functions/$BUILD/function.zip" || ! -d "$ROOT/local/$BUILD/test-classes" ]]; then
-    echo "bench: no build in local/$BUILD and functions/$BUILD; run first:" >&2
+  if [[ ! -f "$LOCAL_JAR" || ! -f "$ROOT/functions/$BUILD/function.zip" || ! -d "$ROOT/offline-stack/$BUILD/test-classes" ]]; then
+    echo "bench: no build in offline-stack/$BUILD and functions/$BUILD; run first:" >&2
     echo "  ./mvnw -B -DskipTests package     (or set BATCHLINE_BUILD_DIR to the folder you built into)" >&2
     exit 2
   fi

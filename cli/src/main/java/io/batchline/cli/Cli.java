@@ -64,14 +64,14 @@ public final class Cli {
             INPUT is a .jsonl or .csv file, optionally .gz. --state DIR keeps all local data across restarts.
             """;
 
-    /** The operator's commands on a target (a deployed stack or the offline one), added by the local module. */
+    /** The operator's commands on a target (a deployed stack or the offline one), added by the offline-stack module. */
     static final Set<String> OPERATOR_COMMANDS = Set.of("status", "history", "cancel", "review");
     /** The commands the offline stack's module adds (see {@link CommandSet}). */
     static final Set<String> OFFLINE_COMMANDS = java.util.stream.Stream.concat(
             java.util.stream.Stream.of("local", "grade", "rerun", "compare"), OPERATOR_COMMANDS.stream())
             .collect(java.util.stream.Collectors.toUnmodifiableSet());
-    static final String OFFLINE_STACK = "the offline stack (the local module: local/target/batchline-local.jar"
-            + " and local/target/lib)";
+    static final String OFFLINE_STACK = "the offline stack (the offline-stack module: offline-stack/target/batchline-offline-stack.jar"
+            + " and offline-stack/target/lib)";
 
     /** The checkout the command line works in: -Dbatchline.home (./batchline sets it), else the current folder. */
     public static Path home() {

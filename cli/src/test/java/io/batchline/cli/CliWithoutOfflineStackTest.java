@@ -37,9 +37,9 @@ class CliWithoutOfflineStackTest {
                 .map(entry -> Path.of(entry).getFileName().toString()).toList();
         assertThat(jars).noneMatch(name -> name.startsWith("s3proxy") || name.startsWith("elasticmq")
                 || name.startsWith("jclouds") || name.startsWith("pekko") || name.startsWith("jetty")
-                || name.startsWith("aws-lambda-java-runtime-interface-client") || name.startsWith("batchline-local"));
+                || name.startsWith("aws-lambda-java-runtime-interface-client") || name.startsWith("batchline-offline-stack"));
         for (String name : List.of("org.gaul.s3proxy.S3Proxy", "org.elasticmq.rest.sqs.SqsServer",
-                "io.batchline.local.sim.AnthropicSimulator", "io.batchline.local.LocalStack",
+                "io.batchline.offline.sim.AnthropicSimulator", "io.batchline.offline.LocalStack",
                 "com.amazonaws.services.lambda.runtime.api.client.AWSLambda")) {
             assertThatThrownBy(() -> Class.forName(name, false, getClass().getClassLoader()))
                     .as(name).isInstanceOf(ClassNotFoundException.class);
@@ -66,13 +66,13 @@ class CliWithoutOfflineStackTest {
 
         assertThat(code).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8))
-                .contains("`local status` needs the offline stack (the local module")
+                .contains("`local status` needs the offline stack (the offline-stack module")
                 .doesNotContain("Exception");
         assertThat(run("grade", "run-1")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("`grade` needs the offline stack");
         assertThat(run("status", "--target", "batchline-target.json")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8))
-                .contains("`status` needs the operator commands of the offline stack (the local module");
+                .contains("`status` needs the operator commands of the offline stack (the offline-stack module");
     }
 
     @Test

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The EventBridge "Step Functions Execution Status Change" event as the rule delivers it (the shape of the AWS
  * EventBridge reference: detail.input is the execution's input as a JSON string; error and cause are null unless
- * the execution FAILED). Plain unit test of the parsing; the domain side is ExecutionEndedStageTest in local/.
+ * the execution FAILED). Plain unit test of the parsing; the domain side is ExecutionEndedStageTest in offline-stack/.
  */
 class ExecutionEndedHandlerTest {
     private static final String SM = "arn:aws:states:eu-west-1:123456789012:stateMachine:batchline-run";

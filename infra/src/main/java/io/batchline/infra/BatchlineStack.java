@@ -76,7 +76,7 @@ import software.amazon.awscdk.services.stepfunctions.StateMachineType;
 import software.constructs.Construct;
 
 /**
- * Everything one Batchline deployment needs, wired as the offline stack (local/LocalStack.java) wires it:
+ * Everything one Batchline deployment needs, wired as the offline stack (OfflineStack.java) wires it:
  * the same function artifact, the same state machine file, the same environment variable names.
  */
 public final class BatchlineStack extends Stack {

@@ -20,7 +20,7 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
 /**
  * Pins the exact requests the store sends (as Powertools' DynamoDB persistence tests do): the one conditional
  * write is what makes a call run at most once, so a change to it must be deliberate. Behaviour against a real
- * DynamoDB (dynalite) is tested in the local module.
+ * DynamoDB (dynalite) is tested in the offline-stack module.
  */
 class DynamoIdempotencyStoreTest {
     private final List<Object> requests = new ArrayList<>();

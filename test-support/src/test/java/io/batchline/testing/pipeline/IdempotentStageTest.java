@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The wrapping the submit, collect, format and finalize handlers put around their stage (idempotency records), with
  * the real SubmitStage on in-memory ports and the scripted provider: keyed by the state attempt the ASL passes.
- * The idempotency store's own conditions on DynamoDB are IdempotencyOnDynamoTest's (local module).
+ * The idempotency store's own conditions on DynamoDB are IdempotencyOnDynamoTest's (offline-stack module).
  */
 class IdempotentStageTest {
     private static final String RUN = "idem-0123456789ab";

@@ -1,7 +1,0 @@
-package io.batchline.local.lambda;
-
-/** An in-JVM fake behind the Lambda Invoke API (state machine tests). Payloads are JSON bytes. */
-@FunctionalInterface
-public interface LocalFunction {
-    byte[] invoke(byte[] payload) throws FunctionError;
-}

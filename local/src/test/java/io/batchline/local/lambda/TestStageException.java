@@ -1,8 +1,0 @@
-package io.batchline.local.lambda;
-
-/** A custom exception a test function throws, to see what errorType the RIC reports. */
-public class TestStageException extends RuntimeException {
-    public TestStageException(String message) {
-        super(message);
-    }
-}

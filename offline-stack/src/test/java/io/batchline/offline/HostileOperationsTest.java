@@ -1,0 +1,347 @@
+package io.batchline.offline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.batchline.aws.AwsClients;
+import io.batchline.aws.dynamodb.DynamoBudgetLedger;
+import io.batchline.aws.dynamodb.DynamoRunStore;
+import io.batchline.aws.s3.S3ObjectStore;
+import io.batchline.budget.RunBudget;
+import io.batchline.json.Json;
+import io.batchline.offline.sim.WaitDrivenClock;
+import io.batchline.offline.teststack.OfflineStackOnly;
+import io.batchline.outcome.OutcomeKind;
+import io.batchline.provider.BatchResult;
+import io.batchline.provider.MessageBatch;
+import io.batchline.provider.ResultReader;
+import io.batchline.provider.anthropic.AnthropicBatchesClient;
+import io.batchline.provider.anthropic.ProviderConfig;
+import io.batchline.run.RunKeys;
+import io.batchline.run.RunRecord;
+import io.batchline.run.ShardRecord.ShardStatus;
+import io.batchline.run.ShardRecord;
+import io.batchline.store.ObjectStore;
+import io.batchline.testing.TicketTriage;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.sfn.SfnClient;
+import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
+import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
+import software.amazon.awssdk.services.sfn.model.HistoryEvent;
+
+/**
+ * Hostile operations, each on a real offline stack with the packaged functions and the real ASL: a
+ * provider storm longer than the old retry budget, a stack killed after its batches were created and then resumed,
+ * and a stopped execution. Each asserts one outcome per input line, no custom_id sent in two batches, and the
+ * budget reservation settled.
+ */
+@OfflineStackOnly(OfflineStackOnly.PACKAGED_FUNCTIONS)
+class HostileOperationsTest {
+    private static final Path HOME = Path.of("..").toAbsolutePath().normalize();
+
+    private record Cli(int code, String out, String err) {}
+
+    private record PutOffs(int count, int longestStreak) {}
+
+    private static Cli cli(String... args) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = io.batchline.offline.Cli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Cli(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private static String job(String name, int shardRequests) {
+        return TicketTriage.job("").replace("name: quality-test", "name: " + name)
+                .replace("max_requests: 60", "max_requests: " + shardRequests);
+    }
+
+    /**
+     * The storm of a bad day on the sample as shipped (1,200 tickets, its job spec): 60% of the provider's answers
+     * 429 plus 529s, 500s and errored items. Before the put-offs a check failed ~5 times in a row within ~2.5 min
+     * and the paid run was marked failed; now the client's retries and, past them, the state machine's put-offs
+     * ride it out and the run finishes with no item failed for a passing cause while it had attempts left.
+     */
+    @Test
+    void aProviderStormOnTheSampleIsRiddenOutAndTheRunFinishes() throws Exception {
+        long seed = 7;
+        Instant t0 = Instant.now();
+        Path sample = HOME.resolve("samples/ticket-triage");
+        byte[] tickets = java.nio.file.Files.readAllBytes(sample.resolve("tickets.jsonl"));
+        int lines = (int) new String(tickets, StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank()).count();
+        try (OfflineStack stack = OfflineStack.start(OfflineStack.Options.forRun(HOME, null)
+                .withSimulator(b -> b.processingTime(Duration.ofSeconds(1)).seed(seed).http429Rate(0.6)
+                        .http529Rate(0.05).http500Rate(0.05).retryableErrorRate(0.05)))) {
+            Env env = new Env(stack);
+            env.bucket.put(RunKeys.jobSpec("ticket-triage"), java.nio.file.Files.readAllBytes(sample.resolve("job.yaml")),
+                    "application/yaml");
+            env.bucket.put("jobs/ticket-triage/golden.jsonl",
+                    java.nio.file.Files.readAllBytes(sample.resolve("golden.jsonl")), "application/x-ndjson");
+            Instant started = Instant.now();
+            String runId = InboxRuns.drop(stack, env.bucket, "inbox/ticket-triage/tickets-" + seed + ".jsonl", tickets);
+            DescribeExecutionResponse end = InboxRuns.awaitEnd(stack, env.sfn, runId, Duration.ofMinutes(8));
+
+            assertThat(end.status()).as("%s: %s", end.error(), end.cause()).isEqualTo(ExecutionStatus.SUCCEEDED);
+            Map<Long, JsonNode> outcomes = env.oneOutcomePerLine(runId, lines);
+            int maxAttempts = 3; // the sample's job leaves max_attempts at its default
+            for (JsonNode o : outcomes.values()) {
+                if (!"failed".equals(o.path("outcome").asText(o.path("kind").asText()))) continue;
+                String reason = o.path("reason").asText();
+                if (reason.matches("(?i).*(rate_limit|overloaded|api_error|RATE_LIMITED|OVERLOADED|SERVER).*")) {
+                    assertThat(o.path("attempts").asInt()).as("failed for a passing cause early: %s", o)
+                            .isGreaterThanOrEqualTo(maxAttempts);
+                }
+            }
+            env.assertNoCustomIdInTwoBatches(started);
+            env.assertReservationSettled(runId);
+            PutOffs putOffs = env.putOffs(end.executionArn());
+            int putOff = putOffs.count();
+            System.out.printf("storm seed %d: %d checks/submits put off by the provider (longest streak %d), run took"
+                    + " %s, test %s%n", seed, putOff, putOffs.longestStreak(),
+                    Duration.between(end.startDate(), end.stopDate()), Duration.between(t0, Instant.now()));
+            // on the sample the client's own retries (retry-after: 1) absorb this storm's 429s (0 put-offs when
+            // written, for seeds 7 and 42); a storm that outlasts them is the outage case below
+        }
+    }
+
+    /**
+     * A provider-wide incident of three hours that begins right after the first batch is created: every call
+     * (creates, checks, result downloads) is answered 429 with a 10-minute retry-after. Before the put-offs, five
+     * failed checks in a row (about 2.5 min) failed the paid run. On a wait-driven clock the state machine's waits
+     * pass in milliseconds while the simulated provider lives through them, so the hours cost seconds here.
+     */
+    @Test
+    void aThreeHourOutageAfterTheFirstBatchIsWaitedOut() throws Exception {
+        WaitDrivenClock clock = new WaitDrivenClock();
+        Duration outage = Duration.ofHours(3);
+        try (OfflineStack stack = OfflineStack.start(OfflineStack.Options.forRun(HOME, null)
+                .withSimulator(b -> b.processingTime(Duration.ofMinutes(20)).clock(clock).seed(11).outage(outage))
+                .withFunctionEnv(Map.of("BATCHLINE_POLL_MIN_SECONDS", "30", "BATCHLINE_POLL_MAX_SECONDS", "1800")))) {
+            Env env = new Env(stack);
+            env.bucket.put(RunKeys.jobSpec("outage"), job("outage", 10).getBytes(StandardCharsets.UTF_8),
+                    "application/yaml");
+            Instant started = Instant.now();
+            String runId = InboxRuns.drop(stack, env.bucket, "inbox/outage/tickets.jsonl", TicketTriage.tickets(40));
+            DescribeExecutionResponse end = InboxRuns.awaitEnd(stack, env.sfn, runId, Duration.ofMinutes(4));
+
+            assertThat(end.status()).as("%s: %s", end.error(), end.cause()).isEqualTo(ExecutionStatus.SUCCEEDED);
+            assertThat(clock.skipped()).as("the provider lived through the outage").isGreaterThanOrEqualTo(outage);
+            PutOffs putOffs = env.putOffs(end.executionArn());
+            System.out.printf("outage of %s: %d calls put off, longest streak %d, %s waited in the state machine,"
+                    + " run took %s%n", outage, putOffs.count(), putOffs.longestStreak(), clock.skipped(),
+                    Duration.between(end.startDate(), end.stopDate()));
+            // 10-minute retry-afters over 3 hours: far more failures in a row than the old 5 retries of a state
+            assertThat(putOffs.longestStreak()).isGreaterThanOrEqualTo(15);
+            env.oneOutcomePerLine(runId, 40);
+            assertThat(InboxRuns.outcomeLines(env.bucket, runId, OutcomeKind.FAILED)).as("nothing failed").isEmpty();
+            env.assertEveryBatchIsAShardsBatch(runId, started);
+            env.assertNoCustomIdInTwoBatches(started);
+            env.assertReservationSettled(runId);
+        }
+    }
+
+    /**
+     * The stack dies after the run's batches were created (the execution is ABORTED on restart, the run record stays
+     * RUNNING); `local resume` records the end, then finishes the run from its records: no shard gets a second batch.
+     */
+    @Test
+    void aStackKilledAfterItsBatchesWereCreatedIsResumedWithoutASecondBatch(@TempDir Path state) throws Exception {
+        String runId;
+        Map<Integer, String> batchBefore = new HashMap<>();
+        Instant started = Instant.now();
+        try (OfflineStack stack = OfflineStack.start(OfflineStack.Options.forRun(HOME, state)
+                .withSimulator(b -> b.processingTime(Duration.ofSeconds(25)).seed(3)))) {
+            Env env = new Env(stack);
+            env.bucket.put(RunKeys.jobSpec("killed"), job("killed", 10).getBytes(StandardCharsets.UTF_8),
+                    "application/yaml");
+            runId = InboxRuns.drop(stack, env.bucket, "inbox/killed/tickets.jsonl", TicketTriage.tickets(40));
+            for (ShardRecord s : env.awaitSubmitted(runId)) batchBefore.put(s.shard(), s.batchId());
+        } // the stack is killed with the batches in progress at the provider
+        assertThat(batchBefore).hasSize(4);
+
+        try (OfflineStack stack = OfflineStack.start(OfflineStack.Options.forRun(HOME, state)
+                .withSimulator(b -> b.processingTime(Duration.ofSeconds(25)).seed(3)))) {
+            StackHandle.StackFile.write(state, stack.endpoints());
+            Env env = new Env(stack);
+            assertThat(env.runs.run(runId).orElseThrow().status()).isEqualTo(RunRecord.RunStatus.RUNNING);
+
+            Cli resumed = cli("local", "resume", runId, "--state", state.toString(), "--timeout", "3");
+
+            assertThat(resumed.code()).as("%s%s", resumed.out(), resumed.err()).isZero();
+            assertThat(resumed.out()).contains("recorded its end (ExecutionAborted").contains("succeeded");
+            assertThat(env.runs.run(runId).orElseThrow().status()).isEqualTo(RunRecord.RunStatus.SUCCEEDED);
+            for (ShardRecord s : env.runs.shards(runId, 1)) {
+                assertThat(s.batchId()).as("shard %d kept its batch", s.shard()).isEqualTo(batchBefore.get(s.shard()));
+            }
+            env.oneOutcomePerLine(runId, 40);
+            env.assertEveryBatchIsAShardsBatch(runId, started);
+            env.assertNoCustomIdInTwoBatches(started);
+            env.assertReservationSettled(runId);
+
+            Cli again = cli("local", "resume", runId, "--state", state.toString());
+            assertThat(again.code()).isEqualTo(1);
+            assertThat(again.err()).contains("already ended as SUCCEEDED");
+        }
+    }
+
+    /**
+     * An execution stopped in the console: `local cancel` says the run ended (exit 1) and records it FAILED with its
+     * reservation held; `local resume` finishes it and settles the reservation.
+     */
+    @Test
+    void aStoppedExecutionIsRecordedAndResumed(@TempDir Path state) throws Exception {
+        Instant started = Instant.now();
+        try (OfflineStack stack = OfflineStack.start(OfflineStack.Options.forRun(HOME, state)
+                .withSimulator(b -> b.processingTime(Duration.ofSeconds(15)).seed(5)))) {
+            StackHandle.StackFile.write(state, stack.endpoints());
+            Env env = new Env(stack);
+            env.bucket.put(RunKeys.jobSpec("stopped"), job("stopped", 10).getBytes(StandardCharsets.UTF_8),
+                    "application/yaml");
+            String runId = InboxRuns.drop(stack, env.bucket, "inbox/stopped/tickets.jsonl", TicketTriage.tickets(30));
+            env.awaitSubmitted(runId);
+            env.sfn.stopExecution(b -> b.executionArn(stack.endpoints().executionArn(runId)).error("Operator")
+                    .cause("stopped in the console"));
+
+            Cli cancel = cli("local", "cancel", runId, "--state", state.toString());
+
+            assertThat(cancel.code()).as(cancel.out()).isEqualTo(1);
+            assertThat(cancel.err()).contains("already ended").contains("ExecutionAborted").contains("local resume " + runId);
+            RunRecord failed = env.runs.run(runId).orElseThrow();
+            assertThat(failed.status()).isEqualTo(RunRecord.RunStatus.FAILED);
+            assertThat(failed.error()).isEqualTo("ExecutionAborted");
+            RunBudget held = env.ledger.run(runId).orElseThrow();
+            assertThat(held.settled()).as("reservation kept while batches are open").isFalse();
+            assertThat(held.held()).isTrue();
+
+            Cli resumed = cli("local", "resume", runId, "--state", state.toString(), "--timeout", "3");
+
+            assertThat(resumed.code()).as("%s%s", resumed.out(), resumed.err()).isZero();
+            assertThat(env.runs.run(runId).orElseThrow().status()).isEqualTo(RunRecord.RunStatus.SUCCEEDED);
+            env.oneOutcomePerLine(runId, 30);
+            env.assertEveryBatchIsAShardsBatch(runId, started);
+            env.assertNoCustomIdInTwoBatches(started);
+            env.assertReservationSettled(runId);
+
+            // the run is one row of `local status`, in its latest execution's state
+            Cli status = cli("local", "status", "--state", state.toString());
+            assertThat(status.out()).as(status.out()).containsOnlyOnce(runId)
+                    .containsPattern(java.util.regex.Pattern.quote(runId) + " +SUCCEEDED .*\\(resumed 1x\\)");
+            Cli detail = cli("local", "status", runId, "--state", state.toString());
+            assertThat(detail.out()).contains("state      SUCCEEDED")
+                    .contains("execution  " + runId + " ABORTED")
+                    .contains("execution  " + runId + "-resume-1 SUCCEEDED (latest)");
+        }
+    }
+
+    /** Clients and the promises every case checks. */
+    private static final class Env {
+        final OfflineStack stack;
+        final ObjectStore bucket;
+        final SfnClient sfn;
+        final DynamoRunStore runs;
+        final DynamoBudgetLedger ledger;
+        final AnthropicBatchesClient provider;
+
+        Env(OfflineStack stack) {
+            this.stack = stack;
+            AwsClients clients = stack.endpoints().clients();
+            bucket = new S3ObjectStore(clients.s3(), stack.endpoints().bucket());
+            sfn = clients.sfn();
+            runs = new DynamoRunStore(clients.dynamoDb(), stack.endpoints().table());
+            ledger = new DynamoBudgetLedger(clients.dynamoDb(), stack.endpoints().table());
+            // the test reads through the storm too
+            provider = new AnthropicBatchesClient(ProviderConfig.of(stack.endpoints().anthropic(), () -> "k")
+                    .withRetries(60, Duration.ofMillis(50), Duration.ofMillis(500)));
+        }
+
+        List<ShardRecord> awaitSubmitted(String runId) throws InterruptedException {
+            Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
+            while (true) {
+                List<ShardRecord> shards = runs.run(runId).isPresent() ? runs.shards(runId, 1) : List.of();
+                if (!shards.isEmpty() && shards.stream().allMatch(s -> s.status() == ShardStatus.SUBMITTED)) return shards;
+                assertThat(Instant.now()).as("batches created in time; logs in %s", stack.endpoints().logDir())
+                        .isBefore(deadline);
+                Thread.sleep(200);
+            }
+        }
+
+        Map<Long, JsonNode> oneOutcomePerLine(String runId, int lines) {
+            Map<Long, JsonNode> byLine = new HashMap<>();
+            for (OutcomeKind kind : OutcomeKind.values()) {
+                for (JsonNode n : InboxRuns.outcomeLines(bucket, runId, kind)) {
+                    ((com.fasterxml.jackson.databind.node.ObjectNode) n).put("kind", kind.label());
+                    assertThat(byLine.put(n.get("line").asLong(), n)).as("line %s twice", n.get("line")).isNull();
+                }
+            }
+            assertThat(byLine).hasSize(lines);
+            JsonNode report = Json.tree(bucket.read(RunKeys.report(runId)));
+            assertThat(report.get("items").asLong()).isEqualTo(lines);
+            return byLine;
+        }
+
+        /** Every batch at the provider belongs to exactly one shard record of the run: none was created twice. */
+        void assertEveryBatchIsAShardsBatch(String runId, Instant since) {
+            Set<String> recorded = new HashSet<>();
+            for (int a = 1; ; a++) {
+                List<ShardRecord> shards = runs.shards(runId, a);
+                if (shards.isEmpty()) break;
+                for (ShardRecord s : shards) if (s.batchId() != null) assertThat(recorded.add(s.batchId())).isTrue();
+            }
+            List<String> atProvider = new ArrayList<>();
+            for (MessageBatch b : provider.listSince(since.minusSeconds(1))) atProvider.add(b.id());
+            assertThat(atProvider).containsExactlyInAnyOrderElementsOf(recorded);
+        }
+
+        void assertNoCustomIdInTwoBatches(Instant since) throws Exception {
+            Set<String> seen = new HashSet<>();
+            for (MessageBatch b : provider.listSince(since.minusSeconds(1))) {
+                assertThat(b.ended()).as("batch %s ended", b.id()).isTrue();
+                try (ResultReader results = new ResultReader(provider.results(b.id()))) {
+                    while (results.hasNext()) {
+                        BatchResult r = results.next();
+                        assertThat(seen.add(r.customId())).as("custom_id %s paid twice", r.customId()).isTrue();
+                    }
+                }
+            }
+        }
+
+        void assertReservationSettled(String runId) {
+            RunBudget b = ledger.run(runId).orElseThrow(() -> new AssertionError("no reservation for " + runId));
+            assertThat(b.settled()).as("reservation of %s settled: %s", runId, b).isTrue();
+        }
+
+        /** How often "Submit batches" or "Check batches" answered "not yet, the provider failed", and the longest run. */
+        PutOffs putOffs(String executionArn) {
+            int count = 0;
+            int longest = 0;
+            for (HistoryEvent e : history(executionArn)) {
+                // the state's output: $.poll is what "Submit batches" or "Check batches" answered
+                if (e.stateExitedEventDetails() == null || e.stateExitedEventDetails().output() == null) continue;
+                JsonNode out = Json.tree(e.stateExitedEventDetails().output().getBytes(StandardCharsets.UTF_8));
+                int n = out.path("poll").path("throttled").asInt(0);
+                if (n > 0) count++;
+                longest = Math.max(longest, n);
+            }
+            return new PutOffs(count, longest);
+        }
+
+        List<HistoryEvent> history(String arn) {
+            List<HistoryEvent> all = new ArrayList<>();
+            sfn.getExecutionHistoryPaginator(b -> b.executionArn(arn).maxResults(1000)).events().forEach(all::add);
+            return all;
+        }
+    }
+}

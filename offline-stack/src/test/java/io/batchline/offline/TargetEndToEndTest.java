@@ -1,0 +1,112 @@
+package io.batchline.offline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.batchline.aws.AwsClients;
+import io.batchline.aws.dynamodb.DynamoRunStore;
+import io.batchline.aws.s3.S3ObjectStore;
+import io.batchline.cli.UserInputException;
+import io.batchline.json.Json;
+import io.batchline.testing.TicketTriage;
+import io.batchline.offline.teststack.OfflineStackOnly;
+import io.batchline.pipeline.StageNames;
+import io.batchline.run.RunKeys;
+import io.batchline.run.ShardRecord;
+import io.batchline.store.ObjectStore;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
+import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
+
+/**
+ * The operator commands on a deployed stack's target file ({@code --target FILE}), its endpoints pointing at a
+ * running offline stack's emulators: status, history, cancel and review of a real run in flight, through the
+ * same SDK clients and Lambda Invoke a deployment gets, with no stack of their own started.
+ */
+@OfflineStackOnly(OfflineStackOnly.PACKAGED_FUNCTIONS)
+class TargetEndToEndTest {
+    @Test
+    void statusHistoryCancelAndReviewRunOnATargetFile(@TempDir Path dir) throws Exception {
+        Path missingField = dir.resolve("no-bucket.json");
+        Files.writeString(missingField, "{\"region\": \"us-east-1\"}");
+        assertThatThrownBy(() -> CliRun.of("status", "--target", missingField.toString()))
+                .isInstanceOf(UserInputException.class).hasMessageContaining("lacks bucket, table");
+        assertThatThrownBy(() -> CliRun.of("status", "--target", "a.json", "--state", dir.toString()))
+                .hasMessageContaining("not both");
+
+        String keyId = System.getProperty("aws.accessKeyId");
+        String secret = System.getProperty("aws.secretAccessKey");
+        // the emulators take any credentials; a deployment's come from the environment or a profile
+        System.setProperty("aws.accessKeyId", "test");
+        System.setProperty("aws.secretAccessKey", "test");
+        try (OfflineStack stack = OfflineStack.start(OfflineStack.Options.forRun(CliRun.HOME, dir.resolve("state"))
+                .withSimulator(b -> b.processingTime(Duration.ofSeconds(20)).seed(7)))) {
+            OfflineStack.Endpoints ep = stack.endpoints();
+            Path target = dir.resolve("target.json");
+            Map<String, Object> file = new LinkedHashMap<>();
+            file.put("region", "us-east-1");
+            file.put("bucket", ep.bucket());
+            file.put("table", ep.table());
+            file.put("state_machine_arn", ep.stateMachineArn());
+            file.put("review_queue_url", ep.reviewQueueUrl());
+            file.put("cancel_function", OfflineStack.functionName(StageNames.CANCEL));
+            file.put("endpoints", Map.of("s3", ep.s3().toString(), "dynamodb", ep.dynamodb().toString(),
+                    "sfn", ep.sfn().toString(), "sqs", ep.sqs().toString(), "lambda", ep.lambda().toString()));
+            Files.write(target, Json.bytes(file));
+
+            AwsClients clients = ep.clients();
+            ObjectStore bucket = new S3ObjectStore(clients.s3(), ep.bucket());
+            DynamoRunStore runs = new DynamoRunStore(clients.dynamoDb(), ep.table());
+            bucket.put(RunKeys.jobSpec("quality-test"), TicketTriage.job("").getBytes(StandardCharsets.UTF_8),
+                    "application/yaml");
+            String runId = InboxRuns.drop(stack, bucket, "inbox/quality-test/by-target.jsonl",
+                    TicketTriage.tickets(120));
+            List<ShardRecord> shards = InboxRuns.awaitBatchesInFlight(stack, clients.sfn(), runs, runId,
+                    Duration.ofMinutes(3));
+            String t = target.toString();
+
+            CliRun list = CliRun.of("status", "--target", t);
+            assertThat(list.code()).isZero();
+            assertThat(list.out()).contains(runId).contains("RUNNING").doesNotContain("starting the offline stack");
+            CliRun one = CliRun.of("status", "--target", t, runId);
+            assertThat(one.out()).contains("run        " + runId).contains("job        quality-test")
+                    .contains("history    ./batchline history " + runId + " --target " + t);
+            CliRun history = CliRun.of("history", runId, "--target", t);
+            assertThat(history.code()).isZero();
+            assertThat(history.out()).contains("ExecutionStarted").contains("Submit batches");
+            assertThatThrownBy(() -> CliRun.of("history", "no-such-run-000", "--target", t))
+                    .hasMessageContaining("`./batchline status --target " + t + "` lists the runs");
+
+            CliRun cancel = CliRun.of("cancel", runId, "--target", t);
+            assertThat(cancel.code()).isZero();
+            assertThat(cancel.out()).contains("cancel requested").contains(shards.size() + " batch(es) in flight")
+                    .contains("follow it with ./batchline status " + runId + " --target " + t);
+            DescribeExecutionResponse end = InboxRuns.awaitEnd(stack, clients.sfn(), runId, Duration.ofMinutes(4));
+            assertThat(end.status()).as("cause: %s", end.cause()).isEqualTo(ExecutionStatus.SUCCEEDED);
+            assertThat(CliRun.of("status", runId, "--target", t).out()).contains("CANCELED");
+            CliRun again = CliRun.of("cancel", runId, "--target", t);
+            assertThat(again.code()).isEqualTo(1);
+            assertThat(again.out()).contains("already ended as CANCELED");
+
+            CliRun review = CliRun.of("review", "--run", runId, "--target", t);
+            assertThat(review.code()).isZero();
+            assertThat(review.out()).contains(" of run " + runId).doesNotContain("starting the offline stack");
+        } finally {
+            restore("aws.accessKeyId", keyId);
+            restore("aws.secretAccessKey", secret);
+        }
+    }
+
+    private static void restore(String property, String value) {
+        if (value == null) System.clearProperty(property);
+        else System.setProperty(property, value);
+    }
+}

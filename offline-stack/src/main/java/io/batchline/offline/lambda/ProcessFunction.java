@@ -452,10 +452,11 @@ final class ProcessFunction implements AutoCloseable {
         synchronized void stop() {
             next.offer(POISON);
             if (process == null) return;
+            // signalled through its handle, which leaves the output open: it is read to its end, not cut off
             if (recordsClassData) {
-                process.destroy(); // an orderly exit, in which the JVM writes the classes it loaded
+                process.toHandle().destroy(); // an orderly exit, in which the JVM writes the classes it loaded
             } else {
-                process.destroyForcibly();
+                process.toHandle().destroyForcibly();
             }
         }
 

@@ -72,28 +72,41 @@ public final class OfflineStack implements AutoCloseable {
      * @param ports           fixed ports for `local up` (s3, sqs, dynamodb, sfn, lambda, anthropic), or null for free ones
      * @param simulatorTime   how long a simulated batch stays in_progress
      * @param pollSeconds     the functions' polling interval bounds (min, max): short locally, 30 s..30 min in AWS
+     * @param retryIntervalScale the state machine's Retry intervals last their time x this (1.0 = as in AWS)
      */
     public record Options(Path home, Path stateDir, int[] ports, Duration simulatorTime, int[] pollSeconds,
-                          double waitTimeScale, Map<String, String> extraFunctionEnv,
+                          double waitTimeScale, double retryIntervalScale, Map<String, String> extraFunctionEnv,
                           java.util.function.UnaryOperator<SimulatorConfig.Builder> simulator) {
         public static Options forRun(Path home, Path stateDir) {
             // BATCHLINE_SIM_FAULTS / BATCHLINE_SIM_SEED from the command line's environment inject provider faults
-            return new Options(home, stateDir, null, Duration.ofSeconds(3), new int[] {1, 5}, 1.0, Map.of(),
+            return new Options(home, stateDir, null, Duration.ofSeconds(3), new int[] {1, 5}, 1.0, 1.0, Map.of(),
                     b -> SimulatorConfig.applyEnv(b, System.getenv()));
         }
 
         public Options withPorts(int[] fixed) {
-            return new Options(home, stateDir, fixed, simulatorTime, pollSeconds, waitTimeScale, extraFunctionEnv, simulator);
+            return new Options(home, stateDir, fixed, simulatorTime, pollSeconds, waitTimeScale, retryIntervalScale,
+                    extraFunctionEnv, simulator);
         }
 
         /** Adjusts the Anthropic simulator (processing time, injected faults) for tests and demos. */
         public Options withSimulator(java.util.function.UnaryOperator<SimulatorConfig.Builder> adjust) {
-            return new Options(home, stateDir, ports, simulatorTime, pollSeconds, waitTimeScale, extraFunctionEnv, adjust);
+            return new Options(home, stateDir, ports, simulatorTime, pollSeconds, waitTimeScale, retryIntervalScale,
+                    extraFunctionEnv, adjust);
+        }
+
+        /**
+         * The state machine's Retry intervals shortened (x {@code scale}), for tests whose functions fail on
+         * purpose and whose point is what the retries do, not how long they wait.
+         */
+        public Options withRetryIntervalScale(double scale) {
+            return new Options(home, stateDir, ports, simulatorTime, pollSeconds, waitTimeScale, scale,
+                    extraFunctionEnv, simulator);
         }
 
         /** Extra environment for every function (e.g. the chaos switch BATCHLINE_CHAOS_FILE). */
         public Options withFunctionEnv(Map<String, String> env) {
-            return new Options(home, stateDir, ports, simulatorTime, pollSeconds, waitTimeScale, Map.copyOf(env), simulator);
+            return new Options(home, stateDir, ports, simulatorTime, pollSeconds, waitTimeScale, retryIntervalScale,
+                    Map.copyOf(env), simulator);
         }
     }
 
@@ -142,7 +155,8 @@ public final class OfflineStack implements AutoCloseable {
         parts.add(lambda);
         StepFunctionsEmulator sfn = StepFunctionsEmulator.start(StepFunctionsConfig.of(nodeModules,
                         lambda.invokeEndpoint()).withPort(p[3]).withStateDir(sub(state, "stepfunctions"))
-                .withTimeScales(compressed != null ? Math.min(o.waitTimeScale(), 1e-4) : o.waitTimeScale(), 1.0));
+                .withTimeScales(compressed != null ? Math.min(o.waitTimeScale(), 1e-4) : o.waitTimeScale(),
+                        o.retryIntervalScale()));
         parts.add(sfn);
         if (compressed != null) sfn.onWaitState(compressed::advance);
         String smArn = sfn.createStateMachine(STATE_MACHINE, definition(home));

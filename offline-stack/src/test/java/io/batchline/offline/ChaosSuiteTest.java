@@ -92,6 +92,8 @@ class ChaosSuiteTest {
         chaosFile = Files.createTempDirectory("chaos").resolve("chaos.json");
         stack = OfflineStack.start(OfflineStack.Options.forRun(HOME, null)
                 .withSimulator(b -> b.processingTime(Duration.ofMillis(500)).seed(11).retryableErrorRate(0.05))
+                // a killed function is retried at a tenth of the ASL's intervals: the promises, not the waits, are tested
+                .withRetryIntervalScale(0.1)
                 // a checkpoint every 2 results and at every shard's close, so a killed collect or format
                 // resumes after one
                 .withFunctionEnv(Map.of("BATCHLINE_CHAOS_FILE", chaosFile.toString(),

@@ -5,17 +5,17 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${BATCHLINE_BUILD_DIR:-target}"
-LOCAL_JAR="$ROOT/offline-stack/$BUILD/batchline-offline-stack.jar"
+OFFLINE_STACK_JAR="$ROOT/offline-stack/$BUILD/batchline-offline-stack.jar"
 # as ./batchline builds them: plan's classpath is the cli module's alone, the other commands add the local module's
 PLAN_CP="$ROOT/cli/$BUILD/batchline-cli.jar:$ROOT/cli/$BUILD/lib/*"
-CLI_CP="$PLAN_CP:$LOCAL_JAR:$ROOT/offline-stack/$BUILD/lib/*"
+CLI_CP="$PLAN_CP:$OFFLINE_STACK_JAR:$ROOT/offline-stack/$BUILD/lib/*"
 # the benchmarks' own classes: compiled with the local module's tests, kept out of the shipped jar
 BENCH_CP="$ROOT/offline-stack/$BUILD/test-classes:$CLI_CP"
 BENCH_DIR="${BENCH_DIR:-$(mktemp -d /tmp/batchline-bench.XXXXXX)}"
 mkdir -p "$BENCH_DIR"
 
 need_build() {
-  if [[ ! -f "$LOCAL_JAR" || ! -f "$ROOT/functions/$BUILD/function.zip" || ! -d "$ROOT/offline-stack/$BUILD/test-classes" ]]; then
+  if [[ ! -f "$OFFLINE_STACK_JAR" || ! -f "$ROOT/functions/$BUILD/function.zip" || ! -d "$ROOT/offline-stack/$BUILD/test-classes" ]]; then
     echo "bench: no build in offline-stack/$BUILD and functions/$BUILD; run first:" >&2
     echo "  ./mvnw -B -DskipTests package     (or set BATCHLINE_BUILD_DIR to the folder you built into)" >&2
     exit 2

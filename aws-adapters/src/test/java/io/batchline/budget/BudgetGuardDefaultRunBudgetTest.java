@@ -57,7 +57,8 @@ class BudgetGuardDefaultRunBudgetTest {
     }
 
     private static JobSpec job(String extraYaml) throws Exception {
-        return JobSpecLoader.load((Files.readString(SAMPLE_JOB) + "\n" + extraYaml).getBytes(StandardCharsets.UTF_8), ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
+        return JobSpecLoader.load((Files.readString(SAMPLE_JOB) + "\n" + extraYaml).getBytes(StandardCharsets.UTF_8),
+                ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
     }
 
     private static Price price(JobSpec job) {

@@ -119,7 +119,8 @@ public final class Cli {
                 if (calibrate != null && !calibrate.equals("sim") && !calibrate.equals("api")) {
                     throw new UsageException("--calibrate takes sim (the offline simulator) or api (the Anthropic API)");
                 }
-                return new PlanCommand(out, PipelineConfig.fromEnv(System.getenv())).run(a.required("--job"), a.path("--out", Path.of("batchline-plan")),
+                return new PlanCommand(out, PipelineConfig.fromEnv(System.getenv())).run(a.required("--job"),
+                        a.path("--out", Path.of("batchline-plan")),
                         a.singleInput(), calibrate);
             }
             case "synth" -> {

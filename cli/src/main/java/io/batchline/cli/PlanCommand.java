@@ -60,7 +60,8 @@ final class PlanCommand {
             try (InputStream in = Files.newInputStream(input);
                  InputStream golden = job.golden() == null ? null
                          : Files.newInputStream(JobFiles.goldenFile(jobFile, job))) {
-                plan = new Planner(config.catalogue(), config.anthropicVersion()).plan(PlanRequest.of(job, RUN, 1, in, inputName, store)
+                plan = new Planner(config.catalogue(), config.anthropicVersion())
+                        .plan(PlanRequest.of(job, RUN, 1, in, inputName, store)
                         .withGolden(golden == null ? null : new Planner.GoldenInput(job.golden().file(), golden)));
             } catch (Planner.GoldenFileException | io.batchline.job.JobSpecException e) {
                 throw new UserInputException(jobFile + ": " + e.getMessage());

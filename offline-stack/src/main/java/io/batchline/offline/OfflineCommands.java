@@ -104,8 +104,8 @@ public final class OfflineCommands implements CommandSet {
                 } catch (IllegalArgumentException e) {
                     throw new UsageException(e.getMessage());
                 }
-                return new RerunCommand(out, err, Clock.systemUTC(), config()).run(new RerunCommand.Options(a.inputs.get(0),
-                        a.required("--job"), only, a.path("--out", null),
+                return new RerunCommand(out, err, Clock.systemUTC(), config()).run(new RerunCommand.Options(
+                        a.inputs.get(0), a.required("--job"), only, a.path("--out", null),
                         Integer.parseInt(a.options.getOrDefault("--timeout", "120"))), a.path("--state", null));
             }
             case "compare" -> {

@@ -113,8 +113,8 @@ final class RerunCommand {
                 String jobKey = RunKeys.jobSpec(job.name());
                 byte[] before = bucket.exists(jobKey) ? bucket.read(jobKey) : jobBytes;
                 try {
-                    return new LocalRunCommand(out, err, config).submit(stack, job, o.jobFile(), effective, input, inputName,
-                            o.outDir(), o.timeoutMinutes());
+                    return new LocalRunCommand(out, err, config).submit(stack, job, o.jobFile(), effective, input,
+                            inputName, o.outDir(), o.timeoutMinutes());
                 } finally {
                     if (effective != jobBytes) bucket.put(jobKey, before, "application/yaml");
                 }

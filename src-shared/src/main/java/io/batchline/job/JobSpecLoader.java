@@ -63,7 +63,10 @@ public final class JobSpecLoader {
         return load(yaml, null, catalogue, apiVersion);
     }
 
-    /** {@link #load(byte[], ModelCatalogue, String)}, and the model must still be served on {@code servedOn} (null: not checked). */
+    /**
+     * {@link #load(byte[], ModelCatalogue, String)}, and the model must still be served on {@code servedOn} (null:
+     * not checked).
+     */
     public static JobSpec load(byte[] yaml, LocalDate servedOn, ModelCatalogue catalogue, String apiVersion) {
         JsonNode doc;
         try {

@@ -115,7 +115,8 @@ public final class FormatStage {
         // a retry round may hold escalation requests: its worst case is at the dearer of the two prices
         io.batchline.cost.Price price = io.batchline.plan.Strata.dearest(job, ctx.pricesForRun(runId));
         io.batchline.budget.BudgetGuard.Escalation escalation = escalation(job, runId);
-        if (escalation != null && escalation.price().worstCase(1_000_000, 1_000_000).compareTo(price.worstCase(1_000_000, 1_000_000)) > 0) {
+        if (escalation != null && escalation.price().worstCase(1_000_000, 1_000_000)
+                .compareTo(price.worstCase(1_000_000, 1_000_000)) > 0) {
             price = escalation.price();
         }
         ctx.budget().reserve(runId, job, price, plan, escalation);
@@ -129,8 +130,10 @@ public final class FormatStage {
 
     /** The job's escalation round and its model's price for this run, or null when the job has no escalation. */
     private io.batchline.budget.BudgetGuard.Escalation escalation(JobSpec job, String runId) {
-        return job.escalation() == null ? null : new io.batchline.budget.BudgetGuard.Escalation(
-                io.batchline.escalate.EscalationRound.of(job, ctx.config().catalogue(), ctx.config().anthropicVersion()),
+        if (job.escalation() == null) return null;
+        PipelineConfig config = ctx.config();
+        return new io.batchline.budget.BudgetGuard.Escalation(
+                io.batchline.escalate.EscalationRound.of(job, config.catalogue(), config.anthropicVersion()),
                 ctx.pricesForRun(runId).priceFor(job.escalation().model(), job.cacheTtl()));
     }
 

@@ -56,7 +56,8 @@ class BadInputSuiteTest {
     @BeforeEach
     void setUp() {
         store = new FileObjectStore(dir);
-        job = JobSpecLoader.load(JOB.getBytes(StandardCharsets.UTF_8), ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
+        job = JobSpecLoader.load(JOB.getBytes(StandardCharsets.UTF_8),
+                ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
     }
 
     private record Outcome(Plan plan, Map<Long, String> failed, List<JsonNode> requests) {}

@@ -23,7 +23,8 @@ class ResultCacheSpecTest {
             """;
 
     private static JobSpec load(String yaml) {
-        return JobSpecLoader.load(yaml.getBytes(StandardCharsets.UTF_8), ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
+        return JobSpecLoader.load(yaml.getBytes(StandardCharsets.UTF_8),
+                ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
     }
 
     @Test

@@ -24,7 +24,8 @@ class EscalationRoundTest {
                 max_tokens: 300
                 output_schema: {type: object, required: [team, confidence], properties: {team: {type: string},
                   confidence: {type: number}}}
-                """ + escalation).getBytes(StandardCharsets.UTF_8), ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
+                """ + escalation).getBytes(StandardCharsets.UTF_8),
+                        ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
     }
 
     private static EscalationRound escalation(JobSpec job) {
@@ -32,7 +33,8 @@ class EscalationRoundTest {
     }
 
     private static ObjectNode first(JobSpec job) {
-        return new PromptRenderer(job, ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023).params(Json.tree("{\"subject\":\"refund please\"}".getBytes(StandardCharsets.UTF_8)),
+        return new PromptRenderer(job,
+                ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023).params(Json.tree("{\"subject\":\"refund please\"}".getBytes(StandardCharsets.UTF_8)),
                 null);
     }
 

@@ -26,7 +26,8 @@ class PromptStrategyChecksTest {
             """;
 
     static JobSpec load(String extra) {
-        return JobSpecLoader.load((BASE + extra).getBytes(StandardCharsets.UTF_8), ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
+        return JobSpecLoader.load((BASE + extra).getBytes(StandardCharsets.UTF_8),
+                ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
     }
 
     static java.util.List<String> problems(String extra) {

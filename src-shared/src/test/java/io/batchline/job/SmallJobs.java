@@ -17,6 +17,7 @@ final class SmallJobs {
 
     /** The small job with {@code extra} (YAML lines) added, loaded and checked like any job spec. */
     static JobSpec with(String extra) {
-        return JobSpecLoader.load((BASE + extra).getBytes(StandardCharsets.UTF_8), ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
+        return JobSpecLoader.load((BASE + extra).getBytes(StandardCharsets.UTF_8),
+                ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
     }
 }

@@ -34,7 +34,8 @@ class ChunkMergeTest {
                   field: body
                   max_input_tokens: 100
                   mode: chunk
-                """ + merge).getBytes(StandardCharsets.UTF_8), ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
+                """ + merge).getBytes(StandardCharsets.UTF_8),
+                        ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
     }
 
     static JsonNode json(String s) {

@@ -214,7 +214,8 @@ class FlatLinePathTest {
         fewShot.put("by_field", "no_such_field");
         fewShot.set("by_value", Json.MAPPER.createObjectNode().set("never", fewShot.get("examples")));
         JobSpec treeJob = Json.convert(spec, JobSpec.class);
-        assertThat(new PromptRenderer(treeJob, ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023).flatFields("id", "label")).isNull();
+        assertThat(new PromptRenderer(treeJob,
+                ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023).flatFields("id", "label")).isNull();
         byte[] input = file(variedInput());
 
         FileObjectStore flatStore = new FileObjectStore(dir.resolve("flat"));

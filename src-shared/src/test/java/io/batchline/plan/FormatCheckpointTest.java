@@ -125,7 +125,8 @@ class FormatCheckpointTest {
 
     static JobSpec sampleJob(int maxRequests) throws IOException {
         try (InputStream in = Files.newInputStream(Path.of("../samples/ticket-triage/job.yaml"))) {
-            ObjectNode n = Json.MAPPER.valueToTree(JobSpecLoader.load(in, ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023));
+            ObjectNode n = Json.MAPPER.valueToTree(JobSpecLoader.load(in,
+                    ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023));
             n.set("shard", Json.MAPPER.valueToTree(new JobSpec.Shard(maxRequests, 256L << 20)));
             n.putNull("golden");
             return Json.convert(n, JobSpec.class);

@@ -40,7 +40,8 @@ class GoldenCanaryPlanTest {
                     primary_category: {type: string, enum: [billing, technical, other]}
                     confidence: {type: number}
                 shard: {max_requests: 4}
-                """ + extra).getBytes(StandardCharsets.UTF_8), ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
+                """ + extra).getBytes(StandardCharsets.UTF_8),
+                        ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
     }
 
     static byte[] tickets(String prefix, int n, boolean labelled) {

@@ -38,7 +38,8 @@ class LongInputsTest {
                   properties:
                     category: {type: string}
                     confidence: {type: number}
-                """ + extra).getBytes(StandardCharsets.UTF_8), ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
+                """ + extra).getBytes(StandardCharsets.UTF_8),
+                        ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
     }
 
     /** Words "w0001 w0002 ..." so every cut and overlap can be located. */

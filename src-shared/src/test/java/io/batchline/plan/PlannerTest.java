@@ -39,7 +39,8 @@ class PlannerTest {
     static JobSpec sampleJob() throws IOException {
         try (InputStream in = Files.newInputStream(SAMPLE.resolve("job.yaml"))) {
             // without the sample's canary, whose early-closed shard is GoldenCanaryPlanTest's subject, not sharding's
-            com.fasterxml.jackson.databind.node.ObjectNode n = Json.MAPPER.valueToTree(JobSpecLoader.load(in, ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023));
+            com.fasterxml.jackson.databind.node.ObjectNode n = Json.MAPPER.valueToTree(JobSpecLoader.load(in,
+                    ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023));
             n.putNull("canary");
             return Json.convert(n, JobSpec.class);
         }

@@ -48,7 +48,8 @@ class RequestLineWriterTest {
             ObjectNode spec = Json.MAPPER.valueToTree(base);
             spec.put("system", "Triage this. " + system);
             JobSpec job = Json.convert(spec, JobSpec.class);
-            PromptRenderer renderer = new PromptRenderer(job, ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
+            PromptRenderer renderer = new PromptRenderer(job,
+                    ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
             RequestLineWriter writer = new RequestLineWriter(renderer.systemText());
             long line = 0;
             for (String subject : TRICKY) {

@@ -50,7 +50,8 @@ class FewShotTest {
 
     @Test
     void staticExamplesJoinTheCachedSystemBlockForEveryItem() {
-        String params = Json.string(new PromptRenderer(JOB, ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023).params(item("{\"subject\":\"Hi\",\"body\":\"b\",\"hint\":\"other\"}")));
+        String params = Json.string(new PromptRenderer(JOB,
+                ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023).params(item("{\"subject\":\"Hi\",\"body\":\"b\",\"hint\":\"other\"}")));
         assertThat(params).isEqualTo("{\"model\":\"claude-haiku-4-5-20251001\",\"max_tokens\":50,"
                 + "\"system\":[{\"type\":\"text\",\"text\":\"" + SYSTEM + "\",\"cache_control\":{\"type\":\"ephemeral\"}}],"
                 + "\"messages\":[{\"role\":\"user\",\"content\":\"Hi: b\"}]}");

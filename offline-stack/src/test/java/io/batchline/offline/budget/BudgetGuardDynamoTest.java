@@ -74,7 +74,8 @@ class BudgetGuardDynamoTest {
     private static JobSpec job(String extraYaml) throws Exception {
         // the figures below are at Haiku 4.5's batch prices (0.5 in / 2.5 out per MTok), whatever model the sample uses
         return JobSpecLoader.load((Files.readString(SAMPLE_JOB).replaceFirst("(?m)^model: .*$",
-                "model: claude-haiku-4-5-20251001") + "\n" + extraYaml).getBytes(StandardCharsets.UTF_8), ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
+                "model: claude-haiku-4-5-20251001") + "\n" + extraYaml).getBytes(StandardCharsets.UTF_8),
+                        ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
     }
 
     private static Price price(JobSpec job) {
@@ -131,7 +132,8 @@ class BudgetGuardDynamoTest {
                   properties:
                     team: {type: string}
                     confidence: {type: number}
-                """ + extraYaml).getBytes(StandardCharsets.UTF_8), ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
+                """ + extraYaml).getBytes(StandardCharsets.UTF_8),
+                        ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
     }
 
     @Test

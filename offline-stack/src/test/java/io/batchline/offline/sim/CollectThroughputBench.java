@@ -116,10 +116,12 @@ public final class CollectThroughputBench {
     /** The sample job without golden items and canary (they need files and a gate), in shards of 100,000. */
     static JobSpec benchJob(Path jobFile) throws Exception {
         try (InputStream in = Files.newInputStream(jobFile)) {
-            ObjectNode spec = Json.MAPPER.valueToTree(JobSpecLoader.load(in, ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023));
+            ObjectNode spec = Json.MAPPER.valueToTree(JobSpecLoader.load(in,
+                    ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023));
             spec.remove(List.of("golden", "canary"));
             spec.putObject("shard").put("max_requests", Planner.PROVIDER_MAX_REQUESTS);
-            return JobSpecLoader.load(new java.io.ByteArrayInputStream(Json.bytes(spec)), ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
+            return JobSpecLoader.load(new java.io.ByteArrayInputStream(Json.bytes(spec)),
+                    ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
         }
     }
 

@@ -49,7 +49,8 @@ class CompareHtmlTest {
         run(store, "run-a", "version: v1", "billing", "billing", "technical");
         run(store, "run-b", "version: v2\nsystem: \"<script>alert(1)</script> Be careful.\"", "billing", "account",
                 "account");
-        JsonNode c = RunComparison.compare(store, "run-a", "run-b", tmp.resolve("spill"), null, ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023).json();
+        JsonNode c = RunComparison.compare(store, "run-a", "run-b", tmp.resolve("spill"), null,
+                ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023).json();
         long changed = c.at("/changed/count").asLong();
 
         String html = CompareHtml.render(c);

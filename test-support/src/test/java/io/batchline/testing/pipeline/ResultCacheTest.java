@@ -160,7 +160,8 @@ class ResultCacheTest {
             String yaml = TicketTriage.job("result_cache: {window: 7d}\n").replace("max_requests: 60", "max_requests: 7");
             // GIVEN a cache holding the answers of tickets 1-40
             new InMemoryRunDriver(p).run("cache-fill-000001", yaml.getBytes(StandardCharsets.UTF_8), tickets(1, 40));
-            io.batchline.job.JobSpec job = io.batchline.job.JobSpecLoader.load(yaml.getBytes(StandardCharsets.UTF_8), ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
+            io.batchline.job.JobSpec job = io.batchline.job.JobSpecLoader.load(yaml.getBytes(StandardCharsets.UTF_8),
+                    ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
             byte[] input = (new String(tickets(1, 90), StandardCharsets.UTF_8).replaceFirst("\n", "\n{broken\n")
                     + "[1]\n").getBytes(StandardCharsets.UTF_8);
             var whole = new io.batchline.store.FileObjectStore(stores.resolve("whole"));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.batchline.aws.dynamodb.DynamoBudgetLedger;
+import io.batchline.catalogue.ModelCatalogue;
 import io.batchline.cost.Price;
 import io.batchline.cost.PriceTable;
 import io.batchline.job.JobSpec;
@@ -56,7 +57,8 @@ class BudgetGuardDefaultRunBudgetTest {
     }
 
     private static JobSpec job(String extraYaml) throws Exception {
-        return JobSpecLoader.load((Files.readString(SAMPLE_JOB) + "\n" + extraYaml).getBytes(StandardCharsets.UTF_8));
+        return JobSpecLoader.load((Files.readString(SAMPLE_JOB) + "\n" + extraYaml).getBytes(StandardCharsets.UTF_8),
+                ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
     }
 
     private static Price price(JobSpec job) {

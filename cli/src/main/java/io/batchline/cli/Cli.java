@@ -1,5 +1,6 @@
 package io.batchline.cli;
 
+import io.batchline.pipeline.PipelineConfig;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
@@ -88,7 +89,7 @@ public final class Cli {
     public static void main(String[] args) {
         int code;
         try {
-            io.batchline.pipeline.PipelineConfig.fromEnv(System.getenv()).configureProcess();
+            PipelineConfig.fromEnv(System.getenv()).configureProcess();
             code = run(args, System.out, System.err);
         } catch (UsageException e) {
             System.err.println("batchline: " + e.getMessage());
@@ -118,7 +119,8 @@ public final class Cli {
                 if (calibrate != null && !calibrate.equals("sim") && !calibrate.equals("api")) {
                     throw new UsageException("--calibrate takes sim (the offline simulator) or api (the Anthropic API)");
                 }
-                return new PlanCommand(out).run(a.required("--job"), a.path("--out", Path.of("batchline-plan")),
+                return new PlanCommand(out, PipelineConfig.fromEnv(System.getenv())).run(a.required("--job"),
+                        a.path("--out", Path.of("batchline-plan")),
                         a.singleInput(), calibrate);
             }
             case "synth" -> {

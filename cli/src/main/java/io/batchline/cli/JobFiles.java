@@ -3,6 +3,7 @@ package io.batchline.cli;
 import io.batchline.job.JobSpec;
 import io.batchline.job.JobSpecException;
 import io.batchline.job.JobSpecLoader;
+import io.batchline.pipeline.PipelineConfig;
 import io.batchline.run.RunIds;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,11 +14,13 @@ import java.nio.file.Path;
 public final class JobFiles {
     private JobFiles() {}
 
-    public static JobSpec loadJob(Path jobFile) {
+    /** The job spec at {@code jobFile}, checked against the configured catalogue and API version. */
+    public static JobSpec loadJob(Path jobFile, PipelineConfig config) {
         if (!Files.isRegularFile(jobFile)) throw new UserInputException("no job spec at " + jobFile);
         JobSpec job;
         try (InputStream in = Files.newInputStream(jobFile)) {
-            job = JobSpecLoader.load(in, java.time.LocalDate.now(java.time.ZoneOffset.UTC)); // retired models too
+            job = JobSpecLoader.load(in, java.time.LocalDate.now(java.time.ZoneOffset.UTC), // retired models too
+                    config.catalogue(), config.anthropicVersion());
         } catch (JobSpecException e) {
             throw new UserInputException(jobFile + ": " + e.getMessage());
         } catch (IOException e) {

@@ -13,6 +13,7 @@ import io.batchline.cost.PriceTable;
 import io.batchline.job.JobSpec;
 import io.batchline.json.Json;
 import io.batchline.outcome.OutcomeKind;
+import io.batchline.pipeline.PipelineConfig;
 import io.batchline.plan.Plan;
 import io.batchline.plan.PlanRequest;
 import io.batchline.plan.Planner;
@@ -34,9 +35,12 @@ import java.util.stream.Stream;
 final class PlanCommand {
     private static final String RUN = "plan";
     private final PrintStream out;
+    /** The catalogue and API version the job is checked against and its requests are rendered for. */
+    private final PipelineConfig config;
 
-    PlanCommand(PrintStream out) {
+    PlanCommand(PrintStream out, PipelineConfig config) {
         this.out = out;
+        this.config = config;
     }
 
     int run(Path jobFile, Path outDir, Path input) throws IOException {
@@ -46,7 +50,7 @@ final class PlanCommand {
     /** @param calibrate null (nothing is sent), "sim" or "api": whose count_tokens calibrates the estimate */
     int run(Path jobFile, Path outDir, Path input, String calibrate) throws IOException {
         OfflineAnthropic simulator = "sim".equals(calibrate) ? Cli.offlineAnthropic() : null;
-        JobSpec job = JobFiles.loadJob(jobFile);
+        JobSpec job = JobFiles.loadJob(jobFile, config);
         String inputName = JobFiles.checkInput(input);
         Files.createDirectories(outDir);
         Path work = Files.createTempDirectory(outDir, ".plan-");
@@ -56,7 +60,8 @@ final class PlanCommand {
             try (InputStream in = Files.newInputStream(input);
                  InputStream golden = job.golden() == null ? null
                          : Files.newInputStream(JobFiles.goldenFile(jobFile, job))) {
-                plan = new Planner().plan(PlanRequest.of(job, RUN, 1, in, inputName, store)
+                plan = new Planner(config.catalogue(), config.anthropicVersion())
+                        .plan(PlanRequest.of(job, RUN, 1, in, inputName, store)
                         .withGolden(golden == null ? null : new Planner.GoldenInput(job.golden().file(), golden)));
             } catch (Planner.GoldenFileException | io.batchline.job.JobSpecException e) {
                 throw new UserInputException(jobFile + ": " + e.getMessage());

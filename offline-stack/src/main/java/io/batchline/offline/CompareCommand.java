@@ -7,6 +7,7 @@ import io.batchline.cli.UserInputException;
 import io.batchline.compare.CompareException;
 import io.batchline.compare.RunComparison;
 import io.batchline.json.Json;
+import io.batchline.pipeline.PipelineConfig;
 import io.batchline.report.html.CompareHtml;
 import io.batchline.store.ObjectStore;
 import java.io.BufferedOutputStream;
@@ -29,9 +30,12 @@ final class CompareCommand {
     /** Changed items printed in the terminal; compare.html shows more, changed.jsonl has them all. */
     static final int CHANGED_PRINTED = 10;
     private final PrintStream out;
+    /** The catalogue and API version job specs are checked against. */
+    private final PipelineConfig config;
 
-    CompareCommand(PrintStream out) {
+    CompareCommand(PrintStream out, PipelineConfig config) {
         this.out = out;
+        this.config = config;
     }
 
     static Path defaultOut(String a, String b) {
@@ -52,7 +56,8 @@ final class CompareCommand {
         Path spill = Files.createTempDirectory(dir, ".sorting-");
         RunComparison.Result result;
         try (OutputStream changedOut = new BufferedOutputStream(Files.newOutputStream(changed))) {
-            result = RunComparison.compare(bucket, a, b, spill, changedOut);
+            result = RunComparison.compare(bucket, a, b, spill, changedOut, config.catalogue(),
+                    config.anthropicVersion());
         } catch (CompareException e) {
             Files.deleteIfExists(changed);
             throw new UserInputException(String.join("; ", e.problems()));

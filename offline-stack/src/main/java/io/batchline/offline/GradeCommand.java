@@ -13,6 +13,7 @@ import io.batchline.grade.QualityGate;
 import io.batchline.grade.RunGrading;
 import io.batchline.grade.VerdictFileException;
 import io.batchline.grade.WilsonInterval;
+import io.batchline.pipeline.PipelineConfig;
 import io.batchline.report.html.HtmlReportPages;
 import io.batchline.run.RunKeys;
 import io.batchline.store.ObjectStore;
@@ -40,13 +41,16 @@ final class GradeCommand {
     private final Reader terminal;
     private final Clock clock;
     private final Path outcomeFolders;
+    /** The catalogue and API version job specs are checked against. */
+    private final PipelineConfig config;
 
     /** @param outcomeFolders where `local run` exports runs ({@code batchline-out}): graded.jsonl is copied there */
-    GradeCommand(PrintStream out, Reader terminal, Clock clock, Path outcomeFolders) {
+    GradeCommand(PrintStream out, Reader terminal, Clock clock, Path outcomeFolders, PipelineConfig config) {
         this.out = out;
         this.terminal = terminal;
         this.clock = clock;
         this.outcomeFolders = outcomeFolders;
+        this.config = config;
     }
 
     /** The options of one grading. {@code verdicts} null: interactive. */
@@ -62,7 +66,8 @@ final class GradeCommand {
     int grade(ObjectStore bucket, Options o) throws IOException {
         RunGrading grading;
         try {
-            grading = RunGrading.open(bucket, o.runId(), o.review(), new HtmlReportPages());
+            grading = RunGrading.open(bucket, o.runId(), o.review(), new HtmlReportPages(), config.catalogue(),
+                    config.anthropicVersion());
         } catch (IllegalStateException | GradeFileException e) {
             throw new UserInputException(e.getMessage());
         }

@@ -5,6 +5,7 @@ import io.batchline.cli.JobFiles;
 import io.batchline.job.JobSpec;
 import io.batchline.json.Json;
 import io.batchline.outcome.OutcomeKind;
+import io.batchline.pipeline.PipelineConfig;
 import io.batchline.run.RunIds;
 import io.batchline.run.RunKeys;
 import io.batchline.store.ObjectStore;
@@ -29,14 +30,17 @@ import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 final class LocalRunCommand {
     private final PrintStream out;
     private final PrintStream err;
+    /** The catalogue and API version job specs are checked against. */
+    private final PipelineConfig config;
 
-    LocalRunCommand(PrintStream out, PrintStream err) {
+    LocalRunCommand(PrintStream out, PrintStream err, PipelineConfig config) {
         this.out = out;
         this.err = err;
+        this.config = config;
     }
 
     int run(Path jobFile, Path outDir, Path stateDir, Path input, int timeoutMinutes) throws Exception {
-        JobSpec job = JobFiles.loadJob(jobFile);
+        JobSpec job = JobFiles.loadJob(jobFile, config);
         String inputName = JobFiles.checkInput(input);
         try (StackHandle stack = StackHandle.attachOrStart(stateDir, out)) {
             return submit(stack, job, jobFile, Files.readAllBytes(jobFile), input, inputName, outDir, timeoutMinutes);

@@ -4,6 +4,7 @@ import io.batchline.cli.Args;
 import io.batchline.cli.CommandSet;
 import io.batchline.cli.Target;
 import io.batchline.cli.UsageException;
+import io.batchline.pipeline.PipelineConfig;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.Charset;
@@ -37,7 +38,7 @@ public final class OfflineCommands implements CommandSet {
                 switch (args[1]) {
                     case "run" -> {
                         a = Args.parse(args, 2, List.of("--job", "--out", "--state", "--timeout"));
-                        return new LocalRunCommand(out, err).run(a.required("--job"), a.path("--out", null),
+                        return new LocalRunCommand(out, err, config()).run(a.required("--job"), a.path("--out", null),
                                 a.path("--state", null), a.singleInput(),
                                 Integer.parseInt(a.options.getOrDefault("--timeout", "120")));
                     }
@@ -88,7 +89,7 @@ public final class OfflineCommands implements CommandSet {
                 String grader = a.options.getOrDefault("--grader", System.getProperty("user.name", "grader"));
                 if (grader.isBlank()) throw new UsageException("--grader needs a name");
                 return new GradeCommand(out, new InputStreamReader(System.in, Charset.defaultCharset()),
-                        Clock.systemUTC(), Path.of("batchline-out"))
+                        Clock.systemUTC(), Path.of("batchline-out"), config())
                         .run(new GradeCommand.Options(a.inputs.get(0), review, a.path("--verdicts", null), grader),
                                 a.path("--state", null));
             }
@@ -103,8 +104,8 @@ public final class OfflineCommands implements CommandSet {
                 } catch (IllegalArgumentException e) {
                     throw new UsageException(e.getMessage());
                 }
-                return new RerunCommand(out, err, Clock.systemUTC()).run(new RerunCommand.Options(a.inputs.get(0),
-                        a.required("--job"), only, a.path("--out", null),
+                return new RerunCommand(out, err, Clock.systemUTC(), config()).run(new RerunCommand.Options(
+                        a.inputs.get(0), a.required("--job"), only, a.path("--out", null),
                         Integer.parseInt(a.options.getOrDefault("--timeout", "120"))), a.path("--state", null));
             }
             case "compare" -> {
@@ -113,7 +114,7 @@ public final class OfflineCommands implements CommandSet {
                     throw new UsageException("compare takes two run ids, RUN_A RUN_B (`./batchline local status`"
                             + " lists the runs)");
                 }
-                return new CompareCommand(out).run(a.inputs.get(0), a.inputs.get(1), a.path("--out", null),
+                return new CompareCommand(out, config()).run(a.inputs.get(0), a.inputs.get(1), a.path("--out", null),
                         a.path("--state", null));
             }
             default -> throw new UsageException("unknown command: " + args[0]);
@@ -124,6 +125,11 @@ public final class OfflineCommands implements CommandSet {
      * status, history, cancel or review (the words of {@code name}, from {@code args[from]} on) on the target the
      * options name: the deployed stack of --target FILE, else the offline stack of --state DIR.
      */
+    /** This process's configuration, parsed from its environment when a command needs it. */
+    private static PipelineConfig config() {
+        return PipelineConfig.fromEnv(System.getenv());
+    }
+
     private static int operatorCommand(String[] args, int from, String name, List<String> options, PrintStream out,
                                        PrintStream err) throws Exception {
         Args a = Args.parse(args, from, options);

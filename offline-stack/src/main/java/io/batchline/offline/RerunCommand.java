@@ -11,6 +11,7 @@ import io.batchline.job.JobSpec;
 import io.batchline.job.JobSpecException;
 import io.batchline.job.JobSpecLoader;
 import io.batchline.json.Json;
+import io.batchline.pipeline.PipelineConfig;
 import io.batchline.rerun.RerunInput;
 import io.batchline.rerun.RerunLink;
 import io.batchline.rerun.RerunSelection;
@@ -48,17 +49,20 @@ final class RerunCommand {
     private final PrintStream out;
     private final PrintStream err;
     private final Clock clock;
+    /** The catalogue and API version job specs are checked against. */
+    private final PipelineConfig config;
 
-    RerunCommand(PrintStream out, PrintStream err, Clock clock) {
+    RerunCommand(PrintStream out, PrintStream err, Clock clock, PipelineConfig config) {
         this.out = out;
         this.err = err;
         this.clock = clock;
+        this.config = config;
     }
 
     record Options(String runId, Path jobFile, Set<RerunSelection.Tier> only, Path outDir, int timeoutMinutes) {}
 
     int run(Options o, Path stateDir) throws Exception {
-        JobSpec job = JobFiles.loadJob(o.jobFile()); // checked exactly as `local run --job` checks it
+        JobSpec job = JobFiles.loadJob(o.jobFile(), config); // checked exactly as `local run --job` checks it
         byte[] jobBytes = Files.readAllBytes(o.jobFile());
         try (StackHandle stack = StackHandle.attachOrStart(stateDir, out)) {
             OfflineStack.Endpoints ep = stack.endpoints();
@@ -86,7 +90,7 @@ final class RerunCommand {
             }
 
             byte[] effective = withResultCache(job, jobBytes, first, o.jobFile());
-            JobSpec effectiveJob = JobSpecLoader.load(effective, LocalDate.now(ZoneOffset.UTC));
+            JobSpec effectiveJob = loadServedToday(effective);
             if (firstJob.resultCache() == null) seedCache(ep, bucket, runs, first, effectiveJob);
 
             String ext = extensionOf(first.inputKey());
@@ -109,8 +113,8 @@ final class RerunCommand {
                 String jobKey = RunKeys.jobSpec(job.name());
                 byte[] before = bucket.exists(jobKey) ? bucket.read(jobKey) : jobBytes;
                 try {
-                    return new LocalRunCommand(out, err).submit(stack, job, o.jobFile(), effective, input, inputName,
-                            o.outDir(), o.timeoutMinutes());
+                    return new LocalRunCommand(out, err, config).submit(stack, job, o.jobFile(), effective, input,
+                            inputName, o.outDir(), o.timeoutMinutes());
                 } finally {
                     if (effective != jobBytes) bucket.put(jobKey, before, "application/yaml");
                 }
@@ -124,12 +128,17 @@ final class RerunCommand {
         return idField == null ? "no id_field (hashed ids)" : "'" + idField + "'";
     }
 
-    private static JobSpec frozenJob(ObjectStore bucket, String runId) throws Exception {
+    private JobSpec frozenJob(ObjectStore bucket, String runId) throws Exception {
         try (InputStream in = bucket.open(RunKeys.jobSnapshot(runId))) {
-            return JobSpecLoader.load(in, LocalDate.now(ZoneOffset.UTC));
+            return loadServedToday(in.readAllBytes());
         } catch (JobSpecException e) {
             throw new UserInputException("run " + runId + "'s frozen job spec no longer loads: " + e.getMessage());
         }
+    }
+
+    /** A job spec checked against the configured catalogue, its models still served today. */
+    private JobSpec loadServedToday(byte[] yaml) {
+        return JobSpecLoader.load(yaml, LocalDate.now(ZoneOffset.UTC), config.catalogue(), config.anthropicVersion());
     }
 
     private static String extensionOf(String inputKey) {
@@ -158,7 +167,7 @@ final class RerunCommand {
                 + " to run " + first.runId() + "'s are reused, not paid again\nresult_cache:\n  window: " + days + "d\n";
         byte[] effective = (text + added).getBytes(StandardCharsets.UTF_8);
         try {
-            JobSpecLoader.load(effective, LocalDate.now(ZoneOffset.UTC));
+            loadServedToday(effective);
         } catch (JobSpecException e) {
             throw new UserInputException(jobFile + ": result_cache could not be added to this spec (" + e.getMessage()
                     + "); add `result_cache: {window: " + days + "d}` to it yourself");

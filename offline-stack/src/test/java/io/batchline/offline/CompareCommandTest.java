@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.batchline.cli.UsageException;
 import io.batchline.cli.UserInputException;
 import io.batchline.json.Json;
+import io.batchline.pipeline.PipelineConfig;
 import io.batchline.run.RunKeys;
 import io.batchline.store.FileObjectStore;
 import io.batchline.store.ObjectStore;
@@ -15,6 +16,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,7 +58,7 @@ class CompareCommandTest {
         run(store, "b", "version: v2\nsystem: Be brief.", "x", "y", "y");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         Path dir = tmp.resolve("cmp");
-        int code = new CompareCommand(new PrintStream(out, true, StandardCharsets.UTF_8)).compare(store, "a", "b", dir);
+        int code = new CompareCommand(new PrintStream(out, true, StandardCharsets.UTF_8), PipelineConfig.fromEnv(Map.of())).compare(store, "a", "b", dir);
         String text = out.toString(StandardCharsets.UTF_8);
         assertThat(code).isZero();
         assertThat(text).contains("lines       3 in both; 0 only in A, 0 only in B")
@@ -82,7 +84,7 @@ class CompareCommandTest {
         run(store, "a", "", "x");
         store.put(RunKeys.jobSnapshot("running"), JOB.formatted("").getBytes(StandardCharsets.UTF_8), "application/yaml");
         Path dir = tmp.resolve("cmp");
-        CompareCommand command = new CompareCommand(new PrintStream(new ByteArrayOutputStream()));
+        CompareCommand command = new CompareCommand(new PrintStream(new ByteArrayOutputStream()), PipelineConfig.fromEnv(Map.of()));
         assertThatThrownBy(() -> command.compare(store, "a", "running", dir))
                 .isInstanceOf(UserInputException.class).hasMessageContaining("run running has not finished");
         assertThatThrownBy(() -> command.compare(store, "ghost", "a", dir))

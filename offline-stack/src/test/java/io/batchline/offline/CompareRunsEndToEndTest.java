@@ -8,6 +8,7 @@ import io.batchline.cli.UserInputException;
 import io.batchline.json.Json;
 import io.batchline.offline.report.HeadlessChromium;
 import io.batchline.offline.teststack.OfflineStackOnly;
+import io.batchline.pipeline.PipelineConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.StringReader;
@@ -111,7 +112,7 @@ class CompareRunsEndToEndTest {
         Path verdicts = Files.writeString(tmp.resolve("verdicts.csv"), csv);
         ByteArrayOutputStream gradeOut = new ByteArrayOutputStream();
         int graded = new GradeCommand(new PrintStream(gradeOut, true, StandardCharsets.UTF_8), new StringReader(""),
-                Clock.systemUTC(), tmp.resolve("no-folders")).run(new GradeCommand.Options(a, false, verdicts, "qa"), state);
+                Clock.systemUTC(), tmp.resolve("no-folders"), PipelineConfig.fromEnv(Map.of())).run(new GradeCommand.Options(a, false, verdicts, "qa"), state);
         assertThat(graded).as(gradeOut.toString(StandardCharsets.UTF_8)).isZero();
 
         Path dir = tmp.resolve("compare");

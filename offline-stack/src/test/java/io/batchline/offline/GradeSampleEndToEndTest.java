@@ -7,6 +7,7 @@ import io.batchline.grade.QualityGate;
 import io.batchline.grade.WilsonInterval;
 import io.batchline.json.Json;
 import io.batchline.offline.teststack.OfflineStackOnly;
+import io.batchline.pipeline.PipelineConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.StringReader;
@@ -16,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -36,7 +38,7 @@ class GradeSampleEndToEndTest {
     private CliRun grade(Path state, Path folders, String terminal, GradeCommand.Options options) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int code = new GradeCommand(new PrintStream(out, true, StandardCharsets.UTF_8), new StringReader(terminal),
-                Clock.systemUTC(), folders).run(options, state);
+                Clock.systemUTC(), folders, PipelineConfig.fromEnv(Map.of())).run(options, state);
         return new CliRun(code, out.toString(StandardCharsets.UTF_8));
     }
 

@@ -122,6 +122,9 @@ public final class BudgetGuard {
         return YearMonth.now(clock.withZone(ZoneOffset.UTC)).toString();
     }
 
+    /** A job's escalation round and the price its model is charged at. */
+    public record Escalation(io.batchline.escalate.EscalationRound round, Price price) {}
+
     /** {@link #reserve(String, int, JobSpec, Price, long, long, long)} for a planned attempt. */
     public Optional<RunBudget> reserve(String runId, JobSpec job, Price price, Plan plan) {
         return reserve(runId, job, price, plan, null);
@@ -129,12 +132,12 @@ public final class BudgetGuard {
 
     /**
      * As above, for a job with an escalation: one of the rounds still possible is the escalation round, whose
-     * worst case is every request of the attempt escalating at {@code escalationPrice} (see
+     * worst case is every request of the attempt escalating at the escalation's price (see
      * {@link io.batchline.escalate.EscalationRound#worstCase}); null = the job has none.
      */
-    public Optional<RunBudget> reserve(String runId, JobSpec job, Price price, Plan plan, Price escalationPrice) {
+    public Optional<RunBudget> reserve(String runId, JobSpec job, Price price, Plan plan, Escalation escalation) {
         return reserve(runId, plan.attempt(), job, price, plan.requests(), plan.estimatedInputTokens(),
-                plan.maxOutputTokens(), plan.largestRequestTokens(), escalationPrice);
+                plan.maxOutputTokens(), plan.largestRequestTokens(), escalation);
     }
 
     /**
@@ -159,10 +162,10 @@ public final class BudgetGuard {
         return reserve(runId, attempt, job, price, requests, inputTokens, outputTokens, largestRequestTokens, null);
     }
 
-    /** {@link #reserve(String, JobSpec, Price, Plan, Price)} with the plan's figures given one by one. */
+    /** {@link #reserve(String, JobSpec, Price, Plan, Escalation)} with the plan's figures given one by one. */
     public Optional<RunBudget> reserve(String runId, int attempt, JobSpec job, Price price, long requests,
                                        long inputTokens, long outputTokens, long largestRequestTokens,
-                                       Price escalationPrice) {
+                                       Escalation escalation) {
         if (ledger == null) return Optional.empty();
         Optional<RunBudget> existing = ledger.run(runId);
         if (existing.isPresent() && existing.get().attempts().containsKey(attempt)) return existing;
@@ -175,10 +178,10 @@ public final class BudgetGuard {
         int rounds = Math.max(1, job.lastAttempt() - attempt + 1);
         // the escalation round, while still ahead, at the escalation model's price instead of the job's
         BigDecimal escalationWorst = null;
-        if (job.escalation() != null && escalationPrice != null && rounds > 1) {
+        if (job.escalation() != null && escalation != null && rounds > 1) {
             rounds--;
-            escalationWorst = io.batchline.escalate.EscalationRound.worstCase(job, escalationPrice, requests,
-                    inputTokens, largestRequestTokens);
+            escalationWorst = escalation.round().worstCase(escalation.price(), requests, inputTokens,
+                    largestRequestTokens);
         }
         BigDecimal needed = committed.add(worst.multiply(BigDecimal.valueOf(rounds)))
                 .add(escalationWorst == null ? BigDecimal.ZERO : escalationWorst);
@@ -188,7 +191,7 @@ public final class BudgetGuard {
                 + (rounds > 1 ? String.format(Locale.ROOT, ", x%d to hold a reserve for up to %d retry or repair rounds",
                 rounds, rounds - 1) : "")
                 + (escalationWorst != null ? " + " + usd(escalationWorst) + " for the escalation round (every request"
-                        + " escalating to " + escalationPrice.model() + ")" : "")
+                        + " escalating to " + escalation.price().model() + ")" : "")
                 + (committed.signum() > 0 ? " + " + usd(committed) + " for earlier attempts" : "")
                 + " = " + usd(needed);
         BigDecimal runLimit = runLimit(job);

@@ -3,6 +3,7 @@ package io.batchline.compare;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.batchline.catalogue.ModelCatalogue;
 import io.batchline.grade.ComparedField;
 import io.batchline.grade.GradeFileException;
 import io.batchline.grade.GradeLog;
@@ -59,7 +60,8 @@ public final class RunComparison {
     record Side(String runId, JobSpec job, JsonNode report, ComparedField field, PromptVersion prompt,
                 Map<Long, GradeRecord> verdicts) {
 
-        static Side open(ObjectStore store, String runId, List<String> problems) {
+        static Side open(ObjectStore store, String runId, ModelCatalogue catalogue, String apiVersion,
+                         List<String> problems) {
             boolean hasJob = store.exists(RunKeys.jobSnapshot(runId));
             if (!store.exists(RunKeys.report(runId))) {
                 problems.add(hasJob ? "run " + runId + " has not finished (no report.json yet): compare it when"
@@ -71,7 +73,7 @@ public final class RunComparison {
                 problems.add("run " + runId + " has no frozen job spec (" + RunKeys.jobSnapshot(runId) + ")");
                 return null;
             }
-            JobSpec job = JobSpecLoader.load(store.read(RunKeys.jobSnapshot(runId)));
+            JobSpec job = JobSpecLoader.load(store.read(RunKeys.jobSnapshot(runId)), catalogue, apiVersion);
             JsonNode report = Json.tree(store.read(RunKeys.report(runId)));
             PromptVersion prompt = PromptVersion.fromReport(report);
             if (prompt == null) prompt = PromptVersion.of(job); // a run reported before prompt versions
@@ -92,16 +94,19 @@ public final class RunComparison {
     /**
      * Compares run {@code a} with run {@code b} in {@code store}, writing every changed item to {@code changed}
      * (JSON lines); {@code spillDir} takes the temporary sorted files. Throws {@link CompareException} naming
-     * every reason the two runs cannot be compared.
+     * every reason the two runs cannot be compared. The runs' job snapshots are read against {@code catalogue} at
+     * {@code apiVersion}.
      */
-    public static Result compare(ObjectStore store, String a, String b, Path spillDir, OutputStream changed) {
-        return compare(store, a, b, spillDir, changed, LineSortedItems.DEFAULT_CHUNK);
+    public static Result compare(ObjectStore store, String a, String b, Path spillDir, OutputStream changed,
+                                 ModelCatalogue catalogue, String apiVersion) {
+        return compare(store, a, b, spillDir, changed, LineSortedItems.DEFAULT_CHUNK, catalogue, apiVersion);
     }
 
-    static Result compare(ObjectStore store, String a, String b, Path spillDir, OutputStream changed, int chunk) {
+    static Result compare(ObjectStore store, String a, String b, Path spillDir, OutputStream changed, int chunk,
+                          ModelCatalogue catalogue, String apiVersion) {
         List<String> problems = new ArrayList<>();
-        Side sa = Side.open(store, a, problems);
-        Side sb = Side.open(store, b, problems);
+        Side sa = Side.open(store, a, catalogue, apiVersion, problems);
+        Side sb = Side.open(store, b, catalogue, apiVersion, problems);
         if (!problems.isEmpty()) throw new CompareException(problems);
         try (LineSortedItems ia = read(store, sa, spillDir, chunk);
              LineSortedItems ib = read(store, sb, spillDir, chunk)) {

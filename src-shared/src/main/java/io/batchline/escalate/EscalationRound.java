@@ -19,7 +19,33 @@ import java.util.List;
  * by the same rules ({@link RequestShape}) as the job's own requests.
  */
 public final class EscalationRound {
-    private EscalationRound() {}
+    /** The job as the escalation round renders it ({@link #jobOf}). */
+    private final JobSpec job;
+    /** The job whose requests escalate. */
+    private final JobSpec firstJob;
+    /** The escalation's requests as the catalogue's model rules shape them; null when they would be refused. */
+    private final RequestShape shape;
+    /** Why the escalation's requests would be refused; empty when {@link #shape} is set. */
+    private final List<String> refusals;
+
+    private EscalationRound(JobSpec firstJob, JobSpec job, RequestShape shape, List<String> refusals) {
+        this.firstJob = firstJob;
+        this.job = job;
+        this.shape = shape;
+        this.refusals = List.copyOf(refusals);
+    }
+
+    /**
+     * The escalation round of {@code job} with its requests shaped once by {@code catalogue} at {@code apiVersion};
+     * null when the job has none. Built once per job and used for every item.
+     */
+    public static EscalationRound of(JobSpec job, ModelCatalogue catalogue, String apiVersion) {
+        JobSpec escalated = jobOf(job);
+        if (escalated == null) return null;
+        List<String> refusals = new ArrayList<>();
+        RequestShape shape = shape(job, catalogue, apiVersion, refusals);
+        return new EscalationRound(job, escalated, shape, refusals);
+    }
 
     /** The {@code result} of the history entry that records the answer an item was escalated from. */
     public static final String ESCALATED = "escalated";
@@ -60,21 +86,17 @@ public final class EscalationRound {
      * (with the first request's cache breakpoint), the first request's other system blocks (few-shot examples by
      * type) and its user message, without any repair turns.
      */
-    public static ObjectNode params(JsonNode first, JobSpec job) {
-        JobSpec escalated = jobOf(job);
-        List<String> problems = new ArrayList<>();
-        RequestShape shape = RequestShape.of(escalated, escalated.model(), escalated.maxTokens(),
-                RequestShape.Defaults.catalogue(), RequestShape.Defaults.apiVersion(), "$.escalation.", problems);
+    public ObjectNode params(JsonNode first) {
         if (shape == null) {
-            throw new RenderException("the escalation's requests would be refused: " + String.join("; ", problems));
+            throw new RenderException("the escalation's requests would be refused: " + String.join("; ", refusals));
         }
         ObjectNode params = Json.MAPPER.createObjectNode();
         shape.applyTo(params);
         ArrayNode system = params.putArray("system");
         ObjectNode block = system.addObject();
         block.put("type", "text");
-        block.put("text", PromptRenderer.systemText(escalated, shape.structuredOutput()));
-        block.set("cache_control", PromptRenderer.cacheControl(escalated));
+        block.put("text", PromptRenderer.systemText(job, shape.structuredOutput()));
+        block.set("cache_control", PromptRenderer.cacheControl(job));
         JsonNode firstSystem = first.path("system");
         for (int i = 1; i < firstSystem.size(); i++) system.add(firstSystem.get(i).deepCopy());
         ArrayNode messages = params.putArray("messages");
@@ -89,17 +111,13 @@ public final class EscalationRound {
      * model's {@code price}, with the escalation's max_tokens as sent (thinking reserve included) and its system
      * prompt in place of the job's (when longer, each request grows by the difference).
      */
-    public static java.math.BigDecimal worstCase(JobSpec job, io.batchline.cost.Price price, long requests,
-                                                 long inputTokens, long largestRequestTokens) {
-        JobSpec escalated = jobOf(job);
-        List<String> problems = new ArrayList<>();
-        RequestShape shape = RequestShape.of(escalated, escalated.model(), escalated.maxTokens(),
-                RequestShape.Defaults.catalogue(), RequestShape.Defaults.apiVersion(), "$.escalation.", problems);
-        int maxTokens = shape == null ? escalated.maxTokens() : shape.maxTokens();
+    public java.math.BigDecimal worstCase(io.batchline.cost.Price price, long requests, long inputTokens,
+                                          long largestRequestTokens) {
+        int maxTokens = shape == null ? job.maxTokens() : shape.maxTokens();
         long longerSystem = Math.max(0, io.batchline.render.TokenEstimator.tokensForBytes(
-                io.batchline.render.TokenEstimator.utf8Length(PromptRenderer.systemText(escalated, false)))
+                io.batchline.render.TokenEstimator.utf8Length(PromptRenderer.systemText(job, false)))
                 - io.batchline.render.TokenEstimator.tokensForBytes(
-                io.batchline.render.TokenEstimator.utf8Length(PromptRenderer.systemText(job, false))));
+                io.batchline.render.TokenEstimator.utf8Length(PromptRenderer.systemText(firstJob, false))));
         long largest = largestRequestTokens + longerSystem;
         return price.worstCase(inputTokens + requests * longerSystem, requests * (long) maxTokens,
                 largest + largest / 10);

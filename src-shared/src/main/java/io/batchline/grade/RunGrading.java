@@ -2,6 +2,7 @@ package io.batchline.grade;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.batchline.catalogue.ModelCatalogue;
 import io.batchline.job.JobSpec;
 import io.batchline.job.JobSpecLoader;
 import io.batchline.json.Json;
@@ -47,14 +48,16 @@ public final class RunGrading {
      * Opens a finished run for grading: its job snapshot, sample (and with {@code withReview} its review items) and
      * the verdicts stored so far. Throws IllegalStateException when the run has no report (not finished, or no
      * such run) or no sample; {@link GradeFileException} when a stored grading object is malformed. {@code pages}
-     * renders report.html when the grading is published.
+     * renders report.html when the grading is published. The job snapshot is read against {@code catalogue} at
+     * {@code apiVersion}.
      */
-    public static RunGrading open(ObjectStore store, String runId, boolean withReview, ReportPages pages) {
+    public static RunGrading open(ObjectStore store, String runId, boolean withReview, ReportPages pages,
+                                  ModelCatalogue catalogue, String apiVersion) {
         if (!store.exists(RunKeys.report(runId))) {
             throw new IllegalStateException("run " + runId + " has no report.json: it has not finished, or there is"
                     + " no such run");
         }
-        JobSpec job = JobSpecLoader.load(store.read(RunKeys.jobSnapshot(runId)));
+        JobSpec job = JobSpecLoader.load(store.read(RunKeys.jobSnapshot(runId)), catalogue, apiVersion);
         GradeLog log = GradeLog.read(store, runId);
         Set<Long> decided = log.decided().keySet();
         GradableItems items = GradableItems.read(store, runId, line -> withReview || decided.contains(line));

@@ -54,16 +54,20 @@ public final class JobSpecLoader {
             SCHEMAS.getSchema(SchemaLocation.of(SchemaId.V202012), SCHEMA_CONFIG);
 
     /**
-     * Loads a job spec and checks it against the model catalogue's static facts (the model exists, the requests it
-     * implies are ones the model accepts). A run's snapshot is read with this, so a run keeps working while its
-     * model retires mid-way; before anything is spent, use {@link #load(byte[], LocalDate)}.
+     * Loads a job spec and checks it against the static facts of {@code catalogue} at {@code apiVersion} (the model
+     * exists, the requests it implies are ones the model accepts). A run's snapshot is read with this, so a run
+     * keeps working while its model retires mid-way; before anything is spent, use
+     * {@link #load(byte[], LocalDate, ModelCatalogue, String)}.
      */
-    public static JobSpec load(byte[] yaml) {
-        return load(yaml, null);
+    public static JobSpec load(byte[] yaml, ModelCatalogue catalogue, String apiVersion) {
+        return load(yaml, null, catalogue, apiVersion);
     }
 
-    /** {@link #load(byte[])}, and the model must still be served on {@code servedOn} (null: not checked). */
-    public static JobSpec load(byte[] yaml, LocalDate servedOn) {
+    /**
+     * {@link #load(byte[], ModelCatalogue, String)}, and the model must still be served on {@code servedOn} (null:
+     * not checked).
+     */
+    public static JobSpec load(byte[] yaml, LocalDate servedOn, ModelCatalogue catalogue, String apiVersion) {
         JsonNode doc;
         try {
             doc = YAML.readTree(yaml);
@@ -72,16 +76,17 @@ public final class JobSpecLoader {
         } catch (IOException e) {
             throw new UncheckedIOException("reading job spec", e);
         }
-        return fromTree(doc, servedOn);
+        return fromTree(doc, servedOn, catalogue, apiVersion);
     }
 
-    public static JobSpec load(InputStream yaml) {
-        return load(yaml, null);
+    public static JobSpec load(InputStream yaml, ModelCatalogue catalogue, String apiVersion) {
+        return load(yaml, null, catalogue, apiVersion);
     }
 
-    public static JobSpec load(InputStream yaml, LocalDate servedOn) {
+    public static JobSpec load(InputStream yaml, LocalDate servedOn, ModelCatalogue catalogue, String apiVersion) {
         try {
-            return load(yaml.readAllBytes(), servedOn); // a job spec is a small config file, not an input
+            // a job spec is a small config file, not an input
+            return load(yaml.readAllBytes(), servedOn, catalogue, apiVersion);
         } catch (IOException e) {
             throw new UncheckedIOException("reading job spec", e);
         }
@@ -92,11 +97,7 @@ public final class JobSpecLoader {
                 : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
     }
 
-    static JobSpec fromTree(JsonNode doc) {
-        return fromTree(doc, null);
-    }
-
-    static JobSpec fromTree(JsonNode doc, LocalDate servedOn) {
+    static JobSpec fromTree(JsonNode doc, LocalDate servedOn, ModelCatalogue catalogue, String apiVersion) {
         if (doc == null || doc.isMissingNode() || doc.isNull()) {
             throw new JobSpecException(List.of("$: the job spec is empty"));
         }
@@ -110,7 +111,6 @@ public final class JobSpecLoader {
 
         ObjectNode spec = withDefaults((ObjectNode) doc);
         // Semantic checks run even after schema errors, guarding types, so one pass shows everything.
-        ModelCatalogue catalogue = RequestShape.Defaults.catalogue();
         checkModel(spec, catalogue, servedOn, problems);
         checkTemplate(spec, problems);
         checkOutputSchema(spec, problems);
@@ -129,8 +129,8 @@ public final class JobSpecLoader {
             throw new JobSpecException("cannot bind job spec: " + e.getMessage(), e);
         }
         // the requests this job implies, per model: refused here, before anything is spent, not hours later
-        RequestShape.forJob(job, catalogue, RequestShape.Defaults.apiVersion(), problems);
-        io.batchline.escalate.EscalationRound.shape(job, catalogue, RequestShape.Defaults.apiVersion(), problems);
+        RequestShape.forJob(job, catalogue, apiVersion, problems);
+        io.batchline.escalate.EscalationRound.shape(job, catalogue, apiVersion, problems);
         if (!problems.isEmpty()) throw new JobSpecException(problems);
         return job;
     }

@@ -79,7 +79,8 @@ public final class CollectStage {
         }
         io.batchline.logging.LogContext.put("batch_id", shard.batchId());
         PriceTable prices = ctx.pricesForRun(runId);
-        RetryPartWriter retry = new RetryPartWriter(store, shard, job);
+        RetryPartWriter retry = new RetryPartWriter(store, shard, job, io.batchline.escalate.EscalationRound.of(job,
+                ctx.config().catalogue(), ctx.config().anthropicVersion()));
         boolean resumed;
         OutcomePartsWriter parts;
         // resumes after the last checkpoint of a killed collect, judging as it did
@@ -163,7 +164,7 @@ public final class CollectStage {
                     + e.getMessage(), e);
         }
         // written (empty) so that a retry part from before the cancel is not left behind for this shard
-        new RetryPartWriter(store, shard, null).write();
+        new RetryPartWriter(store, shard, null, null).write();
         return new Collected(shard.shard(), 0, 0, 0, failed, 0);
     }
 }

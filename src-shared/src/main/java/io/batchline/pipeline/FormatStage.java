@@ -23,7 +23,6 @@ import java.util.List;
  */
 public final class FormatStage {
     private final PipelineContext ctx;
-    private final Planner planner = new Planner();
 
     public FormatStage(PipelineContext ctx) {
         this.ctx = ctx;
@@ -42,7 +41,7 @@ public final class FormatStage {
         // from a format checkpoint comes through here too, so it re-reads that same version
         try (InputStream in = openInput(store, run);
              InputStream golden = job.golden() == null ? null : openGolden(store, runId, job)) {
-            plan = planner.plan(PlanRequest.of(job, runId, 1, in, run.inputKey(), store)
+            plan = planner().plan(PlanRequest.of(job, runId, 1, in, run.inputKey(), store)
                     .withGolden(golden == null ? null
                             : new Planner.GoldenInput(RunKeys.goldenSnapshot(runId, job.golden().file()), golden))
                     .withCache(io.batchline.cache.ResultCache.lookup(ctx.resultCache(), job, runId, store, ctx.clock()))
@@ -62,7 +61,7 @@ public final class FormatStage {
             throw new TransientStageException("planning " + run.inputKey() + ": " + e.getMessage(), e);
         }
         ctx.budget().reserve(runId, job, io.batchline.plan.Strata.dearest(job, ctx.pricesForRun(runId)), plan,
-                escalationPrice(job, runId));
+                escalation(job, runId));
         io.batchline.cache.ResultCache.publishReviews(ctx.reviewQueue(), job, store, runId); // cached review items
         io.batchline.chaos.Chaos.point("format.after_plan");
         return record(runId, plan, plan.items(), plan.invalid());
@@ -112,21 +111,30 @@ public final class FormatStage {
             new CancelStage(ctx).failRetries(store, runId, next, parts);
             return new Formatted(retryOf, 0, 0, 0, 0, null);
         }
-        Plan plan = planner.planRetry(job, runId, next, parts, store);
+        Plan plan = planner().planRetry(job, runId, next, parts, store);
         // a retry round may hold escalation requests: its worst case is at the dearer of the two prices
         io.batchline.cost.Price price = io.batchline.plan.Strata.dearest(job, ctx.pricesForRun(runId));
-        io.batchline.cost.Price escalation = escalationPrice(job, runId);
-        if (escalation != null && escalation.worstCase(1_000_000, 1_000_000).compareTo(price.worstCase(1_000_000, 1_000_000)) > 0) {
-            price = escalation;
+        io.batchline.budget.BudgetGuard.Escalation escalation = escalation(job, runId);
+        if (escalation != null && escalation.price().worstCase(1_000_000, 1_000_000)
+                .compareTo(price.worstCase(1_000_000, 1_000_000)) > 0) {
+            price = escalation.price();
         }
         ctx.budget().reserve(runId, job, price, plan, escalation);
         return record(runId, plan, plan.valid() + plan.invalid(), plan.invalid());
     }
 
-    /** The escalation model's price for this run, or null when the job has no escalation. */
-    private io.batchline.cost.Price escalationPrice(JobSpec job, String runId) {
-        return job.escalation() == null ? null
-                : ctx.pricesForRun(runId).priceFor(job.escalation().model(), job.cacheTtl());
+    /** Renders requests with the configured catalogue, read on first use rather than when the stage is built. */
+    private Planner planner() {
+        return new Planner(ctx.config().catalogue(), ctx.config().anthropicVersion());
+    }
+
+    /** The job's escalation round and its model's price for this run, or null when the job has no escalation. */
+    private io.batchline.budget.BudgetGuard.Escalation escalation(JobSpec job, String runId) {
+        if (job.escalation() == null) return null;
+        PipelineConfig config = ctx.config();
+        return new io.batchline.budget.BudgetGuard.Escalation(
+                io.batchline.escalate.EscalationRound.of(job, config.catalogue(), config.anthropicVersion()),
+                ctx.pricesForRun(runId).priceFor(job.escalation().model(), job.cacheTtl()));
     }
 
     private Formatted record(String runId, Plan plan, long items, long invalid) {

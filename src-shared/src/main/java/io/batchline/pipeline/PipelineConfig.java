@@ -132,14 +132,18 @@ public record PipelineConfig(
 
     /**
      * Hands the settings that code without a pipeline context reads (fault switch, content logging, the stage
-     * meter's memory size, the catalogue and API version of rendered requests) to their process-wide holders.
+     * meter's memory size) to their process-wide holders.
      * The code that starts the process calls it once, right after parsing the configuration.
      */
     public void configureProcess() {
         Chaos.configure(chaosFile);
         ContentLog.configure(logContent);
         StageMeter.configure(functionMemoryMb);
-        RequestShape.Defaults.configure(models, anthropicVersion);
+    }
+
+    /** The model catalogue requests are rendered with and job specs are checked against. */
+    public ModelCatalogue catalogue() {
+        return models.get();
     }
 
     /** Each wait is this much longer than the one before: a run learns an ended batch at most ~20% late. */

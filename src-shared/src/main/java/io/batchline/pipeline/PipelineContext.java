@@ -151,9 +151,10 @@ public final class PipelineContext {
         return loadJob(store(bucket), RunKeys.jobSnapshot(runId));
     }
 
-    static JobSpec loadJob(ObjectStore store, String key) {
+    /** The job spec at {@code key}, checked against the configured catalogue and API version. */
+    JobSpec loadJob(ObjectStore store, String key) {
         try (InputStream in = store.open(key)) {
-            return JobSpecLoader.load(in);
+            return JobSpecLoader.load(in, config.catalogue(), config.anthropicVersion());
         } catch (NoSuchObjectException e) {
             throw new PermanentStageException("JobSpecMissing", "no job spec at " + key, e);
         } catch (JobSpecException e) {

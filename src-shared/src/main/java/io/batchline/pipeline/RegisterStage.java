@@ -25,7 +25,7 @@ public final class RegisterStage {
             throw new PermanentStageException("InputMissing", "no input at s3://" + start.bucket() + "/" + start.key());
         }
         String jobKey = RunKeys.jobSpec(start.job());
-        io.batchline.job.JobSpec job = PipelineContext.loadJob(store, jobKey); // fail fast, with the spec's own error
+        io.batchline.job.JobSpec job = ctx.loadJob(store, jobKey); // fail fast, with the spec's own error
         if (job.golden() != null) freezeGolden(store, start, job.golden().file());
         String snapshot = RunKeys.jobSnapshot(start.runId());
         if (!store.exists(snapshot)) {

@@ -28,12 +28,15 @@ final class RetryPartWriter {
     private final ShardRecord shard;
     /** null for a shard that has nothing to send again */
     private final JobSpec job;
+    /** The job's escalation round, shaped once for the whole shard; null without one. */
+    private final EscalationRound escalation;
     private final Map<String, Retry> retry = new LinkedHashMap<>(); // by custom_id
 
-    RetryPartWriter(ObjectStore store, ShardRecord shard, JobSpec job) {
+    RetryPartWriter(ObjectStore store, ShardRecord shard, JobSpec job, EscalationRound escalation) {
         this.store = store;
         this.shard = shard;
         this.job = job;
+        this.escalation = escalation;
     }
 
     void add(Retry r) {
@@ -65,7 +68,7 @@ final class RetryPartWriter {
                     JsonNode params = request.get("params");
                     boolean repair = false;
                     if (r.escalation()) { // a new round: its answer may have its own repair
-                        params = EscalationRound.params(params, job);
+                        params = escalation.params(params);
                     } else if (r.isRepair()) {
                         repair = true;
                         params = RepairPrompt.params(params, r.answer(), r.errors(), job.outputSchema());

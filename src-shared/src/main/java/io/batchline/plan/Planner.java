@@ -70,6 +70,15 @@ public final class Planner {
         return "a" + attempt + "-g" + line;
     }
 
+    /** The model catalogue and API version requests are rendered for. */
+    private final io.batchline.catalogue.ModelCatalogue catalogue;
+    private final String apiVersion;
+
+    public Planner(io.batchline.catalogue.ModelCatalogue catalogue, String apiVersion) {
+        this.catalogue = java.util.Objects.requireNonNull(catalogue, "catalogue");
+        this.apiVersion = java.util.Objects.requireNonNull(apiVersion, "apiVersion");
+    }
+
     /** The job's golden file as the planner reads it: its name (for the format) and its bytes. */
     public record GoldenInput(String name, InputStream in) {}
 
@@ -94,7 +103,7 @@ public final class Planner {
         ObjectStore store = request.store();
         GoldenInput golden = request.golden();
         io.batchline.cache.ResultCache.Lookup cache = request.cache();
-        Run run = new Run(job, runId, attempt, store);
+        Run run = new Run(job, new PromptRenderer(job, catalogue, apiVersion), runId, attempt, store);
         run.cache = cache;
         if (attempt == 1 && job.canary() != null) run.canaryLeft = job.canary().items();
         run.checkpointEvery = request.checkpointEvery();
@@ -128,7 +137,7 @@ public final class Planner {
      */
     public Plan planRetry(JobSpec job, String runId, int attempt, List<String> retryParts, ObjectStore store) {
         if (attempt < 2) throw new IllegalArgumentException("a retry round is attempt 2 or later, got " + attempt);
-        Run run = new Run(job, runId, attempt, store);
+        Run run = new Run(job, new PromptRenderer(job, catalogue, apiVersion), runId, attempt, store);
         long lines = 0;
         for (String key : retryParts) {
             try (BufferedReader reader = new BufferedReader(
@@ -206,12 +215,12 @@ public final class Planner {
         private final RequestLineWriter requestWriter;
         private Shard current;
 
-        Run(JobSpec job, String runId, int attempt, ObjectStore store) {
+        Run(JobSpec job, PromptRenderer renderer, String runId, int attempt, ObjectStore store) {
             this.job = job;
             this.runId = runId;
             this.attempt = attempt;
             this.store = store;
-            this.renderer = new PromptRenderer(job);
+            this.renderer = renderer;
             this.longInputs = LongInputs.of(job);
             this.strata = Strata.of(job);
             this.requestWriter = new RequestLineWriter(renderer.systemText());

@@ -33,11 +33,6 @@ public final class PromptRenderer {
     /** Each request shape by stratum name ({@link RequestShape#JOB} for the job's own). */
     private final java.util.Map<String, RequestShape> shapes;
 
-    /** With the catalogue and API version of this process ({@link RequestShape.Defaults}). */
-    public PromptRenderer(JobSpec job) {
-        this(job, RequestShape.Defaults.catalogue(), RequestShape.Defaults.apiVersion());
-    }
-
     public PromptRenderer(JobSpec job, io.batchline.catalogue.ModelCatalogue catalogue, String apiVersion) {
         this.job = job;
         java.util.List<String> problems = new java.util.ArrayList<>();

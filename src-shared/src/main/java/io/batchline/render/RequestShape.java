@@ -218,30 +218,6 @@ public record RequestShape(
         return shapes;
     }
 
-    /**
-     * The catalogue and API version of this process ({@code BATCHLINE_MODELS_FILE} and {@value #API_VERSION_ENV}),
-     * as the process's wiring configured them; the bundled catalogue and 2023-06-01 until it does.
-     */
-    public static final class Defaults {
-        private Defaults() {}
-
-        private static volatile java.util.function.Supplier<ModelCatalogue> catalogue = ModelCatalogue::bundled;
-        private static volatile String apiVersion = ModelCatalogue.API_VERSION_2023;
-
-        public static void configure(java.util.function.Supplier<ModelCatalogue> models, String anthropicVersion) {
-            catalogue = java.util.Objects.requireNonNull(models, "models");
-            apiVersion = java.util.Objects.requireNonNull(anthropicVersion, "anthropicVersion");
-        }
-
-        public static ModelCatalogue catalogue() {
-            return catalogue.get();
-        }
-
-        public static String apiVersion() {
-            return apiVersion;
-        }
-    }
-
     private static ObjectNode type(String type) {
         ObjectNode n = JsonNodeFactory.instance.objectNode();
         n.put("type", type);

@@ -3,6 +3,7 @@ package io.batchline.badinput;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.batchline.catalogue.ModelCatalogue;
 import io.batchline.job.JobSpec;
 import io.batchline.job.JobSpecLoader;
 import io.batchline.json.Json;
@@ -55,13 +56,14 @@ class BadInputSuiteTest {
     @BeforeEach
     void setUp() {
         store = new FileObjectStore(dir);
-        job = JobSpecLoader.load(JOB.getBytes(StandardCharsets.UTF_8));
+        job = JobSpecLoader.load(JOB.getBytes(StandardCharsets.UTF_8),
+                ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
     }
 
     private record Outcome(Plan plan, Map<Long, String> failed, List<JsonNode> requests) {}
 
     private Outcome plan(String name, byte[] content) {
-        Plan plan = new Planner().plan(PlanRequest.of(job, RUN, 1, new ByteArrayInputStream(content), name, store));
+        Plan plan = new Planner(ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023).plan(PlanRequest.of(job, RUN, 1, new ByteArrayInputStream(content), name, store));
         Map<Long, String> failed = new HashMap<>();
         JsonLines.forEachLine(store.open(RunKeys.planPart(RUN, 1, OutcomeKind.FAILED)), l -> {
             JsonNode n = Json.tree(l.getBytes(StandardCharsets.UTF_8));

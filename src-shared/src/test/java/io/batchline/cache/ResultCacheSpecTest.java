@@ -3,6 +3,7 @@ package io.batchline.cache;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.batchline.catalogue.ModelCatalogue;
 import io.batchline.job.JobSpec;
 import io.batchline.job.JobSpecException;
 import io.batchline.job.JobSpecLoader;
@@ -22,7 +23,8 @@ class ResultCacheSpecTest {
             """;
 
     private static JobSpec load(String yaml) {
-        return JobSpecLoader.load(yaml.getBytes(StandardCharsets.UTF_8));
+        return JobSpecLoader.load(yaml.getBytes(StandardCharsets.UTF_8),
+                ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.batchline.catalogue.ModelCatalogue;
 import io.batchline.json.Json;
 import io.batchline.run.RunKeys;
 import io.batchline.store.FileObjectStore;
@@ -115,7 +116,8 @@ class RunComparisonTest {
                 {"line":30,"id":"T-30","verdict":"wrong","correct_value":"billing","grader":"qa","at":"2026-01-02T00:00:01Z"}
                 """);
         ByteArrayOutputStream changedOut = new ByteArrayOutputStream();
-        RunComparison.Result result = RunComparison.compare(store, "run-a", "run-b", tmp.resolve("spill"), changedOut, 7);
+        RunComparison.Result result = RunComparison.compare(store, "run-a", "run-b", tmp.resolve("spill"), changedOut, 7,
+                ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
         JsonNode c = result.json();
 
         // recomputed from the items written
@@ -208,7 +210,8 @@ class RunComparisonTest {
         ObjectStore store = new FileObjectStore(tmp.resolve("bucket"));
         put(store, "run-a", "", runA(), 1);
         put(store, "run-b", "", runA(), 3);
-        JsonNode c = RunComparison.compare(store, "run-a", "run-b", tmp.resolve("spill"), null, 5).json();
+        JsonNode c = RunComparison.compare(store, "run-a", "run-b", tmp.resolve("spill"), null, 5,
+                ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023).json();
         assertThat(c.get("same_prompt").asBoolean()).isTrue();
         assertThat(c.get("prompt_changes")).isEmpty();
         assertThat(c.at("/changed/count").asLong()).isZero();
@@ -221,7 +224,8 @@ class RunComparisonTest {
         ObjectStore store = new FileObjectStore(tmp.resolve("bucket"));
         put(store, "run-a", "", runA(), 1);
         store.put(RunKeys.jobSnapshot("running"), JOB.formatted("").getBytes(StandardCharsets.UTF_8), "application/yaml");
-        assertThatThrownBy(() -> RunComparison.compare(store, "nope", "running", tmp, null))
+        assertThatThrownBy(() -> RunComparison.compare(store, "nope", "running", tmp, null,
+                ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023))
                 .isInstanceOf(CompareException.class)
                 .satisfies(e -> assertThat(((CompareException) e).problems()).containsExactly(
                         "no run nope (`./batchline local status` lists the runs)",
@@ -230,7 +234,8 @@ class RunComparisonTest {
         List<Item> other = new ArrayList<>();
         for (long line = 41; line <= 50; line++) other.add(new Item(line, "T-" + line, "accepted", "billing", BigDecimal.ONE, "billing"));
         put(store, "run-c", "", other, 4);
-        assertThatThrownBy(() -> RunComparison.compare(store, "run-a", "run-c", tmp.resolve("spill"), null))
+        assertThatThrownBy(() -> RunComparison.compare(store, "run-a", "run-c", tmp.resolve("spill"), null,
+                ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023))
                 .isInstanceOf(CompareException.class)
                 .hasMessageContaining("no input line in common (40 and 10 outcome lines)")
                 .hasMessageContaining("different inputs");

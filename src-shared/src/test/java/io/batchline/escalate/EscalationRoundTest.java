@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.batchline.catalogue.ModelCatalogue;
 import io.batchline.job.JobSpec;
 import io.batchline.job.JobSpecLoader;
 import io.batchline.json.Json;
@@ -23,11 +24,17 @@ class EscalationRoundTest {
                 max_tokens: 300
                 output_schema: {type: object, required: [team, confidence], properties: {team: {type: string},
                   confidence: {type: number}}}
-                """ + escalation).getBytes(StandardCharsets.UTF_8));
+                """ + escalation).getBytes(StandardCharsets.UTF_8),
+                        ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
+    }
+
+    private static EscalationRound escalation(JobSpec job) {
+        return EscalationRound.of(job, ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
     }
 
     private static ObjectNode first(JobSpec job) {
-        return new PromptRenderer(job).params(Json.tree("{\"subject\":\"refund please\"}".getBytes(StandardCharsets.UTF_8)),
+        return new PromptRenderer(job,
+                ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023).params(Json.tree("{\"subject\":\"refund please\"}".getBytes(StandardCharsets.UTF_8)),
                 null);
     }
 
@@ -37,7 +44,7 @@ class EscalationRoundTest {
         ObjectNode first = first(job);
         // a repaired first request: the repair turns are not carried into the escalation
         ObjectNode repaired = RepairPrompt.params(first, "{oops", "not JSON", job.outputSchema());
-        JsonNode params = EscalationRound.params(repaired, job);
+        JsonNode params = escalation(job).params(repaired);
         assertThat(params.get("model").asText()).isEqualTo("claude-opus-4-6");
         assertThat(params.get("max_tokens").asInt()).isEqualTo(500);
         assertThat(params.get("messages")).hasSize(1);
@@ -51,7 +58,7 @@ class EscalationRoundTest {
     @Test
     void unsetSettingsAreTheJobs() {
         JobSpec job = job("escalation: {model: claude-opus-4-6, structured_output: off}\n");
-        JsonNode params = EscalationRound.params(first(job), job);
+        JsonNode params = escalation(job).params(first(job));
         assertThat(params.get("max_tokens").asInt()).isEqualTo(300);
         assertThat(params.at("/system/0/text").asText()).startsWith("Sort the ticket.").contains("```json");
         assertThat(params.has("output_config") && params.get("output_config").has("format")).isFalse();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.batchline.catalogue.ModelCatalogue;
 import io.batchline.json.Json;
 import io.batchline.report.ReportPages;
 import io.batchline.run.RunKeys;
@@ -37,7 +38,8 @@ class GradeRunGradingTest {
     @Test
     void aVerdictsFileWithAnyBadRowIsRefusedWholeNamingTheLinesOfTheFile() {
         ObjectStore store = new GradeTestRun(dir, "0.02").store;
-        RunGrading g = RunGrading.open(store, RUN, false, PAGES);
+        RunGrading g = RunGrading.open(store, RUN, false, PAGES,
+                ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
         String csv = """
                 line,verdict,correct_value
                 1,correct,
@@ -67,7 +69,8 @@ class GradeRunGradingTest {
 
     @Test
     void csvAndJsonlVerdictsAreRecordsOfTheGrader() {
-        RunGrading g = RunGrading.open(new GradeTestRun(dir, "0.02").store, RUN, true, PAGES);
+        RunGrading g = RunGrading.open(new GradeTestRun(dir, "0.02").store, RUN, true, PAGES,
+                ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
         List<GradeRecord> csv = file(g, "v.csv", "1,correct\n11,wrong,\"billing\"\n6,skip,\n");
         assertThat(csv).extracting(GradeRecord::line, GradeRecord::verdict, GradeRecord::from)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(1L, Verdict.CORRECT, "sample"),
@@ -83,7 +86,8 @@ class GradeRunGradingTest {
     @Test
     void publishingEstimatesFromTheSampleOnlyAndWritesSummaryGradedLinesAndTheReport() {
         ObjectStore store = new GradeTestRun(dir, "0.02").store;
-        RunGrading g = RunGrading.open(store, RUN, true, PAGES);
+        RunGrading g = RunGrading.open(store, RUN, true, PAGES,
+                ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
         // sample lines 1..19 odd: 1-9 answered billing (right), 11-19 technical (wrong); review 6 and 12 graded too
         StringBuilder csv = new StringBuilder();
         for (long line : GradeTestRun.sampleLines()) csv.append(line).append(line <= 10 ? ",correct\n" : ",wrong,billing\n");
@@ -130,10 +134,12 @@ class GradeRunGradingTest {
     @Test
     void gradingAgainReplacesTheReportsBlockAndKeepsTheRestByteForByte() {
         ObjectStore store = new GradeTestRun(dir, "0.9").store;
-        RunGrading g = RunGrading.open(store, RUN, false, PAGES);
+        RunGrading g = RunGrading.open(store, RUN, false, PAGES,
+                ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
         g.record("ana", T0, file(g, "v.csv", "1,correct\n"));
         g.publish(T0);
-        RunGrading again = RunGrading.open(store, RUN, false, PAGES);
+        RunGrading again = RunGrading.open(store, RUN, false, PAGES,
+                ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
         again.record("bo", T0.plusSeconds(1), file(again, "v.csv", "3,correct\n5,correct\n"));
         again.publish(T0.plusSeconds(2));
 
@@ -149,7 +155,8 @@ class GradeRunGradingTest {
     @Test
     void theInteractiveSessionShowsTheTemplateFieldsAndTakesScriptedKeys() {
         ObjectStore store = new GradeTestRun(dir, "0.02").store;
-        RunGrading g = RunGrading.open(store, RUN, false, PAGES);
+        RunGrading g = RunGrading.open(store, RUN, false, PAGES,
+                ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
         List<GradableItem> todo = g.toGrade();
         assertThat(todo).extracting(GradableItem::line).containsExactlyElementsOf(GradeTestRun.sampleLines());
         ByteArrayOutputStream shown = new ByteArrayOutputStream();
@@ -176,7 +183,8 @@ class GradeRunGradingTest {
                 .contains("reason: confidence 0.8 below accept_at 0.9");
 
         g.record("ana", T0, s.records());
-        RunGrading resumed = RunGrading.open(store, RUN, false, PAGES);
+        RunGrading resumed = RunGrading.open(store, RUN, false, PAGES,
+                ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
         assertThat(resumed.toGrade()).extracting(GradableItem::line).containsExactly(5L, 9L, 11L, 13L, 15L, 17L, 19L);
         InteractiveGrader.Session rest = new InteractiveGrader(new StringReader("c\nc\n"),
                 new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), resumed.field(), "bo",
@@ -187,7 +195,8 @@ class GradeRunGradingTest {
 
     @Test
     void withReviewTheReviewItemsNotInTheSampleFollowTheSample() {
-        RunGrading g = RunGrading.open(new GradeTestRun(dir, "0.02").store, RUN, true, PAGES);
+        RunGrading g = RunGrading.open(new GradeTestRun(dir, "0.02").store, RUN, true, PAGES,
+                ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
         assertThat(g.toGrade().stream().map(i -> i.line() + i.from().substring(0, 1)).collect(Collectors.joining(" ")))
                 .isEqualTo("1s 3s 5s 7s 9s 11s 13s 15s 17s 19s 6r 12r 18r");
     }
@@ -195,6 +204,7 @@ class GradeRunGradingTest {
     @Test
     void aRunWithoutAReportIsNotGradable() {
         ObjectStore store = new GradeTestRun(dir, "0.02").store;
-        assertThatThrownBy(() -> RunGrading.open(store, "other-run", false, PAGES)).hasMessageContaining("has no report.json");
+        assertThatThrownBy(() -> RunGrading.open(store, "other-run", false, PAGES,
+                ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023)).hasMessageContaining("has no report.json");
     }
 }

@@ -3,6 +3,7 @@ package io.batchline.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.batchline.catalogue.ModelCatalogue;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -45,7 +46,8 @@ class JobSpecEscalationTest {
                 .hasMessageContaining("$.escalation.model: ");
         // retired on the day the job is checked for a run (2026-11-30), as the job's own model would be
         assertThatThrownBy(() -> JobSpecLoader.load((SmallJobs.BASE + "escalation: {model: claude-sonnet-4-5-20250929}\n")
-                .getBytes(StandardCharsets.UTF_8), java.time.LocalDate.of(2026, 12, 6)))
+                .getBytes(StandardCharsets.UTF_8), java.time.LocalDate.of(2026, 12, 6),
+                        ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023))
                 .hasMessageContaining("$.escalation.model: ").hasMessageContaining("retired");
         // a moving alias needs allow_unpinned_model, as the job's model does
         assertThatThrownBy(() -> load("escalation: {model: claude-haiku-4-5}\n"))
@@ -70,14 +72,16 @@ class JobSpecEscalationTest {
     @Test
     void theSamplesEscalationExampleLoads() throws Exception {
         JobSpec job = JobSpecLoader.load(java.nio.file.Files.readAllBytes(
-                java.nio.file.Path.of("../samples/ticket-triage/job-escalate.yaml")));
+                java.nio.file.Path.of("../samples/ticket-triage/job-escalate.yaml")),
+                        ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
         assertThat(job.model()).isEqualTo("claude-haiku-5-5");
         assertThat(job.escalation().model()).isEqualTo("claude-opus-4-6");
         assertThat(job.escalation().on()).containsExactly("rejected");
         assertThat(job.longInputs().mode()).isEqualTo("truncate");
         // the shipped job does not escalate
         assertThat(JobSpecLoader.load(java.nio.file.Files.readAllBytes(
-                java.nio.file.Path.of("../samples/ticket-triage/job.yaml"))).escalation()).isNull();
+                java.nio.file.Path.of("../samples/ticket-triage/job.yaml")),
+                        ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023).escalation()).isNull();
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.batchline.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.batchline.catalogue.ModelCatalogue;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,7 +27,8 @@ class JobSpecLoaderTest {
             """;
 
     static JobSpec load(String yaml) {
-        return JobSpecLoader.load(yaml.getBytes(StandardCharsets.UTF_8));
+        return JobSpecLoader.load(yaml.getBytes(StandardCharsets.UTF_8),
+                ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
     }
 
     static JobSpecException failure(String yaml) {
@@ -114,7 +116,8 @@ class JobSpecLoaderTest {
     void retiredAndUnknownModelsAreRefusedBeforeAnythingIsSpent() {
         String retired = MINIMAL.replace("claude-haiku-4-5-20251001", "claude-sonnet-4-5-20250929");
         JobSpecException e = assertThrows(JobSpecException.class, () -> JobSpecLoader.load(
-                retired.getBytes(java.nio.charset.StandardCharsets.UTF_8), java.time.LocalDate.parse("2026-12-06")));
+                retired.getBytes(java.nio.charset.StandardCharsets.UTF_8), java.time.LocalDate.parse("2026-12-06"),
+                        ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023));
         assertThat(e.problems()).singleElement().asString().startsWith("$.model: ")
                 .contains("retired on 2026-11-30").contains("claude-sonnet-4-6");
         // a run already under way keeps reading its snapshot
@@ -230,7 +233,7 @@ class JobSpecLoaderTest {
     @Test
     void theSampleJobLoads() throws Exception {
         try (InputStream in = Files.newInputStream(Path.of("../samples/ticket-triage/job.yaml"))) {
-            JobSpec job = JobSpecLoader.load(in);
+            JobSpec job = JobSpecLoader.load(in, ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
             assertThat(job.name()).isEqualTo("ticket-triage");
             assertThat(job.model()).isEqualTo("claude-haiku-5-5");
             assertThat(job.maxTokens()).isEqualTo(300);

@@ -3,6 +3,7 @@ package io.batchline.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.batchline.catalogue.ModelCatalogue;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
@@ -25,7 +26,8 @@ class PromptStrategyChecksTest {
             """;
 
     static JobSpec load(String extra) {
-        return JobSpecLoader.load((BASE + extra).getBytes(StandardCharsets.UTF_8));
+        return JobSpecLoader.load((BASE + extra).getBytes(StandardCharsets.UTF_8),
+                ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
     }
 
     static java.util.List<String> problems(String extra) {

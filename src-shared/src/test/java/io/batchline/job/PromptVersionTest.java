@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.batchline.catalogue.ModelCatalogue;
 import io.batchline.json.Json;
 import io.batchline.render.PromptRenderer;
 import java.lang.reflect.RecordComponent;
@@ -32,7 +33,8 @@ class PromptVersionTest {
             "calibration", "result_cache", "version");
 
     private static JobSpec sample() throws Exception {
-        return JobSpecLoader.load(Files.readAllBytes(SAMPLE));
+        return JobSpecLoader.load(Files.readAllBytes(SAMPLE),
+                ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
     }
 
     private static JobSpec with(JobSpec job, Consumer<ObjectNode> change) {
@@ -122,13 +124,17 @@ class PromptVersionTest {
         String base = PromptVersion.of(job).hash();
         JsonNode item = Json.tree("{\"id\":\"T-1\",\"subject\":\"Refund\",\"body\":\"Charged twice\",\"label\":\"billing\"}"
                 .getBytes());
-        String request = Json.string(new PromptRenderer(job).params(item, null));
-        String longRequest = Json.string(new PromptRenderer(job).params(item, job.strata().get(0)));
+        String request = Json.string(new PromptRenderer(job,
+                ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023).params(item, null));
+        String longRequest = Json.string(new PromptRenderer(job,
+                ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023).params(item, job.strata().get(0)));
         otherChanges().forEach((field, change) -> {
             JobSpec other = with(job, change);
             assertThat(PromptVersion.of(other).hash()).as(field).isEqualTo(base);
-            assertThat(Json.string(new PromptRenderer(other).params(item, null))).as(field).isEqualTo(request);
-            assertThat(Json.string(new PromptRenderer(other).params(item, other.strata().get(0)))).as(field)
+            assertThat(Json.string(new PromptRenderer(other,
+                    ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023).params(item, null))).as(field).isEqualTo(request);
+            assertThat(Json.string(new PromptRenderer(other,
+                    ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023).params(item, other.strata().get(0)))).as(field)
                     .isEqualTo(longRequest);
         });
         assertThat(PromptVersion.of(with(job, t -> t.put("version", "v2"))).label()).isEqualTo("v2");
@@ -160,12 +166,15 @@ class PromptVersionTest {
                 name: other-name
                 version: "v1"
                 """;
-        PromptVersion va = PromptVersion.of(JobSpecLoader.load(a.getBytes()));
-        PromptVersion vb = PromptVersion.of(JobSpecLoader.load(b.getBytes()));
+        PromptVersion va = PromptVersion.of(JobSpecLoader.load(a.getBytes(),
+                ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023));
+        PromptVersion vb = PromptVersion.of(JobSpecLoader.load(b.getBytes(),
+                ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023));
         assertThat(vb.hash()).isEqualTo(va.hash());
         assertThat(vb.label()).isEqualTo("v1");
         assertThat(va.label()).isNull();
         String c = a.replace("max_tokens: 100", "max_tokens: 101");
-        assertThat(PromptVersion.of(JobSpecLoader.load(c.getBytes())).hash()).isNotEqualTo(va.hash());
+        assertThat(PromptVersion.of(JobSpecLoader.load(c.getBytes(),
+                ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023)).hash()).isNotEqualTo(va.hash());
     }
 }

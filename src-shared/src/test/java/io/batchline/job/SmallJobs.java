@@ -1,5 +1,6 @@
 package io.batchline.job;
 
+import io.batchline.catalogue.ModelCatalogue;
 import java.nio.charset.StandardCharsets;
 
 /** The smallest valid job spec, with the keys a test is about added to it. */
@@ -16,6 +17,7 @@ final class SmallJobs {
 
     /** The small job with {@code extra} (YAML lines) added, loaded and checked like any job spec. */
     static JobSpec with(String extra) {
-        return JobSpecLoader.load((BASE + extra).getBytes(StandardCharsets.UTF_8));
+        return JobSpecLoader.load((BASE + extra).getBytes(StandardCharsets.UTF_8),
+                ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
     }
 }

@@ -3,6 +3,7 @@ package io.batchline.outcome;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.batchline.catalogue.ModelCatalogue;
 import io.batchline.cost.Usage;
 import io.batchline.job.JobSpec;
 import io.batchline.job.JobSpecLoader;
@@ -33,7 +34,8 @@ class ChunkMergeTest {
                   field: body
                   max_input_tokens: 100
                   mode: chunk
-                """ + merge).getBytes(StandardCharsets.UTF_8));
+                """ + merge).getBytes(StandardCharsets.UTF_8),
+                        ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
     }
 
     static JsonNode json(String s) {

@@ -3,6 +3,7 @@ package io.batchline.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.batchline.catalogue.ModelCatalogue;
 import io.batchline.cost.PriceTable;
 import io.batchline.cost.Usage;
 import io.batchline.job.JobSpec;
@@ -32,7 +33,8 @@ class ResultJudgeTest {
                 output_schema: {type: object, required: [team, confidence], properties: {team: {type: string},
                   confidence: {type: number}}}
                 confidence: {field: confidence, accept_at: 0.9, review_at: 0.6}
-                """ + extra).getBytes(StandardCharsets.UTF_8));
+                """ + extra).getBytes(StandardCharsets.UTF_8),
+                        ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
     }
 
     private static ResultJudge judge(JobSpec job, boolean canceled) {

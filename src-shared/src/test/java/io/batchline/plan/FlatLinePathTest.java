@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.batchline.catalogue.ModelCatalogue;
 import io.batchline.input.FlatLine;
 import io.batchline.input.InputError;
 import io.batchline.input.InputItem;
@@ -120,7 +121,7 @@ class FlatLinePathTest {
 
         Recorder(JobSpec job, boolean flat) {
             this.job = job;
-            this.renderer = new PromptRenderer(job);
+            this.renderer = new PromptRenderer(job, ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
             this.writer = new RequestLineWriter(renderer.systemText());
             this.flatFields = flat ? renderer.flatFields(job.idField(), job.groundTruthField()) : null;
             if (flat) assertThat(flatFields).as("the job can be read as flat lines").isNotNull();
@@ -213,14 +214,15 @@ class FlatLinePathTest {
         fewShot.put("by_field", "no_such_field");
         fewShot.set("by_value", Json.MAPPER.createObjectNode().set("never", fewShot.get("examples")));
         JobSpec treeJob = Json.convert(spec, JobSpec.class);
-        assertThat(new PromptRenderer(treeJob).flatFields("id", "label")).isNull();
+        assertThat(new PromptRenderer(treeJob,
+                ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023).flatFields("id", "label")).isNull();
         byte[] input = file(variedInput());
 
         FileObjectStore flatStore = new FileObjectStore(dir.resolve("flat"));
-        Plan flat = new Planner().plan(PlanRequest.of(job, "r", 1, new ByteArrayInputStream(input), "tickets.jsonl",
+        Plan flat = new Planner(ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023).plan(PlanRequest.of(job, "r", 1, new ByteArrayInputStream(input), "tickets.jsonl",
                 flatStore));
         FileObjectStore treeStore = new FileObjectStore(dir.resolve("tree"));
-        Plan tree = new Planner().plan(PlanRequest.of(treeJob, "r", 1, new ByteArrayInputStream(input), "tickets.jsonl",
+        Plan tree = new Planner(ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023).plan(PlanRequest.of(treeJob, "r", 1, new ByteArrayInputStream(input), "tickets.jsonl",
                 treeStore));
 
         assertThat(Json.string(flat)).isEqualTo(Json.string(tree));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.batchline.catalogue.ModelCatalogue;
 import io.batchline.job.JobSpec;
 import io.batchline.job.JobSpecLoader;
 import io.batchline.json.Json;
@@ -61,17 +62,17 @@ class FormatCheckpointTest {
         byte[] input = input();
         FileObjectStore whole = new FileObjectStore(dir.resolve("whole"));
         FileObjectStore killed = new FileObjectStore(dir.resolve("killed"));
-        new Planner().plan(PlanRequest.of(job, RUN, 1, new ByteArrayInputStream(input), "in.jsonl", whole)
+        new Planner(ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023).plan(PlanRequest.of(job, RUN, 1, new ByteArrayInputStream(input), "in.jsonl", whole)
                 .withCheckpointEvery(EVERY));
 
         // GIVEN a pass that dies at one of its writes (a Lambda killed there leaves the same objects behind)
-        assertThatThrownBy(() -> new Planner().plan(PlanRequest.of(job, RUN, 1, new ByteArrayInputStream(input),
+        assertThatThrownBy(() -> new Planner(ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023).plan(PlanRequest.of(job, RUN, 1, new ByteArrayInputStream(input),
                 "in.jsonl", new DiesAtWrite(killed, write)).withCheckpointEvery(EVERY))).hasMessageContaining("the test's kill");
         JsonNode before = killed.exists(RunKeys.formatCheckpoint(RUN, 1))
                 ? Json.tree(killed.read(RunKeys.formatCheckpoint(RUN, 1))) : null;
 
         // WHEN the stage runs again
-        new Planner().plan(PlanRequest.of(job, RUN, 1, new ByteArrayInputStream(input), "in.jsonl", killed)
+        new Planner(ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023).plan(PlanRequest.of(job, RUN, 1, new ByteArrayInputStream(input), "in.jsonl", killed)
                 .withCheckpointEvery(EVERY));
 
         // THEN past the first shards it resumed at its last checkpoint
@@ -99,13 +100,13 @@ class FormatCheckpointTest {
         byte[] input = gz.toByteArray();
         FileObjectStore whole = new FileObjectStore(dir.resolve("whole"));
         FileObjectStore killed = new FileObjectStore(dir.resolve("killed"));
-        new Planner().plan(PlanRequest.of(job, RUN, 1, new ByteArrayInputStream(input), "in.jsonl.gz", whole)
+        new Planner(ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023).plan(PlanRequest.of(job, RUN, 1, new ByteArrayInputStream(input), "in.jsonl.gz", whole)
                 .withCheckpointEvery(EVERY));
 
         long cut = input.length * (long) percent / 100;
-        assertThatThrownBy(() -> new Planner().plan(PlanRequest.of(job, RUN, 1, new BreaksAfter(input, cut),
+        assertThatThrownBy(() -> new Planner(ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023).plan(PlanRequest.of(job, RUN, 1, new BreaksAfter(input, cut),
                 "in.jsonl.gz", killed).withCheckpointEvery(EVERY))).isInstanceOf(UncheckedIOException.class);
-        new Planner().plan(PlanRequest.of(job, RUN, 1, new ByteArrayInputStream(input), "in.jsonl.gz", killed)
+        new Planner(ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023).plan(PlanRequest.of(job, RUN, 1, new ByteArrayInputStream(input), "in.jsonl.gz", killed)
                 .withCheckpointEvery(EVERY));
 
         assertThat(published(killed)).isEqualTo(published(whole));
@@ -124,7 +125,8 @@ class FormatCheckpointTest {
 
     static JobSpec sampleJob(int maxRequests) throws IOException {
         try (InputStream in = Files.newInputStream(Path.of("../samples/ticket-triage/job.yaml"))) {
-            ObjectNode n = Json.MAPPER.valueToTree(JobSpecLoader.load(in));
+            ObjectNode n = Json.MAPPER.valueToTree(JobSpecLoader.load(in,
+                    ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023));
             n.set("shard", Json.MAPPER.valueToTree(new JobSpec.Shard(maxRequests, 256L << 20)));
             n.putNull("golden");
             return Json.convert(n, JobSpec.class);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.batchline.catalogue.ModelCatalogue;
 import io.batchline.job.JobSpec;
 import io.batchline.job.JobSpecLoader;
 import io.batchline.run.RunKeys;
@@ -39,7 +40,8 @@ class GoldenCanaryPlanTest {
                     primary_category: {type: string, enum: [billing, technical, other]}
                     confidence: {type: number}
                 shard: {max_requests: 4}
-                """ + extra).getBytes(StandardCharsets.UTF_8));
+                """ + extra).getBytes(StandardCharsets.UTF_8),
+                        ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
     }
 
     static byte[] tickets(String prefix, int n, boolean labelled) {
@@ -53,7 +55,7 @@ class GoldenCanaryPlanTest {
 
     private Plan plan(JobSpec job, FileObjectStore store, byte[] input, byte[] golden) {
         InputStream g = golden == null ? null : new ByteArrayInputStream(golden);
-        return new Planner().plan(PlanRequest.of(job, RUN, 1, new ByteArrayInputStream(input), "in.jsonl", store)
+        return new Planner(ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023).plan(PlanRequest.of(job, RUN, 1, new ByteArrayInputStream(input), "in.jsonl", store)
                 .withGolden(g == null ? null : new Planner.GoldenInput("golden.jsonl", g)));
     }
 

@@ -3,6 +3,7 @@ package io.batchline.plan;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.batchline.catalogue.ModelCatalogue;
 import io.batchline.job.JobSpec;
 import io.batchline.job.JobSpecLoader;
 import io.batchline.json.Json;
@@ -37,7 +38,8 @@ class LongInputsTest {
                   properties:
                     category: {type: string}
                     confidence: {type: number}
-                """ + extra).getBytes(StandardCharsets.UTF_8));
+                """ + extra).getBytes(StandardCharsets.UTF_8),
+                        ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
     }
 
     /** Words "w0001 w0002 ..." so every cut and overlap can be located. */
@@ -53,7 +55,7 @@ class LongInputsTest {
 
     Plan plan(JobSpec job, FileObjectStore store, String... lines) {
         byte[] input = (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8);
-        return new Planner().plan(PlanRequest.of(job, RUN, 1, new ByteArrayInputStream(input), "inbox/long-test/x.jsonl",
+        return new Planner(ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023).plan(PlanRequest.of(job, RUN, 1, new ByteArrayInputStream(input), "inbox/long-test/x.jsonl",
                 store));
     }
 

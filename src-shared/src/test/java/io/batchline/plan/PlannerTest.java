@@ -3,6 +3,7 @@ package io.batchline.plan;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.batchline.catalogue.ModelCatalogue;
 import io.batchline.job.JobSpec;
 import io.batchline.job.JobSpecLoader;
 import io.batchline.json.Json;
@@ -38,7 +39,8 @@ class PlannerTest {
     static JobSpec sampleJob() throws IOException {
         try (InputStream in = Files.newInputStream(SAMPLE.resolve("job.yaml"))) {
             // without the sample's canary, whose early-closed shard is GoldenCanaryPlanTest's subject, not sharding's
-            com.fasterxml.jackson.databind.node.ObjectNode n = Json.MAPPER.valueToTree(JobSpecLoader.load(in));
+            com.fasterxml.jackson.databind.node.ObjectNode n = Json.MAPPER.valueToTree(JobSpecLoader.load(in,
+                    ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023));
             n.putNull("canary");
             return Json.convert(n, JobSpec.class);
         }
@@ -61,7 +63,7 @@ class PlannerTest {
 
     Plan planFile(JobSpec job, FileObjectStore store, String file) throws IOException {
         try (InputStream in = Files.newInputStream(SAMPLE.resolve(file))) {
-            return new Planner().plan(PlanRequest.of(job, RUN, 1, in, "inbox/ticket-triage/" + file, store));
+            return new Planner(ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023).plan(PlanRequest.of(job, RUN, 1, in, "inbox/ticket-triage/" + file, store));
         }
     }
 
@@ -199,7 +201,7 @@ class PlannerTest {
         JobSpec job = withShard(sampleJob(), 100, 4_000);
         String input = "{\"id\":\"small\",\"subject\":\"s\",\"body\":\"b\"}\n"
                 + "{\"id\":\"large\",\"subject\":\"s\",\"body\":\"" + "x".repeat(5_000) + "\"}\n";
-        Plan plan = new Planner().plan(PlanRequest.of(job, RUN, 2,
+        Plan plan = new Planner(ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023).plan(PlanRequest.of(job, RUN, 2,
                 new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)), "x.jsonl", store));
         assertThat(plan.valid()).isEqualTo(1);
         assertThat(plan.firstInvalid()).singleElement().satisfies(inv -> {
@@ -212,7 +214,7 @@ class PlannerTest {
     @Test
     void emptyInputStillWritesTheFailedPartAndThePlan() {
         FileObjectStore store = new FileObjectStore(dir);
-        Plan plan = new Planner().plan(PlanRequest.of(withShard(sampleJobUnchecked(), 10, 1_000_000), RUN, 1,
+        Plan plan = new Planner(ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023).plan(PlanRequest.of(withShard(sampleJobUnchecked(), 10, 1_000_000), RUN, 1,
                 new ByteArrayInputStream(new byte[0]), "empty.jsonl", store));
         assertThat(plan.items()).isZero();
         assertThat(plan.shards()).isEmpty();
@@ -231,7 +233,7 @@ class PlannerTest {
         try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
             out.write(csv.getBytes(StandardCharsets.UTF_8));
         }
-        Plan plan = new Planner().plan(PlanRequest.of(sampleJob(), RUN, 1, new ByteArrayInputStream(gz.toByteArray()),
+        Plan plan = new Planner(ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023).plan(PlanRequest.of(sampleJob(), RUN, 1, new ByteArrayInputStream(gz.toByteArray()),
                 "inbox/ticket-triage/x.csv.gz", store));
         assertThat(plan.valid()).isEqualTo(2);
         List<JsonNode> requests = jsonLines(store, plan.shards().get(0).key());
@@ -270,7 +272,7 @@ class PlannerTest {
         store.put(RunKeys.retryPart(RUN, 2, 0), part0.getBytes(StandardCharsets.UTF_8), "application/x-ndjson");
         store.put(RunKeys.retryPart(RUN, 2, 1), part1.getBytes(StandardCharsets.UTF_8), "application/x-ndjson");
 
-        Plan plan = new Planner().planRetry(job, RUN, 2, store.list(RunKeys.retryPrefix(RUN, 2)), store);
+        Plan plan = new Planner(ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023).planRetry(job, RUN, 2, store.list(RunKeys.retryPrefix(RUN, 2)), store);
 
         assertThat(plan.attempt()).isEqualTo(2);
         assertThat(plan.items()).isEqualTo(3);

@@ -3,6 +3,7 @@ package io.batchline.plan;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.batchline.catalogue.ModelCatalogue;
 import io.batchline.input.InputItem;
 import io.batchline.job.JobSpec;
 import io.batchline.json.Json;
@@ -47,7 +48,8 @@ class RequestLineWriterTest {
             ObjectNode spec = Json.MAPPER.valueToTree(base);
             spec.put("system", "Triage this. " + system);
             JobSpec job = Json.convert(spec, JobSpec.class);
-            PromptRenderer renderer = new PromptRenderer(job);
+            PromptRenderer renderer = new PromptRenderer(job,
+                    ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
             RequestLineWriter writer = new RequestLineWriter(renderer.systemText());
             long line = 0;
             for (String subject : TRICKY) {

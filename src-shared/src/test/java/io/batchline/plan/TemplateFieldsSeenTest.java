@@ -3,6 +3,7 @@ package io.batchline.plan;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.batchline.catalogue.ModelCatalogue;
 import io.batchline.job.JobSpec;
 import io.batchline.job.JobSpecException;
 import io.batchline.store.FileObjectStore;
@@ -30,7 +31,7 @@ class TemplateFieldsSeenTest {
                 {"id":"2","subject":"Login","text":"Locked out"}
                 not json
                 """;
-        assertThatThrownBy(() -> new Planner().plan(PlanRequest.of(job, PlannerTest.RUN, 1, lines(input), "inbox/t/x.jsonl",
+        assertThatThrownBy(() -> new Planner(ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023).plan(PlanRequest.of(job, PlannerTest.RUN, 1, lines(input), "inbox/t/x.jsonl",
                 FileObjectStore.withoutDigestOnWrite(dir))))
                 .isInstanceOf(JobSpecException.class)
                 .hasMessageContaining("$.user_template: field 'body' is in none of the input's 2 items");
@@ -43,7 +44,7 @@ class TemplateFieldsSeenTest {
                 {"id":"1","subject":"Refund","body":"Charged twice"}
                 {"id":"2","subject":"Login","text":"Locked out"}
                 """;
-        Plan plan = new Planner().plan(PlanRequest.of(job, PlannerTest.RUN, 1, lines(input), "inbox/t/x.jsonl",
+        Plan plan = new Planner(ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023).plan(PlanRequest.of(job, PlannerTest.RUN, 1, lines(input), "inbox/t/x.jsonl",
                 FileObjectStore.withoutDigestOnWrite(dir)));
         assertThat(plan.valid()).isEqualTo(1);
         assertThat(plan.invalid()).isEqualTo(1);

@@ -3,6 +3,7 @@ package io.batchline.render;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.batchline.catalogue.ModelCatalogue;
 import io.batchline.input.InputItem;
 import io.batchline.job.JobSpec;
 import io.batchline.job.JobSpecLoader;
@@ -34,7 +35,7 @@ class FewShotTest {
                 login:
                   - input: "Locked out"
                     output: {team: account, confidence: 0.9}
-            """.getBytes(StandardCharsets.UTF_8));
+            """.getBytes(StandardCharsets.UTF_8), ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
 
     static InputItem item(String json) {
         return new InputItem(1, "x", (ObjectNode) Json.tree(json.getBytes(StandardCharsets.UTF_8)), json.length());
@@ -49,7 +50,8 @@ class FewShotTest {
 
     @Test
     void staticExamplesJoinTheCachedSystemBlockForEveryItem() {
-        String params = Json.string(new PromptRenderer(JOB).params(item("{\"subject\":\"Hi\",\"body\":\"b\",\"hint\":\"other\"}")));
+        String params = Json.string(new PromptRenderer(JOB,
+                ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023).params(item("{\"subject\":\"Hi\",\"body\":\"b\",\"hint\":\"other\"}")));
         assertThat(params).isEqualTo("{\"model\":\"claude-haiku-4-5-20251001\",\"max_tokens\":50,"
                 + "\"system\":[{\"type\":\"text\",\"text\":\"" + SYSTEM + "\",\"cache_control\":{\"type\":\"ephemeral\"}}],"
                 + "\"messages\":[{\"role\":\"user\",\"content\":\"Hi: b\"}]}");
@@ -57,7 +59,7 @@ class FewShotTest {
 
     @Test
     void aTrickyTypeGetsItsExamplesAsASecondCachedBlockIdenticalAcrossItsItems() {
-        PromptRenderer renderer = new PromptRenderer(JOB);
+        PromptRenderer renderer = new PromptRenderer(JOB, ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
         ObjectNode a = renderer.params(item("{\"subject\":\"A\",\"body\":\"1\",\"hint\":\"login\"}"));
         ObjectNode b = renderer.params(item("{\"subject\":\"B\",\"body\":\"2\",\"hint\":\"login\"}"));
         assertThat(Json.string(a.get("system"))).isEqualTo("[{\"type\":\"text\",\"text\":\"" + SYSTEM

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.batchline.catalogue.ModelCatalogue;
 import io.batchline.input.InputItem;
 import io.batchline.job.JobSpec;
 import io.batchline.job.JobSpecLoader;
@@ -17,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class PromptRendererTest {
 
     static JobSpec job(String template) {
-        return JobSpecLoader.load(jobYaml(template));
+        return JobSpecLoader.load(jobYaml(template), ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
     }
 
     static byte[] jobYaml(String template) {
@@ -63,22 +64,26 @@ class PromptRendererTest {
     @Test
     void cacheTtlOfTheJobGoesIntoTheSharedPrefixsCacheControl() {
         JobSpec oneHour = JobSpecLoader.load((new String(jobYaml("x {{subject}}"), StandardCharsets.UTF_8)
-                + "cache_ttl: 1h\n").getBytes(StandardCharsets.UTF_8));
-        ObjectNode params = new PromptRenderer(oneHour).params(item("{\"subject\":\"s\"}"));
+                + "cache_ttl: 1h\n").getBytes(StandardCharsets.UTF_8),
+                        ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
+        ObjectNode params = new PromptRenderer(oneHour,
+                ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023).params(item("{\"subject\":\"s\"}"));
 
         // the whole request, pinned: only the system block carries cache_control, with the TTL
         assertThat(Json.string(params.get("system"))).isEqualTo("[{\"type\":\"text\",\"text\":"
                 + Json.string(PromptRenderer.systemText(oneHour, false)) + ",\"cache_control\":{\"type\":\"ephemeral\",\"ttl\":\"1h\"}}]");
         assertThat(Json.string(params.get("messages"))).isEqualTo("[{\"role\":\"user\",\"content\":\"x s\"}]");
         // every request of the job carries the identical block (needed for cache hits)
-        ObjectNode other = new PromptRenderer(oneHour).params(item("{\"subject\":\"t\"}"));
+        ObjectNode other = new PromptRenderer(oneHour,
+                ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023).params(item("{\"subject\":\"t\"}"));
         assertThat(other.get("system")).isEqualTo(params.get("system"));
     }
 
     @Test
     void buildsMessageBatchParamsWithCachedSystemAndSchema() {
         JobSpec job = job("Subject: {{subject}}\n\n{{body}}");
-        ObjectNode params = new PromptRenderer(job).params(item("{\"subject\":\"Refund\",\"body\":\"Charged twice\",\"label\":\"billing\"}"));
+        ObjectNode params = new PromptRenderer(job,
+                ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023).params(item("{\"subject\":\"Refund\",\"body\":\"Charged twice\",\"label\":\"billing\"}"));
 
         assertThat(params.get("model").asText()).isEqualTo("claude-haiku-4-5-20251001");
         assertThat(params.get("max_tokens").asInt()).isEqualTo(300);
@@ -101,7 +106,7 @@ class PromptRendererTest {
     @Test
     void theSchemaIsTheLastJsonFenceOfTheSystemText() {
         JobSpec job = job("{{x}}");
-        String text = new PromptRenderer(job).systemText();
+        String text = new PromptRenderer(job, ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023).systemText();
         // how the local simulator finds it
         Matcher m = Pattern.compile("```json\\n(.*?)\\n```", Pattern.DOTALL).matcher(text);
         String last = null;
@@ -114,14 +119,16 @@ class PromptRendererTest {
     @Test
     void valuesAreInsertedVerbatimAndNeverExpanded() {
         JobSpec job = job("A={{a}} B={{b}} N={{n}} F={{f}} T={{t}} O={{o}} L={{l}} D={{c.d}} I={{l.1}}");
-        String user = new PromptRenderer(job).userText(item("""
+        String user = new PromptRenderer(job,
+                ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023).userText(item("""
                 {"a":"{{b}} and {{label}}","b":"x}}{{","n":1.50,"f":-3,"t":true,"o":{"k":[1,"v"]},"l":["p","q"],"c":{"d":"deep"},"label":"secret"}"""));
         assertThat(user).isEqualTo("A={{b}} and {{label}} B=x}}{{ N=1.50 F=-3 T=true O={\"k\":[1,\"v\"]} L=[\"p\",\"q\"] D=deep I=q");
     }
 
     @Test
     void missingAndNullFieldsFailTheItem() {
-        PromptRenderer renderer = new PromptRenderer(job("{{subject}} / {{customer.name}}"));
+        PromptRenderer renderer = new PromptRenderer(job("{{subject}} / {{customer.name}}"),
+                ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
         assertThatThrownBy(() -> renderer.params(item("{\"customer\":{\"name\":\"A\"}}")))
                 .isInstanceOf(RenderException.class).hasMessage("template field 'subject' is missing");
         assertThatThrownBy(() -> renderer.params(item("{\"subject\":null,\"customer\":{\"name\":\"A\"}}")))
@@ -136,13 +143,15 @@ class PromptRendererTest {
     @Test
     void aFlatKeyWithADotWins() {
         // CSV columns are flat: a column literally named "customer.name"
-        PromptRenderer renderer = new PromptRenderer(job("{{customer.name}}"));
+        PromptRenderer renderer = new PromptRenderer(job("{{customer.name}}"),
+                ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
         assertThat(renderer.userText(item("{\"customer.name\":\"flat\"}"))).isEqualTo("flat");
     }
 
     @Test
     void rendersTheSameFromManyThreads() throws Exception {
-        PromptRenderer renderer = new PromptRenderer(job("{{n}}"));
+        PromptRenderer renderer = new PromptRenderer(job("{{n}}"),
+                ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
         var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
         try {
             var futures = new java.util.ArrayList<java.util.concurrent.Future<Boolean>>();

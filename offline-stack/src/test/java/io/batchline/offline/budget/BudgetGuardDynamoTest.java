@@ -7,6 +7,8 @@ import io.batchline.budget.BudgetExceededException;
 import io.batchline.budget.BudgetGuard;
 import io.batchline.aws.dynamodb.DynamoBudgetLedger;
 import io.batchline.budget.MonthTotals;
+import io.batchline.catalogue.ModelCatalogue;
+import io.batchline.escalate.EscalationRound;
 import io.batchline.cost.Price;
 import io.batchline.cost.PriceTable;
 import io.batchline.job.JobSpec;
@@ -72,7 +74,8 @@ class BudgetGuardDynamoTest {
     private static JobSpec job(String extraYaml) throws Exception {
         // the figures below are at Haiku 4.5's batch prices (0.5 in / 2.5 out per MTok), whatever model the sample uses
         return JobSpecLoader.load((Files.readString(SAMPLE_JOB).replaceFirst("(?m)^model: .*$",
-                "model: claude-haiku-4-5-20251001") + "\n" + extraYaml).getBytes(StandardCharsets.UTF_8));
+                "model: claude-haiku-4-5-20251001") + "\n" + extraYaml).getBytes(StandardCharsets.UTF_8),
+                        ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
     }
 
     private static Price price(JobSpec job) {
@@ -129,7 +132,8 @@ class BudgetGuardDynamoTest {
                   properties:
                     team: {type: string}
                     confidence: {type: number}
-                """ + extraYaml).getBytes(StandardCharsets.UTF_8));
+                """ + extraYaml).getBytes(StandardCharsets.UTF_8),
+                        ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
     }
 
     @Test
@@ -141,8 +145,10 @@ class BudgetGuardDynamoTest {
         BigDecimal plainReserved = guard.reserve("run-e0", 1, plain, price(plain), requests, input, output, 600, null)
                 .orElseThrow().reservedUsd();
         Price opus = PriceTable.bundled().priceFor("claude-opus-4-6");
+        BudgetGuard.Escalation escalation = new BudgetGuard.Escalation(
+                EscalationRound.of(escalating, ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023), opus);
         BigDecimal reserved = guard.reserve("run-e1", 1, escalating, price(escalating), requests, input, output, 600,
-                opus).orElseThrow().reservedUsd();
+                escalation).orElseThrow().reservedUsd();
         // 3 attempts + repair at Haiku as before, then every request once more at Opus 4.6 with max_tokens 800
         BigDecimal escalationRound = opus.worstCase(input, requests * 800, 660);
         assertThat(reserved).isEqualByComparingTo(plainReserved.add(escalationRound));

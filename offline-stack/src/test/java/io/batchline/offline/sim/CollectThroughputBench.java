@@ -2,6 +2,7 @@ package io.batchline.offline.sim;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.batchline.catalogue.ModelCatalogue;
 import io.batchline.cost.PriceTable;
 import io.batchline.job.JobSpec;
 import io.batchline.job.JobSpecLoader;
@@ -66,7 +67,7 @@ public final class CollectThroughputBench {
         store.put(RunKeys.jobSnapshot(RUN), Json.bytes(job), "application/yaml"); // JSON is YAML
         Plan plan;
         try (InputStream in = Files.newInputStream(input)) {
-            plan = new Planner().plan(PlanRequest.of(job, RUN, 1, in, input.getFileName().toString(), store));
+            plan = new Planner(ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023).plan(PlanRequest.of(job, RUN, 1, in, input.getFileName().toString(), store));
         }
         MemoryRunStore runs = new MemoryRunStore();
         SimModel model = new SimModel(42);
@@ -115,10 +116,12 @@ public final class CollectThroughputBench {
     /** The sample job without golden items and canary (they need files and a gate), in shards of 100,000. */
     static JobSpec benchJob(Path jobFile) throws Exception {
         try (InputStream in = Files.newInputStream(jobFile)) {
-            ObjectNode spec = Json.MAPPER.valueToTree(JobSpecLoader.load(in));
+            ObjectNode spec = Json.MAPPER.valueToTree(JobSpecLoader.load(in,
+                    ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023));
             spec.remove(List.of("golden", "canary"));
             spec.putObject("shard").put("max_requests", Planner.PROVIDER_MAX_REQUESTS);
-            return JobSpecLoader.load(new java.io.ByteArrayInputStream(Json.bytes(spec)));
+            return JobSpecLoader.load(new java.io.ByteArrayInputStream(Json.bytes(spec)),
+                    ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
         }
     }
 

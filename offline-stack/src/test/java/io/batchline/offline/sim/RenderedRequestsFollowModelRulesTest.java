@@ -55,7 +55,8 @@ class RenderedRequestsFollowModelRulesTest {
                 String yaml = sample.replace("model: claude-haiku-5-5", "model: " + model) + variant;
                 JobSpec job;
                 try {
-                    job = JobSpecLoader.load(yaml.getBytes(StandardCharsets.UTF_8), TODAY);
+                    job = JobSpecLoader.load(yaml.getBytes(StandardCharsets.UTF_8), TODAY,
+                            ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
                 } catch (JobSpecException e) {
                     refusedByBatchline++;
                     // what Batchline refuses, the provider refuses too (or the model cannot honour the setting)
@@ -100,7 +101,8 @@ class RenderedRequestsFollowModelRulesTest {
         String sample = Files.readString(Path.of("../samples/ticket-triage/job.yaml"));
         for (String model : CATALOGUE.servedIds(TODAY)) {
             JobSpec job = JobSpecLoader.load(sample.replace("model: claude-haiku-5-5", "model: " + model)
-                    .getBytes(StandardCharsets.UTF_8), TODAY);
+                    .getBytes(StandardCharsets.UTF_8), TODAY,
+                            ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
             ObjectNode params = new PromptRenderer(job, CATALOGUE, ModelCatalogue.API_VERSION_2023).params(firstTicket());
             assertThat(SimRequestRules.problem(CATALOGUE, params, ModelCatalogue.API_VERSION_2023, Set.of(), TODAY))
                     .as(model).isNull();

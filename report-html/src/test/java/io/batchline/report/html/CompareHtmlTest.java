@@ -3,6 +3,7 @@ package io.batchline.report.html;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.batchline.catalogue.ModelCatalogue;
 import io.batchline.compare.RunComparison;
 import io.batchline.outcome.OutcomeKind;
 import io.batchline.run.RunKeys;
@@ -48,7 +49,8 @@ class CompareHtmlTest {
         run(store, "run-a", "version: v1", "billing", "billing", "technical");
         run(store, "run-b", "version: v2\nsystem: \"<script>alert(1)</script> Be careful.\"", "billing", "account",
                 "account");
-        JsonNode c = RunComparison.compare(store, "run-a", "run-b", tmp.resolve("spill"), null).json();
+        JsonNode c = RunComparison.compare(store, "run-a", "run-b", tmp.resolve("spill"), null,
+                ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023).json();
         long changed = c.at("/changed/count").asLong();
 
         String html = CompareHtml.render(c);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.batchline.cache.ResultCache;
+import io.batchline.catalogue.ModelCatalogue;
 import io.batchline.json.Json;
 import io.batchline.outcome.OutcomeKind;
 import io.batchline.run.RunKeys;
@@ -159,7 +160,8 @@ class ResultCacheTest {
             String yaml = TicketTriage.job("result_cache: {window: 7d}\n").replace("max_requests: 60", "max_requests: 7");
             // GIVEN a cache holding the answers of tickets 1-40
             new InMemoryRunDriver(p).run("cache-fill-000001", yaml.getBytes(StandardCharsets.UTF_8), tickets(1, 40));
-            io.batchline.job.JobSpec job = io.batchline.job.JobSpecLoader.load(yaml.getBytes(StandardCharsets.UTF_8));
+            io.batchline.job.JobSpec job = io.batchline.job.JobSpecLoader.load(yaml.getBytes(StandardCharsets.UTF_8),
+                    ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023);
             byte[] input = (new String(tickets(1, 90), StandardCharsets.UTF_8).replaceFirst("\n", "\n{broken\n")
                     + "[1]\n").getBytes(StandardCharsets.UTF_8);
             var whole = new io.batchline.store.FileObjectStore(stores.resolve("whole"));
@@ -185,7 +187,7 @@ class ResultCacheTest {
     private static void plan(io.batchline.job.JobSpec job, byte[] input, io.batchline.store.ObjectStore store,
                              io.batchline.store.ObjectStore lookupStore, InMemoryResultCacheStore cache,
                              java.time.Clock clock) {
-        new io.batchline.plan.Planner().plan(io.batchline.plan.PlanRequest.of(job, "cache-resume", 1,
+        new io.batchline.plan.Planner(ModelCatalogue.bundled(), ModelCatalogue.API_VERSION_2023).plan(io.batchline.plan.PlanRequest.of(job, "cache-resume", 1,
                         new java.io.ByteArrayInputStream(input), "in.jsonl", store)
                 .withCache(ResultCache.lookup(cache, job, "cache-resume", lookupStore, clock))
                 .withCheckpointEvery(5));

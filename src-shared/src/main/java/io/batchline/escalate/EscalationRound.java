@@ -19,18 +19,18 @@ import java.util.List;
  * by the same rules ({@link RequestShape}) as the job's own requests.
  */
 public final class EscalationRound {
-    /** The job as the escalation round renders it ({@link #jobOf}). */
-    private final JobSpec job;
     /** The job whose requests escalate. */
-    private final JobSpec firstJob;
+    private final JobSpec job;
+    /** The job as the escalation round renders it ({@link #jobOf}). */
+    private final JobSpec escalated;
     /** The escalation's requests as the catalogue's model rules shape them; null when they would be refused. */
     private final RequestShape shape;
     /** Why the escalation's requests would be refused; empty when {@link #shape} is set. */
     private final List<String> refusals;
 
-    private EscalationRound(JobSpec firstJob, JobSpec job, RequestShape shape, List<String> refusals) {
-        this.firstJob = firstJob;
+    private EscalationRound(JobSpec job, JobSpec escalated, RequestShape shape, List<String> refusals) {
         this.job = job;
+        this.escalated = escalated;
         this.shape = shape;
         this.refusals = List.copyOf(refusals);
     }
@@ -95,8 +95,8 @@ public final class EscalationRound {
         ArrayNode system = params.putArray("system");
         ObjectNode block = system.addObject();
         block.put("type", "text");
-        block.put("text", PromptRenderer.systemText(job, shape.structuredOutput()));
-        block.set("cache_control", PromptRenderer.cacheControl(job));
+        block.put("text", PromptRenderer.systemText(escalated, shape.structuredOutput()));
+        block.set("cache_control", PromptRenderer.cacheControl(escalated));
         JsonNode firstSystem = first.path("system");
         for (int i = 1; i < firstSystem.size(); i++) system.add(firstSystem.get(i).deepCopy());
         ArrayNode messages = params.putArray("messages");
@@ -113,11 +113,11 @@ public final class EscalationRound {
      */
     public java.math.BigDecimal worstCase(io.batchline.cost.Price price, long requests, long inputTokens,
                                           long largestRequestTokens) {
-        int maxTokens = shape == null ? job.maxTokens() : shape.maxTokens();
+        int maxTokens = shape == null ? escalated.maxTokens() : shape.maxTokens();
         long longerSystem = Math.max(0, io.batchline.render.TokenEstimator.tokensForBytes(
-                io.batchline.render.TokenEstimator.utf8Length(PromptRenderer.systemText(job, false)))
+                io.batchline.render.TokenEstimator.utf8Length(PromptRenderer.systemText(escalated, false)))
                 - io.batchline.render.TokenEstimator.tokensForBytes(
-                io.batchline.render.TokenEstimator.utf8Length(PromptRenderer.systemText(firstJob, false))));
+                io.batchline.render.TokenEstimator.utf8Length(PromptRenderer.systemText(job, false))));
         long largest = largestRequestTokens + longerSystem;
         return price.worstCase(inputTokens + requests * longerSystem, requests * (long) maxTokens,
                 largest + largest / 10);

@@ -56,6 +56,26 @@ class EscalationRoundTest {
     }
 
     @Test
+    void theWorstCaseGrowsEachRequestByHowMuchLongerTheEscalationsSystemPromptIs() {
+        // one dollar per million tokens in and out, flat: the worst case counts tokens
+        io.batchline.cost.Price flat = new io.batchline.cost.Price("m", "2026-12-06", java.math.BigDecimal.ONE,
+                java.math.BigDecimal.ONE, java.math.BigDecimal.ONE, java.math.BigDecimal.ONE, java.math.BigDecimal.ONE);
+        String longer = "Be careful. ".repeat(200);
+        JobSpec sameSystem = job("escalation: {model: claude-opus-4-6, max_tokens: 500}\n");
+        JobSpec longerSystem = job("escalation: {model: claude-opus-4-6, max_tokens: 500, system: \"" + longer + "\"}\n");
+        long extra = io.batchline.render.TokenEstimator.tokensForBytes(io.batchline.render.TokenEstimator.utf8Length(
+                PromptRenderer.systemText(EscalationRound.jobOf(longerSystem), false)))
+                - io.batchline.render.TokenEstimator.tokensForBytes(io.batchline.render.TokenEstimator.utf8Length(
+                PromptRenderer.systemText(longerSystem, false)));
+        assertThat(extra).isGreaterThan(300);
+
+        java.math.BigDecimal same = escalation(sameSystem).worstCase(flat, 10, 1_000, 200);
+        java.math.BigDecimal grown = escalation(longerSystem).worstCase(flat, 10, 1_000, 200);
+        assertThat(same).isEqualByComparingTo(flat.worstCase(1_000, 10 * 500L, 220));
+        assertThat(grown).isEqualByComparingTo(flat.worstCase(1_000 + 10 * extra, 10 * 500L, (200 + extra) * 11 / 10));
+    }
+
+    @Test
     void unsetSettingsAreTheJobs() {
         JobSpec job = job("escalation: {model: claude-opus-4-6, structured_output: off}\n");
         JsonNode params = escalation(job).params(first(job));

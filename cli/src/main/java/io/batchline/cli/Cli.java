@@ -53,6 +53,8 @@ public final class Cli {
               ./batchline history RUN_ID --target FILE
               ./batchline cancel RUN_ID --target FILE
               ./batchline review [--run RUN_ID] [--job NAME] [--max N] --target FILE
+              ./batchline grade RUN_ID [--review] [--verdicts FILE] [--grader NAME] --target FILE
+              ./batchline compare RUN_A RUN_B [--out DIR] --target FILE
                   the same on a deployed stack: FILE names its region, bucket, table, state machine, review queue
                   and cancel function (./batchline deploy writes it: batchline-target.json); the AWS credentials
                   are the usual ones (environment, AWS_PROFILE, SSO); no offline stack is started
@@ -61,7 +63,8 @@ public final class Cli {
               ./batchline deploy [--profile P] [--region R] [--require-approval never|any-change|broadening]
                                  [--bootstrap] [-c key=value]...
                   synthesize and deploy to your AWS account with the project's CDK CLI, then write the stack's
-                  outputs as the target file batchline-target.json (for status, history, cancel, review)
+                  outputs as the target file batchline-target.json (for status, history, cancel, review,
+                  grade, compare)
             INPUT is a .jsonl or .csv file, optionally .gz. --state DIR keeps all local data across restarts.
             """;
 
@@ -136,7 +139,7 @@ public final class Cli {
                 }
                 if (!OFFLINE_COMMANDS.contains(args[0])) throw new UsageException("unknown command: " + args[0]);
                 String command = args[0].equals("local") && args.length > 1 ? "local " + args[1] : args[0];
-                // status, history, cancel and review live with the offline stack, also for --target FILE
+                // the operator commands, grade and compare live with the offline stack, also for --target FILE
                 String needs = OPERATOR_COMMANDS.contains(args[0]) ? "the operator commands of " + OFFLINE_STACK
                         : OFFLINE_STACK;
                 err.println("batchline: `" + command + "` needs " + needs + ", which is not on this"

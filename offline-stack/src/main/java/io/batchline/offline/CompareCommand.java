@@ -3,6 +3,7 @@ package io.batchline.offline;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.batchline.aws.s3.S3ObjectStore;
+import io.batchline.cli.Target;
 import io.batchline.cli.UserInputException;
 import io.batchline.compare.CompareException;
 import io.batchline.compare.RunComparison;
@@ -22,8 +23,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * {@code ./batchline compare RUN_A RUN_B [--out DIR] [--state DIR]}: two finished runs item by item (see
- * {@link RunComparison}), written as compare.json, compare.html and changed.jsonl into DIR (default
+ * {@code ./batchline compare RUN_A RUN_B [--out DIR] [--state DIR | --target FILE]}: two finished runs item by
+ * item (see {@link RunComparison}), written as compare.json, compare.html and changed.jsonl into DIR (default
  * {@code batchline-compare/<RUN_A>-vs-<RUN_B>/}), with a short summary in the terminal.
  */
 final class CompareCommand {
@@ -42,12 +43,9 @@ final class CompareCommand {
         return Path.of("batchline-compare", a + "-vs-" + b);
     }
 
-    int run(String a, String b, Path outDir, Path stateDir) throws Exception {
-        try (StackHandle stack = StackHandle.attachOrStart(stateDir, out)) {
-            OfflineStack.Endpoints ep = stack.endpoints();
-            return compare(new S3ObjectStore(ep.clients().s3(), ep.bucket()), a, b,
-                    outDir == null ? defaultOut(a, b) : outDir);
-        }
+    int run(String a, String b, Path outDir, Target target) throws IOException {
+        return compare(new S3ObjectStore(target.s3(), target.names().bucket()), a, b,
+                outDir == null ? defaultOut(a, b) : outDir);
     }
 
     int compare(ObjectStore bucket, String a, String b, Path dir) throws IOException {

@@ -2,6 +2,7 @@ package io.batchline.offline;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.batchline.aws.s3.S3ObjectStore;
+import io.batchline.cli.Target;
 import io.batchline.cli.UserInputException;
 import io.batchline.grade.GradableItem;
 import io.batchline.grade.GradeFileException;
@@ -31,8 +32,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * {@code ./batchline grade RUN_ID [--review] [--verdicts FILE] [--grader NAME] [--state DIR]}: a person grades a
- * finished run's spot-check sample (and review items), in the terminal or from a file of verdicts graded
+ * {@code ./batchline grade RUN_ID [--review] [--verdicts FILE] [--grader NAME] [--state DIR | --target FILE]}: a
+ * person grades a finished run's spot-check sample (and review items), in the terminal or from a file of verdicts graded
  * elsewhere; the verdicts are stored with the run, and the error-rate estimate and the quality gate's verdict
  * are printed and written to the run (see {@link RunGrading}).
  */
@@ -56,11 +57,8 @@ final class GradeCommand {
     /** The options of one grading. {@code verdicts} null: interactive. */
     record Options(String runId, boolean review, Path verdicts, String grader) {}
 
-    int run(Options options, Path stateDir) throws Exception {
-        try (StackHandle stack = StackHandle.attachOrStart(stateDir, out)) {
-            OfflineStack.Endpoints ep = stack.endpoints();
-            return grade(new S3ObjectStore(ep.clients().s3(), ep.bucket()), options);
-        }
+    int run(Options options, Target target) throws IOException {
+        return grade(new S3ObjectStore(target.s3(), target.names().bucket()), options);
     }
 
     int grade(ObjectStore bucket, Options o) throws IOException {

@@ -15,8 +15,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The commands that need the offline stack or its records: {@code local ...}, {@code grade}, {@code rerun} and
- * {@code compare}; and the operator's {@code status}, {@code history}, {@code cancel} and {@code review} on a
+ * The commands that need the offline stack or its records: {@code local ...} and {@code rerun}; and the
+ * operator's {@code status}, {@code history}, {@code cancel}, {@code review}, {@code grade} and {@code compare} on a
  * deployed stack ({@code --target FILE}) or the offline one ({@code --state DIR}). Added to the command line
  * through {@code META-INF/services/io.batchline.cli.CommandSet}.
  */
@@ -82,16 +82,19 @@ public final class OfflineCommands implements CommandSet {
             case "grade" -> {
                 List<String> rest = new ArrayList<>(List.of(args));
                 boolean review = rest.remove("--review");
-                a = Args.parse(rest.toArray(String[]::new), 1, List.of("--verdicts", "--grader", "--state"));
+                a = Args.parse(rest.toArray(String[]::new), 1, List.of("--verdicts", "--grader", "--state",
+                        "--target"));
                 if (a.inputs.size() != 1) {
-                    throw new UsageException("grade takes one RUN_ID (`./batchline local status` lists the runs)");
+                    throw new UsageException("grade takes one RUN_ID (`" + statusCommand(a) + "` lists the runs)");
                 }
                 String grader = a.options.getOrDefault("--grader", System.getProperty("user.name", "grader"));
                 if (grader.isBlank()) throw new UsageException("--grader needs a name");
-                return new GradeCommand(out, new InputStreamReader(System.in, Charset.defaultCharset()),
-                        Clock.systemUTC(), Path.of("batchline-out"), config())
-                        .run(new GradeCommand.Options(a.inputs.get(0), review, a.path("--verdicts", null), grader),
-                                a.path("--state", null));
+                try (Target target = openTarget(a, "grade", out)) {
+                    return new GradeCommand(out, new InputStreamReader(System.in, Charset.defaultCharset()),
+                            Clock.systemUTC(), Path.of("batchline-out"), config())
+                            .run(new GradeCommand.Options(a.inputs.get(0), review, a.path("--verdicts", null),
+                                    grader), target);
+                }
             }
             case "rerun" -> {
                 a = Args.parse(args, 1, List.of("--job", "--only", "--out", "--state", "--timeout"));
@@ -109,27 +112,47 @@ public final class OfflineCommands implements CommandSet {
                         Integer.parseInt(a.options.getOrDefault("--timeout", "120"))), a.path("--state", null));
             }
             case "compare" -> {
-                a = Args.parse(args, 1, List.of("--out", "--state"));
+                a = Args.parse(args, 1, List.of("--out", "--state", "--target"));
                 if (a.inputs.size() != 2) {
-                    throw new UsageException("compare takes two run ids, RUN_A RUN_B (`./batchline local status`"
-                            + " lists the runs)");
+                    throw new UsageException("compare takes two run ids, RUN_A RUN_B (`" + statusCommand(a)
+                            + "` lists the runs)");
                 }
-                return new CompareCommand(out, config()).run(a.inputs.get(0), a.inputs.get(1), a.path("--out", null),
-                        a.path("--state", null));
+                try (Target target = openTarget(a, "compare", out)) {
+                    return new CompareCommand(out, config()).run(a.inputs.get(0), a.inputs.get(1),
+                            a.path("--out", null), target);
+                }
             }
             default -> throw new UsageException("unknown command: " + args[0]);
         }
     }
 
-    /**
-     * status, history, cancel or review (the words of {@code name}, from {@code args[from]} on) on the target the
-     * options name: the deployed stack of --target FILE, else the offline stack of --state DIR.
-     */
     /** This process's configuration, parsed from its environment when a command needs it. */
     private static PipelineConfig config() {
         return PipelineConfig.fromEnv(System.getenv());
     }
 
+    /**
+     * The target the options of command {@code name} name: the deployed stack of --target FILE, else the offline
+     * stack of --state DIR.
+     */
+    private static Target openTarget(Args a, String name, PrintStream out) throws Exception {
+        if (a.options.containsKey("--target") && a.options.containsKey("--state")) {
+            throw new UsageException(name + " takes --target FILE (a deployed stack) or --state DIR (the offline"
+                    + " stack), not both");
+        }
+        return Target.of(a.path("--target", null), a.path("--state", null), out);
+    }
+
+    /** How the user lists the runs of the target the options name. */
+    private static String statusCommand(Args a) {
+        return a.options.containsKey("--target") ? "./batchline status --target " + a.options.get("--target")
+                : "./batchline local status";
+    }
+
+    /**
+     * status, history, cancel or review (the words of {@code name}, from {@code args[from]} on) on the target the
+     * options name.
+     */
     private static int operatorCommand(String[] args, int from, String name, List<String> options, PrintStream out,
                                        PrintStream err) throws Exception {
         Args a = Args.parse(args, from, options);
@@ -152,12 +175,8 @@ public final class OfflineCommands implements CommandSet {
             }
             default -> throw new UsageException("unknown command: " + name);
         }
-        if (a.options.containsKey("--target") && a.options.containsKey("--state")) {
-            throw new UsageException(name + " takes --target FILE (a deployed stack) or --state DIR (the offline"
-                    + " stack), not both");
-        }
         int max = Integer.parseInt(a.options.getOrDefault("--max", "100"));
-        try (Target target = Target.of(a.path("--target", null), a.path("--state", null), out)) {
+        try (Target target = openTarget(a, name, out)) {
             return switch (command) {
                 case "status" -> new StatusCommand(out).run(a.inputs.isEmpty() ? null : a.inputs.get(0), target);
                 case "cancel" -> new CancelCommand(out, err).run(a.inputs.get(0), target);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.batchline.cli.Target;
 import io.batchline.cli.UserInputException;
 import io.batchline.json.Json;
 import io.batchline.offline.report.HeadlessChromium;
@@ -111,8 +112,12 @@ class CompareRunsEndToEndTest {
         }
         Path verdicts = Files.writeString(tmp.resolve("verdicts.csv"), csv);
         ByteArrayOutputStream gradeOut = new ByteArrayOutputStream();
-        int graded = new GradeCommand(new PrintStream(gradeOut, true, StandardCharsets.UTF_8), new StringReader(""),
-                Clock.systemUTC(), tmp.resolve("no-folders"), PipelineConfig.fromEnv(Map.of())).run(new GradeCommand.Options(a, false, verdicts, "qa"), state);
+        PrintStream gradePrint = new PrintStream(gradeOut, true, StandardCharsets.UTF_8);
+        int graded;
+        try (Target target = Target.of(null, state, gradePrint)) {
+            graded = new GradeCommand(gradePrint, new StringReader(""), Clock.systemUTC(), tmp.resolve("no-folders"),
+                    PipelineConfig.fromEnv(Map.of())).run(new GradeCommand.Options(a, false, verdicts, "qa"), target);
+        }
         assertThat(graded).as(gradeOut.toString(StandardCharsets.UTF_8)).isZero();
 
         Path dir = tmp.resolve("compare");

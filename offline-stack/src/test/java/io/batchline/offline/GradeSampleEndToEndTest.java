@@ -3,6 +3,7 @@ package io.batchline.offline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.batchline.cli.Target;
 import io.batchline.grade.QualityGate;
 import io.batchline.grade.WilsonInterval;
 import io.batchline.json.Json;
@@ -37,9 +38,12 @@ class GradeSampleEndToEndTest {
 
     private CliRun grade(Path state, Path folders, String terminal, GradeCommand.Options options) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int code = new GradeCommand(new PrintStream(out, true, StandardCharsets.UTF_8), new StringReader(terminal),
-                Clock.systemUTC(), folders, PipelineConfig.fromEnv(Map.of())).run(options, state);
-        return new CliRun(code, out.toString(StandardCharsets.UTF_8));
+        PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
+        try (Target target = Target.of(null, state, print)) {
+            int code = new GradeCommand(print, new StringReader(terminal), Clock.systemUTC(), folders,
+                    PipelineConfig.fromEnv(Map.of())).run(options, target);
+            return new CliRun(code, out.toString(StandardCharsets.UTF_8));
+        }
     }
 
     private static List<JsonNode> lines(Path file) throws Exception {

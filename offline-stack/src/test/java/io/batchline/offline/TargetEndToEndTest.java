@@ -3,10 +3,12 @@ package io.batchline.offline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.batchline.aws.AwsClients;
 import io.batchline.aws.dynamodb.DynamoRunStore;
 import io.batchline.aws.s3.S3ObjectStore;
 import io.batchline.cli.UserInputException;
+import io.batchline.grade.GradeKeys;
 import io.batchline.json.Json;
 import io.batchline.testing.TicketTriage;
 import io.batchline.offline.teststack.OfflineStackOnly;
@@ -21,6 +23,10 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
@@ -28,11 +34,46 @@ import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 
 /**
  * The operator commands on a deployed stack's target file ({@code --target FILE}), its endpoints pointing at a
- * running offline stack's emulators: status, history, cancel and review of a real run in flight, through the
- * same SDK clients and Lambda Invoke a deployment gets, with no stack of their own started.
+ * running offline stack's emulators: status, history, cancel and review of a real run in flight, grade and compare
+ * of finished runs, through the same SDK clients and Lambda Invoke a deployment gets, with no stack of their own
+ * started.
  */
 @OfflineStackOnly(OfflineStackOnly.PACKAGED_FUNCTIONS)
 class TargetEndToEndTest {
+    private static final Path SAMPLE = CliRun.HOME.resolve("samples/ticket-triage");
+    private String keyId;
+    private String secret;
+
+    /** The emulators take any credentials; a deployment's come from the environment or a profile. */
+    @BeforeEach
+    void anyCredentials() {
+        keyId = System.getProperty("aws.accessKeyId");
+        secret = System.getProperty("aws.secretAccessKey");
+        System.setProperty("aws.accessKeyId", "test");
+        System.setProperty("aws.secretAccessKey", "test");
+    }
+
+    @AfterEach
+    void restoreCredentials() {
+        restore("aws.accessKeyId", keyId);
+        restore("aws.secretAccessKey", secret);
+    }
+
+    /** A target file naming the offline stack's resources, its endpoints its emulators, as a deployment's would. */
+    private static Path targetFile(Path dir, OfflineStack.Endpoints ep) throws Exception {
+        Path target = dir.resolve("target.json");
+        Map<String, Object> file = new LinkedHashMap<>();
+        file.put("region", "us-east-1");
+        file.put("bucket", ep.bucket());
+        file.put("table", ep.table());
+        file.put("state_machine_arn", ep.stateMachineArn());
+        file.put("review_queue_url", ep.reviewQueueUrl());
+        file.put("cancel_function", OfflineStack.functionName(StageNames.CANCEL));
+        file.put("endpoints", Map.of("s3", ep.s3().toString(), "dynamodb", ep.dynamodb().toString(),
+                "sfn", ep.sfn().toString(), "sqs", ep.sqs().toString(), "lambda", ep.lambda().toString()));
+        return Files.write(target, Json.bytes(file));
+    }
+
     @Test
     void statusHistoryCancelAndReviewRunOnATargetFile(@TempDir Path dir) throws Exception {
         Path missingField = dir.resolve("no-bucket.json");
@@ -42,25 +83,10 @@ class TargetEndToEndTest {
         assertThatThrownBy(() -> CliRun.of("status", "--target", "a.json", "--state", dir.toString()))
                 .hasMessageContaining("not both");
 
-        String keyId = System.getProperty("aws.accessKeyId");
-        String secret = System.getProperty("aws.secretAccessKey");
-        // the emulators take any credentials; a deployment's come from the environment or a profile
-        System.setProperty("aws.accessKeyId", "test");
-        System.setProperty("aws.secretAccessKey", "test");
         try (OfflineStack stack = OfflineStack.start(OfflineStack.Options.forRun(CliRun.HOME, dir.resolve("state"))
                 .withSimulator(b -> b.processingTime(Duration.ofSeconds(20)).seed(7)))) {
             OfflineStack.Endpoints ep = stack.endpoints();
-            Path target = dir.resolve("target.json");
-            Map<String, Object> file = new LinkedHashMap<>();
-            file.put("region", "us-east-1");
-            file.put("bucket", ep.bucket());
-            file.put("table", ep.table());
-            file.put("state_machine_arn", ep.stateMachineArn());
-            file.put("review_queue_url", ep.reviewQueueUrl());
-            file.put("cancel_function", OfflineStack.functionName(StageNames.CANCEL));
-            file.put("endpoints", Map.of("s3", ep.s3().toString(), "dynamodb", ep.dynamodb().toString(),
-                    "sfn", ep.sfn().toString(), "sqs", ep.sqs().toString(), "lambda", ep.lambda().toString()));
-            Files.write(target, Json.bytes(file));
+            Path target = targetFile(dir, ep);
 
             AwsClients clients = ep.clients();
             ObjectStore bucket = new S3ObjectStore(clients.s3(), ep.bucket());
@@ -99,10 +125,64 @@ class TargetEndToEndTest {
             CliRun review = CliRun.of("review", "--run", runId, "--target", t);
             assertThat(review.code()).isZero();
             assertThat(review.out()).contains(" of run " + runId).doesNotContain("starting the offline stack");
-        } finally {
-            restore("aws.accessKeyId", keyId);
-            restore("aws.secretAccessKey", secret);
         }
+    }
+
+    @Test
+    void gradeAndCompareRunOnATargetFile(@TempDir Path dir) throws Exception {
+        assertThatThrownBy(() -> CliRun.of("grade", "run-1", "--target", "a.json", "--state", dir.toString()))
+                .hasMessageContaining("grade takes --target FILE (a deployed stack) or --state DIR");
+        assertThatThrownBy(() -> CliRun.of("compare", "run-1", "--target", "a.json"))
+                .hasMessageContaining("(`./batchline status --target a.json` lists the runs)");
+
+        Path state = dir.resolve("state");
+        try (OfflineStack stack = OfflineStack.start(OfflineStack.Options.forRun(CliRun.HOME, state))) {
+            StackHandle.StackFile.write(state, stack.endpoints()); // the runs are made as `local up` leaves it
+            String t = targetFile(dir, stack.endpoints()).toString();
+            List<String> tickets = Files.readAllLines(SAMPLE.resolve("tickets.jsonl")).subList(0, 60);
+            List<String> everyFifthBlank = new java.util.ArrayList<>(tickets);
+            for (int i = 4; i < everyFifthBlank.size(); i += 5) everyFifthBlank.set(i, "");
+            Path outA = dir.resolve("out-a");
+            String a = localRun(state, Files.write(dir.resolve("tickets-a.jsonl"), tickets), outA);
+            String b = localRun(state, Files.write(dir.resolve("tickets-b.jsonl"), everyFifthBlank),
+                    dir.resolve("out-b"));
+
+            StringBuilder csv = new StringBuilder("line,verdict,correct_value\n");
+            for (String l : Files.readAllLines(outA.resolve("sample.jsonl"))) {
+                if (!l.isBlank()) csv.append(Json.tree(l.getBytes(StandardCharsets.UTF_8)).get("line").asLong())
+                        .append(",correct,\n");
+            }
+            Path verdicts = Files.writeString(dir.resolve("verdicts.csv"), csv);
+            CliRun grade = CliRun.of("grade", a, "--verdicts", verdicts.toString(), "--grader", "qa", "--target", t);
+            assertThat(grade.code()).as(grade.out()).isZero();
+            assertThat(grade.out()).contains("verdict(s) stored in " + GradeKeys.prefix(a))
+                    .doesNotContain("starting the offline stack").doesNotContain("using the stack");
+            // where `grade` on the offline stack puts them
+            ObjectStore bucket = new S3ObjectStore(stack.endpoints().clients().s3(), stack.endpoints().bucket());
+            assertThat(bucket.head(GradeKeys.summary(a))).isPresent();
+            assertThat(bucket.head(GradeKeys.gradedOutcomes(a))).isPresent();
+
+            Path compared = dir.resolve("compare");
+            CliRun compare = CliRun.of("compare", a, b, "--target", t, "--out", compared.toString());
+            assertThat(compare.code()).as(compare.out()).isZero();
+            assertThat(compare.out()).contains("Run " + a).contains("graded      A ")
+                    .doesNotContain("starting the offline stack").doesNotContain("using the stack");
+            JsonNode json = Json.tree(Files.readAllBytes(compared.resolve("compare.json")));
+            assertThat(json.at("/a/run_id").asText()).isEqualTo(a);
+            assertThat(json.at("/b/run_id").asText()).isEqualTo(b);
+            assertThat(compared.resolve("compare.html")).isRegularFile();
+            assertThat(compared.resolve("changed.jsonl")).isRegularFile();
+        }
+    }
+
+    /** `local run` of the sample job on the kept stack; returns the run id. */
+    private static String localRun(Path state, Path input, Path out) throws Exception {
+        CliRun run = CliRun.of("local", "run", "--job", SAMPLE.resolve("job.yaml").toString(), "--state",
+                state.toString(), "--out", out.toString(), input.toString());
+        assertThat(run.code()).as(run.out()).isZero();
+        Matcher m = Pattern.compile("Run (\\S+) finished").matcher(run.out());
+        assertThat(m.find()).as(run.out()).isTrue();
+        return m.group(1);
     }
 
     private static void restore(String property, String value) {

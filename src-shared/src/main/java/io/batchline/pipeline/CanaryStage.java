@@ -26,7 +26,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -127,9 +126,8 @@ public final class CanaryStage {
                 if (!store.exists(retryKey)) continue;
                 long[] n = {0};
                 BigDecimal[] estimate = {BigDecimal.ZERO};
-                JsonLines.forEachLine(store.open(retryKey), line -> {
-                    JsonNode from = io.batchline.escalate.EscalationRound.escalatedFrom(
-                            Json.tree(line.getBytes(StandardCharsets.UTF_8)).get("history"));
+                UnsentItemReader.forEachRetried(store, retryKey, 1, retry -> {
+                    JsonNode from = io.batchline.escalate.EscalationRound.escalatedFrom(retry.item().history());
                     if (from == null) return;
                     n[0]++;
                     estimate[0] = estimate[0].add(escalationPrice.cost(

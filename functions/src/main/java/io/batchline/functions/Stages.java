@@ -27,7 +27,17 @@ import java.util.Map;
  */
 @ApplicationScoped
 public class Stages {
-    private final Map<String, String> env = System.getenv();
+    private final Map<String, String> env;
+
+    /** The function's wiring: from the Lambda environment. */
+    public Stages() {
+        this(System.getenv());
+    }
+
+    /** The same wiring from another environment (the offline stack's tests host the stages in their own JVM). */
+    Stages(Map<String, String> env) {
+        this.env = Map.copyOf(env);
+    }
 
     /** Parsed once; the process-wide settings (content logging, chaos, stage meter, request defaults) are set here. */
     @Produces

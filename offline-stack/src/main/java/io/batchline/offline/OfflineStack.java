@@ -7,6 +7,7 @@ import io.batchline.offline.aws.SqsEmulator;
 import io.batchline.offline.aws.SqsEventSourceMapping;
 import io.batchline.offline.lambda.LambdaHost;
 import io.batchline.offline.lambda.ProcessFunctionSpec;
+import io.batchline.offline.lambda.StageFunctionHost;
 import io.batchline.offline.sfn.StepFunctionsConfig;
 import io.batchline.offline.sfn.StepFunctionsEmulator;
 import io.batchline.offline.sim.AnthropicSimulator;
@@ -73,25 +74,36 @@ public final class OfflineStack implements AutoCloseable {
      * @param simulatorTime   how long a simulated batch stays in_progress
      * @param pollSeconds     the functions' polling interval bounds (min, max): short locally, 30 s..30 min in AWS
      * @param retryIntervalScale the state machine's Retry intervals last their time x this (1.0 = as in AWS)
+     * @param stageFunctions  who answers the stages' invokes; null = the packaged functions, one process each
      */
     public record Options(Path home, Path stateDir, int[] ports, Duration simulatorTime, int[] pollSeconds,
                           double waitTimeScale, double retryIntervalScale, Map<String, String> extraFunctionEnv,
-                          java.util.function.UnaryOperator<SimulatorConfig.Builder> simulator) {
+                          java.util.function.UnaryOperator<SimulatorConfig.Builder> simulator,
+                          StageFunctionHost stageFunctions) {
         public static Options forRun(Path home, Path stateDir) {
             // BATCHLINE_SIM_FAULTS / BATCHLINE_SIM_SEED from the command line's environment inject provider faults
             return new Options(home, stateDir, null, Duration.ofSeconds(3), new int[] {1, 5}, 1.0, 1.0, Map.of(),
-                    b -> SimulatorConfig.applyEnv(b, System.getenv()));
+                    b -> SimulatorConfig.applyEnv(b, System.getenv()), null);
+        }
+
+        /**
+         * The stages answered by {@code host} instead of the packaged functions' processes: for tests whose point
+         * is a run's behaviour rather than the artifact (which {@code local run} and the chaos suite still run).
+         */
+        public Options withStageFunctions(StageFunctionHost host) {
+            return new Options(home, stateDir, ports, simulatorTime, pollSeconds, waitTimeScale, retryIntervalScale,
+                    extraFunctionEnv, simulator, host);
         }
 
         public Options withPorts(int[] fixed) {
             return new Options(home, stateDir, fixed, simulatorTime, pollSeconds, waitTimeScale, retryIntervalScale,
-                    extraFunctionEnv, simulator);
+                    extraFunctionEnv, simulator, stageFunctions);
         }
 
         /** Adjusts the Anthropic simulator (processing time, injected faults) for tests and demos. */
         public Options withSimulator(java.util.function.UnaryOperator<SimulatorConfig.Builder> adjust) {
             return new Options(home, stateDir, ports, simulatorTime, pollSeconds, waitTimeScale, retryIntervalScale,
-                    extraFunctionEnv, adjust);
+                    extraFunctionEnv, adjust, stageFunctions);
         }
 
         /**
@@ -100,13 +112,13 @@ public final class OfflineStack implements AutoCloseable {
          */
         public Options withRetryIntervalScale(double scale) {
             return new Options(home, stateDir, ports, simulatorTime, pollSeconds, waitTimeScale, scale,
-                    extraFunctionEnv, simulator);
+                    extraFunctionEnv, simulator, stageFunctions);
         }
 
         /** Extra environment for every function (e.g. the chaos switch BATCHLINE_CHAOS_FILE). */
         public Options withFunctionEnv(Map<String, String> env) {
             return new Options(home, stateDir, ports, simulatorTime, pollSeconds, waitTimeScale, retryIntervalScale,
-                    Map.copyOf(env), simulator);
+                    Map.copyOf(env), simulator, stageFunctions);
         }
     }
 
@@ -130,7 +142,7 @@ public final class OfflineStack implements AutoCloseable {
     private void boot(Options o) throws Exception {
         Path home = o.home().toAbsolutePath().normalize();
         Path nodeModules = home.resolve("offline-stack/node_modules");
-        Path runnerJar = findRunnerJar(home);
+        Path runnerJar = o.stageFunctions() == null ? findRunnerJar(home) : null;
         Path state = o.stateDir() == null ? null : o.stateDir().toAbsolutePath();
         Path logDir = state != null ? state.resolve("logs") : Files.createTempDirectory("batchline-logs");
         Files.createDirectories(logDir);
@@ -151,6 +163,7 @@ public final class OfflineStack implements AutoCloseable {
         parts.add(s3);
         DynamoEmulator ddb = DynamoEmulator.start(nodeModules, p[2], sub(state, "dynamodb"));
         parts.add(ddb);
+        if (o.stageFunctions() != null) parts.add(o.stageFunctions()::close); // closed after the Lambda host stops
         lambda = LambdaHost.start(p[4]);
         parts.add(lambda);
         StepFunctionsEmulator sfn = StepFunctionsEmulator.start(StepFunctionsConfig.of(nodeModules,
@@ -182,6 +195,10 @@ public final class OfflineStack implements AutoCloseable {
         fnEnv.put("ANTHROPIC_API_KEY", "sk-ant-local-simulator");
         fnEnv.putAll(o.extraFunctionEnv());
         for (String stage : StageNames.ALL) {
+            if (o.stageFunctions() != null) {
+                lambda.registerLocalFunction(functionName(stage), o.stageFunctions().function(stage, Map.copyOf(fnEnv)));
+                continue;
+            }
             lambda.registerProcessFunction(functionName(stage), ProcessFunctionSpec.quarkus(runnerJar, stage)
                     .withEnv(fnEnv).withMemoryMb(512).withTimeout(Duration.ofMinutes(15))
                     .withMaxConcurrency(stage.equals(StageNames.COLLECT) ? 2 : 1)

@@ -1,6 +1,7 @@
 package io.batchline.offline;
 
 import io.batchline.json.Json;
+import io.batchline.offline.lambda.StageFunctionHost;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +33,10 @@ final class StackHandle implements AutoCloseable {
         Instant t0 = Instant.now();
         out.println("batchline: starting the offline stack (S3, SQS, DynamoDB, Lambda, Step Functions, Anthropic"
                 + " simulator)" + (stateDir == null ? "" : ", state in " + stateDir));
-        OfflineStack stack = OfflineStack.start(OfflineStack.Options.forRun(home(), stateDir));
+        OfflineStack.Options options = OfflineStack.Options.forRun(home(), stateDir);
+        StageFunctionHost stageFunctions = StageFunctionHost.fromSystemProperty();
+        if (stageFunctions != null) options = options.withStageFunctions(stageFunctions);
+        OfflineStack stack = OfflineStack.start(options);
         out.printf("batchline: stack up in %.1f s%n", Duration.between(t0, Instant.now()).toMillis() / 1000.0);
         return new StackHandle(stack, stack.endpoints());
     }

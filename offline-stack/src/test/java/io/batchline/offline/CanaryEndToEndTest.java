@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.batchline.aws.AwsClients;
 import io.batchline.aws.s3.S3ObjectStore;
+import io.batchline.functions.StagesInThisJvm;
 import io.batchline.json.Json;
 import io.batchline.json.JsonLines;
 import io.batchline.offline.teststack.OfflineStackOnly;
@@ -29,12 +30,12 @@ import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 import software.amazon.awssdk.services.sfn.model.HistoryEvent;
 
 /**
- * The canary through the real state machine and the packaged functions: a miss fails the execution as
+ * The canary through the real state machine and the stage handlers (in this JVM): a miss fails the execution as
  * "Canary failed" with the cause after the outcomes and report are written, having created the canary's batch
  * only; a pass runs on as usual. Half the simulator's answers break the schema and repair is off, so the same
  * provider passes a lenient canary and fails a strict one.
  */
-@OfflineStackOnly(OfflineStackOnly.PACKAGED_FUNCTIONS)
+@OfflineStackOnly(OfflineStackOnly.STAGES_IN_TEST_JVM)
 class CanaryEndToEndTest {
     private static final Path HOME = Path.of("..").toAbsolutePath().normalize();
     private static OfflineStack stack;
@@ -44,7 +45,7 @@ class CanaryEndToEndTest {
 
     @BeforeAll
     static void startStack() throws Exception {
-        stack = OfflineStack.start(OfflineStack.Options.forRun(HOME, null)
+        stack = OfflineStack.start(StagesInThisJvm.in(OfflineStack.Options.forRun(HOME, null))
                 .withSimulator(b -> b.processingTime(Duration.ofMillis(500)).seed(3).schemaViolationRate(0.5)));
         AwsClients clients = stack.endpoints().clients();
         bucket = new S3ObjectStore(clients.s3(), stack.endpoints().bucket());

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.batchline.aws.AwsClients;
 import io.batchline.aws.dynamodb.DynamoRunStore;
 import io.batchline.aws.s3.S3ObjectStore;
+import io.batchline.functions.StagesInThisJvm;
 import io.batchline.json.Json;
 import io.batchline.json.JsonLines;
 import io.batchline.offline.teststack.OfflineStackOnly;
@@ -36,12 +37,12 @@ import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 import software.amazon.awssdk.services.sfn.model.HistoryEvent;
 
 /**
- * Cancel end to end: `./batchline local cancel RUN_ID` against a stack with a run in flight invokes the packaged
+ * Cancel end to end: `./batchline local cancel RUN_ID` against a stack with a run in flight invokes the
  * cancel function; the real state machine carries the run to its end ("Run canceled"), every input line ends in
  * exactly one outcome, what the provider had not finished fails with reason canceled, and no batch is created
  * after the cancel.
  */
-@OfflineStackOnly(OfflineStackOnly.PACKAGED_FUNCTIONS)
+@OfflineStackOnly(OfflineStackOnly.STAGES_IN_TEST_JVM)
 class CancelEndToEndTest {
     private static final Path HOME = Path.of("..").toAbsolutePath().normalize();
 
@@ -62,7 +63,7 @@ class CancelEndToEndTest {
         assertThatThrownBy(() -> cli("local", "cancel", "a", "b")).hasMessageContaining("local cancel takes one RUN_ID");
 
         // GIVEN a stack whose simulated batches take 40 s, attached to through --state as `local up`'s is
-        try (OfflineStack stack = OfflineStack.start(OfflineStack.Options.forRun(HOME, state)
+        try (OfflineStack stack = OfflineStack.start(StagesInThisJvm.in(OfflineStack.Options.forRun(HOME, state))
                 .withSimulator(b -> b.processingTime(Duration.ofSeconds(40)).seed(12)))) {
             StackHandle.StackFile.write(state, stack.endpoints());
             AwsClients clients = stack.endpoints().clients();

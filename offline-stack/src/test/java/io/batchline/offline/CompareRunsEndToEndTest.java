@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.batchline.cli.Target;
 import io.batchline.cli.UserInputException;
+import io.batchline.functions.StagesInThisJvm;
 import io.batchline.json.Json;
 import io.batchline.offline.report.HeadlessChromium;
 import io.batchline.offline.teststack.OfflineStackOnly;
@@ -26,6 +27,8 @@ import java.util.Objects;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,8 +39,18 @@ import org.junit.jupiter.api.io.TempDir;
  * spot-check sample is graded from the labels. Every figure compare prints and writes is recomputed here from the
  * outcome files both runs exported and from the labels in tickets.jsonl.
  */
-@OfflineStackOnly(OfflineStackOnly.PACKAGED_FUNCTIONS)
+@OfflineStackOnly(OfflineStackOnly.STAGES_IN_TEST_JVM)
 class CompareRunsEndToEndTest {
+    @BeforeAll
+    static void stagesInThisJvm() {
+        StagesInThisJvm.commandsRunStagesInThisJvm();
+    }
+
+    @AfterAll
+    static void packagedFunctionsAgain() {
+        StagesInThisJvm.commandsRunPackagedFunctions();
+    }
+
     private static final Path HOME = CliRun.HOME;
     private static final Path SAMPLE = HOME.resolve("samples/ticket-triage");
     private static final int TICKETS = 300;

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.batchline.aws.AwsClients;
 import io.batchline.catalogue.ModelCatalogue;
 import io.batchline.catalogue.ModelEntry;
+import io.batchline.functions.StagesInThisJvm;
 import io.batchline.json.Json;
 import io.batchline.offline.teststack.OfflineStackOnly;
 import io.batchline.outcome.OutcomeKind;
@@ -49,7 +50,7 @@ import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
  *
  * <p>All runs are dropped at once on one stack, so they overlap; each test waits for its own.
  */
-@OfflineStackOnly(OfflineStackOnly.PACKAGED_FUNCTIONS)
+@OfflineStackOnly(OfflineStackOnly.STAGES_IN_TEST_JVM)
 class CurrentModelsEndToEndTest {
     private static final Path HOME = Path.of("..").toAbsolutePath().normalize();
     private static final Path SAMPLE = HOME.resolve("samples/ticket-triage");
@@ -83,7 +84,7 @@ class CurrentModelsEndToEndTest {
 
     @BeforeAll
     static void dropEveryRun() throws Exception {
-        stack = OfflineStack.start(OfflineStack.Options.forRun(HOME, null));
+        stack = OfflineStack.start(StagesInThisJvm.in(OfflineStack.Options.forRun(HOME, null)));
         AwsClients clients = stack.endpoints().clients();
         bucket = new S3ObjectStore(clients.s3(), stack.endpoints().bucket());
         sfn = clients.sfn();

@@ -9,6 +9,7 @@ import io.batchline.aws.AwsClients;
 import io.batchline.aws.s3.S3ObjectStore;
 import io.batchline.cost.Price;
 import io.batchline.cost.PriceTable;
+import io.batchline.functions.StagesInThisJvm;
 import io.batchline.json.Json;
 import io.batchline.offline.teststack.OfflineStackOnly;
 import io.batchline.outcome.OutcomeKind;
@@ -40,7 +41,7 @@ import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
  * runs (same custom_ids), so the escalated items are exactly the plain run's rejected ones; after escalation fewer
  * stay rejected, every line still has one outcome, and each line's cost is each round's usage at its model's price.
  */
-@OfflineStackOnly(OfflineStackOnly.PACKAGED_FUNCTIONS)
+@OfflineStackOnly(OfflineStackOnly.STAGES_IN_TEST_JVM)
 class EscalationEndToEndTest {
     private static final Path HOME = Path.of("..").toAbsolutePath().normalize();
     private static final Path SAMPLE = HOME.resolve("samples/ticket-triage");
@@ -59,7 +60,7 @@ class EscalationEndToEndTest {
 
     @BeforeAll
     static void dropBothRuns() throws Exception {
-        stack = OfflineStack.start(OfflineStack.Options.forRun(HOME, null));
+        stack = OfflineStack.start(StagesInThisJvm.in(OfflineStack.Options.forRun(HOME, null)));
         AwsClients clients = stack.endpoints().clients();
         bucket = new S3ObjectStore(clients.s3(), stack.endpoints().bucket());
         sfn = clients.sfn();

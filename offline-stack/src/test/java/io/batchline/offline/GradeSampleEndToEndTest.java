@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.batchline.cli.Target;
+import io.batchline.functions.StagesInThisJvm;
 import io.batchline.grade.QualityGate;
 import io.batchline.grade.WilsonInterval;
 import io.batchline.json.Json;
@@ -21,6 +22,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,8 +33,18 @@ import org.junit.jupiter.api.io.TempDir;
  * the true error rate of the whole run (every answered item against its label), and the gate must decide as its
  * rule says.
  */
-@OfflineStackOnly(OfflineStackOnly.PACKAGED_FUNCTIONS)
+@OfflineStackOnly(OfflineStackOnly.STAGES_IN_TEST_JVM)
 class GradeSampleEndToEndTest {
+    @BeforeAll
+    static void stagesInThisJvm() {
+        StagesInThisJvm.commandsRunStagesInThisJvm();
+    }
+
+    @AfterAll
+    static void packagedFunctionsAgain() {
+        StagesInThisJvm.commandsRunPackagedFunctions();
+    }
+
     private static final Path HOME = CliRun.HOME;
     private static final Path SAMPLE = HOME.resolve("samples/ticket-triage");
     @TempDir Path tmp;

@@ -8,6 +8,7 @@ import io.batchline.aws.dynamodb.DynamoBudgetLedger;
 import io.batchline.aws.dynamodb.DynamoRunStore;
 import io.batchline.aws.s3.S3ObjectStore;
 import io.batchline.budget.RunBudget;
+import io.batchline.functions.StagesInThisJvm;
 import io.batchline.json.Json;
 import io.batchline.offline.sim.WaitDrivenClock;
 import io.batchline.offline.teststack.OfflineStackOnly;
@@ -43,18 +44,18 @@ import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 import software.amazon.awssdk.services.sfn.model.HistoryEvent;
 
 /**
- * Hostile operations, each on a real offline stack with the packaged functions and the real ASL: a
- * provider storm longer than the old retry budget, a stack killed after its batches were created and then resumed,
- * and a stopped execution. Each asserts one outcome per input line, no custom_id sent in two batches, and the
+ * Hostile operations, each on a real offline stack with the real ASL (the stages in this JVM): an outage of
+ * hours, a stack killed after its batches were created and then resumed, and a stopped execution (the storm on the
+ * whole sample is {@link ProviderStormTest}). Each asserts one outcome per input line, no custom_id sent in two batches, and the
  * budget reservation settled.
  */
-@OfflineStackOnly(OfflineStackOnly.PACKAGED_FUNCTIONS)
+@OfflineStackOnly(OfflineStackOnly.STAGES_IN_TEST_JVM)
 class HostileOperationsTest {
     private static final Path HOME = Path.of("..").toAbsolutePath().normalize();
 
     private record Cli(int code, String out, String err) {}
 
-    private record PutOffs(int count, int longestStreak) {}
+    record PutOffs(int count, int longestStreak) {}
 
     private static Cli cli(String... args) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -70,54 +71,6 @@ class HostileOperationsTest {
     }
 
     /**
-     * The storm of a bad day on the sample as shipped (1,200 tickets, its job spec): 60% of the provider's answers
-     * 429 plus 529s, 500s and errored items. Before the put-offs a check failed ~5 times in a row within ~2.5 min
-     * and the paid run was marked failed; now the client's retries and, past them, the state machine's put-offs
-     * ride it out and the run finishes with no item failed for a passing cause while it had attempts left.
-     */
-    @Test
-    void aProviderStormOnTheSampleIsRiddenOutAndTheRunFinishes() throws Exception {
-        long seed = 7;
-        Instant t0 = Instant.now();
-        Path sample = HOME.resolve("samples/ticket-triage");
-        byte[] tickets = java.nio.file.Files.readAllBytes(sample.resolve("tickets.jsonl"));
-        int lines = (int) new String(tickets, StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank()).count();
-        try (OfflineStack stack = OfflineStack.start(OfflineStack.Options.forRun(HOME, null)
-                .withSimulator(b -> b.processingTime(Duration.ofSeconds(1)).seed(seed).http429Rate(0.6)
-                        .http529Rate(0.05).http500Rate(0.05).retryableErrorRate(0.05)))) {
-            Env env = new Env(stack);
-            env.bucket.put(RunKeys.jobSpec("ticket-triage"), java.nio.file.Files.readAllBytes(sample.resolve("job.yaml")),
-                    "application/yaml");
-            env.bucket.put("jobs/ticket-triage/golden.jsonl",
-                    java.nio.file.Files.readAllBytes(sample.resolve("golden.jsonl")), "application/x-ndjson");
-            Instant started = Instant.now();
-            String runId = InboxRuns.drop(stack, env.bucket, "inbox/ticket-triage/tickets-" + seed + ".jsonl", tickets);
-            DescribeExecutionResponse end = InboxRuns.awaitEnd(stack, env.sfn, runId, Duration.ofMinutes(8));
-
-            assertThat(end.status()).as("%s: %s", end.error(), end.cause()).isEqualTo(ExecutionStatus.SUCCEEDED);
-            Map<Long, JsonNode> outcomes = env.oneOutcomePerLine(runId, lines);
-            int maxAttempts = 3; // the sample's job leaves max_attempts at its default
-            for (JsonNode o : outcomes.values()) {
-                if (!"failed".equals(o.path("outcome").asText(o.path("kind").asText()))) continue;
-                String reason = o.path("reason").asText();
-                if (reason.matches("(?i).*(rate_limit|overloaded|api_error|RATE_LIMITED|OVERLOADED|SERVER).*")) {
-                    assertThat(o.path("attempts").asInt()).as("failed for a passing cause early: %s", o)
-                            .isGreaterThanOrEqualTo(maxAttempts);
-                }
-            }
-            env.assertNoCustomIdInTwoBatches(started);
-            env.assertReservationSettled(runId);
-            PutOffs putOffs = env.putOffs(end.executionArn());
-            int putOff = putOffs.count();
-            System.out.printf("storm seed %d: %d checks/submits put off by the provider (longest streak %d), run took"
-                    + " %s, test %s%n", seed, putOff, putOffs.longestStreak(),
-                    Duration.between(end.startDate(), end.stopDate()), Duration.between(t0, Instant.now()));
-            // on the sample the client's own retries (retry-after: 1) absorb this storm's 429s (0 put-offs when
-            // written, for seeds 7 and 42); a storm that outlasts them is the outage case below
-        }
-    }
-
-    /**
      * A provider-wide incident of three hours that begins right after the first batch is created: every call
      * (creates, checks, result downloads) is answered 429 with a 10-minute retry-after. Before the put-offs, five
      * failed checks in a row (about 2.5 min) failed the paid run. On a wait-driven clock the state machine's waits
@@ -127,7 +80,7 @@ class HostileOperationsTest {
     void aThreeHourOutageAfterTheFirstBatchIsWaitedOut() throws Exception {
         WaitDrivenClock clock = new WaitDrivenClock();
         Duration outage = Duration.ofHours(3);
-        try (OfflineStack stack = OfflineStack.start(OfflineStack.Options.forRun(HOME, null)
+        try (OfflineStack stack = OfflineStack.start(StagesInThisJvm.in(OfflineStack.Options.forRun(HOME, null))
                 .withSimulator(b -> b.processingTime(Duration.ofMinutes(20)).clock(clock).seed(11).outage(outage))
                 .withFunctionEnv(Map.of("BATCHLINE_POLL_MIN_SECONDS", "30", "BATCHLINE_POLL_MAX_SECONDS", "1800")))) {
             Env env = new Env(stack);
@@ -162,7 +115,7 @@ class HostileOperationsTest {
         String runId;
         Map<Integer, String> batchBefore = new HashMap<>();
         Instant started = Instant.now();
-        try (OfflineStack stack = OfflineStack.start(OfflineStack.Options.forRun(HOME, state)
+        try (OfflineStack stack = OfflineStack.start(StagesInThisJvm.in(OfflineStack.Options.forRun(HOME, state))
                 .withSimulator(b -> b.processingTime(Duration.ofSeconds(25)).seed(3)))) {
             Env env = new Env(stack);
             env.bucket.put(RunKeys.jobSpec("killed"), job("killed", 10).getBytes(StandardCharsets.UTF_8),
@@ -172,7 +125,7 @@ class HostileOperationsTest {
         } // the stack is killed with the batches in progress at the provider
         assertThat(batchBefore).hasSize(4);
 
-        try (OfflineStack stack = OfflineStack.start(OfflineStack.Options.forRun(HOME, state)
+        try (OfflineStack stack = OfflineStack.start(StagesInThisJvm.in(OfflineStack.Options.forRun(HOME, state))
                 .withSimulator(b -> b.processingTime(Duration.ofSeconds(25)).seed(3)))) {
             StackHandle.StackFile.write(state, stack.endpoints());
             Env env = new Env(stack);
@@ -204,7 +157,7 @@ class HostileOperationsTest {
     @Test
     void aStoppedExecutionIsRecordedAndResumed(@TempDir Path state) throws Exception {
         Instant started = Instant.now();
-        try (OfflineStack stack = OfflineStack.start(OfflineStack.Options.forRun(HOME, state)
+        try (OfflineStack stack = OfflineStack.start(StagesInThisJvm.in(OfflineStack.Options.forRun(HOME, state))
                 .withSimulator(b -> b.processingTime(Duration.ofSeconds(15)).seed(5)))) {
             StackHandle.StackFile.write(state, stack.endpoints());
             Env env = new Env(stack);
@@ -247,7 +200,8 @@ class HostileOperationsTest {
     }
 
     /** Clients and the promises every case checks. */
-    private static final class Env {
+    /** A stack's clients and the checks every hostile case makes (the storm case uses them too). */
+    static final class Env {
         final OfflineStack stack;
         final ObjectStore bucket;
         final SfnClient sfn;

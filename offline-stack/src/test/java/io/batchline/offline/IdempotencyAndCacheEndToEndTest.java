@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.batchline.aws.AwsClients;
+import io.batchline.functions.StagesInThisJvm;
 import io.batchline.json.Json;
 import io.batchline.json.JsonLines;
 import io.batchline.offline.lambda.LambdaHost;
@@ -33,7 +34,7 @@ import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 import software.amazon.awssdk.services.sfn.model.HistoryEvent;
 
 /**
- * Idempotency and the result cache through the packaged functions and the real ASL: the handlers keep idempotency
+ * Idempotency and the result cache through the stage handlers (in this JVM) and the real ASL: the handlers keep idempotency
  * records keyed by the state attempt ($$.State from the context object), a second delivery of an attempt is answered
  * from its record, and a job with result_cache reuses an earlier run's answers.
  */
@@ -47,7 +48,7 @@ class IdempotencyAndCacheEndToEndTest {
 
     @BeforeAll
     static void startStack() throws Exception {
-        stack = OfflineStack.start(OfflineStack.Options.forRun(HOME, null)
+        stack = OfflineStack.start(StagesInThisJvm.in(OfflineStack.Options.forRun(HOME, null))
                 .withSimulator(b -> b.processingTime(Duration.ofMillis(300))));
         AwsClients clients = stack.endpoints().clients();
         bucket = new S3ObjectStore(clients.s3(), stack.endpoints().bucket());

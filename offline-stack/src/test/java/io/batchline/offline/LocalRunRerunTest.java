@@ -2,6 +2,7 @@ package io.batchline.offline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.batchline.functions.StagesInThisJvm;
 import io.batchline.offline.sim.AnthropicSimulator;
 import io.batchline.offline.sim.SimulatorConfig;
 import io.batchline.offline.teststack.OfflineStackOnly;
@@ -14,6 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,8 +25,18 @@ import org.junit.jupiter.api.io.TempDir;
  * files and no new provider batch — across a full restart of the stack (S3, DynamoDB, executions and the
  * simulator's batches all persist in the state folder).
  */
-@OfflineStackOnly(OfflineStackOnly.PACKAGED_FUNCTIONS)
+@OfflineStackOnly(OfflineStackOnly.STAGES_IN_TEST_JVM)
 class LocalRunRerunTest {
+    @BeforeAll
+    static void stagesInThisJvm() {
+        StagesInThisJvm.commandsRunStagesInThisJvm();
+    }
+
+    @AfterAll
+    static void packagedFunctionsAgain() {
+        StagesInThisJvm.commandsRunPackagedFunctions();
+    }
+
     private static final Path HOME = CliRun.HOME;
     @TempDir Path tmp;
 

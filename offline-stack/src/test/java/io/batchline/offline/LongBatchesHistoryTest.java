@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.batchline.aws.AwsClients;
+import io.batchline.functions.StagesInThisJvm;
 import io.batchline.json.Json;
 import io.batchline.json.JsonLines;
 import io.batchline.offline.sim.WaitDrivenClock;
@@ -30,11 +31,11 @@ import software.amazon.awssdk.services.sfn.model.HistoryEvent;
 
 /**
  * The execution history limit: 101 shards whose batches each take a simulated 24 h, run by the real ASL and the
- * packaged functions with AWS's polling schedule (30 s growing to 30 min). Time is compressed, not faked: every Wait
+ * stage handlers (in this JVM) with AWS's polling schedule (30 s growing to 30 min). Time is compressed, not faked: every Wait
  * state moves the simulator's clock by its full length, so the run makes exactly the polls it would make in AWS, and
  * the execution's history stays far below Step Functions' 25,000-event limit.
  */
-@OfflineStackOnly(OfflineStackOnly.PACKAGED_FUNCTIONS)
+@OfflineStackOnly(OfflineStackOnly.STAGES_IN_TEST_JVM)
 class LongBatchesHistoryTest {
     private static final Path HOME = Path.of("..").toAbsolutePath().normalize();
     private static final Path SAMPLE = HOME.resolve("samples/ticket-triage");
@@ -64,7 +65,7 @@ class LongBatchesHistoryTest {
         Map<String, String> awsPolling = Map.of("BATCHLINE_POLL_MIN_SECONDS", "30", "BATCHLINE_POLL_MAX_SECONDS", "1800",
                 "BATCHLINE_PROVIDER_BATCH_CREATES_PER_MINUTE", "4000");
         PipelineConfig schedule = PipelineConfig.fromEnv(awsPolling);
-        try (OfflineStack stack = OfflineStack.start(OfflineStack.Options.forRun(HOME, null)
+        try (OfflineStack stack = OfflineStack.start(StagesInThisJvm.in(OfflineStack.Options.forRun(HOME, null))
                 .withSimulator(b -> b.processingTime(BATCH_TIME).clock(clock))
                 .withFunctionEnv(awsPolling))) {
             AwsClients clients = stack.endpoints().clients();

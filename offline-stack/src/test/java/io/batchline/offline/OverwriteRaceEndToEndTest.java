@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.batchline.aws.AwsClients;
+import io.batchline.functions.StagesInThisJvm;
 import io.batchline.json.Json;
 import io.batchline.json.JsonLines;
 import io.batchline.outcome.OutcomeKind;
@@ -43,7 +44,7 @@ class OverwriteRaceEndToEndTest {
 
     @BeforeAll
     static void startStack() throws Exception {
-        stack = OfflineStack.start(OfflineStack.Options.forRun(HOME, null)
+        stack = OfflineStack.start(StagesInThisJvm.in(OfflineStack.Options.forRun(HOME, null))
                 .withSimulator(b -> b.processingTime(Duration.ofMillis(300))));
         AwsClients clients = stack.endpoints().clients();
         bucket = new S3ObjectStore(clients.s3(), stack.endpoints().bucket());

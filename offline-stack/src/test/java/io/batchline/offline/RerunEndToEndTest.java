@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.batchline.cli.UsageException;
+import io.batchline.functions.StagesInThisJvm;
 import io.batchline.json.Json;
 import io.batchline.json.JsonLines;
 import io.batchline.offline.sim.AnthropicSimulator;
@@ -24,6 +25,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,8 +38,18 @@ import org.junit.jupiter.api.io.TempDir;
  * ids and line numbers, one outcome each, and the link to the first run is recorded. Requests are counted at the
  * simulator, from the batches it holds.
  */
-@OfflineStackOnly(OfflineStackOnly.PACKAGED_FUNCTIONS)
+@OfflineStackOnly(OfflineStackOnly.STAGES_IN_TEST_JVM)
 class RerunEndToEndTest {
+    @BeforeAll
+    static void stagesInThisJvm() {
+        StagesInThisJvm.commandsRunStagesInThisJvm();
+    }
+
+    @AfterAll
+    static void packagedFunctionsAgain() {
+        StagesInThisJvm.commandsRunPackagedFunctions();
+    }
+
     private static final Path HOME = CliRun.HOME;
     private static final Path SAMPLE = HOME.resolve("samples/ticket-triage");
     private static final Pattern GOLDEN = Pattern.compile("a\\d+-g\\d+");
@@ -212,7 +225,7 @@ class RerunEndToEndTest {
                 .getBytes(StandardCharsets.UTF_8)));
 
         // the cache was this run's: its frozen spec has it, the job's own spec in the bucket is the file as written
-        try (OfflineStack stack = OfflineStack.start(OfflineStack.Options.forRun(HOME, state))) {
+        try (OfflineStack stack = OfflineStack.start(StagesInThisJvm.in(OfflineStack.Options.forRun(HOME, state)))) {
             var bucket = new io.batchline.aws.s3.S3ObjectStore(stack.endpoints().clients().s3(),
                     stack.endpoints().bucket());
             assertThat(bucket.readString(io.batchline.run.RunKeys.jobSnapshot(sameRun)))

@@ -8,6 +8,7 @@ import io.batchline.aws.AwsClients;
 import io.batchline.aws.dynamodb.DynamoRunStore;
 import io.batchline.aws.s3.S3ObjectStore;
 import io.batchline.cli.UserInputException;
+import io.batchline.functions.StagesInThisJvm;
 import io.batchline.grade.GradeKeys;
 import io.batchline.json.Json;
 import io.batchline.testing.TicketTriage;
@@ -38,7 +39,7 @@ import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
  * of finished runs, through the same SDK clients and Lambda Invoke a deployment gets, with no stack of their own
  * started.
  */
-@OfflineStackOnly(OfflineStackOnly.PACKAGED_FUNCTIONS)
+@OfflineStackOnly(OfflineStackOnly.STAGES_IN_TEST_JVM)
 class TargetEndToEndTest {
     private static final Path SAMPLE = CliRun.HOME.resolve("samples/ticket-triage");
     private String keyId;
@@ -83,7 +84,7 @@ class TargetEndToEndTest {
         assertThatThrownBy(() -> CliRun.of("status", "--target", "a.json", "--state", dir.toString()))
                 .hasMessageContaining("not both");
 
-        try (OfflineStack stack = OfflineStack.start(OfflineStack.Options.forRun(CliRun.HOME, dir.resolve("state"))
+        try (OfflineStack stack = OfflineStack.start(StagesInThisJvm.in(OfflineStack.Options.forRun(CliRun.HOME, dir.resolve("state")))
                 .withSimulator(b -> b.processingTime(Duration.ofSeconds(20)).seed(7)))) {
             OfflineStack.Endpoints ep = stack.endpoints();
             Path target = targetFile(dir, ep);
@@ -136,7 +137,7 @@ class TargetEndToEndTest {
                 .hasMessageContaining("(`./batchline status --target a.json` lists the runs)");
 
         Path state = dir.resolve("state");
-        try (OfflineStack stack = OfflineStack.start(OfflineStack.Options.forRun(CliRun.HOME, state))) {
+        try (OfflineStack stack = OfflineStack.start(StagesInThisJvm.in(OfflineStack.Options.forRun(CliRun.HOME, state)))) {
             StackHandle.StackFile.write(state, stack.endpoints()); // the runs are made as `local up` leaves it
             String t = targetFile(dir, stack.endpoints()).toString();
             List<String> tickets = Files.readAllLines(SAMPLE.resolve("tickets.jsonl")).subList(0, 60);

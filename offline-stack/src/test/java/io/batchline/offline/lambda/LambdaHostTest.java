@@ -85,8 +85,18 @@ class LambdaHostTest {
         assertThat(second.body().path("invocations").asInt()).isEqualTo(2);
         assertThat(second.body().path("request_id").asText()).isNotEqualTo(first.body().path("request_id").asText());
 
-        assertThat(Files.readString(logs.resolve("echo.log"))).contains("EchoHandler got {\"n\":2}");
+        // the host copies the child's output to the log as it comes: under load a line arrives a moment later
+        assertThat(awaitLogContaining(logs.resolve("echo.log"), "EchoHandler got {\"n\":2}")).isTrue();
         assertThat(host.logTail("echo")).anyMatch(l -> l.contains("EchoHandler got {\"hello\":\"world\"}"));
+    }
+
+    private static boolean awaitLogContaining(Path log, String text) throws Exception {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+        while (!(Files.exists(log) && Files.readString(log).contains(text))) {
+            if (System.nanoTime() > deadline) return false;
+            Thread.sleep(50);
+        }
+        return true;
     }
 
     @Test

@@ -20,6 +20,10 @@ public @interface OfflineStackOnly {
     String PACKAGED_FUNCTIONS = "runs the packaged functions on the offline stack's Lambda host, which LocalStack's "
             + "Step Functions cannot call (its Lambda runs functions deployed into it, in its own Docker containers)";
 
+    String STAGES_IN_TEST_JVM = "runs the stage handlers in the test JVM behind the offline stack's Lambda host, which "
+            + "LocalStack's Step Functions cannot call (its Lambda runs functions deployed into it, in its own Docker "
+            + "containers)";
+
     /** Why this class cannot take its endpoints from LocalStack. */
     String value();
 }

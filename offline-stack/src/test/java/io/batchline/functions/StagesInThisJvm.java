@@ -33,6 +33,9 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.jar.JarFile;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The stage handlers of this artifact called in the test's JVM instead of one packaged process per function: the
@@ -66,15 +69,19 @@ public final class StagesInThisJvm implements StageFunctionHost {
     }
 
     /**
-     * From now on the stacks the commands start in this JVM ({@code local run}, {@code rerun}) answer the stages
-     * here too, until {@link #commandsRunPackagedFunctions()}.
+     * On a test class ({@code @ExtendWith(StagesInThisJvm.ForCommands.class)}): while its tests run, the stacks the
+     * commands start in this JVM ({@code local run}, {@code rerun}) answer the stages here too.
      */
-    public static void commandsRunStagesInThisJvm() {
-        System.setProperty(StageFunctionHost.PROPERTY, StagesInThisJvm.class.getName());
-    }
+    public static final class ForCommands implements BeforeAllCallback, AfterAllCallback {
+        @Override
+        public void beforeAll(ExtensionContext context) {
+            System.setProperty(StageFunctionHost.PROPERTY, StagesInThisJvm.class.getName());
+        }
 
-    public static void commandsRunPackagedFunctions() {
-        System.clearProperty(StageFunctionHost.PROPERTY);
+        @Override
+        public void afterAll(ExtensionContext context) {
+            System.clearProperty(StageFunctionHost.PROPERTY);
+        }
     }
 
     @Override

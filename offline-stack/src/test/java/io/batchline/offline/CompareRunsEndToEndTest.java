@@ -27,9 +27,8 @@ import java.util.Objects;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -40,17 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
  * outcome files both runs exported and from the labels in tickets.jsonl.
  */
 @OfflineStackOnly(OfflineStackOnly.STAGES_IN_TEST_JVM)
+@ExtendWith(StagesInThisJvm.ForCommands.class)
 class CompareRunsEndToEndTest {
-    @BeforeAll
-    static void stagesInThisJvm() {
-        StagesInThisJvm.commandsRunStagesInThisJvm();
-    }
-
-    @AfterAll
-    static void packagedFunctionsAgain() {
-        StagesInThisJvm.commandsRunPackagedFunctions();
-    }
-
     private static final Path HOME = CliRun.HOME;
     private static final Path SAMPLE = HOME.resolve("samples/ticket-triage");
     private static final int TICKETS = 300;

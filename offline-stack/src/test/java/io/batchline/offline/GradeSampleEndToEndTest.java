@@ -22,9 +22,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -34,17 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  * rule says.
  */
 @OfflineStackOnly(OfflineStackOnly.STAGES_IN_TEST_JVM)
+@ExtendWith(StagesInThisJvm.ForCommands.class)
 class GradeSampleEndToEndTest {
-    @BeforeAll
-    static void stagesInThisJvm() {
-        StagesInThisJvm.commandsRunStagesInThisJvm();
-    }
-
-    @AfterAll
-    static void packagedFunctionsAgain() {
-        StagesInThisJvm.commandsRunPackagedFunctions();
-    }
-
     private static final Path HOME = CliRun.HOME;
     private static final Path SAMPLE = HOME.resolve("samples/ticket-triage");
     @TempDir Path tmp;

@@ -15,9 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,17 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  * simulator's batches all persist in the state folder).
  */
 @OfflineStackOnly(OfflineStackOnly.STAGES_IN_TEST_JVM)
+@ExtendWith(StagesInThisJvm.ForCommands.class)
 class LocalRunRerunTest {
-    @BeforeAll
-    static void stagesInThisJvm() {
-        StagesInThisJvm.commandsRunStagesInThisJvm();
-    }
-
-    @AfterAll
-    static void packagedFunctionsAgain() {
-        StagesInThisJvm.commandsRunPackagedFunctions();
-    }
-
     private static final Path HOME = CliRun.HOME;
     @TempDir Path tmp;
 

@@ -25,9 +25,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -39,17 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
  * simulator, from the batches it holds.
  */
 @OfflineStackOnly(OfflineStackOnly.STAGES_IN_TEST_JVM)
+@ExtendWith(StagesInThisJvm.ForCommands.class)
 class RerunEndToEndTest {
-    @BeforeAll
-    static void stagesInThisJvm() {
-        StagesInThisJvm.commandsRunStagesInThisJvm();
-    }
-
-    @AfterAll
-    static void packagedFunctionsAgain() {
-        StagesInThisJvm.commandsRunPackagedFunctions();
-    }
-
     private static final Path HOME = CliRun.HOME;
     private static final Path SAMPLE = HOME.resolve("samples/ticket-triage");
     private static final Pattern GOLDEN = Pattern.compile("a\\d+-g\\d+");

@@ -39,7 +39,7 @@ public class Stages {
         this.env = Map.copyOf(env);
     }
 
-    /** Parsed once; the process-wide settings (content logging, chaos, stage meter, request defaults) are set here. */
+    /** Parsed once; the process-wide settings (content logging, chaos switch, stage meter) are set here. */
     @Produces
     @Singleton
     PipelineConfig config() {

@@ -196,7 +196,8 @@ public final class OfflineStack implements AutoCloseable {
         fnEnv.putAll(o.extraFunctionEnv());
         for (String stage : StageNames.ALL) {
             if (o.stageFunctions() != null) {
-                lambda.registerLocalFunction(functionName(stage), o.stageFunctions().function(stage, Map.copyOf(fnEnv)));
+                lambda.registerLocalFunction(functionName(stage),
+                        o.stageFunctions().function(stage, Map.copyOf(fnEnv)));
                 continue;
             }
             lambda.registerProcessFunction(functionName(stage), ProcessFunctionSpec.quarkus(runnerJar, stage)

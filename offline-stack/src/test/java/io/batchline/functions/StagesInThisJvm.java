@@ -90,7 +90,8 @@ public final class StagesInThisJvm implements StageFunctionHost {
             handlers = wire(env);
             wiredEnv = env;
         } else if (!wiredEnv.equals(env)) {
-            throw new IllegalStateException("one StagesInThisJvm serves one stack: " + stage + " has another environment");
+            throw new IllegalStateException("one StagesInThisJvm serves one stack: " + stage
+                    + " has another environment");
         }
         RequestHandler<Object, Object> handler = handlers.get(stage);
         if (handler == null) throw new IllegalStateException("no handler named " + stage + " in " + handlers.keySet());
@@ -125,7 +126,7 @@ public final class StagesInThisJvm implements StageFunctionHost {
         handlers = null;
     }
 
-    /** Every {@code @Named} handler of the artifact, its {@code @Inject} fields set from the {@link Stages} producers. */
+    /** Every {@code @Named} handler of the artifact, its {@code @Inject} fields set by the {@link Stages} producers. */
     @SuppressWarnings("unchecked")
     private static Map<String, RequestHandler<Object, Object>> wire(Map<String, String> env) {
         Producers producers = new Producers(new Stages(env));
@@ -243,7 +244,9 @@ public final class StagesInThisJvm implements StageFunctionHost {
         @Override public LambdaLogger getLogger() {
             return new LambdaLogger() {
                 @Override public void log(String message) { System.out.println(message); }
-                @Override public void log(byte[] message) { System.out.println(new String(message, StandardCharsets.UTF_8)); }
+                @Override public void log(byte[] message) {
+                    System.out.println(new String(message, StandardCharsets.UTF_8));
+                }
             };
         }
     }

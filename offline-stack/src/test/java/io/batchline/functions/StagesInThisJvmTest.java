@@ -44,7 +44,8 @@ class StagesInThisJvmTest {
         } finally {
             host.close();
         }
-        OfflineStack.Options options = StagesInThisJvm.in(OfflineStack.Options.forRun(java.nio.file.Path.of(".."), null));
+        OfflineStack.Options options =
+                StagesInThisJvm.in(OfflineStack.Options.forRun(java.nio.file.Path.of(".."), null));
         assertThat(options.stageFunctions()).isInstanceOf(StagesInThisJvm.class);
     }
 

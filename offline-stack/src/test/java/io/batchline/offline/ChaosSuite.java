@@ -38,9 +38,9 @@ import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 
 /**
  * The chaos suite ({@link ChaosSuiteTest}, {@link ChaosSuiteCheckpointsTest}: two classes, so two test JVMs share its
- * cases, each class on its own stack): each case kills a function process at a named point of a real run on the offline stack
- * (as a Lambda timeout or crash would) and checks the promises still hold: every input line has exactly one
- * outcome line, no custom_id was sent in two batches, and the run's counts add up.
+ * cases, each class on its own stack): each case kills a function process at a named point of a real run on the
+ * offline stack (as a Lambda timeout or crash would) and checks the promises still hold: every input line has
+ * exactly one outcome line, no custom_id was sent in two batches, and the run's counts add up.
  */
 @OfflineStackOnly("kills function processes of the offline stack's Lambda host at named points; LocalStack's"
         + " Lambda offers no such switch")

@@ -31,8 +31,8 @@ import software.amazon.awssdk.services.sfn.model.HistoryEvent;
 
 /**
  * The execution history limit: 101 shards whose batches each take a simulated 24 h, run by the real ASL and the
- * stage handlers (in this JVM) with AWS's polling schedule (30 s growing to 30 min). Time is compressed, not faked: every Wait
- * state moves the simulator's clock by its full length, so the run makes exactly the polls it would make in AWS, and
+ * stage handlers (in this JVM) with AWS's polling schedule (30 s growing to 30 min). Time is compressed, not faked:
+ * every Wait state moves the simulator's clock by its full length, so the run makes exactly the polls it would make in AWS, and
  * the execution's history stays far below Step Functions' 25,000-event limit.
  */
 @OfflineStackOnly(OfflineStackOnly.STAGES_IN_TEST_JVM)

@@ -44,8 +44,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * function, which is most of what the end-to-end tests spend; the tests about the artifact itself (`local run`,
  * the chaos suite, the functions under the runtime interface client, the metered AWS cost) keep the processes.
  *
- * <p>One wiring serves all the stages of a stack (as one instance per function would, with their own clients), built
- * on the first invoke. The process-wide settings a function's wiring makes (content logging, chaos switch, stage
+ * <p>One wiring serves all the stages of a stack (where each packaged function has its own, with its own clients),
+ * built when the stack registers its first stage. The process-wide settings a function's wiring makes (content logging, chaos switch, stage
  * meter) are this JVM's while the stack runs, so two such stacks must not run at once in one JVM; the tests run
  * their stacks one after another. The stage meter counts concurrent invocations together here: a report's
  * {@code aws_cost} is a function process's figure only with the packaged functions.

@@ -2,27 +2,14 @@ package io.batchline.offline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.batchline.aws.AwsClients;
-import io.batchline.aws.dynamodb.DynamoBudgetLedger;
-import io.batchline.aws.dynamodb.DynamoRunStore;
-import io.batchline.aws.s3.S3ObjectStore;
 import io.batchline.budget.RunBudget;
 import io.batchline.functions.StagesInThisJvm;
-import io.batchline.json.Json;
 import io.batchline.offline.sim.WaitDrivenClock;
 import io.batchline.offline.teststack.OfflineStackOnly;
 import io.batchline.outcome.OutcomeKind;
-import io.batchline.provider.BatchResult;
-import io.batchline.provider.MessageBatch;
-import io.batchline.provider.ResultReader;
-import io.batchline.provider.anthropic.AnthropicBatchesClient;
-import io.batchline.provider.anthropic.ProviderConfig;
 import io.batchline.run.RunKeys;
 import io.batchline.run.RunRecord;
-import io.batchline.run.ShardRecord.ShardStatus;
 import io.batchline.run.ShardRecord;
-import io.batchline.store.ObjectStore;
 import io.batchline.testing.TicketTriage;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -30,18 +17,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
-import software.amazon.awssdk.services.sfn.model.HistoryEvent;
 
 /**
  * Hostile operations, each on a real offline stack with the real ASL (the stages in this JVM): an outage of
@@ -54,8 +35,6 @@ class HostileOperationsTest {
     private static final Path HOME = Path.of("..").toAbsolutePath().normalize();
 
     private record Cli(int code, String out, String err) {}
-
-    record PutOffs(int count, int longestStreak) {}
 
     private static Cli cli(String... args) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -83,7 +62,7 @@ class HostileOperationsTest {
         try (OfflineStack stack = OfflineStack.start(StagesInThisJvm.in(OfflineStack.Options.forRun(HOME, null))
                 .withSimulator(b -> b.processingTime(Duration.ofMinutes(20)).clock(clock).seed(11).outage(outage))
                 .withFunctionEnv(Map.of("BATCHLINE_POLL_MIN_SECONDS", "30", "BATCHLINE_POLL_MAX_SECONDS", "1800")))) {
-            Env env = new Env(stack);
+            HostileRunChecks env = new HostileRunChecks(stack);
             env.bucket.put(RunKeys.jobSpec("outage"), job("outage", 10).getBytes(StandardCharsets.UTF_8),
                     "application/yaml");
             Instant started = Instant.now();
@@ -92,7 +71,7 @@ class HostileOperationsTest {
 
             assertThat(end.status()).as("%s: %s", end.error(), end.cause()).isEqualTo(ExecutionStatus.SUCCEEDED);
             assertThat(clock.skipped()).as("the provider lived through the outage").isGreaterThanOrEqualTo(outage);
-            PutOffs putOffs = env.putOffs(end.executionArn());
+            HostileRunChecks.PutOffs putOffs = env.putOffs(end.executionArn());
             System.out.printf("outage of %s: %d calls put off, longest streak %d, %s waited in the state machine,"
                     + " run took %s%n", outage, putOffs.count(), putOffs.longestStreak(), clock.skipped(),
                     Duration.between(end.startDate(), end.stopDate()));
@@ -117,7 +96,7 @@ class HostileOperationsTest {
         Instant started = Instant.now();
         try (OfflineStack stack = OfflineStack.start(StagesInThisJvm.in(OfflineStack.Options.forRun(HOME, state))
                 .withSimulator(b -> b.processingTime(Duration.ofSeconds(25)).seed(3)))) {
-            Env env = new Env(stack);
+            HostileRunChecks env = new HostileRunChecks(stack);
             env.bucket.put(RunKeys.jobSpec("killed"), job("killed", 10).getBytes(StandardCharsets.UTF_8),
                     "application/yaml");
             runId = InboxRuns.drop(stack, env.bucket, "inbox/killed/tickets.jsonl", TicketTriage.tickets(40));
@@ -128,7 +107,7 @@ class HostileOperationsTest {
         try (OfflineStack stack = OfflineStack.start(StagesInThisJvm.in(OfflineStack.Options.forRun(HOME, state))
                 .withSimulator(b -> b.processingTime(Duration.ofSeconds(25)).seed(3)))) {
             StackHandle.StackFile.write(state, stack.endpoints());
-            Env env = new Env(stack);
+            HostileRunChecks env = new HostileRunChecks(stack);
             assertThat(env.runs.run(runId).orElseThrow().status()).isEqualTo(RunRecord.RunStatus.RUNNING);
 
             Cli resumed = cli("local", "resume", runId, "--state", state.toString(), "--timeout", "3");
@@ -160,7 +139,7 @@ class HostileOperationsTest {
         try (OfflineStack stack = OfflineStack.start(StagesInThisJvm.in(OfflineStack.Options.forRun(HOME, state))
                 .withSimulator(b -> b.processingTime(Duration.ofSeconds(15)).seed(5)))) {
             StackHandle.StackFile.write(state, stack.endpoints());
-            Env env = new Env(stack);
+            HostileRunChecks env = new HostileRunChecks(stack);
             env.bucket.put(RunKeys.jobSpec("stopped"), job("stopped", 10).getBytes(StandardCharsets.UTF_8),
                     "application/yaml");
             String runId = InboxRuns.drop(stack, env.bucket, "inbox/stopped/tickets.jsonl", TicketTriage.tickets(30));
@@ -196,106 +175,6 @@ class HostileOperationsTest {
             assertThat(detail.out()).contains("state      SUCCEEDED")
                     .contains("execution  " + runId + " ABORTED")
                     .contains("execution  " + runId + "-resume-1 SUCCEEDED (latest)");
-        }
-    }
-
-    /** Clients and the promises every case checks. */
-    /** A stack's clients and the checks every hostile case makes (the storm case uses them too). */
-    static final class Env {
-        final OfflineStack stack;
-        final ObjectStore bucket;
-        final SfnClient sfn;
-        final DynamoRunStore runs;
-        final DynamoBudgetLedger ledger;
-        final AnthropicBatchesClient provider;
-
-        Env(OfflineStack stack) {
-            this.stack = stack;
-            AwsClients clients = stack.endpoints().clients();
-            bucket = new S3ObjectStore(clients.s3(), stack.endpoints().bucket());
-            sfn = clients.sfn();
-            runs = new DynamoRunStore(clients.dynamoDb(), stack.endpoints().table());
-            ledger = new DynamoBudgetLedger(clients.dynamoDb(), stack.endpoints().table());
-            // the test reads through the storm too
-            provider = new AnthropicBatchesClient(ProviderConfig.of(stack.endpoints().anthropic(), () -> "k")
-                    .withRetries(60, Duration.ofMillis(50), Duration.ofMillis(500)));
-        }
-
-        List<ShardRecord> awaitSubmitted(String runId) throws InterruptedException {
-            Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
-            while (true) {
-                List<ShardRecord> shards = runs.run(runId).isPresent() ? runs.shards(runId, 1) : List.of();
-                if (!shards.isEmpty() && shards.stream().allMatch(s -> s.status() == ShardStatus.SUBMITTED)) return shards;
-                assertThat(Instant.now()).as("batches created in time; logs in %s", stack.endpoints().logDir())
-                        .isBefore(deadline);
-                Thread.sleep(200);
-            }
-        }
-
-        Map<Long, JsonNode> oneOutcomePerLine(String runId, int lines) {
-            Map<Long, JsonNode> byLine = new HashMap<>();
-            for (OutcomeKind kind : OutcomeKind.values()) {
-                for (JsonNode n : InboxRuns.outcomeLines(bucket, runId, kind)) {
-                    ((com.fasterxml.jackson.databind.node.ObjectNode) n).put("kind", kind.label());
-                    assertThat(byLine.put(n.get("line").asLong(), n)).as("line %s twice", n.get("line")).isNull();
-                }
-            }
-            assertThat(byLine).hasSize(lines);
-            JsonNode report = Json.tree(bucket.read(RunKeys.report(runId)));
-            assertThat(report.get("items").asLong()).isEqualTo(lines);
-            return byLine;
-        }
-
-        /** Every batch at the provider belongs to exactly one shard record of the run: none was created twice. */
-        void assertEveryBatchIsAShardsBatch(String runId, Instant since) {
-            Set<String> recorded = new HashSet<>();
-            for (int a = 1; ; a++) {
-                List<ShardRecord> shards = runs.shards(runId, a);
-                if (shards.isEmpty()) break;
-                for (ShardRecord s : shards) if (s.batchId() != null) assertThat(recorded.add(s.batchId())).isTrue();
-            }
-            List<String> atProvider = new ArrayList<>();
-            for (MessageBatch b : provider.listSince(since.minusSeconds(1))) atProvider.add(b.id());
-            assertThat(atProvider).containsExactlyInAnyOrderElementsOf(recorded);
-        }
-
-        void assertNoCustomIdInTwoBatches(Instant since) throws Exception {
-            Set<String> seen = new HashSet<>();
-            for (MessageBatch b : provider.listSince(since.minusSeconds(1))) {
-                assertThat(b.ended()).as("batch %s ended", b.id()).isTrue();
-                try (ResultReader results = new ResultReader(provider.results(b.id()))) {
-                    while (results.hasNext()) {
-                        BatchResult r = results.next();
-                        assertThat(seen.add(r.customId())).as("custom_id %s paid twice", r.customId()).isTrue();
-                    }
-                }
-            }
-        }
-
-        void assertReservationSettled(String runId) {
-            RunBudget b = ledger.run(runId).orElseThrow(() -> new AssertionError("no reservation for " + runId));
-            assertThat(b.settled()).as("reservation of %s settled: %s", runId, b).isTrue();
-        }
-
-        /** How often "Submit batches" or "Check batches" answered "not yet, the provider failed", and the longest run. */
-        PutOffs putOffs(String executionArn) {
-            int count = 0;
-            int longest = 0;
-            for (HistoryEvent e : history(executionArn)) {
-                // the state's output: $.poll is what "Submit batches" or "Check batches" answered
-                if (e.stateExitedEventDetails() == null || e.stateExitedEventDetails().output() == null) continue;
-                JsonNode out = Json.tree(e.stateExitedEventDetails().output().getBytes(StandardCharsets.UTF_8));
-                int n = out.path("poll").path("throttled").asInt(0);
-                if (n > 0) count++;
-                longest = Math.max(longest, n);
-            }
-            return new PutOffs(count, longest);
-        }
-
-        List<HistoryEvent> history(String arn) {
-            List<HistoryEvent> all = new ArrayList<>();
-            sfn.getExecutionHistoryPaginator(b -> b.executionArn(arn).maxResults(1000)).events().forEach(all::add);
-            return all;
         }
     }
 }

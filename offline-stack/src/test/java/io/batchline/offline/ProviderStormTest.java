@@ -17,7 +17,7 @@ import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 /**
  * A provider storm on the sample as shipped, on a real offline stack with the real ASL (the stages in this JVM): its
  * own class, as the longest of the hostile cases, so the test JVMs run it beside the others. The checks are
- * {@link HostileOperationsTest}'s: one outcome per input line, no custom_id sent in two batches, the reservation
+ * {@link HostileRunChecks}: one outcome per input line, no custom_id sent in two batches, the reservation
  * settled.
  */
 @OfflineStackOnly(OfflineStackOnly.STAGES_IN_TEST_JVM)
@@ -40,7 +40,7 @@ class ProviderStormTest {
         try (OfflineStack stack = OfflineStack.start(StagesInThisJvm.in(OfflineStack.Options.forRun(HOME, null))
                 .withSimulator(b -> b.processingTime(Duration.ofSeconds(1)).seed(seed).http429Rate(0.6)
                         .http529Rate(0.05).http500Rate(0.05).retryableErrorRate(0.05)))) {
-            HostileOperationsTest.Env env = new HostileOperationsTest.Env(stack);
+            HostileRunChecks env = new HostileRunChecks(stack);
             env.bucket.put(RunKeys.jobSpec("ticket-triage"), java.nio.file.Files.readAllBytes(sample.resolve("job.yaml")),
                     "application/yaml");
             env.bucket.put("jobs/ticket-triage/golden.jsonl",
@@ -62,7 +62,7 @@ class ProviderStormTest {
             }
             env.assertNoCustomIdInTwoBatches(started);
             env.assertReservationSettled(runId);
-            HostileOperationsTest.PutOffs putOffs = env.putOffs(end.executionArn());
+            HostileRunChecks.PutOffs putOffs = env.putOffs(end.executionArn());
             int putOff = putOffs.count();
             System.out.printf("storm seed %d: %d checks/submits put off by the provider (longest streak %d), run took"
                     + " %s, test %s%n", seed, putOff, putOffs.longestStreak(),

@@ -9,7 +9,6 @@ import io.batchline.outcome.OutcomeLine;
 import io.batchline.pipeline.StagePayloads.CollectRequest;
 import io.batchline.pipeline.StagePayloads.Collected;
 import io.batchline.plan.ItemCarry;
-import io.batchline.plan.ItemCarryCodec;
 import io.batchline.plan.ShardIndexLine;
 import io.batchline.quality.ReviewPublisher;
 import io.batchline.quality.ReviewQueue;
@@ -138,7 +137,7 @@ public final class CollectStage {
      * canceled. The attempt it was planned for did not happen, so its attempts and history stay as before.
      */
     private Collected collectUnsent(ObjectStore store, ShardRecord shard) {
-        long failed = 0;
+        long[] failed = {0};
         Map<OutcomeKind, OutputStream> parts = new EnumMap<>(OutcomeKind.class);
         try {
             for (OutcomeKind kind : OutcomeKind.values()) {
@@ -146,17 +145,18 @@ public final class CollectStage {
                         "application/x-ndjson"));
             }
             ChunkStaging staging = new ChunkStaging(null, null);
-            for (ShardIndexLine item : ItemCarryCodec.readIndex(store, shard.indexKey()).values()) {
+            // streamed in the index's order; a line that names no item stops the stage, as the cancel's reading does
+            UnsentItemReader.forEachPlanned(store, shard.indexKey(), item -> {
                 ItemCarry carry = item.carry();
-                if (carry.golden()) continue; // golden items never become outcome lines
+                if (carry.golden()) return; // golden items never become outcome lines
                 OutcomeLine line = OutcomeLine.of(carry.id(), carry.line(), OutcomeKind.FAILED)
                         .reason(FailureReason.CANCELED_NOT_SENT).free().attempts(carry.attempts() - 1)
                         .truncated(carry.truncated()).groundTruth(carry.label()).history(carry.history())
                         .stratum(carry.stratum()).build();
-                if (staging.stage(item, line)) continue; // a chunk: merged with its siblings at finalize
+                if (staging.stage(item, line)) return; // a chunk: merged with its siblings at finalize
                 JsonLines.write(parts.get(OutcomeKind.FAILED), line);
-                failed++;
-            }
+                failed[0]++;
+            });
             for (OutputStream out : parts.values()) out.close();
             staging.write(store, shard.runId(), shard.attempt(), shard.shard());
         } catch (IOException e) {
@@ -165,7 +165,7 @@ public final class CollectStage {
         }
         // written (empty) so that a retry part from before the cancel is not left behind for this shard
         new RetryPartWriter(store, shard, null, null).write();
-        return new Collected(shard.shard(), 0, 0, 0, failed, 0);
+        return new Collected(shard.shard(), 0, 0, 0, failed[0], 0);
     }
 }
 

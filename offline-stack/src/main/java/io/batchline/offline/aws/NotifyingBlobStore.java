@@ -28,12 +28,7 @@ final class NotifyingBlobStore extends ForwardingBlobStore {
     @Override
     public PutObjectResponse putBlob(PutObjectRequest request, InputStream content) {
         PutObjectResponse response = delegate().putBlob(request, content);
-        String bucket = request.bucket();
-        String key = request.key();
-        if (notifications.anyRuleFor(bucket, key)) {
-            notifications.objectCreated(S3EventNotifications.EventName.PUT, bucket, key,
-                    sizeOf(bucket, key), response.eTag());
-        }
+        notifyCreated(S3EventNotifications.EventName.PUT, request.bucket(), request.key(), response.eTag());
         return response;
     }
 
@@ -41,32 +36,26 @@ final class NotifyingBlobStore extends ForwardingBlobStore {
     public CompleteMultipartUploadResponse completeMultipartUpload(MultipartUpload upload,
                                                                    CompleteMultipartUploadRequest request) {
         CompleteMultipartUploadResponse response = delegate().completeMultipartUpload(upload, request);
-        String bucket = upload.containerName();
-        String key = upload.blobName();
-        if (notifications.anyRuleFor(bucket, key)) {
-            notifications.objectCreated(S3EventNotifications.EventName.COMPLETE_MULTIPART_UPLOAD, bucket, key,
-                    sizeOf(bucket, key), response.eTag());
-        }
+        notifyCreated(S3EventNotifications.EventName.COMPLETE_MULTIPART_UPLOAD, upload.containerName(),
+                upload.blobName(), response.eTag());
         return response;
     }
 
     @Override
     public CopyObjectResponse copyBlob(CopyObjectRequest request) {
         CopyObjectResponse response = delegate().copyBlob(request);
-        String bucket = request.destinationBucket();
-        String key = request.destinationKey();
-        if (notifications.anyRuleFor(bucket, key)) {
-            String eTag = response.copyObjectResult() == null ? null : response.copyObjectResult().eTag();
-            notifications.objectCreated(S3EventNotifications.EventName.COPY, bucket, key,
-                    sizeOf(bucket, key), eTag);
-        }
+        String eTag = response.copyObjectResult() == null ? null : response.copyObjectResult().eTag();
+        notifyCreated(S3EventNotifications.EventName.COPY, request.destinationBucket(), request.destinationKey(),
+                eTag);
         return response;
     }
 
-    private long sizeOf(String bucket, String key) {
+    /** An object-created event for the object now stored, when a rule asks for one (its size read back only then). */
+    private void notifyCreated(S3EventNotifications.EventName event, String bucket, String key, String eTag) {
+        if (!notifications.anyRuleFor(bucket, key)) return;
         // not every write call reports the stored length (chunked uploads, copies); the stored object does
         Long length = delegate().blobMetadata(HeadObjectRequest.builder().bucket(bucket).key(key).build())
                 .contentLength();
-        return length == null ? 0L : length;
+        notifications.objectCreated(event, bucket, key, length == null ? 0L : length, eTag);
     }
 }

@@ -14,6 +14,7 @@ import io.batchline.pipeline.PipelineContext;
 import io.batchline.aws.sfn.StepFunctionsExecutionStarter;
 import io.batchline.provider.anthropic.AnthropicBatchesClient;
 import io.batchline.provider.anthropic.ProviderConfig;
+import io.batchline.provider.anthropic.Sleeper;
 import io.batchline.report.ReportPages;
 import io.batchline.aws.secrets.SecretsManagerApiKey;
 import io.batchline.aws.sqs.SqsReviewQueue;
@@ -39,13 +40,22 @@ public final class AwsWiring {
      */
     public static PipelineContext pipelineContext(Map<String, String> env, PipelineConfig config,
                                                   ReportPages reportPages) {
+        return pipelineContext(env, config, reportPages, Sleeper.REAL);
+    }
+
+    /**
+     * The same, the provider client waiting out the time between its attempts (backoff, retry-after) with
+     * {@code providerWaits}: the offline stack's tests that host the stages in their own JVM compress it.
+     */
+    public static PipelineContext pipelineContext(Map<String, String> env, PipelineConfig config,
+                                                  ReportPages reportPages, Sleeper providerWaits) {
         AwsClients aws = new AwsClients(env);
         S3Client s3 = aws.s3();
         DynamoDbClient ddb = aws.dynamoDb();
         StageMeter.use(new AwsUsageStore(ddb, config.table())); // the report's aws_cost
         return new PipelineContext(bucket -> new S3ObjectStore(s3, bucket),
                 new DynamoRunStore(ddb, config.table()),
-                new AnthropicBatchesClient(providerConfig(env)),
+                new AnthropicBatchesClient(providerConfig(env), providerWaits),
                 PriceTable.fromEnvOrBundled(env), config, Clock.systemUTC(),
                 BudgetGuard.fromEnv(env, new DynamoBudgetLedger(ddb, config.table()), Clock.systemUTC()))
                 .reviewQueue(SqsReviewQueue.fromEnv(env, aws::sqs))

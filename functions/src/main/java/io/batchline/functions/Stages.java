@@ -15,6 +15,7 @@ import io.batchline.pipeline.PollStage;
 import io.batchline.pipeline.RegisterStage;
 import io.batchline.pipeline.SubmitStage;
 import io.batchline.pipeline.SweepStage;
+import io.batchline.provider.anthropic.Sleeper;
 import io.batchline.report.html.HtmlReportPages;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
@@ -28,15 +29,20 @@ import java.util.Map;
 @ApplicationScoped
 public class Stages {
     private final Map<String, String> env;
+    private final Sleeper providerWaits;
 
     /** The function's wiring: from the Lambda environment. */
     public Stages() {
-        this(System.getenv());
+        this(System.getenv(), Sleeper.REAL);
     }
 
-    /** The same wiring from another environment (the offline stack's tests host the stages in their own JVM). */
-    Stages(Map<String, String> env) {
+    /**
+     * The same wiring from another environment (the offline stack's tests host the stages in their own JVM), the
+     * provider client's waits between attempts passing through {@code providerWaits}.
+     */
+    Stages(Map<String, String> env, Sleeper providerWaits) {
         this.env = Map.copyOf(env);
+        this.providerWaits = providerWaits;
     }
 
     /** Parsed once; the process-wide settings (content logging, chaos switch, stage meter) are set here. */
@@ -51,7 +57,7 @@ public class Stages {
     @Produces
     @ApplicationScoped
     PipelineContext context(PipelineConfig config) {
-        return AwsWiring.pipelineContext(env, config, new HtmlReportPages());
+        return AwsWiring.pipelineContext(env, config, new HtmlReportPages(), providerWaits);
     }
 
     /** Idempotency records around the stages that spend money or write outcomes. */

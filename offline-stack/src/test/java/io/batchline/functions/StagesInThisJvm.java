@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.batchline.offline.OfflineStack;
 import io.batchline.offline.lambda.LocalFunction;
 import io.batchline.offline.lambda.StageFunctionHost;
+import io.batchline.provider.anthropic.Sleeper;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
@@ -60,12 +61,37 @@ public final class StagesInThisJvm implements StageFunctionHost {
             .build();
     private static final Duration TIMEOUT = Duration.ofMinutes(15);
 
+    /** Waits out the provider client's time between attempts (its backoff, the provider's retry-after). */
+    private final Sleeper providerWaits;
     private Map<String, String> wiredEnv;
     private Map<String, RequestHandler<Object, Object>> handlers;
 
     /** Options for a stack whose stages run in this JVM. */
     public static OfflineStack.Options in(OfflineStack.Options options) {
         return options.withStageFunctions(new StagesInThisJvm());
+    }
+
+    /**
+     * Options for a stack whose stages run in this JVM, the provider client's waits between attempts (its backoff,
+     * the provider's retry-after) lasting {@code providerWaitScale} of their time: for tests whose point is what
+     * the retries do rather than how long they wait, as {@link OfflineStack.Options#withRetryIntervalScale} is for
+     * the state machine's.
+     */
+    public static OfflineStack.Options in(OfflineStack.Options options, double providerWaitScale) {
+        if (!(providerWaitScale > 0 && providerWaitScale <= 1)) {
+            throw new IllegalArgumentException("providerWaitScale must be in (0, 1]: " + providerWaitScale);
+        }
+        return options.withStageFunctions(new StagesInThisJvm(
+                d -> Sleeper.REAL.sleep(Duration.ofNanos((long) (d.toNanos() * providerWaitScale)))));
+    }
+
+    /** The provider client waits in real time (also how {@link StageFunctionHost#fromSystemProperty} builds it). */
+    public StagesInThisJvm() {
+        this(Sleeper.REAL);
+    }
+
+    private StagesInThisJvm(Sleeper providerWaits) {
+        this.providerWaits = providerWaits;
     }
 
     /**
@@ -128,8 +154,8 @@ public final class StagesInThisJvm implements StageFunctionHost {
 
     /** Every {@code @Named} handler of the artifact, its {@code @Inject} fields set by the {@link Stages} producers. */
     @SuppressWarnings("unchecked")
-    private static Map<String, RequestHandler<Object, Object>> wire(Map<String, String> env) {
-        Producers producers = new Producers(new Stages(env));
+    private Map<String, RequestHandler<Object, Object>> wire(Map<String, String> env) {
+        Producers producers = new Producers(new Stages(env, providerWaits));
         Map<String, RequestHandler<Object, Object>> byStage = new HashMap<>();
         for (Class<?> c : handlerClasses()) {
             try {

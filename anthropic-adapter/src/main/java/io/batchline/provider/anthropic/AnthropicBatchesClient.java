@@ -60,7 +60,12 @@ public final class AnthropicBatchesClient implements BatchProvider {
     private final Retrier retrier;
 
     public AnthropicBatchesClient(ProviderConfig config) {
-        this(config, Sleeper.REAL, () -> ThreadLocalRandom.current().nextDouble());
+        this(config, Sleeper.REAL);
+    }
+
+    /** @param sleeper waits out the time between attempts (a backoff, the provider's retry-after) */
+    public AnthropicBatchesClient(ProviderConfig config, Sleeper sleeper) {
+        this(config, sleeper, () -> ThreadLocalRandom.current().nextDouble());
     }
 
     /** @param jitter values in [0,1) scaling each backoff (full jitter) */

@@ -15,10 +15,11 @@ import java.util.logging.Logger;
 
 /**
  * A class-data sharing archive (AppCDS, dynamic) of one function, so its JVMs start with the classes they loaded
- * last time already parsed: the first JVM of a function records them when it ends gracefully, every later one maps
- * them. An archive is named for the function, its handler, the exact classpath (paths, sizes, modification times) and the JVM,
- * so a rebuilt jar gets a new one and a stale archive is never used. The recording JVM writes to a file of its own
- * that is moved into place whole, so concurrent hosts never read a half-written archive.
+ * last time already parsed: the first JVM of a function records them and is ended in order after its first
+ * invocation, every later one maps them. An archive is named for the function, its handler, the exact classpath
+ * (paths, sizes, modification times) and the JVM, so a rebuilt jar gets a new one and a stale archive is never
+ * used. The recording JVM writes to a file of its own that is moved into place whole, so concurrent hosts never
+ * read a half-written archive.
  */
 final class ClassDataArchive {
     private static final Logger LOG = Logger.getLogger(ClassDataArchive.class.getName());

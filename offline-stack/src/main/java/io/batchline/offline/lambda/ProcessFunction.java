@@ -55,6 +55,8 @@ final class ProcessFunction implements AutoCloseable {
     /** Where this function's JVMs find (or the first one records) the classes they load; null when off. */
     private final ClassDataArchive classData;
     private boolean recordingClassData;
+    /** Whether a recording JVM was already ended after its first invocation (once per function and host). */
+    private boolean recordingEnded;
     private volatile boolean closed;
 
     ProcessFunction(String name, ProcessFunctionSpec spec, ExecutorService threads) throws IOException {
@@ -111,13 +113,45 @@ final class ProcessFunction implements AutoCloseable {
             }
             return instance.invoke(payload);
         } finally {
-            if (instance != null) {
-                synchronized (this) {
-                    idle.addFirst(instance); // warmest first, as Lambda reuses warm environments
+            if (instance == null) {
+                permits.release();
+            } else if (endsRecordingNow(instance)) {
+                // the JVM recording the function's class-data archive ends after its first invocation (Lambda may
+                // recycle an environment at any time), so every later JVM of this function, here and in other
+                // stacks, starts from the archive instead of waiting for this stack to stop
+                Instance recorded = instance;
+                try {
+                    threads.execute(() -> {
+                        recorded.endRecording();
+                        synchronized (this) {
+                            recordingClassData = false;
+                        }
+                        backToPool(recorded);
+                    });
+                } catch (java.util.concurrent.RejectedExecutionException hostStopping) {
+                    backToPool(recorded);
                 }
+            } else {
+                backToPool(instance);
             }
-            permits.release();
         }
+    }
+
+    /** True once per function: when the instance's JVM is the one recording the archive and is still up. */
+    private boolean endsRecordingNow(Instance instance) {
+        if (!instance.recordingJvmRunning()) return false; // the instance's lock first, as its JVM's start takes them
+        synchronized (this) {
+            if (recordingEnded) return false;
+            recordingEnded = true;
+            return true;
+        }
+    }
+
+    private void backToPool(Instance instance) {
+        synchronized (this) {
+            idle.addFirst(instance); // warmest first, as Lambda reuses warm environments
+        }
+        permits.release();
     }
 
     @Override
@@ -458,6 +492,26 @@ final class ProcessFunction implements AutoCloseable {
             } else {
                 process.toHandle().destroyForcibly();
             }
+        }
+
+        /** True when this environment's JVM is up and recording the function's class-data archive. */
+        synchronized boolean recordingJvmRunning() {
+            return recordsClassData && process != null && process.isAlive();
+        }
+
+        /**
+         * Ends the recording JVM in order (it writes the classes it loaded as it exits) and publishes the archive;
+         * the environment's next invoke starts a JVM that maps it.
+         */
+        synchronized void endRecording() {
+            if (process != null) {
+                process.toHandle().destroy();
+                waitForExit(30);
+                process.destroyForcibly();
+                waitForExit(10);
+            }
+            classData.publish();
+            recordsClassData = false;
         }
 
         synchronized void awaitStopped() {

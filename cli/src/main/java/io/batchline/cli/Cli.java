@@ -52,6 +52,7 @@ public final class Cli {
               ./batchline status [RUN_ID] --target FILE
               ./batchline history RUN_ID --target FILE
               ./batchline cancel RUN_ID --target FILE
+              ./batchline resume RUN_ID [--timeout MINUTES] --target FILE
               ./batchline review [--run RUN_ID] [--job NAME] [--max N] --target FILE
               ./batchline grade RUN_ID [--review] [--verdicts FILE] [--grader NAME] --target FILE
               ./batchline compare RUN_A RUN_B [--out DIR] --target FILE
@@ -63,13 +64,13 @@ public final class Cli {
               ./batchline deploy [--profile P] [--region R] [--require-approval never|any-change|broadening]
                                  [--bootstrap] [-c key=value]...
                   synthesize and deploy to your AWS account with the project's CDK CLI, then write the stack's
-                  outputs as the target file batchline-target.json (for status, history, cancel, review,
-                  grade, compare)
+                  outputs as the target file batchline-target.json (for status, history, cancel, resume,
+                  review, grade, compare)
             INPUT is a .jsonl or .csv file, optionally .gz. --state DIR keeps all local data across restarts.
             """;
 
     /** The operator's commands on a target (a deployed stack or the offline one), added by the offline-stack module. */
-    static final Set<String> OPERATOR_COMMANDS = Set.of("status", "history", "cancel", "review");
+    static final Set<String> OPERATOR_COMMANDS = Set.of("status", "history", "cancel", "resume", "review");
     /** The commands the offline stack's module adds (see {@link CommandSet}). */
     static final Set<String> OFFLINE_COMMANDS = java.util.stream.Stream.concat(
             java.util.stream.Stream.of("local", "grade", "rerun", "compare"), OPERATOR_COMMANDS.stream())

@@ -23,7 +23,7 @@ import java.util.Set;
 public final class OfflineCommands implements CommandSet {
     @Override
     public Set<String> commands() {
-        return Set.of("local", "grade", "rerun", "compare", "status", "history", "cancel", "review");
+        return Set.of("local", "grade", "rerun", "compare", "status", "history", "cancel", "review", "resume");
     }
 
     @Override
@@ -51,13 +51,7 @@ public final class OfflineCommands implements CommandSet {
                         return operatorCommand(args, 2, "local " + args[1], List.of("--state"), out, err);
                     }
                     case "resume" -> {
-                        a = Args.parse(args, 2, List.of("--state", "--timeout"));
-                        if (a.inputs.size() != 1) {
-                            throw new UsageException("local resume takes one RUN_ID (`./batchline local status` lists"
-                                    + " the runs)");
-                        }
-                        return new ResumeCommand(out, err).run(a.inputs.get(0), a.path("--state", null),
-                                Integer.parseInt(a.options.getOrDefault("--timeout", "120")));
+                        return resume(Args.parse(args, 2, List.of("--state", "--timeout")), "local resume", out, err);
                     }
                     case "history" -> {
                         return operatorCommand(args, 2, "local history", List.of("--state"), out, err);
@@ -78,6 +72,9 @@ public final class OfflineCommands implements CommandSet {
                 List<String> options = new ArrayList<>(List.of("--target", "--state"));
                 if (args[0].equals("review")) options.addAll(List.of("--run", "--job", "--max"));
                 return operatorCommand(args, 1, args[0], options, out, err);
+            }
+            case "resume" -> {
+                return resume(Args.parse(args, 1, List.of("--target", "--state", "--timeout")), "resume", out, err);
             }
             case "grade" -> {
                 List<String> rest = new ArrayList<>(List.of(args));
@@ -123,6 +120,17 @@ public final class OfflineCommands implements CommandSet {
                 }
             }
             default -> throw new UsageException("unknown command: " + args[0]);
+        }
+    }
+
+    /** resume RUN_ID on the target the options name, waiting up to --timeout minutes (120) for its end. */
+    private static int resume(Args a, String name, PrintStream out, PrintStream err) throws Exception {
+        if (a.inputs.size() != 1) {
+            throw new UsageException(name + " takes one RUN_ID (`" + statusCommand(a) + "` lists the runs)");
+        }
+        int timeoutMinutes = Integer.parseInt(a.options.getOrDefault("--timeout", "120"));
+        try (Target target = openTarget(a, name, out)) {
+            return new ResumeCommand(out, err).run(a.inputs.get(0), target, timeoutMinutes);
         }
     }
 

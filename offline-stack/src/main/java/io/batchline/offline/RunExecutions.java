@@ -25,9 +25,9 @@ final class RunExecutions {
     private RunExecutions() {}
 
     /** The run's executions, oldest first. */
-    static List<ExecutionListItem> of(SfnClient sfn, OfflineStack.Endpoints ep, String runId) {
+    static List<ExecutionListItem> of(SfnClient sfn, String stateMachineArn, String runId) {
         List<ExecutionListItem> mine = new ArrayList<>();
-        sfn.listExecutionsPaginator(b -> b.stateMachineArn(ep.stateMachineArn())).executions().forEach(e -> {
+        sfn.listExecutionsPaginator(b -> b.stateMachineArn(stateMachineArn)).executions().forEach(e -> {
             if (e.name().equals(runId) || e.name().startsWith(runId + RESUME_SUFFIX)) mine.add(e);
         });
         mine.sort(Comparator.comparing(ExecutionListItem::startDate));
@@ -55,7 +55,7 @@ final class RunExecutions {
                                               String runId) throws Exception {
         RunRecord record = runs.run(runId).orElse(null);
         if (record == null || record.status() != RunRecord.RunStatus.RUNNING) return Optional.empty();
-        List<ExecutionListItem> executions = of(sfn, ep, runId);
+        List<ExecutionListItem> executions = of(sfn, ep.stateMachineArn(), runId);
         if (running(executions).isPresent()) return Optional.empty();
         ExecutionListItem last = executions.isEmpty() ? null : executions.get(executions.size() - 1);
         String status = last == null ? "MISSING" : last.statusAsString();

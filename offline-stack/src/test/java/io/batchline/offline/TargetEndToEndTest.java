@@ -15,6 +15,7 @@ import io.batchline.testing.TicketTriage;
 import io.batchline.offline.teststack.OfflineStackOnly;
 import io.batchline.pipeline.StageNames;
 import io.batchline.run.RunKeys;
+import io.batchline.run.RunRecord;
 import io.batchline.run.ShardRecord;
 import io.batchline.store.ObjectStore;
 import java.nio.charset.StandardCharsets;
@@ -76,7 +77,7 @@ class TargetEndToEndTest {
     }
 
     @Test
-    void statusHistoryCancelAndReviewRunOnATargetFile(@TempDir Path dir) throws Exception {
+    void statusHistoryCancelResumeAndReviewRunOnATargetFile(@TempDir Path dir) throws Exception {
         Path missingField = dir.resolve("no-bucket.json");
         Files.writeString(missingField, "{\"region\": \"us-east-1\"}");
         assertThatThrownBy(() -> CliRun.of("status", "--target", missingField.toString()))
@@ -96,8 +97,22 @@ class TargetEndToEndTest {
                     "application/yaml");
             String runId = InboxRuns.drop(stack, bucket, "inbox/quality-test/by-target.jsonl",
                     TicketTriage.tickets(120));
+            // a second run, its execution stopped while its batches are at the provider: `resume` goes on from its
+            // records
+            String stoppedId = InboxRuns.drop(stack, bucket, "inbox/quality-test/stopped.jsonl",
+                    TicketTriage.tickets(30));
             List<ShardRecord> shards = InboxRuns.awaitBatchesInFlight(stack, clients.sfn(), runs, runId,
                     Duration.ofMinutes(3));
+            List<ShardRecord> stoppedShards = InboxRuns.awaitBatchesInFlight(stack, clients.sfn(), runs, stoppedId,
+                    Duration.ofMinutes(3));
+            String stoppedArn = ep.executionArn(stoppedId);
+            clients.sfn().stopExecution(b -> b.executionArn(stoppedArn).error("StoppedByTest"));
+            // what the deployment's EventBridge rule then does: its execution-ended function records the run FAILED
+            String stoppedInput = clients.sfn().describeExecution(b -> b.executionArn(stoppedArn)).input();
+            var ended = FunctionInvoker.invoke(ep, StageNames.EXECUTION_ENDED, Map.of("detail", Map.of(
+                    "status", "ABORTED", "name", stoppedId, "executionArn", stoppedArn, "input", stoppedInput)));
+            assertThat(ended.body().path("recorded").asBoolean()).as(ended.raw()).isTrue();
+            assertThat(runs.run(stoppedId).orElseThrow().status()).isEqualTo(RunRecord.RunStatus.FAILED);
             String t = target.toString();
 
             CliRun list = CliRun.of("status", "--target", t);
@@ -126,6 +141,22 @@ class TargetEndToEndTest {
             CliRun review = CliRun.of("review", "--run", runId, "--target", t);
             assertThat(review.code()).isZero();
             assertThat(review.out()).contains(" of run " + runId).doesNotContain("starting the offline stack");
+
+            assertThatThrownBy(() -> CliRun.of("resume", "--target", t))
+                    .hasMessageContaining("resume takes one RUN_ID (`./batchline status --target " + t + "`");
+            CliRun resumed = CliRun.of("resume", stoppedId, "--target", t, "--timeout", "3");
+            assertThat(resumed.code()).as(resumed.out()).isZero();
+            assertThat(resumed.out()).contains("resuming run " + stoppedId + " as execution " + stoppedId + "-resume-1")
+                    .contains("run " + stoppedId + " succeeded: 30 items").doesNotContain("starting the offline stack");
+            // the new execution went on from the run's records ("Resume run"), not from a new registration, and the
+            // batches created before the stop were collected, not created again
+            assertThat(CliRun.of("history", stoppedId + "-resume-1", "--target", t).out()).contains("Resume run")
+                    .doesNotContain("Register run");
+            assertThat(runs.shards(stoppedId, 1)).extracting(ShardRecord::batchId)
+                    .containsExactlyInAnyOrderElementsOf(stoppedShards.stream().map(ShardRecord::batchId).toList());
+            CliRun resumedAgain = CliRun.of("resume", stoppedId, "--target", t);
+            assertThat(resumedAgain.code()).isEqualTo(1);
+            assertThat(resumedAgain.out()).contains("already ended as SUCCEEDED: there is nothing to resume");
         }
     }
 

@@ -115,6 +115,15 @@ public final class OfflineStack implements AutoCloseable {
                     extraFunctionEnv, simulator, stageFunctions);
         }
 
+        /**
+         * The state machine's Wait states shortened (x {@code scale}), for tests whose runs are put off on purpose
+         * (a provider storm) and whose point is what the put-offs do, not how long they wait.
+         */
+        public Options withWaitTimeScale(double scale) {
+            return new Options(home, stateDir, ports, simulatorTime, pollSeconds, scale, retryIntervalScale,
+                    extraFunctionEnv, simulator, stageFunctions);
+        }
+
         /** Extra environment for every function (e.g. the chaos switch BATCHLINE_CHAOS_FILE). */
         public Options withFunctionEnv(Map<String, String> env) {
             return new Options(home, stateDir, ports, simulatorTime, pollSeconds, waitTimeScale, retryIntervalScale,

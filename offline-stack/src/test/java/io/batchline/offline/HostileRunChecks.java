@@ -52,9 +52,10 @@ final class HostileRunChecks {
         sfn = clients.sfn();
         runs = new DynamoRunStore(clients.dynamoDb(), stack.endpoints().table());
         ledger = new DynamoBudgetLedger(clients.dynamoDb(), stack.endpoints().table());
-        // the test reads through the storm too
+        // the test reads through the storm too, waiting a twentieth of the retry-after between its attempts
         provider = new AnthropicBatchesClient(ProviderConfig.of(stack.endpoints().anthropic(), () -> "k")
-                .withRetries(60, Duration.ofMillis(50), Duration.ofMillis(500)));
+                .withRetries(60, Duration.ofMillis(50), Duration.ofMillis(500)),
+                wait -> Thread.sleep(Math.max(1, wait.toMillis() / 20)));
     }
 
     List<ShardRecord> awaitSubmitted(String runId) throws InterruptedException {

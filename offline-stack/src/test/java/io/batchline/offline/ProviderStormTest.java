@@ -38,8 +38,10 @@ class ProviderStormTest {
         byte[] tickets = java.nio.file.Files.readAllBytes(sample.resolve("tickets.jsonl"));
         int lines = (int) new String(tickets, StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank()).count();
         // the client's waits between attempts (the simulator's retry-after: 1, its backoff) pass at a twentieth of
-        // their time: what the retries and put-offs do is the point here, not how long a second lasts
+        // their time, the state machine's waits (put-offs, batch checks) at a tenth: what the retries and put-offs
+        // do is the point here, not how long a second lasts
         try (OfflineStack stack = OfflineStack.start(StagesInThisJvm.in(OfflineStack.Options.forRun(HOME, null), 0.05)
+                .withWaitTimeScale(0.1)
                 .withSimulator(b -> b.processingTime(Duration.ofSeconds(1)).seed(seed).http429Rate(0.6)
                         .http529Rate(0.05).http500Rate(0.05).retryableErrorRate(0.05)))) {
             HostileRunChecks env = new HostileRunChecks(stack);

@@ -4,10 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.batchline.offline.LocalHttpServers;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
@@ -60,7 +60,7 @@ public final class LambdaHost implements AutoCloseable {
     public static LambdaHost start(int invokePort) {
         ExecutorService threads = Executors.newCachedThreadPool(daemonThreads("batchline-lambda"));
         try {
-            HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", invokePort), 64);
+            HttpServer server = LocalHttpServers.bind(invokePort, 64);
             // a pool, not the default single thread: Map states invoke concurrently
             server.setExecutor(threads);
             LambdaHost host = new LambdaHost(server, threads);

@@ -2,13 +2,13 @@ package io.batchline.offline.lambda;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.batchline.offline.LocalHttpServers;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.Writer;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -375,7 +375,7 @@ final class ProcessFunction implements AutoCloseable {
         }
 
         private void startRuntimeApi() throws IOException {
-            HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
+            HttpServer s = LocalHttpServers.bind(0, 16);
             s.setExecutor(threads); // /next long-polls: it needs its own thread
             s.createContext("/2018-06-01/runtime/", this::handleRuntimeApi);
             s.start();

@@ -5,13 +5,13 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.batchline.offline.LocalHttpServers;
 import io.batchline.catalogue.ModelCatalogue;
 import io.batchline.json.Json;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -79,7 +79,7 @@ public final class AnthropicSimulator implements AutoCloseable {
         this.modelsEndpoint = new SimModelsEndpoint(cfg.catalogue());
         this.tempDir = cfg.stateDir() == null ? Files.createTempDirectory("batchline-sim") : null;
         this.store = new SimBatchStore(cfg.stateDir() != null ? cfg.stateDir() : tempDir, cfg, model);
-        this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", cfg.port()), 64);
+        this.server = LocalHttpServers.bind(cfg.port(), 64);
         AtomicInteger n = new AtomicInteger();
         this.pool = Executors.newFixedThreadPool(8, r -> {
             Thread t = new Thread(r, "anthropic-sim-" + n.incrementAndGet());

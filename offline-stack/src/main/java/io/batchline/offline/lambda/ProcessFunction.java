@@ -118,7 +118,7 @@ final class ProcessFunction implements AutoCloseable {
             } else if (endsRecordingNow(instance)) {
                 // the JVM recording the function's class-data archive ends after its first invocation (Lambda may
                 // recycle an environment at any time), so every later JVM of this function, here and in other
-                // stacks, starts from the archive instead of waiting for this stack to stop
+                // stacks, starts from the archive instead of waiting for this stack to stop (the test suite's choice)
                 Instance recorded = instance;
                 try {
                     threads.execute(() -> {
@@ -139,7 +139,8 @@ final class ProcessFunction implements AutoCloseable {
 
     /** True once per function: when the instance's JVM is the one recording the archive and is still up. */
     private boolean endsRecordingNow(Instance instance) {
-        if (!instance.recordingJvmRunning()) return false; // the instance's lock first, as its JVM's start takes them
+        // the instance's lock first, as its JVM's start takes the two in that order
+        if (!ClassDataArchive.publishEarly() || !instance.recordingJvmRunning()) return false;
         synchronized (this) {
             if (recordingEnded) return false;
             recordingEnded = true;

@@ -58,7 +58,8 @@ final class ResumeCommand {
         }
         target.endedRuns().recordEnd(runId).ifPresent(e ->
                 out.println("batchline: run " + runId + " was left RUNNING: recorded its end (" + e + ")"));
-        long resumes = executions.stream().filter(e -> e.name().startsWith(runId + RunExecutions.RESUME_SUFFIX)).count();
+        long resumes = executions.stream().filter(e -> e.name().startsWith(runId + RunExecutions.RESUME_SUFFIX))
+                .count();
         String name = runId + RunExecutions.RESUME_SUFFIX + (resumes + 1);
         String arn = sfn.startExecution(b -> b.stateMachineArn(stateMachine).name(name)
                 .input(Json.string(RunExecutions.resumeInput(record)))).executionArn();

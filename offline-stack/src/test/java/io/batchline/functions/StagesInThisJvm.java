@@ -131,7 +131,7 @@ public final class StagesInThisJvm implements StageFunctionHost {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read the payload of " + functionName + " as " + inputType, e);
             }
-            Object output = handler.handleRequest(input, new InvokeContext(functionName, System.nanoTime()));
+            Object output = handler.handleRequest(input, InvokeContext.start(functionName));
             try {
                 return PAYLOADS.writeValueAsBytes(output);
             } catch (IOException e) {
@@ -250,10 +250,12 @@ public final class StagesInThisJvm implements StageFunctionHost {
     }
 
     /** What a handler asks of its invocation: an id and the time left of the function's 15 minutes. */
-    private record InvokeContext(String functionName, long startedNanos) implements Context {
-        private static final String REQUEST_ID = "in-jvm-";
+    private record InvokeContext(String functionName, String requestId, long startedNanos) implements Context {
+        static InvokeContext start(String functionName) {
+            return new InvokeContext(functionName, "in-jvm-" + UUID.randomUUID(), System.nanoTime());
+        }
 
-        @Override public String getAwsRequestId() { return REQUEST_ID + UUID.randomUUID(); }
+        @Override public String getAwsRequestId() { return requestId; }
         @Override public String getLogGroupName() { return "/aws/lambda/" + functionName; }
         @Override public String getLogStreamName() { return "in-jvm"; }
         @Override public String getFunctionName() { return functionName; }

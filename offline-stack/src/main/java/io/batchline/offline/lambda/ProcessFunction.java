@@ -505,24 +505,24 @@ final class ProcessFunction implements AutoCloseable {
          * the environment's next invoke starts a JVM that maps it.
          */
         synchronized void endRecording() {
-            if (process != null) {
-                process.toHandle().destroy();
-                waitForExit(30);
-                process.destroyForcibly();
-                waitForExit(10);
-            }
-            classData.publish();
+            // no poison for its /next, which the runtime would log as a failed poll: the signal alone ends it
+            if (process != null) process.toHandle().destroy();
+            awaitProcessEnd();
             recordsClassData = false;
         }
 
         synchronized void awaitStopped() {
-            if (process != null) {
-                if (recordsClassData) waitForExit(30);
-                process.destroyForcibly();
-                waitForExit(10);
-                if (recordsClassData) classData.publish();
-            }
+            awaitProcessEnd();
             if (runtimeApi != null) runtimeApi.stop(0);
+        }
+
+        /** After {@link #stop()}: the JVM ended (a recording one given time to write), what it recorded published. */
+        private void awaitProcessEnd() {
+            if (process == null) return;
+            if (recordsClassData) waitForExit(30);
+            process.destroyForcibly();
+            waitForExit(10);
+            if (recordsClassData) classData.publish();
         }
 
         private void waitForExit(int seconds) {

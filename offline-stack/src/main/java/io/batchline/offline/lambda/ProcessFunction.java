@@ -285,7 +285,12 @@ final class ProcessFunction implements AutoCloseable {
             cmd.add("-XX:+UseSerialGC");
             cmd.add("-Xshare:auto");
             String classDataOption = classDataOption(this);
-            if (classDataOption != null) cmd.add(classDataOption);
+            if (classDataOption != null) {
+                // the JVM's own notes on the archive (a recording one lists, as it exits, the classes CDS cannot
+                // keep) would be lines of the function's JSON log that a Lambda log never has
+                cmd.add("-Xlog:cds*=off");
+                cmd.add(classDataOption);
+            }
             cmd.add("-Xmx" + Math.max(64, spec.memoryMb() * 85 / 100) + "m");
             // the runtime client otherwise unpacks its JNI library to one fixed /tmp path; concurrent cold starts
             // (Map iterations, parallel stacks) then load a half-written file and die with SIGBUS

@@ -1,27 +1,30 @@
-// Runs ONE Step Functions execution of an unmodified ASL definition with aws-local-stepfunctions,
-// for io.batchline.offline.sfn.StepFunctionsEmulator.
+// Runs the Step Functions executions of one StepFunctionsEmulator (io.batchline.offline.sfn) with
+// aws-local-stepfunctions, each from its unmodified ASL definition, all in this one Node process: starting Node and
+// importing and validating the library cost ~0.8 s of CPU, which one process per execution paid every time.
 //
-// Protocol: the first stdin line is a JSON job
-//   {libraryPath, definition, input, lambdaEndpoint, waitTimeScale, retryIntervalScale, context}
-// Later stdin lines: "abort" aborts the execution; stdin EOF (the parent died) exits at once.
-// stdout: one JSON object per line: {"kind":"event", "event":{...library event...}, "invocation":{...}?}
-// and finally {"kind":"result", "status":"SUCCEEDED"|"FAILED"|"ABORTED"|"TIMED_OUT", "output"|"error","cause"}.
+// Protocol: the first stdin line is the host's settings {libraryPath, lambdaEndpoint, waitTimeScale, retryIntervalScale};
+// each later line is a command:
+//   {"op":"start", "id":ID, "definition":{...}, "input":..., "context":{...}}   runs an execution
+//   {"op":"abort", "id":ID}                                                     aborts it
+// stdin EOF (the parent died or closed the emulator) exits at once.
+// stdout: one JSON object per line, each naming its execution: {"id":ID, "kind":"event", "event":{...library
+// event...}, "invocation":{...}?} and finally {"id":ID, "kind":"result", "status":"SUCCEEDED"|"FAILED"|"ABORTED"|
+// "TIMED_OUT", "output"|"error","cause"}.
 // Script location does not matter: the library is imported by absolute path (libraryPath).
 import http from 'node:http';
 import readline from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import { registerHooks } from 'node:module';
 
+// Lines go out in the order they are written; stdout to a pipe is asynchronous, so the process never exits on
+// its own while it runs executions (only when stdin closes: then nobody reads it any more).
 function emit(obj) {
   process.stdout.write(JSON.stringify(obj) + '\n');
 }
 
-// stdout to a pipe is asynchronous: process.exit() right after a write loses what the pipe has not taken yet (a
-// long cause was cut mid-line and the execution ended as "local executor exited with code 0").
-// The last line is written, and the process exits once it (and so everything before it) is flushed.
-function emitAndExit(obj) {
-  process.stdout.write(JSON.stringify(obj) + '\n', () => process.exit(0));
-}
+// One execution's failure must not end the others: anything that escapes is reported, not fatal.
+process.on('uncaughtException', (e) => process.stderr.write(`sfn-runner: uncaught ${e?.stack ?? e}\n`));
+process.on('unhandledRejection', (e) => process.stderr.write(`sfn-runner: unhandled ${e?.stack ?? e}\n`));
 
 const rl = readline.createInterface({ input: process.stdin });
 const lines = rl[Symbol.asyncIterator]();
@@ -55,11 +58,8 @@ registerHooks({
 });
 
 const { StateMachine, ExecutionAbortedError, ExecutionTimeoutError } = await import(libraryUrl);
-if (!stateContext) {
-  emitAndExit({ kind: 'result', status: 'FAILED', error: 'States.Runtime',
-    cause: 'sfn-runner: cannot provide $$.State to this aws-local-stepfunctions build (expected 3.0.0)' });
-  await new Promise(() => {}); // exits once written
-}
+const libraryProblem = stateContext ? null
+  : 'sfn-runner: cannot provide $$.State to this aws-local-stepfunctions build (expected 3.0.0)';
 
 // --- Time compression -------------------------------------------------------------------------
 // The library's waitTimeOverrides/retryIntervalOverrides take fixed milliseconds per state, which
@@ -135,84 +135,117 @@ function invokeLambda(resource, payload) {
   });
 }
 
-// Invocation records for the history (LambdaFunctionScheduled input / LambdaFunctionSucceeded output).
-// Handler calls for a state happen synchronously right after that state's StateEntered/StateRetried
-// event is dispatched, so the k-th call for a state name belongs to its k-th such event.
-const pendingCalls = new Map(); // stateName -> [record]
-const boundCalls = new Map(); // stateName|index -> record
-
 const isLambdaArn = (r) => typeof r === 'string' && /^arn:aws[a-z-]*:lambda:[^:]*:[^:]*:function:/.test(r);
-const taskResourceLocalHandlers = {};
-const taskStates = new Map();
-(function collect(states) {
-  for (const [name, s] of Object.entries(states || {})) {
-    if (s.Type === 'Task') taskStates.set(name, s);
-    if (s.Type === 'Task' && isLambdaArn(s.Resource)) {
-      taskResourceLocalHandlers[name] = (input) => {
-        const rec = { input, done: false };
+
+// A definition is validated once (the library's ASL validation costs ~0.2 s of CPU), then run many times.
+const machines = new Map(); // definition JSON -> { sm, taskStates }
+function machine(definition) {
+  const key = JSON.stringify(definition);
+  let m = machines.get(key);
+  if (!m) {
+    const taskStates = new Map();
+    (function collect(states) {
+      for (const [name, s] of Object.entries(states || {})) {
+        if (s.Type === 'Task') taskStates.set(name, s);
+        if (s.Type === 'Map') collect((s.ItemProcessor ?? s.Iterator)?.States);
+        if (s.Type === 'Parallel') for (const b of s.Branches || []) collect(b.States);
+      }
+    })(definition.States);
+    m = { sm: new StateMachine(definition, { validationOptions: { checkArn: true, checkPaths: true } }), taskStates };
+    machines.set(key, m);
+  }
+  return m;
+}
+
+const running = new Map(); // id -> the library's execution (abort)
+
+async function runExecution(id, definition, input, context) {
+  const send = (obj) => emit({ id, ...obj });
+  let exec;
+  let taskStates;
+  // Invocation records for the history (LambdaFunctionScheduled input / LambdaFunctionSucceeded output).
+  // Handler calls for a state happen synchronously right after that state's StateEntered/StateRetried
+  // event is dispatched, so the k-th call for a state name belongs to its k-th such event.
+  const pendingCalls = new Map(); // stateName -> [record]
+  const boundCalls = new Map(); // stateName|index -> record
+  const taskResourceLocalHandlers = {};
+  try {
+    if (libraryProblem) throw new Error(libraryProblem);
+    const m = machine(definition);
+    taskStates = m.taskStates;
+    for (const [name, s] of taskStates) {
+      if (!isLambdaArn(s.Resource)) continue;
+      taskResourceLocalHandlers[name] = (stateInput) => {
+        const rec = { input: stateInput, done: false };
         if (!pendingCalls.has(name)) pendingCalls.set(name, []);
         pendingCalls.get(name).push(rec);
-        return invokeLambda(s.Resource, input).then((out) => { rec.output = out; rec.done = true; return out; });
+        return invokeLambda(s.Resource, stateInput).then((out) => { rec.output = out; rec.done = true; return out; });
       };
     }
-    if (s.Type === 'Map') collect((s.ItemProcessor ?? s.Iterator)?.States);
-    if (s.Type === 'Parallel') for (const b of s.Branches || []) collect(b.States);
+    exec = m.sm.run(input, { overrides: { taskResourceLocalHandlers }, context });
+  } catch (e) {
+    send({ kind: 'result', status: 'FAILED', error: 'States.Runtime', cause: String(e.message ?? e) });
+    return;
   }
-})(job.definition.States);
+  running.set(id, exec);
 
-let exec;
-try {
-  const sm = new StateMachine(job.definition, { validationOptions: { checkArn: true, checkPaths: true } });
-  exec = sm.run(job.input, { overrides: { taskResourceLocalHandlers }, context: job.context });
-} catch (e) {
-  emitAndExit({ kind: 'result', status: 'FAILED', error: 'States.Runtime', cause: String(e.message ?? e) });
-  await new Promise(() => {}); // exits once written
-}
-
-(async () => {
-  for await (const line of lines) {
-    if (line.trim() === 'abort') exec.abort();
-  }
-  // stdin closed: the parent is gone, nobody will read our output
-  process.exit(0);
-})();
-
-const pump = (async () => {
-  for await (const e of exec.eventLogs) {
-    const out = { kind: 'event', event: e };
-    const st = e.state;
-    if (st && st.type === 'Task' && taskResourceLocalHandlers[st.name]) {
-      const key = `${st.name}|${e.index ?? ''}`;
-      if (e.type === 'StateEntered' || e.type === 'StateRetried') {
-        const rec = (pendingCalls.get(st.name) || []).shift();
-        if (rec) { boundCalls.set(key, rec); out.invocation = { input: rec.input }; }
-      } else if (e.type === 'StateExited' || e.type === 'StateFailed') {
-        const rec = boundCalls.get(key);
-        if (rec) {
-          out.invocation = rec.done ? { output: rec.output } : { failed: true };
-          if (e.type === 'StateExited' || rec.done) boundCalls.delete(key);
+  const pump = (async () => {
+    for await (const e of exec.eventLogs) {
+      const out = { kind: 'event', event: e };
+      const st = e.state;
+      if (st && st.type === 'Task' && taskResourceLocalHandlers[st.name]) {
+        const key = `${st.name}|${e.index ?? ''}`;
+        if (e.type === 'StateEntered' || e.type === 'StateRetried') {
+          const rec = (pendingCalls.get(st.name) || []).shift();
+          if (rec) { boundCalls.set(key, rec); out.invocation = { input: rec.input }; }
+        } else if (e.type === 'StateExited' || e.type === 'StateFailed') {
+          const rec = boundCalls.get(key);
+          if (rec) {
+            out.invocation = rec.done ? { output: rec.output } : { failed: true };
+            if (e.type === 'StateExited' || rec.done) boundCalls.delete(key);
+          }
+        }
+        if (e.type === 'StateEntered' || e.type === 'StateRetried') {
+          out.resource = taskStates.get(st.name).Resource;
+          out.timeoutSeconds = taskStates.get(st.name).TimeoutSeconds ?? null;
         }
       }
-      if (e.type === 'StateEntered' || e.type === 'StateRetried') {
-        out.resource = taskStates.get(st.name).Resource;
-        out.timeoutSeconds = taskStates.get(st.name).TimeoutSeconds ?? null;
-      }
+      send(out);
     }
-    emit(out);
-  }
-})();
+  })();
 
-let result;
-try {
-  const output = await exec.result;
-  result = { kind: 'result', status: 'SUCCEEDED', output: output ?? null };
-} catch (e) {
-  if (e instanceof ExecutionAbortedError) result = { kind: 'result', status: 'ABORTED' };
-  else if (e instanceof ExecutionTimeoutError) result = { kind: 'result', status: 'TIMED_OUT', error: 'States.Timeout', cause: 'execution timed out' };
-  else {
-    const c = e.cause ?? e;
-    result = { kind: 'result', status: 'FAILED', error: c.name ?? 'Error', cause: c.message ?? String(c) };
+  let result;
+  try {
+    const output = await exec.result;
+    result = { kind: 'result', status: 'SUCCEEDED', output: output ?? null };
+  } catch (e) {
+    if (e instanceof ExecutionAbortedError) result = { kind: 'result', status: 'ABORTED' };
+    else if (e instanceof ExecutionTimeoutError) result = { kind: 'result', status: 'TIMED_OUT', error: 'States.Timeout', cause: 'execution timed out' };
+    else {
+      const c = e.cause ?? e;
+      result = { kind: 'result', status: 'FAILED', error: c.name ?? 'Error', cause: c.message ?? String(c) };
+    }
   }
+  try {
+    await pump;
+  } catch (e) {
+    result = { kind: 'result', status: 'FAILED', error: 'States.Runtime', cause: `sfn-runner: ${e?.message ?? e}` };
+  }
+  running.delete(id);
+  send(result);
 }
-await pump;
-emitAndExit(result);
+
+for await (const line of lines) {
+  if (line.trim() === '') continue;
+  let cmd;
+  try {
+    cmd = JSON.parse(line);
+  } catch {
+    process.stderr.write(`sfn-runner: not a command: ${line.slice(0, 200)}\n`);
+    continue;
+  }
+  if (cmd.op === 'start') runExecution(cmd.id, cmd.definition, cmd.input, cmd.context);
+  else if (cmd.op === 'abort') running.get(cmd.id)?.abort();
+}
+// stdin closed: the parent is gone or closed the emulator, nobody will read our output
+process.exit(0);

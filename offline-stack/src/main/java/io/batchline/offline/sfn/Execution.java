@@ -42,7 +42,6 @@ final class Execution {
     private final Path metaFile;
     private final Path historyFile;
     private BufferedWriter historyWriter;
-    volatile Process process;
 
     Execution(String executionArn, String stateMachineArn, String name, String input, long startMillis,
               JsonNode definition, Path dir) {

@@ -6,31 +6,24 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.batchline.offline.LocalHttpServers;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -39,8 +32,8 @@ import java.util.regex.Pattern;
 /**
  * The local Step Functions service: the API surface Batchline's functions and operators use, over AWS JSON 1.0
  * ({@code POST /}, {@code X-Amz-Target: AWSStepFunctions.<Operation>}), so the real {@code SfnClient} talks to it.
- * Each execution runs the unmodified ASL definition in its own Node 22 child
- * ({@code node sfn-runner.mjs}, aws-local-stepfunctions), whose Lambda Task states call the LambdaHost.
+ * Executions run the unmodified ASL definition in one Node 22 child ({@link NodeExecutor}: {@code node sfn-runner.mjs},
+ * aws-local-stepfunctions), whose Lambda Task states call the LambdaHost.
  *
  * <p>The runner script is looked up as: {@link StepFunctionsConfig#runnerScript()}; else the classpath resource
  * {@code /io/batchline/offline/node/sfn-runner.mjs} (copied to a temp file; the script imports the library by
@@ -58,12 +51,6 @@ public final class StepFunctionsEmulator implements AutoCloseable {
     private static final String EX_PREFIX = "arn:aws:states:" + REGION + ":" + ACCOUNT + ":execution:";
     /** AWS: 1-80 chars; no whitespace, brackets, wildcards, special characters or control characters. */
     private static final Pattern BAD_NAME = Pattern.compile("[\\s<>{}\\[\\]?*\"#%\\\\^|~`$&,;:/\\x00-\\x1f\\x7f-\\x9f]");
-    private static final Set<Process> CHILDREN = ConcurrentHashMap.newKeySet();
-
-    static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> CHILDREN.forEach(Process::destroyForcibly),
-            "batchline-sfn-children-reaper"));
-    }
 
     private record StateMachine(String arn, String name, String definition, JsonNode parsed, long createdMillis) {
     }
@@ -71,9 +58,7 @@ public final class StepFunctionsEmulator implements AutoCloseable {
     private final StepFunctionsConfig cfg;
     private final HttpServer server;
     private final ExecutorService threads;
-    private final Path nodeBin;
-    private final Path libraryPath;
-    private final Path runnerScript;
+    private final NodeExecutor executor;
     private final Map<String, StateMachine> machines = new ConcurrentHashMap<>();
     private final Map<String, Execution> executions = new ConcurrentHashMap<>();
     private volatile boolean closed;
@@ -83,17 +68,23 @@ public final class StepFunctionsEmulator implements AutoCloseable {
     private StepFunctionsEmulator(StepFunctionsConfig cfg) throws IOException {
         this.cfg = cfg;
         Path nm = cfg.nodeModulesDir().toAbsolutePath().normalize();
-        this.nodeBin = nm.resolve("node/bin/node");
-        this.libraryPath = nm.resolve("aws-local-stepfunctions/build/main.node.esm.js");
-        if (!Files.isExecutable(nodeBin)) throw new IllegalStateException("no Node 22 at " + nodeBin + " (run npm ci in local/)");
+        Path nodeBin = nm.resolve("node/bin/node");
+        Path libraryPath = nm.resolve("aws-local-stepfunctions/build/main.node.esm.js");
+        if (!Files.isExecutable(nodeBin)) throw new IllegalStateException("no Node 22 at " + nodeBin + " (run npm ci in offline-stack/)");
         if (!Files.isRegularFile(libraryPath)) throw new IllegalStateException("aws-local-stepfunctions missing: " + libraryPath);
-        this.runnerScript = locateRunner(cfg, nm);
         AtomicInteger n = new AtomicInteger();
         this.threads = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "batchline-sfn-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
+        ObjectNode settings = Execution.JSON.createObjectNode();
+        settings.put("libraryPath", libraryPath.toString());
+        settings.put("lambdaEndpoint", cfg.lambdaInvokeEndpoint().toString());
+        settings.put("waitTimeScale", cfg.waitTimeScale());
+        settings.put("retryIntervalScale", cfg.retryIntervalScale());
+        this.executor = new NodeExecutor(nodeBin, locateRunner(cfg, nm), settings, threads,
+                wait -> waitListener.accept(wait));
         if (cfg.stateDir() != null) load();
         this.server = LocalHttpServers.bind(cfg.port(), 64);
         server.setExecutor(threads);
@@ -361,7 +352,7 @@ public final class StepFunctionsEmulator implements AutoCloseable {
         Execution x = execution(req.path("executionArn").asText(null));
         String err = req.path("error").asText(null);
         String cs = req.path("cause").asText(null);
-        if (x.closeExternally("ABORTED", err, cs)) stopChild(x);
+        if (x.closeExternally("ABORTED", err, cs)) executor.abort(x);
         ObjectNode n = Execution.JSON.createObjectNode();
         n.put("stopDate", x.stopMillis() / 1000.0);
         return n;
@@ -405,17 +396,10 @@ public final class StepFunctionsEmulator implements AutoCloseable {
         }
     }
 
-    // ---- executor children ---------------------------------------------------------------------------
+    // ---- executor ------------------------------------------------------------------------------------
 
     private void launch(Execution x, StateMachine sm, JsonNode input) {
-        ObjectNode job = Execution.JSON.createObjectNode();
-        job.put("libraryPath", libraryPath.toString());
-        job.set("definition", sm.parsed());
-        job.set("input", input);
-        job.put("lambdaEndpoint", cfg.lambdaInvokeEndpoint().toString());
-        job.put("waitTimeScale", cfg.waitTimeScale());
-        job.put("retryIntervalScale", cfg.retryIntervalScale());
-        ObjectNode ctx = job.putObject("context");
+        ObjectNode ctx = Execution.JSON.createObjectNode();
         ObjectNode exec = ctx.putObject("Execution");
         exec.put("Id", x.executionArn);
         exec.put("Name", x.name);
@@ -423,108 +407,7 @@ public final class StepFunctionsEmulator implements AutoCloseable {
         ObjectNode smCtx = ctx.putObject("StateMachine");
         smCtx.put("Id", sm.arn());
         smCtx.put("Name", sm.name());
-        ProcessBuilder pb = new ProcessBuilder(nodeBin.toString(), runnerScript.toString());
-        pb.environment().put("AWS_REGION", REGION);
-        pb.environment().put("AWS_ACCESS_KEY_ID", "local");
-        pb.environment().put("AWS_SECRET_ACCESS_KEY", "local");
-        pb.environment().put("AWS_ENDPOINT_URL_LAMBDA", cfg.lambdaInvokeEndpoint().toString());
-        Process p;
-        try {
-            p = pb.start();
-            CHILDREN.add(p);
-            x.process = p;
-            Writer w = new java.io.OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8);
-            w.write(Execution.JSON.writeValueAsString(job));
-            w.write('\n');
-            w.flush(); // stdin stays open: closing it tells the runner its parent is gone
-        } catch (IOException e) {
-            x.closeExternally("FAILED", "States.Runtime", "cannot start the local executor: " + e);
-            return;
-        }
-        Deque<String> stderrTail = new ArrayDeque<>();
-        threads.execute(() -> drainStderr(p, stderrTail));
-        threads.execute(() -> readEvents(x, p, stderrTail));
-    }
-
-    private void readEvents(Execution x, Process p, Deque<String> stderrTail) {
-        boolean gotResult = false;
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = r.readLine()) != null) {
-                JsonNode n;
-                try {
-                    n = Execution.JSON.readTree(line);
-                } catch (IOException e) {
-                    LOG.warning("executor printed a non-JSON line for " + x.executionArn + ": " + line);
-                    continue;
-                }
-                if ("event".equals(n.path("kind").asText())) {
-                    x.onRunnerEvent(n);
-                    java.time.Duration wait = x.waitEntered(n);
-                    if (wait != null) waitListener.accept(wait);
-                } else if ("result".equals(n.path("kind").asText())) {
-                    gotResult = true;
-                    x.onResult(n);
-                }
-            }
-        } catch (IOException e) {
-            if (!closed) LOG.log(Level.WARNING, "reading the executor of " + x.executionArn + " failed", e);
-        } catch (RuntimeException e) {
-            LOG.log(Level.SEVERE, "recording " + x.executionArn + " failed", e);
-            x.closeExternally("FAILED", "States.Runtime", "local emulator error: " + e);
-        } finally {
-            try {
-                if (!p.waitFor(10, TimeUnit.SECONDS)) p.destroyForcibly();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                p.destroyForcibly();
-            }
-            CHILDREN.remove(p);
-            // after close() running executions stay RUNNING on disk: a restart marks them ABORTED
-            if (!gotResult && x.isRunning() && !closed) {
-                String tail;
-                synchronized (stderrTail) {
-                    tail = String.join("\n", stderrTail);
-                }
-                x.closeExternally("FAILED", "States.Runtime", "local executor exited with code "
-                    + (p.isAlive() ? "?" : p.exitValue()) + (tail.isEmpty() ? "" : ": " + tail));
-            }
-        }
-    }
-
-    private void drainStderr(Process p, Deque<String> tail) {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = r.readLine()) != null) {
-                String l = line;
-                LOG.fine(() -> "sfn-runner: " + l);
-                synchronized (tail) {
-                    if (tail.size() == 30) tail.removeFirst();
-                    tail.addLast(line);
-                }
-            }
-        } catch (IOException e) {
-            if (p.isAlive()) LOG.log(Level.WARNING, "reading executor stderr failed", e);
-        }
-    }
-
-    private void stopChild(Execution x) {
-        Process p = x.process;
-        if (p == null || !p.isAlive()) return;
-        try {
-            OutputStream os = p.getOutputStream();
-            os.write("abort\n".getBytes(StandardCharsets.UTF_8));
-            os.flush();
-        } catch (IOException e) {
-            // already gone: nothing to abort
-            LOG.log(Level.FINE, "executor stdin closed", e);
-        }
-        try {
-            if (!p.waitFor(5, TimeUnit.SECONDS)) p.destroyForcibly();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            p.destroyForcibly();
-        }
+        executor.start(x, sm.parsed(), input, ctx);
     }
 
     // ---- persistence ----------------------------------------------------------------------------------
@@ -584,17 +467,7 @@ public final class StepFunctionsEmulator implements AutoCloseable {
     public void close() {
         closed = true;
         server.stop(0);
-        for (Execution x : executions.values()) {
-            Process p = x.process;
-            if (p != null && p.isAlive()) {
-                p.destroyForcibly();
-                try {
-                    p.waitFor(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        }
+        executor.close();
         threads.shutdownNow();
     }
 }

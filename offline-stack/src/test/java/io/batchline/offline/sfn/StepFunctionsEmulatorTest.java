@@ -111,6 +111,52 @@ class StepFunctionsEmulatorTest {
         }
     }
 
+    /**
+     * The executions of one emulator share one Node process: stopping one leaves the others running, and a process
+     * that dies fails the executions it was running with its exit code while the next execution starts a new one.
+     */
+    @Test
+    void executionsShareOneExecutorAndOnlyItsOwnDieWithIt() throws Exception {
+        try (StepFunctionsEmulator emu = StepFunctionsEmulator.start(config());
+             SfnClient sfn = SfnTestClients.sfn(emu.endpoint())) {
+            String sm = emu.createStateMachine("hold", resource("/sfn/hold.asl.json"));
+            String a = sfn.startExecution(b -> b.stateMachineArn(sm).name("a").input("{}")).executionArn();
+            String b = sfn.startExecution(x -> x.stateMachineArn(sm).name("b").input("{}")).executionArn();
+            awaitEvent(sfn, a, HistoryEventType.WAIT_STATE_ENTERED);
+            awaitEvent(sfn, b, HistoryEventType.WAIT_STATE_ENTERED);
+            assertThat(runners()).hasSize(1);
+
+            sfn.stopExecution(x -> x.executionArn(a));
+            assertThat(sfn.describeExecution(x -> x.executionArn(a)).status()).isEqualTo(ExecutionStatus.ABORTED);
+            assertThat(sfn.describeExecution(x -> x.executionArn(b)).status()).isEqualTo(ExecutionStatus.RUNNING);
+
+            ProcessHandle runner = runners().get(0);
+            runner.destroyForcibly();
+            DescribeExecutionResponse failed = awaitClosed(sfn, b, Duration.ofSeconds(20));
+            assertThat(failed.status()).isEqualTo(ExecutionStatus.FAILED);
+            assertThat(failed.error()).isEqualTo("States.Runtime");
+            assertThat(failed.cause()).startsWith("local executor exited with code");
+            assertThat(sfn.describeExecution(x -> x.executionArn(a)).status()).isEqualTo(ExecutionStatus.ABORTED);
+
+            String c = sfn.startExecution(x -> x.stateMachineArn(sm).name("c").input("{}")).executionArn();
+            awaitEvent(sfn, c, HistoryEventType.WAIT_STATE_ENTERED);
+            assertThat(runners()).hasSize(1).doesNotContain(runner);
+        }
+    }
+
+    private static List<ProcessHandle> runners() {
+        return ProcessHandle.current().descendants()
+                .filter(p -> p.isAlive() && p.info().commandLine().orElse("").contains("sfn-runner")).toList();
+    }
+
+    private static void awaitEvent(SfnClient sfn, String arn, HistoryEventType type) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (sfn.getExecutionHistory(x -> x.executionArn(arn)).events().stream().noneMatch(e -> e.type() == type)) {
+            assertThat(System.nanoTime()).as("%s of %s within 20 s", type, arn).isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+
     @Test
     void startExecutionIsIdempotentByNameAndInput() {
         try (StepFunctionsEmulator emu = StepFunctionsEmulator.start(config());

@@ -68,11 +68,8 @@ class CliWithoutOfflineStackTest {
         assertThat(err.toString(StandardCharsets.UTF_8))
                 .contains("`local status` needs the offline stack (the offline-stack module")
                 .doesNotContain("Exception");
-        assertThat(run("grade", "run-1")).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("`grade` needs the offline stack");
-        assertThat(run("status", "--target", "batchline-target.json")).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8))
-                .contains("`status` needs the operator commands of the offline stack (the offline-stack module");
+        assertThat(run("rerun", "run-1", "--job", "job.yaml")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("`rerun` needs the offline stack");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.batchline.cli;
 
+import io.batchline.cli.operate.OperatorCommands;
 import io.batchline.pipeline.PipelineConfig;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -69,12 +70,8 @@ public final class Cli {
             INPUT is a .jsonl or .csv file, optionally .gz. --state DIR keeps all local data across restarts.
             """;
 
-    /** The operator's commands on a target (a deployed stack or the offline one), added by the offline-stack module. */
-    static final Set<String> OPERATOR_COMMANDS = Set.of("status", "history", "cancel", "resume", "review");
     /** The commands the offline stack's module adds (see {@link CommandSet}). */
-    static final Set<String> OFFLINE_COMMANDS = java.util.stream.Stream.concat(
-            java.util.stream.Stream.of("local", "grade", "rerun", "compare"), OPERATOR_COMMANDS.stream())
-            .collect(java.util.stream.Collectors.toUnmodifiableSet());
+    static final Set<String> OFFLINE_COMMANDS = Set.of("local", "rerun");
     static final String OFFLINE_STACK = "the offline stack (the offline-stack module: offline-stack/target/batchline-offline-stack.jar"
             + " and offline-stack/target/lib)";
 
@@ -135,15 +132,13 @@ public final class Cli {
                 return DeployCommand.real(out).run(home(), DeployCommand.Options.parse(args, 1));
             }
             default -> {
+                if (OperatorCommands.COMMANDS.contains(args[0])) return OperatorCommands.run(args, out, err);
                 for (CommandSet set : ServiceLoader.load(CommandSet.class)) {
                     if (set.commands().contains(args[0])) return set.run(args, out, err);
                 }
                 if (!OFFLINE_COMMANDS.contains(args[0])) throw new UsageException("unknown command: " + args[0]);
                 String command = args[0].equals("local") && args.length > 1 ? "local " + args[1] : args[0];
-                // the operator commands, grade and compare live with the offline stack, also for --target FILE
-                String needs = OPERATOR_COMMANDS.contains(args[0]) ? "the operator commands of " + OFFLINE_STACK
-                        : OFFLINE_STACK;
-                err.println("batchline: `" + command + "` needs " + needs + ", which is not on this"
+                err.println("batchline: `" + command + "` needs " + OFFLINE_STACK + ", which is not on this"
                         + " classpath (run it through ./batchline, which adds it)");
                 return 2;
             }

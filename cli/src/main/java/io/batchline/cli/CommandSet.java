@@ -6,10 +6,11 @@ import java.util.Set;
 /**
  * Commands another module adds to {@code ./batchline}, found with {@link java.util.ServiceLoader} (a
  * {@code META-INF/services/io.batchline.cli.CommandSet} entry): the command line itself carries none of what
- * they need, so its jar runs {@code plan}, {@code synth} and {@code deploy} without them.
+ * they need, so its jar runs {@code plan}, {@code synth}, {@code deploy} and the operator's commands on a deployed
+ * stack ({@code --target FILE}) without them.
  */
 public interface CommandSet {
-    /** The first words of the command lines it runs, e.g. {@code local}, {@code grade}. */
+    /** The first words of the command lines it runs, e.g. {@code local}, {@code rerun}. */
     Set<String> commands();
 
     /**

@@ -2,6 +2,8 @@ package io.batchline.offline;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.batchline.cli.JobFiles;
+import io.batchline.cli.operate.RunFollower;
+import io.batchline.cli.operate.RunProgress;
 import io.batchline.job.JobSpec;
 import io.batchline.json.Json;
 import io.batchline.outcome.OutcomeKind;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.batchline.cli.Target;
 import io.batchline.cli.UserInputException;
+import io.batchline.cli.operate.GradeCommand;
 import io.batchline.functions.StagesInThisJvm;
 import io.batchline.json.Json;
 import io.batchline.offline.report.HeadlessChromium;

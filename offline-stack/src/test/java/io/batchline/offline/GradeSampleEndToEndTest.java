@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.batchline.cli.Target;
+import io.batchline.cli.operate.GradeCommand;
 import io.batchline.functions.StagesInThisJvm;
 import io.batchline.grade.QualityGate;
 import io.batchline.grade.WilsonInterval;

@@ -3,8 +3,8 @@ package io.batchline.offline.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.batchline.offline.ReviewCommand;
-import io.batchline.offline.ReviewCommand.ReviewItem;
+import io.batchline.cli.operate.ReviewCommand;
+import io.batchline.cli.operate.ReviewCommand.ReviewItem;
 import io.batchline.offline.teststack.AwsEndpoint;
 import io.batchline.offline.teststack.TestStack;
 import io.batchline.outcome.OutcomeKind;

@@ -1,9 +1,10 @@
-package io.batchline.offline;
+package io.batchline.cli.operate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.batchline.cli.Cli;
 import io.batchline.cli.UsageException;
 import io.batchline.cli.UserInputException;
 import io.batchline.json.Json;

@@ -1,4 +1,4 @@
-package io.batchline.offline;
+package io.batchline.cli.operate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.batchline.json.Json;
@@ -15,7 +15,7 @@ import software.amazon.awssdk.services.sfn.model.HistoryEvent;
 import software.amazon.awssdk.services.sfn.model.HistoryEventType;
 
 /** Follows one execution through the Step Functions API and prints its progress as a person reads it. */
-final class RunFollower {
+public final class RunFollower {
     private final SfnClient sfn;
     private final PrintStream out;
 
@@ -26,14 +26,14 @@ final class RunFollower {
         this(sfn, out, null);
     }
 
-    RunFollower(SfnClient sfn, PrintStream out, RunProgress progress) {
+    public RunFollower(SfnClient sfn, PrintStream out, RunProgress progress) {
         this.sfn = sfn;
         this.out = out;
         this.progress = progress;
     }
 
     /** Waits for the intake to start the execution; empty if it did not appear in time. */
-    DescribeExecutionResponse awaitStart(String executionArn, Duration timeout) throws InterruptedException {
+    public DescribeExecutionResponse awaitStart(String executionArn, Duration timeout) throws InterruptedException {
         Instant deadline = Instant.now().plus(timeout);
         while (Instant.now().isBefore(deadline)) {
             try {
@@ -45,7 +45,7 @@ final class RunFollower {
         return null;
     }
 
-    DescribeExecutionResponse follow(String executionArn, Duration timeout) throws InterruptedException {
+    public DescribeExecutionResponse follow(String executionArn, Duration timeout) throws InterruptedException {
         Instant start = Instant.now();
         Instant deadline = start.plus(timeout);
         long seen = 0;
@@ -165,7 +165,7 @@ final class RunFollower {
         return nl < 0 ? s : s.substring(0, nl);
     }
 
-    static String clock(Duration d) {
+    public static String clock(Duration d) {
         long s = d.getSeconds();
         return String.format("%02d:%02d", s / 60, s % 60);
     }

@@ -1,4 +1,4 @@
-package io.batchline.offline;
+package io.batchline.cli.operate;
 
 import io.batchline.cli.Target;
 import io.batchline.cli.UserInputException;

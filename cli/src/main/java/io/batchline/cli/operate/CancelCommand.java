@@ -1,4 +1,4 @@
-package io.batchline.offline;
+package io.batchline.cli.operate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.batchline.aws.lambda.LambdaInvoker;

@@ -1,4 +1,4 @@
-package io.batchline.offline;
+package io.batchline.cli.operate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.batchline.aws.s3.S3ObjectStore;
@@ -37,7 +37,7 @@ import java.util.Locale;
  * elsewhere; the verdicts are stored with the run, and the error-rate estimate and the quality gate's verdict
  * are printed and written to the run (see {@link RunGrading}).
  */
-final class GradeCommand {
+public final class GradeCommand {
     private final PrintStream out;
     private final Reader terminal;
     private final Clock clock;
@@ -46,7 +46,7 @@ final class GradeCommand {
     private final PipelineConfig config;
 
     /** @param outcomeFolders where `local run` exports runs ({@code batchline-out}): graded.jsonl is copied there */
-    GradeCommand(PrintStream out, Reader terminal, Clock clock, Path outcomeFolders, PipelineConfig config) {
+    public GradeCommand(PrintStream out, Reader terminal, Clock clock, Path outcomeFolders, PipelineConfig config) {
         this.out = out;
         this.terminal = terminal;
         this.clock = clock;
@@ -55,9 +55,9 @@ final class GradeCommand {
     }
 
     /** The options of one grading. {@code verdicts} null: interactive. */
-    record Options(String runId, boolean review, Path verdicts, String grader) {}
+    public record Options(String runId, boolean review, Path verdicts, String grader) {}
 
-    int run(Options options, Target target) throws IOException {
+    public int run(Options options, Target target) throws IOException {
         return grade(new S3ObjectStore(target.s3(), target.names().bucket()), options);
     }
 

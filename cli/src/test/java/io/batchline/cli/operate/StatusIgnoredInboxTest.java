@@ -1,4 +1,4 @@
-package io.batchline.offline;
+package io.batchline.cli.operate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

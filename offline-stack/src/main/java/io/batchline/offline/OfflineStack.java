@@ -71,7 +71,8 @@ public final class OfflineStack implements AutoCloseable {
 
     /**
      * @param ports           fixed ports for `local up` (s3, sqs, dynamodb, sfn, lambda, anthropic), or null for free ones
-     * @param simulatorTime   how long a simulated batch stays in_progress
+     * @param simulatorTime   how long a simulated batch stays in_progress: 1 s for `local run` (the first poll, 1 s
+     *                        after the submit, finds it ended; a longer time only adds polls and waiting)
      * @param pollSeconds     the functions' polling interval bounds (min, max): short locally, 30 s..30 min in AWS
      * @param retryIntervalScale the state machine's Retry intervals last their time x this (1.0 = as in AWS)
      * @param stageFunctions  who answers the stages' invokes; null = the packaged functions, one process each
@@ -82,7 +83,7 @@ public final class OfflineStack implements AutoCloseable {
                           StageFunctionHost stageFunctions) {
         public static Options forRun(Path home, Path stateDir) {
             // BATCHLINE_SIM_FAULTS / BATCHLINE_SIM_SEED from the command line's environment inject provider faults
-            return new Options(home, stateDir, null, Duration.ofSeconds(3), new int[] {1, 5}, 1.0, 1.0, Map.of(),
+            return new Options(home, stateDir, null, Duration.ofSeconds(1), new int[] {1, 5}, 1.0, 1.0, Map.of(),
                     b -> SimulatorConfig.applyEnv(b, System.getenv()), null);
         }
 

@@ -9,6 +9,7 @@ import io.batchline.aws.dynamodb.DynamoRunStore;
 import io.batchline.aws.s3.S3ObjectStore;
 import io.batchline.cli.UserInputException;
 import io.batchline.functions.StagesInThisJvm;
+import io.batchline.offline.teststack.MovableClock;
 import io.batchline.grade.GradeKeys;
 import io.batchline.json.Json;
 import io.batchline.testing.TicketTriage;
@@ -85,8 +86,10 @@ class TargetEndToEndTest {
         assertThatThrownBy(() -> CliRun.of("status", "--target", "a.json", "--state", dir.toString()))
                 .hasMessageContaining("not both");
 
+        // the batches stay in flight while the test acts, until it moves the provider's clock past them
+        MovableClock providerClock = new MovableClock();
         try (OfflineStack stack = OfflineStack.start(StagesInThisJvm.in(OfflineStack.Options.forRun(CliRun.HOME, dir.resolve("state")))
-                .withSimulator(b -> b.processingTime(Duration.ofSeconds(20)).seed(7)))) {
+                .withSimulator(b -> b.processingTime(Duration.ofMinutes(10)).clock(providerClock).seed(7)))) {
             OfflineStack.Endpoints ep = stack.endpoints();
             Path target = targetFile(dir, ep);
 
@@ -144,6 +147,7 @@ class TargetEndToEndTest {
 
             assertThatThrownBy(() -> CliRun.of("resume", "--target", t))
                     .hasMessageContaining("resume takes one RUN_ID (`./batchline status --target " + t + "`");
+            providerClock.moveForward(Duration.ofMinutes(10)); // the stopped run's batches have ended meanwhile
             CliRun resumed = CliRun.of("resume", stoppedId, "--target", t, "--timeout", "3");
             assertThat(resumed.code()).as(resumed.out()).isZero();
             assertThat(resumed.out()).contains("resuming run " + stoppedId + " as execution " + stoppedId + "-resume-1")

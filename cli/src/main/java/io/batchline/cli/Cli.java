@@ -57,6 +57,7 @@ public final class Cli {
               ./batchline review [--run RUN_ID] [--job NAME] [--max N] --target FILE
               ./batchline grade RUN_ID [--review] [--verdicts FILE] [--grader NAME] --target FILE
               ./batchline compare RUN_A RUN_B [--out DIR] --target FILE
+              ./batchline rerun RUN_ID --job FILE [--only TIERS] [--out DIR] [--timeout MINUTES] --target FILE
                   the same on a deployed stack: FILE names its region, bucket, table, state machine, review queue
                   and cancel function (./batchline deploy writes it: batchline-target.json); the AWS credentials
                   are the usual ones (environment, AWS_PROFILE, SSO); no offline stack is started
@@ -66,12 +67,12 @@ public final class Cli {
                                  [--bootstrap] [-c key=value]...
                   synthesize and deploy to your AWS account with the project's CDK CLI, then write the stack's
                   outputs as the target file batchline-target.json (for status, history, cancel, resume,
-                  review, grade, compare)
+                  review, grade, compare, rerun)
             INPUT is a .jsonl or .csv file, optionally .gz. --state DIR keeps all local data across restarts.
             """;
 
     /** The commands the offline stack's module adds (see {@link CommandSet}). */
-    static final Set<String> OFFLINE_COMMANDS = Set.of("local", "rerun");
+    static final Set<String> OFFLINE_COMMANDS = Set.of("local");
     static final String OFFLINE_STACK = "the offline stack (the offline-stack module: offline-stack/target/batchline-offline-stack.jar"
             + " and offline-stack/target/lib)";
 

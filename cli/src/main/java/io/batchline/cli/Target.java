@@ -38,6 +38,7 @@ public final class Target implements AutoCloseable {
     private final String commandPrefix;
     private final String requiredOption;
     private final String location;
+    private final String logs;
     private final EndedRuns endedRuns;
     private final AutoCloseable owned;
     private final S3Client s3;
@@ -51,14 +52,16 @@ public final class Target implements AutoCloseable {
      * @param commandPrefix  how the operator's commands on this target start, e.g. {@code ./batchline local}
      * @param requiredOption the option every command on this target needs ({@code --target FILE}), or null
      * @param location       an option the user chose ({@code --state DIR}), or null
+     * @param logs           where the stack's functions log, as a person would look for it
      * @param owned          closed with the target (an offline stack started for one command), or null
      */
     public Target(Names names, Map<String, String> clientEnv, String commandPrefix, String requiredOption,
-                  String location, EndedRuns endedRuns, AutoCloseable owned) {
+                  String location, String logs, EndedRuns endedRuns, AutoCloseable owned) {
         this.names = names;
         this.commandPrefix = commandPrefix;
         this.requiredOption = requiredOption;
         this.location = location;
+        this.logs = logs;
         this.endedRuns = endedRuns;
         this.owned = owned;
         AwsClients clients = new AwsClients(clientEnv);
@@ -105,6 +108,11 @@ public final class Target implements AutoCloseable {
         return lambda;
     }
 
+    /** Where the stack's functions log: a folder of the offline stack, CloudWatch Logs for a deployed stack. */
+    public String logs() {
+        return logs;
+    }
+
     public EndedRuns endedRuns() {
         return endedRuns;
     }
@@ -122,6 +130,11 @@ public final class Target implements AutoCloseable {
     /** The same naming the location the user chose too ({@code --state DIR}) when there is one. */
     public String commandHere(String words) {
         return command(words) + (location == null ? "" : " " + location);
+    }
+
+    /** Whether this is the offline stack (its queues live in memory while it is up) rather than a deployed one. */
+    public boolean offline() {
+        return requiredOption == null;
     }
 
     /** Whether the target was named ({@code --state DIR} or {@code --target FILE}) rather than defaulted. */

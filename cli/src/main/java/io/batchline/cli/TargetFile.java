@@ -109,6 +109,8 @@ public record TargetFile(Path file, Target.Names names, Map<String, URI> endpoin
         // emulators take S3 requests by path (bucket in the path), not by host name
         if (endpoints.containsKey("s3")) env.put("BATCHLINE_S3_PATH_STYLE", "true");
         return new Target(names, env, "./batchline", "--target " + file, null,
+                "CloudWatch Logs in " + names.region() + ": the log group of each of the stack's functions (the"
+                        + " Step Functions console links each state of the execution to its function)",
                 Target.EndedRuns.RECORDED_BY_THE_DEPLOYMENT, null);
     }
 

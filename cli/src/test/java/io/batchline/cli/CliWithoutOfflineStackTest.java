@@ -74,8 +74,8 @@ class CliWithoutOfflineStackTest {
         assertThat(err.toString(StandardCharsets.UTF_8))
                 .contains("`local status` needs the offline stack (the offline-stack module")
                 .doesNotContain("Exception");
-        assertThat(run("rerun", "run-1", "--job", "job.yaml")).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("`rerun` needs the offline stack");
+        assertThat(run("local", "run", "--job", "job.yaml", "in.jsonl")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("`local run` needs the offline stack");
     }
 
     @Test
@@ -97,6 +97,12 @@ class CliWithoutOfflineStackTest {
         assertThat(status.code()).as(status.err()).isEqualTo(1);
         assertThat(status.err()).startsWith("batchline: SdkClientException: Unable to execute HTTP request")
                 .doesNotContain("offline stack");
+        // rerun too: it checked the job spec, then asked the stack's table for the run
+        Exit rerun = process(dir, "rerun", "run-1", "--job", SAMPLE.resolve("job.yaml").toAbsolutePath().toString(),
+                "--target", file.toString());
+        assertThat(rerun.code()).as(rerun.err()).isEqualTo(1);
+        assertThat(rerun.err()).startsWith("batchline: SdkClientException: Unable to execute HTTP request")
+                .doesNotContain("offline stack");
     }
 
     @Test
@@ -110,7 +116,8 @@ class CliWithoutOfflineStackTest {
                 + " it)" + System.lineSeparator());
         for (String[] command : List.of(new String[]{"history", "run-1"}, new String[]{"cancel", "run-1"},
                 new String[]{"resume", "run-1"}, new String[]{"review", "--state", dir.toString()},
-                new String[]{"grade", "run-1"}, new String[]{"compare", "run-1", "run-2"})) {
+                new String[]{"grade", "run-1"}, new String[]{"compare", "run-1", "run-2"},
+                new String[]{"rerun", "run-1", "--job", SAMPLE.resolve("job.yaml").toString()})) {
             assertThatThrownBy(() -> run(command)).as(command[0]).isInstanceOf(UserInputException.class)
                     .hasMessageStartingWith("without --target FILE this command needs the offline stack");
         }
@@ -127,6 +134,14 @@ class CliWithoutOfflineStackTest {
                 .hasMessage("status takes --target FILE (a deployed stack) or --state DIR (the offline stack), not both");
         assertThatThrownBy(() -> run("compare", "run-1", "--target", "t.json")).isInstanceOf(UsageException.class)
                 .hasMessage("compare takes two run ids, RUN_A RUN_B (`./batchline status --target t.json` lists the runs)");
+        assertThatThrownBy(() -> run("rerun", "--job", "job.yaml", "--target", "t.json"))
+                .isInstanceOf(UsageException.class)
+                .hasMessage("rerun takes one RUN_ID (`./batchline status --target t.json` lists the runs)");
+        assertThatThrownBy(() -> run("rerun", "run-1", "--target", "t.json")).isInstanceOf(UsageException.class)
+                .hasMessageContaining("--job");
+        // the job spec is checked before the target is read: a missing target file is not the first complaint
+        assertThatThrownBy(() -> run("rerun", "run-1", "--job", dir.resolve("no-job.yaml").toString(), "--target",
+                "t.json")).isInstanceOf(UserInputException.class).hasMessageContaining("no-job.yaml");
     }
 
     @Test

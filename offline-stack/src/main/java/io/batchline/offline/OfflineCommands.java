@@ -7,12 +7,11 @@ import io.batchline.cli.operate.OperatorCommands;
 import io.batchline.pipeline.PipelineConfig;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.List;
 import java.util.Set;
 
 /**
- * The commands that need the offline stack: {@code local run|up|sweep} and {@code rerun}, added to the command
+ * The commands that need the offline stack: {@code local run|up|sweep}, added to the command
  * line through {@code META-INF/services/io.batchline.cli.CommandSet}. The operator's commands live with the command
  * line ({@link OperatorCommands}); their {@code local status|history|cancel|resume|review} spellings are forwarded
  * there, to run on the offline stack of {@code --state DIR}.
@@ -20,7 +19,7 @@ import java.util.Set;
 public final class OfflineCommands implements CommandSet {
     @Override
     public Set<String> commands() {
-        return Set.of("local", "rerun");
+        return Set.of("local");
     }
 
     @Override
@@ -53,21 +52,6 @@ public final class OfflineCommands implements CommandSet {
                         return OperatorCommands.runLocal(args, out, err);
                     }
                 }
-            }
-            case "rerun" -> {
-                a = Args.parse(args, 1, List.of("--job", "--only", "--out", "--state", "--timeout"));
-                if (a.inputs.size() != 1) {
-                    throw new UsageException("rerun takes one RUN_ID (`./batchline local status` lists the runs)");
-                }
-                java.util.Set<io.batchline.rerun.RerunSelection.Tier> only;
-                try {
-                    only = io.batchline.rerun.RerunSelection.parse(a.options.get("--only"));
-                } catch (IllegalArgumentException e) {
-                    throw new UsageException(e.getMessage());
-                }
-                return new RerunCommand(out, err, Clock.systemUTC(), config()).run(new RerunCommand.Options(
-                        a.inputs.get(0), a.required("--job"), only, a.path("--out", null),
-                        Integer.parseInt(a.options.getOrDefault("--timeout", "120"))), a.path("--state", null));
             }
             default -> throw new UsageException("unknown command: " + args[0]);
         }

@@ -29,7 +29,7 @@ public final class OfflineStackTarget implements OfflineTarget {
             return new Target(new Target.Names(ep.clientEnv().get("AWS_REGION"), ep.bucket(), ep.table(),
                     ep.stateMachineArn(), ep.reviewQueueUrl(), OfflineStack.functionName(StageNames.CANCEL)),
                     ep.clientEnv(), "./batchline local", null, stateDir == null ? null : "--state " + stateDir,
-                    runId -> recordOrphanedEnd(ep, runId), stack);
+                    stack.logDir(), runId -> recordOrphanedEnd(ep, runId), stack);
         } catch (RuntimeException e) {
             stack.close();
             throw e;

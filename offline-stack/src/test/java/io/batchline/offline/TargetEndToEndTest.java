@@ -37,8 +37,8 @@ import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 
 /**
  * The operator commands on a deployed stack's target file ({@code --target FILE}), its endpoints pointing at a
- * running offline stack's emulators: status, history, cancel and review of a real run in flight, grade and compare
- * of finished runs, through the same SDK clients and Lambda Invoke a deployment gets, with no stack of their own
+ * running offline stack's emulators: status, history, cancel and review of a real run in flight, grade, compare
+ * and rerun of finished runs, through the same SDK clients and Lambda Invoke a deployment gets, with no stack of their own
  * started.
  */
 @OfflineStackOnly(OfflineStackOnly.STAGES_IN_TEST_JVM)
@@ -165,7 +165,7 @@ class TargetEndToEndTest {
     }
 
     @Test
-    void gradeAndCompareRunOnATargetFile(@TempDir Path dir) throws Exception {
+    void gradeCompareAndRerunRunOnATargetFile(@TempDir Path dir) throws Exception {
         assertThatThrownBy(() -> CliRun.of("grade", "run-1", "--target", "a.json", "--state", dir.toString()))
                 .hasMessageContaining("grade takes --target FILE (a deployed stack) or --state DIR");
         assertThatThrownBy(() -> CliRun.of("compare", "run-1", "--target", "a.json"))
@@ -208,6 +208,40 @@ class TargetEndToEndTest {
             assertThat(json.at("/b/run_id").asText()).isEqualTo(b);
             assertThat(compared.resolve("compare.html")).isRegularFile();
             assertThat(compared.resolve("changed.jsonl")).isRegularFile();
+
+            // rerun: the selected items of run a dropped into the target's inbox as a new run, followed, brought home
+            List<Long> selected = new java.util.ArrayList<>();
+            for (String kind : List.of("review.jsonl", "rejected.jsonl")) {
+                for (String l : Files.readAllLines(outA.resolve(kind))) {
+                    if (!l.isBlank()) selected.add(Json.tree(l.getBytes(StandardCharsets.UTF_8)).get("line").asLong());
+                }
+            }
+            assertThat(selected).as("run a has review or rejected items").isNotEmpty();
+            Path rerunOut = dir.resolve("rerun");
+            CliRun rerun = CliRun.of("rerun", a, "--job", SAMPLE.resolve("job.yaml").toString(), "--target", t,
+                    "--out", rerunOut.toString());
+            assertThat(rerun.code()).as(rerun.out()).isZero();
+            assertThat(rerun.out()).contains("rerun of run " + a + ": " + selected.size()
+                            + " item(s) selected (--only review,rejected)")
+                    .doesNotContain("starting the offline stack").doesNotContain("using the stack");
+            String rerunId = rerun.out().replaceAll("(?s).*\\nRun (\\S+) finished.*", "$1");
+            assertThat(rerunId).isNotEqualTo(a).doesNotContain("\n");
+            List<Long> lines = new java.util.ArrayList<>();
+            for (String kind : List.of("accepted.jsonl", "review.jsonl", "rejected.jsonl", "failed.jsonl")) {
+                for (String l : Files.readAllLines(rerunOut.resolve(kind))) {
+                    if (!l.isBlank()) lines.add(Json.tree(l.getBytes(StandardCharsets.UTF_8)).get("line").asLong());
+                }
+            }
+            assertThat(lines).containsExactlyInAnyOrderElementsOf(selected);
+            JsonNode rerunReport = Json.tree(Files.readAllBytes(rerunOut.resolve("report.json")));
+            assertThat(rerunReport.at("/rerun_of/run_id").asText()).isEqualTo(a);
+            if (rerunReport.path("review").asLong() > 0) {
+                assertThat(rerun.out()).contains("(./batchline review --run " + rerunId + " --target " + t + ")");
+            }
+            assertThatThrownBy(() -> CliRun.of("rerun", "no-such-run-000", "--job",
+                    SAMPLE.resolve("job.yaml").toString(), "--target", t))
+                    .hasMessageContaining("no run no-such-run-000 (`./batchline status --target " + t
+                            + "` lists the runs)");
         }
     }
 

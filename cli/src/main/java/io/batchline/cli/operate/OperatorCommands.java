@@ -4,6 +4,7 @@ import io.batchline.cli.Args;
 import io.batchline.cli.Target;
 import io.batchline.cli.UsageException;
 import io.batchline.pipeline.PipelineConfig;
+import io.batchline.rerun.RerunSelection;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.Charset;
@@ -15,7 +16,7 @@ import java.util.Set;
 
 /**
  * The operator's commands on a {@link Target}: {@code status}, {@code history}, {@code cancel}, {@code resume},
- * {@code review}, {@code grade} and {@code compare}. With {@code --target FILE} they talk to a deployed stack through
+ * {@code review}, {@code grade}, {@code compare} and {@code rerun}. With {@code --target FILE} they talk to a deployed stack through
  * the AWS SDK alone, so they live with the command line and run from its jar; with {@code --state DIR} (or neither)
  * {@link Target#of} finds the offline stack, when its module is on the classpath. The offline stack's module forwards
  * its {@code local status|history|cancel|resume|review} spellings here ({@link #runLocal}).
@@ -23,7 +24,7 @@ import java.util.Set;
 public final class OperatorCommands {
     /** The first words of the operator's command lines. */
     public static final Set<String> COMMANDS = Set.of("status", "history", "cancel", "resume", "review", "grade",
-            "compare");
+            "compare", "rerun");
     /** The ones also spelled {@code local <command>}: on the offline stack only, so they take {@code --state DIR}. */
     public static final Set<String> LOCAL_COMMANDS = Set.of("status", "history", "cancel", "resume", "review");
 
@@ -59,6 +60,7 @@ public final class OperatorCommands {
             case "resume" -> options.add("--timeout");
             case "grade" -> options.addAll(List.of("--verdicts", "--grader"));
             case "compare" -> options.add("--out");
+            case "rerun" -> options.addAll(List.of("--job", "--only", "--out", "--timeout"));
             case "status", "history", "cancel" -> { }
             default -> throw new UsageException("unknown command: " + name);
         }
@@ -68,7 +70,22 @@ public final class OperatorCommands {
         int timeoutMinutes = Integer.parseInt(a.options.getOrDefault("--timeout", "120"));
         String grader = a.options.getOrDefault("--grader", System.getProperty("user.name", "grader"));
         if (command.equals("grade") && grader.isBlank()) throw new UsageException("--grader needs a name");
-        try (Target target = openTarget(a, name, out)) {
+        if (a.options.containsKey("--target") && a.options.containsKey("--state")) {
+            throw new UsageException(name + " takes --target FILE (a deployed stack) or --state DIR (the offline"
+                    + " stack), not both");
+        }
+        if (command.equals("rerun")) { // its job file is read and checked before the target is opened
+            Set<RerunSelection.Tier> only;
+            try {
+                only = RerunSelection.parse(a.options.get("--only"));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage());
+            }
+            return new RerunCommand(out, err, Clock.systemUTC(), config()).run(new RerunCommand.Options(
+                    a.inputs.get(0), a.required("--job"), only, a.path("--out", null), timeoutMinutes),
+                    () -> openTarget(a, out));
+        }
+        try (Target target = openTarget(a, out)) {
             return switch (command) {
                 case "status" -> new StatusCommand(out).run(a.inputs.isEmpty() ? null : a.inputs.get(0), target);
                 case "cancel" -> new CancelCommand(out, err).run(a.inputs.get(0), target);
@@ -104,7 +121,7 @@ public final class OperatorCommands {
             case "review" -> {
                 if (!a.inputs.isEmpty()) throw new UsageException(name + " takes no input file");
             }
-            case "resume", "grade" -> {
+            case "resume", "grade", "rerun" -> {
                 if (a.inputs.size() != 1) {
                     throw new UsageException(name + " takes one RUN_ID (`" + statusCommand(a) + "` lists the runs)");
                 }
@@ -123,15 +140,8 @@ public final class OperatorCommands {
         return PipelineConfig.fromEnv(System.getenv());
     }
 
-    /**
-     * The target the options of command {@code name} name: the deployed stack of --target FILE, else the offline
-     * stack of --state DIR.
-     */
-    private static Target openTarget(Args a, String name, PrintStream out) throws Exception {
-        if (a.options.containsKey("--target") && a.options.containsKey("--state")) {
-            throw new UsageException(name + " takes --target FILE (a deployed stack) or --state DIR (the offline"
-                    + " stack), not both");
-        }
+    /** The target the options name: the deployed stack of --target FILE, else the offline stack of --state DIR. */
+    private static Target openTarget(Args a, PrintStream out) throws Exception {
         return Target.of(a.path("--target", null), a.path("--state", null), out);
     }
 

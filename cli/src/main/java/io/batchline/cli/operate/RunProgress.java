@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * items done and cost so far (the outcome parts written so far in S3). Each part is read once and remembered,
  * so following a run reads every part one time, not once per refresh.
  */
-public final class RunProgress {
+final class RunProgress {
     record Snapshot(int batches, int batchesEnded, long itemsDone, BigDecimal costUsd) {
         String describe() {
             return String.format("batches ended %d/%d, items done %,d, cost so far $%s", batchesEnded, batches, itemsDone,
@@ -37,7 +37,7 @@ public final class RunProgress {
     private final String runId;
     private final Map<String, Part> seenParts = new HashMap<>();
 
-    public RunProgress(RunStore runs, ObjectStore store, String runId) {
+    RunProgress(RunStore runs, ObjectStore store, String runId) {
         this.runs = runs;
         this.store = store;
         this.runId = runId;

@@ -1,10 +1,11 @@
-package io.batchline.offline;
+package io.batchline.cli.operate;
 
 import io.batchline.aws.dynamodb.DynamoResultCache;
 import io.batchline.aws.dynamodb.DynamoRunStore;
 import io.batchline.aws.s3.S3ObjectStore;
 import io.batchline.cache.ResultCache;
 import io.batchline.cli.JobFiles;
+import io.batchline.cli.Target;
 import io.batchline.cli.UserInputException;
 import io.batchline.input.InputReader;
 import io.batchline.job.JobSpec;
@@ -43,7 +44,9 @@ import java.util.zip.GZIPOutputStream;
  * first run's with every unselected record blanked ({@link RerunInput}), so each item keeps its line and id and the
  * two outcome folders compare line by line. An item whose request is byte-identical to one the first run sent is
  * answered from the result cache, not sent: the rerun's job gets {@code result_cache} with a window covering the
- * first run when it sets none, and the first run's answers are put into the cache when its job had none.
+ * first run when it sets none, and the first run's answers are put into the cache when its job had none. The new
+ * run is started and followed as {@code local run} starts one ({@link RunSubmission}), on the target of
+ * {@code --target FILE} or the offline stack of {@code --state DIR}.
  */
 final class RerunCommand {
     private final PrintStream out;
@@ -59,17 +62,22 @@ final class RerunCommand {
         this.config = config;
     }
 
+    /** Opens the target the rerun runs on (after the job file was checked). */
+    interface TargetOpener {
+        Target open() throws Exception;
+    }
+
     record Options(String runId, Path jobFile, Set<RerunSelection.Tier> only, Path outDir, int timeoutMinutes) {}
 
-    int run(Options o, Path stateDir) throws Exception {
+    /** The job file is read and checked before {@code target} is opened: a bad spec starts no stack. */
+    int run(Options o, TargetOpener target) throws Exception {
         JobSpec job = JobFiles.loadJob(o.jobFile(), config); // checked exactly as `local run --job` checks it
         byte[] jobBytes = Files.readAllBytes(o.jobFile());
-        try (StackHandle stack = StackHandle.attachOrStart(stateDir, out)) {
-            OfflineStack.Endpoints ep = stack.endpoints();
-            ObjectStore bucket = new S3ObjectStore(ep.clients().s3(), ep.bucket());
-            DynamoRunStore runs = new DynamoRunStore(ep.clients().dynamoDb(), ep.table());
+        try (Target stack = target.open()) {
+            ObjectStore bucket = new S3ObjectStore(stack.s3(), stack.names().bucket());
+            DynamoRunStore runs = new DynamoRunStore(stack.dynamoDb(), stack.names().table());
             RunRecord first = runs.run(o.runId()).orElseThrow(() -> new UserInputException("no run " + o.runId()
-                    + " (`./batchline local status` lists the runs)"));
+                    + " (`" + stack.commandHere("status") + "` lists the runs)"));
             if (!bucket.exists(RunKeys.report(first.runId()))) {
                 throw new UserInputException("run " + first.runId() + " has not finished (" + first.status()
                         + "): it has no outcome files to select from yet");
@@ -91,7 +99,7 @@ final class RerunCommand {
 
             byte[] effective = withResultCache(job, jobBytes, first, o.jobFile());
             JobSpec effectiveJob = loadServedToday(effective);
-            if (firstJob.resultCache() == null) seedCache(ep, bucket, runs, first, effectiveJob);
+            if (firstJob.resultCache() == null) seedCache(stack, bucket, runs, first, effectiveJob);
 
             String ext = extensionOf(first.inputKey());
             String inputName = "rerun-" + first.runId() + "-" + RunIds.sha256Hex(new String(jobBytes,
@@ -113,8 +121,8 @@ final class RerunCommand {
                 String jobKey = RunKeys.jobSpec(job.name());
                 byte[] before = bucket.exists(jobKey) ? bucket.read(jobKey) : jobBytes;
                 try {
-                    return new LocalRunCommand(out, err, config).submit(stack, job, o.jobFile(), effective, input,
-                            inputName, o.outDir(), o.timeoutMinutes());
+                    return new RunSubmission(out, err).submit(stack, job, o.jobFile(), effective, input, inputName,
+                            o.outDir(), o.timeoutMinutes());
                 } finally {
                     if (effective != jobBytes) bucket.put(jobKey, before, "application/yaml");
                 }
@@ -181,9 +189,9 @@ final class RerunCommand {
      * The first run's job had no result cache, so its answers were not stored: they are put in now, each under the
      * hash of the request that got it (read from the run's request shards), by the same rules collect stores by.
      */
-    private void seedCache(OfflineStack.Endpoints ep, ObjectStore bucket, DynamoRunStore runs, RunRecord first,
+    private void seedCache(Target stack, ObjectStore bucket, DynamoRunStore runs, RunRecord first,
                            JobSpec effectiveJob) {
-        DynamoResultCache cache = new DynamoResultCache(ep.clients().dynamoDb(), ep.table());
+        DynamoResultCache cache = new DynamoResultCache(stack.dynamoDb(), stack.names().table());
         long stored = 0;
         for (int attempt = 1; ; attempt++) {
             List<ShardRecord> shards = runs.shards(first.runId(), attempt);

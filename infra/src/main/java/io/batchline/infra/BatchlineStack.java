@@ -1,5 +1,6 @@
 package io.batchline.infra;
 
+import io.batchline.pipeline.StageBucketAccess;
 import io.batchline.pipeline.StageNames;
 import io.github.cdklabs.cdknag.NagPackSuppression;
 import io.github.cdklabs.cdknag.NagSuppressions;
@@ -296,12 +297,14 @@ public final class BatchlineStack extends Stack {
      */
     private ManagedPolicy inputDroppersPolicy() {
         return ManagedPolicy.Builder.create(this, "InputDroppers")
-                .description("batchline " + settings.name() + ": drop input files under inbox/ of the data bucket;"
-                        + " no read, no delete, no other prefix")
+                .description("batchline " + settings.name() + ": drop input files under inbox/ of the data bucket"
+                        + " (and a rerun's link to the run it reprocesses under reruns/); no read, no delete, no other"
+                        + " prefix")
                 .statements(List.of(PolicyStatement.Builder.create()
                         .sid("DropInputs")
                         .actions(List.of("s3:PutObject", "s3:AbortMultipartUpload"))
-                        .resources(List.of(bucket.arnForObjects("inbox/*"))).build()))
+                        .resources(List.of(bucket.arnForObjects("inbox/*"), bucket.arnForObjects("reruns/*")))
+                        .build()))
                 .build();
     }
 
@@ -404,46 +407,12 @@ public final class BatchlineStack extends Stack {
         grantStageAccess(stage, role);
     }
 
-    /** What each stage's code touches (src-shared io.batchline.pipeline.*Stage, io.batchline.run.RunKeys). */
+    /** What each stage's code touches: the bucket as {@link StageBucketAccess} lists it, the table by key prefix. */
     private void grantStageAccess(Stage stage, IRole role) {
-        switch (stage) {
-            case INTAKE -> { /* the queue (event source) and StartExecution are granted where they are wired */ }
-            case REGISTER -> {
-                readObjects(role, "inbox/*", "jobs/*");
-                writeObjects(role, "runs/*/job.yaml", "runs/*/golden/*");
-            }
-            case FORMAT -> {
-                readObjects(role, "inbox/*", "runs/*");
-                writeObjects(role, "runs/*/plan-a*", "runs/*/requests/*", "runs/*/parts/*");
-            }
-            case SUBMIT -> {
-                readObjects(role, "runs/*");
-            }
-            case POLL -> {
-                readObjects(role, "runs/*");
-                writeObjects(role, "runs/*/raw/*");
-            }
-            case COLLECT -> {
-                readObjects(role, "runs/*");
-                writeObjects(role, "runs/*/parts/*", "runs/*/retry/*", "runs/*/golden-out/*");
-            }
-            case CANARY -> {
-                readObjects(role, "runs/*");
-                writeObjects(role, "runs/*/canary.json", "runs/*/parts/*");
-            }
-            case FINALIZE -> {
-                readObjects(role, "runs/*");
-                writeObjects(role, "runs/*/out/*", "runs/*/report.json", "runs/*/report.html");
-            }
-            case MARK_FAILED -> {
-                readObjects(role, "runs/*");
-            }
-            case SWEEP -> readObjects(role, "runs/*/job.yaml");
-            case CANCEL -> { /* the table (below) and the provider only */ }
-            // MarkFailedStage.recordExecutionEnd: run and shard records, the budget; releasing a reservation sums
-            // the cost in the run's outcome parts (BudgetGuard.spentInParts), nothing else of the bucket
-            case EXECUTION_ENDED -> readObjects(role, "runs/*/parts/*");
-        }
+        StageBucketAccess objects = StageBucketAccess.of(stage.handler);
+        if (!objects.reads().isEmpty()) readObjects(role, objects.reads().toArray(String[]::new));
+        if (!objects.writes().isEmpty()) writeObjects(role, objects.writes().toArray(String[]::new));
+        if (!objects.deletes().isEmpty()) deleteObjects(role, objects.deletes().toArray(String[]::new));
         tableAccess(stage).forEach((prefix, actions) -> role.addToPrincipalPolicy(PolicyStatement.Builder.create()
                 .actions(actions.stream().map(a -> "dynamodb:" + a).toList())
                 .resources(List.of(table.getTableArn()))
@@ -526,6 +495,13 @@ public final class BatchlineStack extends Stack {
         for (String p : patterns) arns.add(bucket.arnForObjects(p));
         role.addToPrincipalPolicy(PolicyStatement.Builder.create()
                 .actions(List.of("s3:PutObject", "s3:AbortMultipartUpload")).resources(arns).build());
+    }
+
+    private void deleteObjects(IRole role, String... patterns) {
+        List<String> arns = new ArrayList<>();
+        for (String p : patterns) arns.add(bucket.arnForObjects(p));
+        role.addToPrincipalPolicy(PolicyStatement.Builder.create()
+                .actions(List.of("s3:DeleteObject")).resources(arns).build());
     }
 
     private Map<String, String> substitutions(Set<String> placeholders) {

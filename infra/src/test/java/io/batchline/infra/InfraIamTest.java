@@ -1,5 +1,7 @@
 package io.batchline.infra;
 
+import io.batchline.pipeline.StageBucketAccess;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
@@ -74,10 +76,23 @@ class InfraIamTest {
     }
 
     @Test
-    void collectWritesOnlyItsPartsAndRetries() {
-        List<String> written = objectPatterns("Collect", "s3:PutObject");
-        assertThat(written).containsExactlyInAnyOrder("/runs/*/parts/*", "/runs/*/retry/*", "/runs/*/golden-out/*");
+    void eachStageGetsExactlyTheBucketAccessItsCodeNeeds() {
+        // the stage tests run every stage against these grants (GrantedObjectStore); the roles carry exactly them
+        for (Stage stage : Stage.values()) {
+            StageBucketAccess access = StageBucketAccess.of(stage.handler);
+            assertThat(objectPatterns(stage.camel(), "s3:GetObject")).as(stage + " reads")
+                    .containsExactlyInAnyOrderElementsOf(access.reads().stream().map(p -> "/" + p).toList());
+            assertThat(objectPatterns(stage.camel(), "s3:PutObject")).as(stage + " writes")
+                    .containsExactlyInAnyOrderElementsOf(access.writes().stream().map(p -> "/" + p).toList());
+            assertThat(objectPatterns(stage.camel(), "s3:DeleteObject")).as(stage + " deletes")
+                    .containsExactlyInAnyOrderElementsOf(access.deletes().stream().map(p -> "/" + p).toList());
+        }
+        assertThat(objectPatterns("Collect", "s3:PutObject")).containsExactlyInAnyOrder("/runs/*/parts/*",
+                "/runs/*/retry/*", "/runs/*/golden-out/*", "/runs/*/checkpoints/*", "/runs/*/chunks/*",
+                "/runs/*/review-sent/*");
         assertThat(objectPatterns("Collect", "s3:GetObject")).containsExactly("/runs/*");
+        // registration probes for its own earlier writes, the golden file and a rerun's link
+        assertThat(objectPatterns("Register", "s3:GetObject")).contains("/runs/*/job.yaml", "/reruns/*");
         assertThat(objectPatterns("Intake", "s3:GetObject")).isEmpty();
         assertThat(objectPatterns("Sweep", "s3:PutObject")).isEmpty();
     }

@@ -21,14 +21,14 @@ class InfraWhoDecidesSpendTest {
     // ------------------------------------------------------------------------------------------------ writers
 
     @Test
-    void inputDroppersMayOnlyWriteUnderInbox() {
+    void inputDroppersMayOnlyWriteUnderInboxAndRerunLinks() {
         Map<String, Object> policy = managedPolicy("InputDroppers");
         List<Map<String, Object>> statements = IamStatements.of(policy);
         assertThat(statements).hasSize(1);
         Map<String, Object> st = statements.get(0);
         assertThat(st.get("Effect")).isEqualTo("Allow");
         assertThat(IamStatements.actions(st)).containsExactlyInAnyOrder("s3:PutObject", "s3:AbortMultipartUpload");
-        assertThat(objectPatterns(st)).containsExactly("/inbox/*");
+        assertThat(objectPatterns(st)).containsExactly("/inbox/*", "/reruns/*"); // `rerun` drops its link first
         assertThat(String.valueOf(policy.get("Roles"))).isEqualTo(roleRefs("InputDropperRole"));
     }
 

@@ -7,6 +7,8 @@ import io.batchline.pipeline.PipelineContext;
 import io.batchline.store.ObjectStore;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -33,7 +35,10 @@ public final class InMemoryPipeline {
     public final InMemoryReviewQueue reviewQueue = new InMemoryReviewQueue();
     public final InMemoryExecutionStarter executions = new InMemoryExecutionStarter();
     public final RecordingReportPages reportPages = new RecordingReportPages();
+    /** What a stage did in a bucket that its deployed function's role does not grant ({@link #ctxFor}). */
+    public final List<String> bucketAccessRefused = java.util.Collections.synchronizedList(new ArrayList<>());
     private final Map<String, InMemoryObjectStore> buckets = new ConcurrentHashMap<>();
+    private final Map<String, PipelineContext> stageContexts = new ConcurrentHashMap<>();
     private PipelineContext ctx;
     private boolean withReviewQueue;
     private BudgetGuard budgetGuard = BudgetGuard.off();
@@ -68,6 +73,16 @@ public final class InMemoryPipeline {
     }
 
     /**
+     * The context of the stage named {@code stage} (one of {@code StageNames}): like {@link #ctx()}, but each bucket
+     * seen through the grants of that stage's function ({@link GrantedObjectStore}), refusals kept in
+     * {@link #bucketAccessRefused}.
+     */
+    public PipelineContext ctxFor(String stage) {
+        return stageContexts.computeIfAbsent(stage, s ->
+                context(bucket -> new GrantedObjectStore(store(bucket), s, bucketAccessRefused)));
+    }
+
+    /**
      * A context like {@link #ctx()} on the same ports, but whose buckets are all {@code store}: a store that fails
      * on purpose, say, for a process that dies part-way.
      */
@@ -84,6 +99,6 @@ public final class InMemoryPipeline {
     }
 
     private void requireNoContext() {
-        if (ctx != null) throw new IllegalStateException("the PipelineContext is built already");
+        if (ctx != null || !stageContexts.isEmpty()) throw new IllegalStateException("the PipelineContext is built already");
     }
 }

@@ -1,5 +1,6 @@
 package io.batchline.testing.pipeline;
 
+import io.batchline.pipeline.StageNames;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -57,12 +58,12 @@ class CancelStageTest {
             p.store().put(RunKeys.jobSpec("cancel-test"), TicketTriage.job("").getBytes(StandardCharsets.UTF_8),
                     "application/yaml");
             p.store().put(inputKey, TicketTriage.tickets(items), "application/x-ndjson");
-            new RegisterStage(p.ctx()).register(new RunStart(runId, BUCKET, inputKey, p.store().head(inputKey).orElseThrow().etag(), "cancel-test"));
-            return new FormatStage(p.ctx()).format(new FormatRequest(runId, BUCKET, 1, null));
+            new RegisterStage(p.ctxFor(StageNames.REGISTER)).register(new RunStart(runId, BUCKET, inputKey, p.store().head(inputKey).orElseThrow().etag(), "cancel-test"));
+            return new FormatStage(p.ctxFor(StageNames.FORMAT)).format(new FormatRequest(runId, BUCKET, 1, null));
         }
 
         PollState submit(int attempt) {
-            return new SubmitStage(p.ctx()).submit(new SubmitRequest(runId, BUCKET, attempt));
+            return new SubmitStage(p.ctxFor(StageNames.SUBMIT)).submit(new SubmitRequest(runId, BUCKET, attempt));
         }
 
         /** Check batches until all ended, then Collect results; returns the next plan (Plan retry round). */
@@ -70,20 +71,20 @@ class CancelStageTest {
             for (int i = 0; !poll.allEnded(); i++) {
                 if (i > 600) throw new AssertionError("batches of attempt " + attempt + " never ended");
                 p.clock.advance(Duration.ofSeconds(poll.waitSeconds())); // the state machine's wait
-                poll = new PollStage(p.ctx()).poll(new PollRequest(runId, BUCKET, attempt, poll.polls()));
+                poll = new PollStage(p.ctxFor(StageNames.POLL)).poll(new PollRequest(runId, BUCKET, attempt, poll.polls()));
             }
             for (int shard : poll.endedShards()) {
-                new CollectStage(p.ctx()).collect(new CollectRequest(runId, BUCKET, attempt, shard));
+                new CollectStage(p.ctxFor(StageNames.COLLECT)).collect(new CollectRequest(runId, BUCKET, attempt, shard));
             }
-            return new FormatStage(p.ctx()).format(new FormatRequest(runId, BUCKET, null, attempt));
+            return new FormatStage(p.ctxFor(StageNames.FORMAT)).format(new FormatRequest(runId, BUCKET, null, attempt));
         }
 
         Canceled cancel() {
-            return new CancelStage(p.ctx()).cancel(new CancelRequest(runId));
+            return new CancelStage(p.ctxFor(StageNames.CANCEL)).cancel(new CancelRequest(runId));
         }
 
         JsonNode finish() {
-            new FinalizeStage(p.ctx()).finalize(new RunRef(runId, BUCKET));
+            new FinalizeStage(p.ctxFor(StageNames.FINALIZE)).finalize(new RunRef(runId, BUCKET));
             return new InMemoryRunDriver(p).report(runId);
         }
 
@@ -222,14 +223,14 @@ class CancelStageTest {
             for (int i = 0; !poll.allEnded(); i++) {
                 if (i > 600) throw new AssertionError("never ended");
                 p.clock.advance(Duration.ofSeconds(poll.waitSeconds()));
-                poll = new PollStage(p.ctx()).poll(new PollRequest(run.runId(), BUCKET, 1, poll.polls()));
+                poll = new PollStage(p.ctxFor(StageNames.POLL)).poll(new PollRequest(run.runId(), BUCKET, 1, poll.polls()));
             }
             for (int shard : poll.endedShards()) {
-                new CollectStage(p.ctx()).collect(new CollectRequest(run.runId(), BUCKET, 1, shard));
+                new CollectStage(p.ctxFor(StageNames.COLLECT)).collect(new CollectRequest(run.runId(), BUCKET, 1, shard));
             }
             // WHEN the cancel lands after collect wrote its retry parts, before "Plan retry round"
             run.cancel();
-            Formatted next = new FormatStage(p.ctx()).format(new FormatRequest(run.runId(), BUCKET, null, 1));
+            Formatted next = new FormatStage(p.ctxFor(StageNames.FORMAT)).format(new FormatRequest(run.runId(), BUCKET, null, 1));
 
             assertThat(next.shards()).isZero();
             JsonNode report = run.finish();

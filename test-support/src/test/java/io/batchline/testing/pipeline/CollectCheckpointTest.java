@@ -1,5 +1,6 @@
 package io.batchline.testing.pipeline;
 
+import io.batchline.pipeline.StageNames;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -57,8 +58,8 @@ class CollectCheckpointTest {
             assertThat(checkpoint.get("results_done").asLong()).isEqualTo(2 * EVERY);
 
             // AND is restarted, then the run finalized again
-            new CollectStage(p.ctx(), EVERY).collect(shard0);
-            new FinalizeStage(p.ctx()).finalize(new RunRef(runId, InMemoryPipeline.BUCKET));
+            new CollectStage(p.ctxFor(StageNames.COLLECT), EVERY).collect(shard0);
+            new FinalizeStage(p.ctxFor(StageNames.FINALIZE)).finalize(new RunRef(runId, InMemoryPipeline.BUCKET));
 
             // THEN it read only the results after the checkpoint
             checkpoint = Json.tree(p.store().read(RunKeys.collectCheckpoint(runId, 1, 0)));

@@ -1,5 +1,6 @@
 package io.batchline.testing.pipeline;
 
+import io.batchline.pipeline.StageNames;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -47,14 +48,14 @@ class IdempotentStageTest {
     void start() throws Exception {
         p = new InMemoryPipeline();
         idempotency = IdempotentStage.on(p.idempotency, Clock.systemUTC());
-        submit = new SubmitStage(p.ctx());
+        submit = new SubmitStage(p.ctxFor(StageNames.SUBMIT));
         // a run planned by the real stages: one shard of 3 requests
         String inputKey = RunKeys.INBOX + "quality-test/" + RUN + ".jsonl";
         p.store().put(RunKeys.jobSpec("quality-test"), TicketTriage.job("").getBytes(StandardCharsets.UTF_8),
                 "application/yaml");
         p.store().put(inputKey, TicketTriage.tickets(3), "application/x-ndjson");
-        new RegisterStage(p.ctx()).register(new RunStart(RUN, BUCKET, inputKey, p.store().head(inputKey).orElseThrow().etag(), "quality-test"));
-        new FormatStage(p.ctx()).format(new FormatRequest(RUN, BUCKET, 1, null));
+        new RegisterStage(p.ctxFor(StageNames.REGISTER)).register(new RunStart(RUN, BUCKET, inputKey, p.store().head(inputKey).orElseThrow().etag(), "quality-test"));
+        new FormatStage(p.ctxFor(StageNames.FORMAT)).format(new FormatRequest(RUN, BUCKET, 1, null));
     }
 
     private static SubmitRequest attempt(int retryCount) {

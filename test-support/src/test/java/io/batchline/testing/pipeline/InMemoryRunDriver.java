@@ -19,6 +19,7 @@ import io.batchline.pipeline.StagePayloads.PollState;
 import io.batchline.pipeline.StagePayloads.RunRef;
 import io.batchline.pipeline.StagePayloads.RunStart;
 import io.batchline.pipeline.StagePayloads.SubmitRequest;
+import io.batchline.pipeline.StageNames;
 import io.batchline.pipeline.SubmitStage;
 import io.batchline.run.RunKeys;
 import io.batchline.testing.InMemoryPipeline;
@@ -30,7 +31,8 @@ import java.util.List;
  * Runs one job through the real stages in the order batchline-run.asl.json calls them (Register, Plan and format,
  * Submit, Check batches until all ended, Collect every shard, Plan retry round, ..., Finalize), on an
  * {@link InMemoryPipeline}: the scripted provider ends a batch on its first look, and the clock is moved on by the
- * wait the state machine would make before each check instead of anyone waiting.
+ * wait the state machine would make before each check instead of anyone waiting. Each stage sees the bucket through
+ * its deployed function's grants ({@link InMemoryPipeline#ctxFor}): a key outside them fails the run.
  */
 final class InMemoryRunDriver {
     private final InMemoryPipeline p;
@@ -51,25 +53,28 @@ final class InMemoryRunDriver {
         Formatted plan = start(runId, jobYaml, input);
         canary = null;
         while (plan.shards() > 0) {
-            PollState poll = new SubmitStage(p.ctx()).submit(new SubmitRequest(runId, bucket, plan.attempt()));
+            PollState poll = new SubmitStage(p.ctxFor(StageNames.SUBMIT)).submit(new SubmitRequest(runId, bucket, plan.attempt()));
             for (int i = 0; !poll.allEnded(); i++) {
                 if (i > 600) throw new IllegalStateException("batches of attempt " + plan.attempt()
                         + " never ended: " + p.runs.shards(runId, plan.attempt()) + "; last check " + poll);
                 p.clock.advance(java.time.Duration.ofSeconds(poll.waitSeconds())); // the state machine's wait
-                poll = new PollStage(p.ctx()).poll(new PollRequest(runId, bucket, plan.attempt(), poll.polls()));
+                poll = new PollStage(p.ctxFor(StageNames.POLL)).poll(new PollRequest(runId, bucket, plan.attempt(), poll.polls()));
             }
             for (int shard : poll.endedShards()) {
-                new CollectStage(p.ctx(), collectCheckpointEvery)
+                new CollectStage(p.ctxFor(StageNames.COLLECT), collectCheckpointEvery)
                         .collect(new CollectRequest(runId, bucket, plan.attempt(), shard));
             }
             if (plan.canary() && canary == null) {
-                canary = new CanaryStage(p.ctx()).check(new RunRef(runId, bucket));
+                canary = new CanaryStage(p.ctxFor(StageNames.CANARY)).check(new RunRef(runId, bucket));
                 if (!canary.passed()) break;
                 if (canary.shards() > 0) continue;
             }
-            plan = new FormatStage(p.ctx()).format(new FormatRequest(runId, bucket, null, plan.attempt()));
+            plan = new FormatStage(p.ctxFor(StageNames.FORMAT)).format(new FormatRequest(runId, bucket, null, plan.attempt()));
         }
-        new FinalizeStage(p.ctx()).finalize(new RunRef(runId, bucket));
+        new FinalizeStage(p.ctxFor(StageNames.FINALIZE)).finalize(new RunRef(runId, bucket));
+        if (!p.bucketAccessRefused.isEmpty()) {
+            throw new AssertionError("stages touched keys their deployed roles may not: " + p.bucketAccessRefused);
+        }
         return runId;
     }
 
@@ -80,9 +85,9 @@ final class InMemoryRunDriver {
         String bucket = InMemoryPipeline.BUCKET;
         p.store().put(RunKeys.jobSpec(job), jobYaml, "application/yaml");
         p.store().put(inputKey, input, "application/x-ndjson");
-        new RegisterStage(p.ctx()).register(new RunStart(runId, bucket, inputKey,
+        new RegisterStage(p.ctxFor(StageNames.REGISTER)).register(new RunStart(runId, bucket, inputKey,
                 p.store().head(inputKey).orElseThrow().etag(), job));
-        return new FormatStage(p.ctx()).format(new FormatRequest(runId, bucket, 1, null));
+        return new FormatStage(p.ctxFor(StageNames.FORMAT)).format(new FormatRequest(runId, bucket, 1, null));
     }
 
     List<JsonNode> outcomes(String runId, OutcomeKind kind) {

@@ -1,5 +1,6 @@
 package io.batchline.testing.pipeline;
 
+import io.batchline.pipeline.StageNames;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -66,14 +67,14 @@ class InputVersionTest {
             // GIVEN a run registered for v1 (its S3 event), then v2 written to the same key before v1's format
             p.store().put(key, v1, "application/x-ndjson");
             RunStart first = named(p, job, key);
-            new RegisterStage(p.ctx()).register(first);
+            new RegisterStage(p.ctxFor(StageNames.REGISTER)).register(first);
             p.store().put(key, v2, "application/x-ndjson");
             RunStart second = named(p, job, key);
             assertThat(second.runId()).isNotEqualTo(first.runId());
 
             // WHEN v1's run formats
             // THEN it fails for good with InputChanged, naming both ETags, and nothing of v2 was planned under it
-            assertThatThrownBy(() -> new FormatStage(p.ctx()).format(new FormatRequest(first.runId(), InMemoryPipeline.BUCKET, 1, null)))
+            assertThatThrownBy(() -> new FormatStage(p.ctxFor(StageNames.FORMAT)).format(new FormatRequest(first.runId(), InMemoryPipeline.BUCKET, 1, null)))
                     .isInstanceOfSatisfying(PermanentStageException.class, e -> {
                         assertThat(e.code()).isEqualTo("InputChanged");
                         assertThat(e.getMessage()).contains(key).contains(first.etag()).contains(second.etag())
@@ -84,8 +85,8 @@ class InputVersionTest {
             assertThat(p.store().exists(RunKeys.plan(first.runId(), 1))).isFalse();
 
             // AND v2's own run formats v2 exactly: every planned item is one of v2's lines, each once
-            new RegisterStage(p.ctx()).register(second);
-            var formatted = new FormatStage(p.ctx()).format(new FormatRequest(second.runId(), InMemoryPipeline.BUCKET, 1, null));
+            new RegisterStage(p.ctxFor(StageNames.REGISTER)).register(second);
+            var formatted = new FormatStage(p.ctxFor(StageNames.FORMAT)).format(new FormatRequest(second.runId(), InMemoryPipeline.BUCKET, 1, null));
             assertThat(formatted.items()).isEqualTo(17);
             assertThat(plannedIds(p.store(), second.runId())).containsExactlyInAnyOrderElementsOf(ids(v2));
         }
@@ -102,7 +103,7 @@ class InputVersionTest {
                     .getBytes(StandardCharsets.UTF_8), "application/yaml");
             p.store().put(key, generated("A", lines), "application/x-ndjson");
             RunStart first = named(p, job, key);
-            new RegisterStage(p.ctx()).register(first);
+            new RegisterStage(p.ctxFor(StageNames.REGISTER)).register(first);
 
             // GIVEN v1's format killed after its first checkpoint (its Lambda dies; Step Functions will retry it)
             String checkpoint = RunKeys.formatCheckpoint(first.runId(), 1);
@@ -117,7 +118,7 @@ class InputVersionTest {
             p.store().put(key, generated("B", lines), "application/x-ndjson");
 
             // WHEN the format is retried, THEN it does not resume on v2's bytes: it fails InputChanged
-            assertThatThrownBy(() -> new FormatStage(p.ctx()).format(new FormatRequest(first.runId(), InMemoryPipeline.BUCKET, 1, null)))
+            assertThatThrownBy(() -> new FormatStage(p.ctxFor(StageNames.FORMAT)).format(new FormatRequest(first.runId(), InMemoryPipeline.BUCKET, 1, null)))
                     .isInstanceOfSatisfying(PermanentStageException.class, e -> assertThat(e.code()).isEqualTo("InputChanged"));
             assertThat(p.store().exists(RunKeys.plan(first.runId(), 1))).isFalse();
             assertThat(p.runs.shards(first.runId(), 1)).isEmpty();

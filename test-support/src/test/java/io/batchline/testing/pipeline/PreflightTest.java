@@ -1,5 +1,6 @@
 package io.batchline.testing.pipeline;
 
+import io.batchline.pipeline.StageNames;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -44,7 +45,7 @@ class PreflightTest {
                     TicketTriage.job("preflight: true\nstructured_output: on\n"), 30);
 
             // THEN the provider's model info shows the disagreement and the run stops before any batch or message
-            assertThatThrownBy(() -> new SubmitStage(p.ctx()).submit(new SubmitRequest(runId, InMemoryPipeline.BUCKET, 1)))
+            assertThatThrownBy(() -> new SubmitStage(p.ctxFor(StageNames.SUBMIT)).submit(new SubmitRequest(runId, InMemoryPipeline.BUCKET, 1)))
                     .isInstanceOfSatisfying(PermanentStageException.class, e -> {
                         assertThat(e.code()).isEqualTo(Preflight.ERROR);
                         assertThat(e.getMessage()).contains("claude-haiku-4-5-20251001")
@@ -57,7 +58,7 @@ class PreflightTest {
         {
             InMemoryPipeline p = new InMemoryPipeline();
             String runId = formatted(p, "preflight-000000006", TicketTriage.job("preflight: true\n"), 30);
-            new SubmitStage(p.ctx()).submit(new SubmitRequest(runId, InMemoryPipeline.BUCKET, 1));
+            new SubmitStage(p.ctxFor(StageNames.SUBMIT)).submit(new SubmitRequest(runId, InMemoryPipeline.BUCKET, 1));
             assertThat(batchesAtProvider(p)).isNotEmpty();
         }
     }
@@ -77,7 +78,7 @@ class PreflightTest {
             p.store().put(shard.requestsKey(), (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8),
                     "application/x-ndjson");
 
-            assertThatThrownBy(() -> new SubmitStage(p.ctx()).submit(new SubmitRequest(runId, InMemoryPipeline.BUCKET, 1)))
+            assertThatThrownBy(() -> new SubmitStage(p.ctxFor(StageNames.SUBMIT)).submit(new SubmitRequest(runId, InMemoryPipeline.BUCKET, 1)))
                     .isInstanceOfSatisfying(PermanentStageException.class, e -> {
                         assertThat(e.code()).isEqualTo(Preflight.ERROR);
                         assertThat(e.getMessage()).contains("custom_id a1-l1-c9 maps to no item")

@@ -1,5 +1,6 @@
 package io.batchline.testing.pipeline;
 
+import io.batchline.pipeline.StageNames;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -98,7 +99,7 @@ class QualityControlTest {
             assertThat(tiers).contains("accepted").hasSizeGreaterThan(1).doesNotContain("failed");
             assertThat(driver.report(runId).at("/sample/items").asInt()).isEqualTo(40);
 
-            new FinalizeStage(p.ctx()).finalize(new RunRef(runId, InMemoryPipeline.BUCKET));
+            new FinalizeStage(p.ctxFor(StageNames.FINALIZE)).finalize(new RunRef(runId, InMemoryPipeline.BUCKET));
             assertThat(p.store().read(SpotCheckSample.key(runId))).isEqualTo(first);
         }
     }

@@ -1,5 +1,6 @@
 package io.batchline.testing.pipeline;
 
+import io.batchline.pipeline.StageNames;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -38,10 +39,10 @@ class SmallFindingsStageTest {
             p.store().put(RunKeys.jobSpec("quality-test"), TicketTriage.job("").getBytes(StandardCharsets.UTF_8),
                     "application/yaml");
             p.store().put(inputKey, truncated, "application/gzip");
-            new RegisterStage(p.ctx()).register(new RunStart(runId, InMemoryPipeline.BUCKET, inputKey, p.store().head(inputKey).orElseThrow().etag(),
+            new RegisterStage(p.ctxFor(StageNames.REGISTER)).register(new RunStart(runId, InMemoryPipeline.BUCKET, inputKey, p.store().head(inputKey).orElseThrow().etag(),
                     "quality-test"));
 
-            assertThatThrownBy(() -> new FormatStage(p.ctx()).format(new FormatRequest(runId, InMemoryPipeline.BUCKET, 1, null)))
+            assertThatThrownBy(() -> new FormatStage(p.ctxFor(StageNames.FORMAT)).format(new FormatRequest(runId, InMemoryPipeline.BUCKET, 1, null)))
                     .isInstanceOf(PermanentStageException.class)
                     .hasMessageStartingWith("InputCorrupt: reading input " + inputKey + ": corrupt input:")
                     .hasMessageContaining("truncated");

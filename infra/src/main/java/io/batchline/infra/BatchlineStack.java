@@ -117,6 +117,8 @@ public final class BatchlineStack extends Stack {
     public final ManagedPolicy jobOwners;
     /** The only principal the bucket policy lets write or delete under jobs/. */
     public final Role jobOwnerRole;
+    /** What {@code ./batchline rerun --target} needs besides jobs/, attached to {@link #jobOwnerRole}. */
+    public final ManagedPolicy rerunners;
     /** For uploaders that assume a role rather than carry the policy themselves. */
     public final Role inputDropperRole;
     private final List<Queue> deadLetterQueues = new ArrayList<>();
@@ -209,6 +211,7 @@ public final class BatchlineStack extends Stack {
         alarms = Topic.Builder.create(this, "Alarms").displayName(name + " alarms").enforceSsl(true).build();
         if (settings.alarmEmail() != null) alarms.addSubscription(new EmailSubscription(settings.alarmEmail()));
         alarmsAndDashboard();
+        rerunners = rerunnersPolicy();
         outputs();
         nagSuppressions();
     }
@@ -297,14 +300,12 @@ public final class BatchlineStack extends Stack {
      */
     private ManagedPolicy inputDroppersPolicy() {
         return ManagedPolicy.Builder.create(this, "InputDroppers")
-                .description("batchline " + settings.name() + ": drop input files under inbox/ of the data bucket"
-                        + " (and a rerun's link to the run it reprocesses under reruns/); no read, no delete, no other"
-                        + " prefix")
+                .description("batchline " + settings.name() + ": drop input files under inbox/ of the data bucket;"
+                        + " no read, no delete, no other prefix")
                 .statements(List.of(PolicyStatement.Builder.create()
                         .sid("DropInputs")
                         .actions(List.of("s3:PutObject", "s3:AbortMultipartUpload"))
-                        .resources(List.of(bucket.arnForObjects("inbox/*"), bucket.arnForObjects("reruns/*")))
-                        .build()))
+                        .resources(List.of(bucket.arnForObjects("inbox/*"))).build()))
                 .build();
     }
 
@@ -326,6 +327,52 @@ public final class BatchlineStack extends Stack {
                                 .conditions(Map.of("StringLike", Map.of("s3:prefix", List.of("jobs/", "jobs/*"))))
                                 .build()))
                 .build();
+    }
+
+    /**
+     * A rerun writes a job spec (another prompt version, which decides the rerun's spend), so `./batchline rerun
+     * --target` runs as the JobOwnerRole, the only principal the bucket policy lets write jobs/; this policy adds
+     * what else it does: read the first run (its records, outcome files, frozen spec, request shards and input),
+     * drop the new input and the link to the first run, put the first run's answers into the result cache when its
+     * job kept none, and follow the new run's execution.
+     */
+    private ManagedPolicy rerunnersPolicy() {
+        String executions = Stack.of(this).formatArn(software.amazon.awscdk.ArnComponents.builder()
+                .service("states").resource("execution")
+                .resourceName(stateMachine.getStateMachineName() + ":*")
+                .arnFormat(software.amazon.awscdk.ArnFormat.COLON_RESOURCE_NAME).build());
+        ManagedPolicy policy = ManagedPolicy.Builder.create(this, "Rerunners")
+                .description("batchline " + settings.name() + ": what ./batchline rerun --target needs besides"
+                        + " jobs/ (attached to the JobOwnerRole)")
+                .statements(List.of(
+                        PolicyStatement.Builder.create().sid("DropRerunInputs")
+                                .actions(List.of("s3:PutObject", "s3:AbortMultipartUpload"))
+                                .resources(List.of(bucket.arnForObjects("inbox/*"), bucket.arnForObjects("reruns/*")))
+                                .build(),
+                        PolicyStatement.Builder.create().sid("ReadRuns")
+                                .actions(List.of("s3:GetObject"))
+                                .resources(List.of(bucket.arnForObjects("inbox/*"), bucket.arnForObjects("runs/*")))
+                                .build(),
+                        PolicyStatement.Builder.create().sid("ListRuns") // a missing key is a 404, not a 403
+                                .actions(List.of("s3:ListBucket")).resources(List.of(bucket.getBucketArn())).build(),
+                        PolicyStatement.Builder.create().sid("RunRecords")
+                                .actions(List.of("dynamodb:GetItem", "dynamodb:Query"))
+                                .resources(List.of(table.getTableArn()))
+                                .conditions(Map.of("ForAllValues:StringLike",
+                                        Map.of("dynamodb:LeadingKeys", List.of(RUN_KEYS + "*"))))
+                                .build(),
+                        PolicyStatement.Builder.create().sid("SeedResultCache")
+                                .actions(List.of("dynamodb:PutItem"))
+                                .resources(List.of(table.getTableArn()))
+                                .conditions(Map.of("ForAllValues:StringLike",
+                                        Map.of("dynamodb:LeadingKeys", List.of(CACHE_KEYS + "*"))))
+                                .build(),
+                        PolicyStatement.Builder.create().sid("FollowRuns")
+                                .actions(List.of("states:DescribeExecution", "states:GetExecutionHistory"))
+                                .resources(List.of(executions)).build()))
+                .build();
+        policy.attachToRole(jobOwnerRole);
+        return policy;
     }
 
     /** Assumable by principals of this account whose own policy allows sts:AssumeRole on it. */
@@ -753,6 +800,10 @@ public final class BatchlineStack extends Stack {
                     "Object ARNs end in this bucket's key prefix (inbox/* for input droppers, jobs/* for job owners):"
                             + " writers name their own object keys under it")), true);
         }
+        NagSuppressions.addResourceSuppressions(rerunners, List.of(suppress("AwsSolutions-IAM5",
+                "Object ARNs end in this bucket's key prefixes (inbox/*, reruns/*, runs/*), the table's items are"
+                        + " limited to the RUN# and CACHE# partitions, executions to this state machine's: a rerun"
+                        + " reads the run it names and writes the keys it names under them")), true);
         NagSuppressions.addResourceSuppressions(apiKey, List.of(suppress("AwsSolutions-SMG4",
                 "A third-party API key: it is rotated in the Anthropic console, not by a Lambda rotation function")),
                 true);

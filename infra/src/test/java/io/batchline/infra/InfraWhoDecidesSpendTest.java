@@ -21,14 +21,14 @@ class InfraWhoDecidesSpendTest {
     // ------------------------------------------------------------------------------------------------ writers
 
     @Test
-    void inputDroppersMayOnlyWriteUnderInboxAndRerunLinks() {
+    void inputDroppersMayOnlyWriteUnderInbox() {
         Map<String, Object> policy = managedPolicy("InputDroppers");
         List<Map<String, Object>> statements = IamStatements.of(policy);
         assertThat(statements).hasSize(1);
         Map<String, Object> st = statements.get(0);
         assertThat(st.get("Effect")).isEqualTo("Allow");
         assertThat(IamStatements.actions(st)).containsExactlyInAnyOrder("s3:PutObject", "s3:AbortMultipartUpload");
-        assertThat(objectPatterns(st)).containsExactly("/inbox/*", "/reruns/*"); // `rerun` drops its link first
+        assertThat(objectPatterns(st)).containsExactly("/inbox/*");
         assertThat(String.valueOf(policy.get("Roles"))).isEqualTo(roleRefs("InputDropperRole"));
     }
 
@@ -56,6 +56,36 @@ class InfraWhoDecidesSpendTest {
             assertThat(String.valueOf(InfraStackTest.props(p).get("Roles")))
                     .doesNotContain(id("AWS::IAM::Role", "JobOwnerRole"))
                     .doesNotContain(id("AWS::IAM::Role", "InputDropperRole"));
+        }
+    }
+
+    @Test
+    void aRerunRunsAsTheJobOwnerRoleWhichMayReadTheRunDropItsInputAndFollowIt() {
+        Map<String, Object> policy = managedPolicy("Rerunners");
+        assertThat(String.valueOf(policy.get("Roles"))).isEqualTo(roleRefs("JobOwnerRole"));
+        Map<String, Map<String, Object>> bySid = new java.util.LinkedHashMap<>();
+        for (Map<String, Object> st : IamStatements.of(policy)) bySid.put(String.valueOf(st.get("Sid")), st);
+        assertThat(bySid.keySet()).containsExactly("DropRerunInputs", "ReadRuns", "ListRuns", "RunRecords",
+                "SeedResultCache", "FollowRuns");
+        assertThat(IamStatements.actions(bySid.get("DropRerunInputs")))
+                .containsExactlyInAnyOrder("s3:PutObject", "s3:AbortMultipartUpload");
+        assertThat(objectPatterns(bySid.get("DropRerunInputs"))).containsExactly("/inbox/*", "/reruns/*");
+        assertThat(IamStatements.actions(bySid.get("ReadRuns"))).containsExactly("s3:GetObject");
+        assertThat(objectPatterns(bySid.get("ReadRuns"))).containsExactly("/inbox/*", "/runs/*");
+        assertThat(bySid.get("RunRecords").get("Condition")).isEqualTo(Map.of("ForAllValues:StringLike",
+                Map.of("dynamodb:LeadingKeys", List.of(BatchlineStack.RUN_KEYS + "*"))));
+        assertThat(IamStatements.actions(bySid.get("SeedResultCache"))).containsExactly("dynamodb:PutItem");
+        assertThat(bySid.get("SeedResultCache").get("Condition")).isEqualTo(Map.of("ForAllValues:StringLike",
+                Map.of("dynamodb:LeadingKeys", List.of(BatchlineStack.CACHE_KEYS + "*"))));
+        assertThat(IamStatements.actions(bySid.get("FollowRuns")))
+                .containsExactlyInAnyOrder("states:DescribeExecution", "states:GetExecutionHistory");
+        assertThat(String.valueOf(IamStatements.resources(bySid.get("FollowRuns")))).contains(":execution:")
+                .contains("RunStateMachine");
+        // no other write: nothing under runs/, and jobs/ only through the job owners' own policy
+        for (Map<String, Object> st : IamStatements.of(policy)) {
+            if (IamStatements.actions(st).contains("s3:PutObject")) {
+                assertThat(objectPatterns(st)).doesNotContain("/runs/*", "/jobs/*");
+            }
         }
     }
 

@@ -39,6 +39,7 @@ public record StageBucketAccess(List<String> reads, List<String> writes, List<St
                     List.of("runs/*/parts/*", "runs/*/retry/*", "runs/*/golden-out/*", "runs/*/chunks/*"))),
             Map.entry(StageNames.CANARY, new StageBucketAccess(
                     List.of("runs/*"), List.of("runs/*/canary.json", "runs/*/parts/*", "runs/*/chunks/*"), List.of())),
+            // chunked items' merged answers become one more outcome part (attempt 0) before the outcome files
             Map.entry(StageNames.FINALIZE, new StageBucketAccess(
                     List.of("runs/*"), List.of("runs/*/out/*", "runs/*/parts/*", "runs/*/report.json",
                             "runs/*/report.html"),

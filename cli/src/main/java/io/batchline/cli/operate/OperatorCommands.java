@@ -16,10 +16,11 @@ import java.util.Set;
 
 /**
  * The operator's commands on a {@link Target}: {@code status}, {@code history}, {@code cancel}, {@code resume},
- * {@code review}, {@code grade}, {@code compare} and {@code rerun}. With {@code --target FILE} they talk to a deployed stack through
- * the AWS SDK alone, so they live with the command line and run from its jar; with {@code --state DIR} (or neither)
- * {@link Target#of} finds the offline stack, when its module is on the classpath. The offline stack's module forwards
- * its {@code local status|history|cancel|resume|review} spellings here ({@link #runLocal}).
+ * {@code review}, {@code grade}, {@code compare} and {@code rerun}. With {@code --target FILE} they talk to a
+ * deployed stack through the AWS SDK alone, so they live with the command line and run from its jar; with
+ * {@code --state DIR} (or neither) {@link Target#of} finds the offline stack, when its module is on the classpath.
+ * The offline stack's module forwards its {@code local status|history|cancel|resume|review} spellings here
+ * ({@link #runLocal}).
  */
 public final class OperatorCommands {
     /** The first words of the operator's command lines. */

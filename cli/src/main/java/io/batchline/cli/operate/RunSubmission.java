@@ -84,8 +84,8 @@ public final class RunSubmission {
             out.println("batchline: following execution " + executionArn);
             end = follower.follow(executionArn, Duration.ofMinutes(timeoutMinutes));
             if (end.status() == ExecutionStatus.RUNNING) {
-                out.printf("batchline: run %s is still going after %d min; it goes on in the stack: follow it with %s%n",
-                        runId, timeoutMinutes, target.commandHere("status " + runId));
+                out.printf("batchline: run %s is still going after %d min; it goes on in the stack: follow it"
+                        + " with %s%n", runId, timeoutMinutes, target.commandHere("status " + runId));
                 return 1;
             }
         }

@@ -14,11 +14,6 @@ final class StageLog {
     /** The first invocation of this JVM is the cold start; SnapStart restores count as warm. */
     private static final AtomicBoolean COLD = new AtomicBoolean(true);
 
-    static {
-        // the domain adds what it learns mid-invocation (batch_id) to the same MDC
-        io.batchline.logging.LogContext.use(MDC::put);
-    }
-
     private StageLog() {}
 
     static <T> T around(String stage, Context context, String runId, Integer shard, Supplier<T> body) {

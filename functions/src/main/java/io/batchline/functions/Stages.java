@@ -57,7 +57,9 @@ public class Stages {
     @Produces
     @ApplicationScoped
     PipelineContext context(PipelineConfig config) {
-        return AwsWiring.pipelineContext(env, config, new HtmlReportPages(), providerWaits);
+        // the domain adds what it learns mid-invocation (batch_id) to the MDC StageLog fills
+        return AwsWiring.pipelineContext(env, config, new HtmlReportPages(), providerWaits)
+                .logFields(org.jboss.logging.MDC::put);
     }
 
     /** Idempotency records around the stages that spend money or write outcomes. */

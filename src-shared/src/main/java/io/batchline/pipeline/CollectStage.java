@@ -59,7 +59,7 @@ public final class CollectStage {
             ShardRecord shard = records.stream().filter(s -> s.shard() == n).findFirst()
                     .orElseThrow(() -> new PermanentStageException("ShardMissing",
                             "run " + runId + " has no shard " + n + " in attempt " + request.attempt()));
-            io.batchline.logging.LogContext.put("shard", Integer.toString(n));
+            ctx.logField("shard", Integer.toString(n));
             Collected c = collectShard(store, job, shard, canceled);
             total = total == null ? c : new Collected(total.shard(), total.accepted() + c.accepted(),
                     total.review() + c.review(), total.rejected() + c.rejected(), total.failed() + c.failed(),
@@ -76,7 +76,7 @@ public final class CollectStage {
         if (shard.rawKey() == null) {
             throw new TransientStageException("shard " + shard.shard() + " of run " + runId + " has no saved results yet");
         }
-        io.batchline.logging.LogContext.put("batch_id", shard.batchId());
+        ctx.logField("batch_id", shard.batchId());
         PriceTable prices = ctx.pricesForRun(runId);
         RetryPartWriter retry = new RetryPartWriter(store, shard, job, io.batchline.escalate.EscalationRound.of(job,
                 ctx.config().catalogue(), ctx.config().anthropicVersion()));

@@ -3,7 +3,6 @@ package io.batchline.pipeline;
 import io.batchline.catalogue.ModelCatalogue;
 import io.batchline.chaos.Chaos;
 import io.batchline.cost.StageMeter;
-import io.batchline.logging.ContentLog;
 import io.batchline.plan.FormatCheckpoint;
 import io.batchline.render.RequestShape;
 import java.time.Duration;
@@ -31,7 +30,6 @@ import java.util.function.Supplier;
  *                               of {@value ModelCatalogue#MODELS_FILE_ENV} over it; read on first use
  * @param anthropicVersion       the API version requests are rendered for ({@value RequestShape#API_VERSION_ENV},
  *                               default 2023-06-01)
- * @param logContent             whether item text may reach the logs ({@value ContentLog#DEBUG_ENV}=true)
  * @param functionMemoryMb       the function's configured memory, for the run's AWS cost
  *                               ({@code AWS_LAMBDA_FUNCTION_MEMORY_SIZE}, default 1024)
  * @param chaosFile              the local stack's fault switch ({@code BATCHLINE_CHAOS_FILE}); null: off, as in AWS
@@ -49,7 +47,6 @@ public record PipelineConfig(
         int formatCheckpointEvery,
         Supplier<ModelCatalogue> models,
         String anthropicVersion,
-        boolean logContent,
         int functionMemoryMb,
         String chaosFile) {
 
@@ -79,7 +76,7 @@ public record PipelineConfig(
         this(table, stateMachineArn, pollMinSeconds, pollMaxSeconds, maxQueuedRequests, batchCreatesPerMinute,
                 Duration.ofSeconds(ProviderWeather.DEFAULT_HORIZON_SECONDS), CollectCheckpoint.DEFAULT_EVERY,
                 PollStage.DEFAULT_COLLECT_GROUP_REQUESTS, FormatCheckpoint.DEFAULT_EVERY, ModelCatalogue::bundled,
-                ModelCatalogue.API_VERSION_2023, false, DEFAULT_FUNCTION_MEMORY_MB, null);
+                ModelCatalogue.API_VERSION_2023, DEFAULT_FUNCTION_MEMORY_MB, null);
     }
 
     static final int DEFAULT_FUNCTION_MEMORY_MB = 1024;
@@ -101,7 +98,6 @@ public record PipelineConfig(
                 Math.max(0, intOf(env, "BATCHLINE_FORMAT_CHECKPOINT_EVERY", FormatCheckpoint.DEFAULT_EVERY)),
                 readOnce(() -> ModelCatalogue.fromEnvOrBundled(modelsEnv)),
                 RequestShape.apiVersion(env),
-                "true".equalsIgnoreCase(env.getOrDefault(ContentLog.DEBUG_ENV, "").trim()),
                 functionMemoryMb(env),
                 chaosFile == null || chaosFile.isBlank() ? null : chaosFile);
     }
@@ -131,13 +127,12 @@ public record PipelineConfig(
     }
 
     /**
-     * Hands the settings that code without a pipeline context reads (fault switch, content logging, the stage
+     * Hands the settings that code without a pipeline context reads (the fault switch, the stage
      * meter's memory size) to their process-wide holders.
      * The code that starts the process calls it once, right after parsing the configuration.
      */
     public void configureProcess() {
         Chaos.configure(chaosFile);
-        ContentLog.configure(logContent);
         StageMeter.configure(functionMemoryMb);
     }
 

@@ -126,6 +126,22 @@ public final class PipelineContext {
         return resultCache;
     }
 
+    /**
+     * Where the fields a stage learns mid-invocation (the batch id of a shard) go so that every later log line of
+     * the invocation carries them: the functions' logging MDC; nowhere unless wired.
+     */
+    private volatile java.util.function.BiConsumer<String, String> logFields = (key, value) -> { };
+
+    public PipelineContext logFields(java.util.function.BiConsumer<String, String> mdcPut) {
+        this.logFields = mdcPut;
+        return this;
+    }
+
+    /** Adds {@code key} to the invocation's later log lines; a null value adds nothing. */
+    public void logField(String key, String value) {
+        if (value != null) logFields.accept(key, value);
+    }
+
     /** Renders report.html for the finalizer; every process that finalizes runs is wired with one. */
     private volatile io.batchline.report.ReportPages reportPages;
 

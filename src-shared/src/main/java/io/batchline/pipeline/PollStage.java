@@ -61,7 +61,7 @@ public final class PollStage {
                 shards.stream().filter(s -> s.status() == ShardStatus.SUBMITTED).toList());
         for (ShardRecord shard : shards) {
             if (shard.status() == ShardStatus.SUBMITTED) {
-                io.batchline.logging.LogContext.put("batch_id", shard.batchId());
+                ctx.logField("batch_id", shard.batchId());
                 MessageBatch batch = batches.get(shard.batchId());
                 if (batch.ended()) {
                     String rawKey = RunKeys.raw(runId, shard.batchId());

@@ -19,7 +19,6 @@ class PipelineConfigTest {
         assertThat(c.formatCheckpointEvery()).isEqualTo(10_000);
         assertThat(c.models().get()).isSameAs(ModelCatalogue.bundled());
         assertThat(c.anthropicVersion()).isEqualTo("2023-06-01");
-        assertThat(c.logContent()).isFalse();
         assertThat(c.functionMemoryMb()).isEqualTo(1024);
         assertThat(c.chaosFile()).isNull();
         PipelineConfig forTests = new PipelineConfig("t", null, 30, 1800);
@@ -38,7 +37,6 @@ class PipelineConfigTest {
                 "BATCHLINE_COLLECT_GROUP_REQUESTS", "1",
                 "BATCHLINE_FORMAT_CHECKPOINT_EVERY", "0",
                 "BATCHLINE_ANTHROPIC_VERSION", " 2026-10-21 ",
-                "BATCHLINE_DEBUG_LOG_CONTENT", "TRUE",
                 "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "2048",
                 "BATCHLINE_CHAOS_FILE", "/tmp/chaos.json"));
         assertThat(c.providerOutageHorizon()).isEqualTo(Duration.ofMinutes(10));
@@ -46,7 +44,6 @@ class PipelineConfigTest {
         assertThat(c.collectGroupRequests()).isEqualTo(1);
         assertThat(c.formatCheckpointEvery()).isZero();
         assertThat(c.anthropicVersion()).isEqualTo("2026-10-21");
-        assertThat(c.logContent()).isTrue();
         assertThat(c.functionMemoryMb()).isEqualTo(2048);
         assertThat(c.chaosFile()).isEqualTo("/tmp/chaos.json");
 

@@ -1,6 +1,5 @@
 package io.batchline.testing.pipeline;
 
-import io.batchline.pipeline.StageNames;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -16,6 +15,7 @@ import io.batchline.pipeline.FormatStage;
 import io.batchline.pipeline.PermanentStageException;
 import io.batchline.pipeline.PollStage;
 import io.batchline.pipeline.RegisterStage;
+import io.batchline.pipeline.StageNames;
 import io.batchline.pipeline.StagePayloads.CollectRequest;
 import io.batchline.pipeline.StagePayloads.FormatRequest;
 import io.batchline.pipeline.StagePayloads.Formatted;

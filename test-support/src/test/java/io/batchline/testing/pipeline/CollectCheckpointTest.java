@@ -1,6 +1,5 @@
 package io.batchline.testing.pipeline;
 
-import io.batchline.pipeline.StageNames;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,6 +9,7 @@ import io.batchline.outcome.OutcomeKind;
 import io.batchline.pipeline.CollectStage;
 import io.batchline.pipeline.FinalizeStage;
 import io.batchline.pipeline.PipelineContext;
+import io.batchline.pipeline.StageNames;
 import io.batchline.pipeline.StagePayloads.CollectRequest;
 import io.batchline.pipeline.StagePayloads.RunRef;
 import io.batchline.run.RunKeys;

@@ -1,6 +1,5 @@
 package io.batchline.testing.pipeline;
 
-import io.batchline.pipeline.StageNames;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,6 +9,7 @@ import io.batchline.idempotency.IdempotentStage;
 import io.batchline.idempotency.Invocation;
 import io.batchline.pipeline.FormatStage;
 import io.batchline.pipeline.RegisterStage;
+import io.batchline.pipeline.StageNames;
 import io.batchline.pipeline.StagePayloads.FormatRequest;
 import io.batchline.pipeline.StagePayloads.PollState;
 import io.batchline.pipeline.StagePayloads.RunStart;

@@ -1,11 +1,11 @@
 package io.batchline.testing.pipeline;
 
-import io.batchline.pipeline.StageNames;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.batchline.pipeline.PermanentStageException;
 import io.batchline.pipeline.Preflight;
+import io.batchline.pipeline.StageNames;
 import io.batchline.pipeline.StagePayloads.SubmitRequest;
 import io.batchline.pipeline.SubmitStage;
 import io.batchline.provider.MessageBatch;

@@ -1,11 +1,11 @@
 package io.batchline.testing.pipeline;
 
-import io.batchline.pipeline.StageNames;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.batchline.outcome.OutcomeKind;
 import io.batchline.pipeline.FinalizeStage;
+import io.batchline.pipeline.StageNames;
 import io.batchline.pipeline.StagePayloads.RunRef;
 import io.batchline.quality.SpotCheckSample;
 import io.batchline.run.RunKeys;

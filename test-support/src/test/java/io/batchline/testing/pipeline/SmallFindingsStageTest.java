@@ -1,12 +1,12 @@
 package io.batchline.testing.pipeline;
 
-import io.batchline.pipeline.StageNames;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.batchline.pipeline.FormatStage;
 import io.batchline.pipeline.PermanentStageException;
 import io.batchline.pipeline.RegisterStage;
+import io.batchline.pipeline.StageNames;
 import io.batchline.pipeline.StagePayloads.FormatRequest;
 import io.batchline.pipeline.StagePayloads.RunStart;
 import io.batchline.run.RunKeys;

@@ -394,7 +394,9 @@ class S3EmulatorLongKeysTest {
         String bucket = newBucket(diskClient, "events");
         String key = "events/" + "v".repeat(400) + ".jsonl";
         diskClient.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromString("{}"));
-        assertThat(events).singleElement().satisfies(event -> {
+        // one per PUT that reached the store: an SDK retry of a PUT whose answer was late (a loaded machine) is a
+        // second PUT and a second event, as in S3, whose event delivery is at least once anyway
+        assertThat(events).isNotEmpty().allSatisfy(event -> {
             var object = new ObjectMapper().readTree(event).get("Records").get(0).get("s3").get("object");
             assertThat(URLDecoder.decode(object.get("key").asText(), StandardCharsets.UTF_8)).isEqualTo(key);
             assertThat(object.get("size").asLong()).isEqualTo(2);

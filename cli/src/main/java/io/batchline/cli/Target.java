@@ -14,8 +14,8 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * The Batchline deployment an operator command talks to: its names (bucket, table, state machine, review queue,
- * cancel function) and the SDK clients built for them by {@link AwsClients} (timeouts, the SDK's bounded retries,
- * endpoint overrides). Either the offline stack ({@code --state DIR}, provided by the offline stack's module as an
+ * cancel function) and the SDK clients built for them on first use by {@link AwsClients} (timeouts, the SDK's
+ * bounded retries, endpoint overrides). Either the offline stack ({@code --state DIR}, provided by the offline stack's module as an
  * {@link OfflineTarget}) or a deployed stack ({@code --target FILE}, see {@link TargetFile}). Closing it closes its
  * clients, and stops an offline stack started for the command.
  */
@@ -41,11 +41,11 @@ public final class Target implements AutoCloseable {
     private final String logs;
     private final EndedRuns endedRuns;
     private final AutoCloseable owned;
-    private final S3Client s3;
-    private final DynamoDbClient dynamoDb;
-    private final SfnClient sfn;
-    private final SqsClient sqs;
-    private final LambdaInvoker lambda;
+    private final Client<S3Client> s3;
+    private final Client<DynamoDbClient> dynamoDb;
+    private final Client<SfnClient> sfn;
+    private final Client<SqsClient> sqs;
+    private final Client<LambdaInvoker> lambda;
 
     /**
      * @param clientEnv      what {@link AwsClients} reads: region, endpoint overrides, S3 path style
@@ -65,11 +65,31 @@ public final class Target implements AutoCloseable {
         this.endedRuns = endedRuns;
         this.owned = owned;
         AwsClients clients = new AwsClients(clientEnv);
-        this.s3 = clients.s3();
-        this.dynamoDb = clients.dynamoDb();
-        this.sfn = clients.sfn();
-        this.sqs = clients.sqs();
-        this.lambda = clients.lambda();
+        this.s3 = new Client<>(clients::s3);
+        this.dynamoDb = new Client<>(clients::dynamoDb);
+        this.sfn = new Client<>(clients::sfn);
+        this.sqs = new Client<>(clients::sqs);
+        this.lambda = new Client<>(clients::lambda);
+    }
+
+    /** An SDK client built on first use (a command needs two or three of the five), closed with the target. */
+    private static final class Client<T extends AutoCloseable> implements AutoCloseable {
+        private final java.util.function.Supplier<T> build;
+        private T client;
+
+        Client(java.util.function.Supplier<T> build) {
+            this.build = build;
+        }
+
+        synchronized T get() {
+            if (client == null) client = build.get();
+            return client;
+        }
+
+        @Override
+        public synchronized void close() throws Exception {
+            if (client != null) client.close();
+        }
     }
 
     /**
@@ -89,23 +109,23 @@ public final class Target implements AutoCloseable {
     }
 
     public S3Client s3() {
-        return s3;
+        return s3.get();
     }
 
     public DynamoDbClient dynamoDb() {
-        return dynamoDb;
+        return dynamoDb.get();
     }
 
     public SfnClient sfn() {
-        return sfn;
+        return sfn.get();
     }
 
     public SqsClient sqs() {
-        return sqs;
+        return sqs.get();
     }
 
     public LambdaInvoker lambda() {
-        return lambda;
+        return lambda.get();
     }
 
     /** Where the stack's functions log: a folder of the offline stack, CloudWatch Logs for a deployed stack. */

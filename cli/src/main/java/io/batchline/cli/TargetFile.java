@@ -100,7 +100,7 @@ public record TargetFile(Path file, Target.Names names, Map<String, URI> endpoin
         return target;
     }
 
-    /** The deployment it names, its clients built (no call made yet). */
+    /** The deployment it names; its clients are built on first use (nothing is called yet). */
     public Target open() {
         Map<String, String> env = new HashMap<>();
         env.put("AWS_REGION", names.region());

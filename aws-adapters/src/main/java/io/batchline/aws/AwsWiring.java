@@ -53,7 +53,8 @@ public final class AwsWiring {
         S3Client s3 = aws.s3();
         DynamoDbClient ddb = aws.dynamoDb();
         StageMeter.use(new AwsUsageStore(ddb, config.table())); // the report's aws_cost
-        return new PipelineContext(bucket -> new S3ObjectStore(s3, bucket),
+        io.batchline.chaos.FaultPoints faults = io.batchline.chaos.Chaos.of(config.chaosFile());
+        return new PipelineContext(bucket -> new S3ObjectStore(s3, bucket, faults),
                 new DynamoRunStore(ddb, config.table()),
                 new AnthropicBatchesClient(providerConfig(env), providerWaits),
                 PriceTable.fromEnvOrBundled(env), config, Clock.systemUTC(),

@@ -46,8 +46,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * the chaos suite, the functions under the runtime interface client, the metered AWS cost) keep the processes.
  *
  * <p>One wiring serves all the stages of a stack (where each packaged function has its own, with its own clients),
- * built when the stack registers its first stage. The process-wide settings a function's wiring makes (content logging, chaos switch, stage
- * meter) are this JVM's while the stack runs, so two such stacks must not run at once in one JVM; the tests run
+ * built when the stack registers its first stage. The process-wide setting a function's wiring makes (the stage
+ * meter) is this JVM's while the stack runs, so two such stacks must not run at once in one JVM; the tests run
  * their stacks one after another. The stage meter counts concurrent invocations together here: a report's
  * {@code aws_cost} is a function process's figure only with the packaged functions.
  */
@@ -148,7 +148,6 @@ public final class StagesInThisJvm implements StageFunctionHost {
     public synchronized void close() {
         if (handlers == null) return;
         io.batchline.cost.StageMeter.use(null);
-        io.batchline.chaos.Chaos.configure(null);
         handlers = null;
     }
 

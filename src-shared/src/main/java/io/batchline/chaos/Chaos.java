@@ -11,35 +11,35 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The local stack's fault switch: kills the function process at a named point, as a Lambda timeout or
+ * The offline stack's fault switch: kills the function process at a named point, as a Lambda timeout or
  * crash would. Armed by {@code BATCHLINE_CHAOS_FILE}, a JSON file {"point": "collect.line", "after": 5} that
  * tests rewrite between cases; each arming fires once across all processes (a marker file records it), so the
- * retried invocation gets past the point. Unset (as in AWS), every call is a no-op.
+ * retried invocation gets past the point. Unset (as in AWS), the points are {@link FaultPoints#NONE}.
  */
-public final class Chaos {
-    private static volatile String file;
-    private static final Map<String, AtomicLong> HITS = new ConcurrentHashMap<>();
-    private static volatile long checkedAt;
-    private static volatile Armed armed;
+public final class Chaos implements FaultPoints {
+    private final String file;
+    private final Map<String, AtomicLong> hits = new ConcurrentHashMap<>();
+    private volatile long checkedAt;
+    private volatile Armed armed;
 
-    private Chaos() {}
+    private Chaos(String file) {
+        this.file = file;
+    }
 
-    /** Arms the switch with this file ({@code BATCHLINE_CHAOS_FILE}); null disarms it. */
-    public static void configure(String chaosFile) {
-        file = chaosFile;
-        armed = null;
-        checkedAt = 0;
+    /** The fault points armed by this file ({@code BATCHLINE_CHAOS_FILE}); none when it is null or blank. */
+    public static FaultPoints of(String chaosFile) {
+        return chaosFile == null || chaosFile.isBlank() ? NONE : new Chaos(chaosFile);
     }
 
     private record Armed(String point, long after, String id) {}
 
     /** Marks a point; the armed one kills the process on its {@code after}-th pass (default 1). */
-    public static void point(String name) {
+    @Override
+    public void point(String name) {
         String f = file;
-        if (f == null) return;
         Armed a = current(f);
         if (a == null || !a.point().equals(name)) return;
-        long hit = HITS.computeIfAbsent(a.id() + name, k -> new AtomicLong()).incrementAndGet();
+        long hit = hits.computeIfAbsent(a.id() + name, k -> new AtomicLong()).incrementAndGet();
         if (hit < a.after()) return;
         try {
             // once per arming, whichever process gets here first
@@ -53,7 +53,7 @@ public final class Chaos {
         Runtime.getRuntime().halt(137);
     }
 
-    private static Armed current(String f) {
+    private Armed current(String f) {
         long now = System.currentTimeMillis();
         if (now - checkedAt < 200) return armed; // points on hot paths (per line) must stay cheap
         checkedAt = now;

@@ -89,7 +89,7 @@ public final class CollectStage {
             parts = new OutcomePartsWriter(store, shard, job, prices, results.every(), results.requests(),
                     results.segmentsDone());
             while (results.next()) {
-                if (!results.replaying()) io.batchline.chaos.Chaos.point("collect.line");
+                if (!results.replaying()) ctx.faults().point("collect.line");
                 ShardIndexLine item = results.item();
                 if (item != null) {
                     take(judge.verdict(item, results.result()), item, results.replaying(), parts, retry);
@@ -116,7 +116,7 @@ public final class CollectStage {
             throw new TransientStageException(e.getMessage(), e);
         }
         io.batchline.cache.ResultCache.storeCollected(ctx.resultCache(), job, store, shard, ctx.clock()); // cache
-        io.batchline.chaos.Chaos.point("collect.before_mark");
+        ctx.faults().point("collect.before_mark");
         ctx.runs().markCollected(runId, shard.attempt(), shard.shard());
         return new Collected(shard.shard(), parts.count(OutcomeKind.ACCEPTED), parts.count(OutcomeKind.REVIEW),
                 parts.count(OutcomeKind.REJECTED), parts.count(OutcomeKind.FAILED), retry.size());

@@ -64,7 +64,7 @@ public final class FinalizeStage {
             try (OutputStream out = store.create(RunKeys.outcome(runId, kind), "application/x-ndjson")) {
                 for (String part : parts) {
                     if (!part.endsWith(suffix)) continue;
-                    io.batchline.chaos.Chaos.point("finalize.mid_merge");
+                    ctx.faults().point("finalize.mid_merge");
                     JsonLines.forEachLine(store.open(part), line -> {
                         byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
                         OutcomeLine parsed = Json.read(bytes, OutcomeLine.class);

@@ -63,7 +63,7 @@ public final class FormatStage {
         ctx.budget().reserve(runId, job, io.batchline.plan.Strata.dearest(job, ctx.pricesForRun(runId)), plan,
                 escalation(job, runId));
         io.batchline.cache.ResultCache.publishReviews(ctx.reviewQueue(), job, store, runId); // cached review items
-        io.batchline.chaos.Chaos.point("format.after_plan");
+        ctx.faults().point("format.after_plan");
         return record(runId, plan, plan.items(), plan.invalid());
     }
 
@@ -125,7 +125,7 @@ public final class FormatStage {
 
     /** Renders requests with the configured catalogue, read on first use rather than when the stage is built. */
     private Planner planner() {
-        return new Planner(ctx.config().catalogue(), ctx.config().anthropicVersion());
+        return new Planner(ctx.config().catalogue(), ctx.config().anthropicVersion(), ctx.faults());
     }
 
     /** The job's escalation round and its model's price for this run, or null when the job has no escalation. */

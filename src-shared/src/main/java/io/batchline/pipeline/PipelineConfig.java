@@ -1,7 +1,6 @@
 package io.batchline.pipeline;
 
 import io.batchline.catalogue.ModelCatalogue;
-import io.batchline.chaos.Chaos;
 import io.batchline.cost.StageMeter;
 import io.batchline.plan.FormatCheckpoint;
 import io.batchline.render.RequestShape;
@@ -127,12 +126,11 @@ public record PipelineConfig(
     }
 
     /**
-     * Hands the settings that code without a pipeline context reads (the fault switch, the stage
-     * meter's memory size) to their process-wide holders.
+     * Hands the setting that code without a pipeline context reads (the stage meter's memory size) to its
+     * process-wide holder.
      * The code that starts the process calls it once, right after parsing the configuration.
      */
     public void configureProcess() {
-        Chaos.configure(chaosFile);
         StageMeter.configure(functionMemoryMb);
     }
 

@@ -28,6 +28,8 @@ public final class PipelineContext {
     private final PipelineConfig config;
     private final Clock clock;
     private final BudgetGuard budget;
+    /** Where the stages let a fault be injected: armed by the configuration's chaos file, none in AWS. */
+    private final io.batchline.chaos.FaultPoints faults;
 
     public PipelineContext(Function<String, ObjectStore> storeForBucket, RunStore runs,
                            BatchProvider provider, PriceTable prices, PipelineConfig config, Clock clock) {
@@ -45,6 +47,11 @@ public final class PipelineContext {
         this.config = config;
         this.clock = clock;
         this.budget = budget;
+        this.faults = io.batchline.chaos.Chaos.of(config.chaosFile());
+    }
+
+    public io.batchline.chaos.FaultPoints faults() {
+        return faults;
     }
 
     public ObjectStore store(String bucket) {

@@ -67,7 +67,7 @@ public final class PollStage {
                     String rawKey = RunKeys.raw(runId, shard.batchId());
                     io.batchline.cost.StageMeter.perShard(() -> { // aws_cost per shard
                         saveResults(store, shard.batchId(), rawKey);
-                        io.batchline.chaos.Chaos.point("poll.after_results_saved");
+                        ctx.faults().point("poll.after_results_saved");
                         ctx.runs().markEnded(runId, attempt, shard.shard(), ctx.clock().instant(), rawKey);
                     });
                     ended.add(shard.shard());

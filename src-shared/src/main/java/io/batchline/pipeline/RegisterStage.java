@@ -34,7 +34,7 @@ public final class RegisterStage {
         io.batchline.rerun.RerunLink.freeze(store, start.key(), start.runId()); // a rerun: which run it reprocesses
         RunRecord stored = ctx.runs().createRun(new RunRecord(start.runId(), start.job(), start.bucket(), start.key(),
                 start.etag(), RunRecord.RunStatus.RUNNING, ctx.clock().instant(), null, null, null));
-        io.batchline.chaos.Chaos.point("register.after_record");
+        ctx.faults().point("register.after_record");
         return new Registered(stored.runId(), stored.job(), stored.inputKey(), stored.startedAt().toString());
     }
 

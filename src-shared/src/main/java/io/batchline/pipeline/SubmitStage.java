@@ -121,7 +121,7 @@ public final class SubmitStage {
         }
         MessageBatch batch;
         try {
-            io.batchline.chaos.Chaos.point("submit.before_create");
+            ctx.faults().point("submit.before_create");
             batch = ctx.provider().create(shard.requests(), shard.bytes(), () -> store.open(shard.requestsKey()));
         } catch (AmbiguousCreateException e) {
             // the batch may exist: the retried stage reconciles through the SUBMITTING record
@@ -138,7 +138,7 @@ public final class SubmitStage {
             if (e.retryable()) throw new TransientStageException("provider: " + e.getMessage(), e);
             throw new PermanentStageException("ProviderRejected", "shard " + shard.shard() + ": " + e.getMessage(), e);
         }
-        io.batchline.chaos.Chaos.point("submit.after_create"); // the crash between create and record
+        ctx.faults().point("submit.after_create"); // the crash between create and record
         if (!runs.markSubmitted(shard.runId(), shard.attempt(), shard.shard(), batch.id(), ctx.clock().instant())) {
             throw new IllegalStateException("shard " + shard.shard() + " of run " + shard.runId()
                     + " got a batch id from elsewhere while " + batch.id() + " was created");

@@ -73,10 +73,18 @@ public final class Planner {
     /** The model catalogue and API version requests are rendered for. */
     private final io.batchline.catalogue.ModelCatalogue catalogue;
     private final String apiVersion;
+    /** Where a fault may be injected while planning (per line, before a checkpoint). */
+    private final io.batchline.chaos.FaultPoints faults;
 
     public Planner(io.batchline.catalogue.ModelCatalogue catalogue, String apiVersion) {
+        this(catalogue, apiVersion, io.batchline.chaos.FaultPoints.NONE);
+    }
+
+    public Planner(io.batchline.catalogue.ModelCatalogue catalogue, String apiVersion,
+                   io.batchline.chaos.FaultPoints faults) {
         this.catalogue = java.util.Objects.requireNonNull(catalogue, "catalogue");
         this.apiVersion = java.util.Objects.requireNonNull(apiVersion, "apiVersion");
+        this.faults = java.util.Objects.requireNonNull(faults, "faults");
     }
 
     /** The job's golden file as the planner reads it: its name (for the format) and its bytes. */
@@ -103,7 +111,7 @@ public final class Planner {
         ObjectStore store = request.store();
         GoldenInput golden = request.golden();
         io.batchline.cache.ResultCache.Lookup cache = request.cache();
-        Run run = new Run(job, new PromptRenderer(job, catalogue, apiVersion), runId, attempt, store);
+        Run run = new Run(job, new PromptRenderer(job, catalogue, apiVersion), runId, attempt, store, faults);
         run.cache = cache;
         if (attempt == 1 && job.canary() != null) run.canaryLeft = job.canary().items();
         run.checkpointEvery = request.checkpointEvery();
@@ -137,7 +145,7 @@ public final class Planner {
      */
     public Plan planRetry(JobSpec job, String runId, int attempt, List<String> retryParts, ObjectStore store) {
         if (attempt < 2) throw new IllegalArgumentException("a retry round is attempt 2 or later, got " + attempt);
-        Run run = new Run(job, new PromptRenderer(job, catalogue, apiVersion), runId, attempt, store);
+        Run run = new Run(job, new PromptRenderer(job, catalogue, apiVersion), runId, attempt, store, faults);
         long lines = 0;
         for (String key : retryParts) {
             try (BufferedReader reader = new BufferedReader(
@@ -171,6 +179,7 @@ public final class Planner {
 
     /** The state of one planning pass; receives the reader's items and errors. */
     private static final class Run implements io.batchline.input.PipelinedRead.PreparingVisitor<Object> {
+        private final io.batchline.chaos.FaultPoints faults;
         private final JobSpec job;
         private final String runId;
         private final int attempt;
@@ -215,7 +224,9 @@ public final class Planner {
         private final RequestLineWriter requestWriter;
         private Shard current;
 
-        Run(JobSpec job, PromptRenderer renderer, String runId, int attempt, ObjectStore store) {
+        Run(JobSpec job, PromptRenderer renderer, String runId, int attempt, ObjectStore store,
+            io.batchline.chaos.FaultPoints faults) {
+            this.faults = faults;
             this.job = job;
             this.runId = runId;
             this.attempt = attempt;
@@ -265,7 +276,7 @@ public final class Planner {
             if (cache != null) segments.putAll(cache.checkpoint());
             segments.put("failed", failed.checkpoint());
             segments.put("chunks", chunkFailures.checkpoint());
-            io.batchline.chaos.Chaos.point("format.before_checkpoint");
+            faults.point("format.before_checkpoint");
             new FormatCheckpoint(checkpointEvery, line, chunk, List.copyOf(shards), valid, invalid, totalTokens,
                     maxOutputTokens, canaryLeft, canaryShards, List.copyOf(firstInvalid), cache == null ? 0 : cache.hits(),
                     segments, resumedFrom, largestRequestTokens).write(store, runId, attempt);
@@ -331,7 +342,7 @@ public final class Planner {
         public void item(InputItem item, Object prepared) {
             if (done(item.line())) return;
             itemsRendered++;
-            io.batchline.chaos.Chaos.point("format.line");
+            faults.point("format.line");
             int firstPiece = item.line() == resumeLine ? resumeChunk : 0; // a resume inside a chunked item
             if (longInputs != null || strata != null) {
                 shapedItem(item, firstPiece);

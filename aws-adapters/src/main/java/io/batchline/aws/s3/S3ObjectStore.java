@@ -24,10 +24,17 @@ public final class S3ObjectStore implements ObjectStore {
 
     private final S3Client s3;
     private final String bucket;
+    /** "s3.write": where the offline stack's chaos suite kills a process before an object exists. */
+    private final io.batchline.chaos.FaultPoints faults;
 
     public S3ObjectStore(S3Client s3, String bucket) {
+        this(s3, bucket, io.batchline.chaos.FaultPoints.NONE);
+    }
+
+    public S3ObjectStore(S3Client s3, String bucket, io.batchline.chaos.FaultPoints faults) {
         this.s3 = s3;
         this.bucket = bucket;
+        this.faults = faults;
     }
 
     public String bucket() {
@@ -207,7 +214,7 @@ public final class S3ObjectStore implements ObjectStore {
         @Override
         public void close() throws IOException {
             if (closed) return;
-            io.batchline.chaos.Chaos.point("s3.write"); // a process killed here leaves no object
+            faults.point("s3.write"); // a process killed here leaves no object
             try {
                 if (uploadId == null) {
                     byte[] body = java.util.Arrays.copyOf(buffer, filled);

@@ -15,8 +15,8 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 /**
  * The Batchline deployment an operator command talks to: its names (bucket, table, state machine, review queue,
  * cancel function) and the SDK clients built for them on first use by {@link AwsClients} (timeouts, the SDK's
- * bounded retries, endpoint overrides). Either the offline stack ({@code --state DIR}, provided by the offline stack's module as an
- * {@link OfflineTarget}) or a deployed stack ({@code --target FILE}, see {@link TargetFile}). Closing it closes its
+ * bounded retries, endpoint overrides). Either the offline stack ({@code --state DIR}, provided by the offline
+ * stack's module as an {@link OfflineTarget}) or a deployed stack ({@code --target FILE}, see {@link TargetFile}). Closing it closes its
  * clients, and stops an offline stack started for the command.
  */
 public final class Target implements AutoCloseable {

@@ -528,27 +528,26 @@ public final class BatchlineStack extends Stack {
      * key with 403 instead of 404, and the stages probe for their own earlier writes (idempotency).
      */
     private void readObjects(IRole role, String... patterns) {
-        List<String> arns = new ArrayList<>();
-        for (String p : patterns) arns.add(bucket.arnForObjects(p));
         role.addToPrincipalPolicy(PolicyStatement.Builder.create()
-                .actions(List.of("s3:GetObject")).resources(arns).build());
+                .actions(List.of("s3:GetObject")).resources(objectArns(patterns)).build());
         role.addToPrincipalPolicy(PolicyStatement.Builder.create()
                 .actions(List.of("s3:ListBucket")).resources(List.of(bucket.getBucketArn())).build());
     }
 
     /** Streaming writes are multipart uploads: PutObject covers them, aborting one is its own action. */
     private void writeObjects(IRole role, String... patterns) {
-        List<String> arns = new ArrayList<>();
-        for (String p : patterns) arns.add(bucket.arnForObjects(p));
         role.addToPrincipalPolicy(PolicyStatement.Builder.create()
-                .actions(List.of("s3:PutObject", "s3:AbortMultipartUpload")).resources(arns).build());
+                .actions(List.of("s3:PutObject", "s3:AbortMultipartUpload")).resources(objectArns(patterns)).build());
     }
 
     private void deleteObjects(IRole role, String... patterns) {
-        List<String> arns = new ArrayList<>();
-        for (String p : patterns) arns.add(bucket.arnForObjects(p));
         role.addToPrincipalPolicy(PolicyStatement.Builder.create()
-                .actions(List.of("s3:DeleteObject")).resources(arns).build());
+                .actions(List.of("s3:DeleteObject")).resources(objectArns(patterns)).build());
+    }
+
+    /** The ARNs of this bucket's objects whose keys match {@code patterns}. */
+    private List<String> objectArns(String... patterns) {
+        return java.util.Arrays.stream(patterns).map(bucket::arnForObjects).toList();
     }
 
     private Map<String, String> substitutions(Set<String> placeholders) {

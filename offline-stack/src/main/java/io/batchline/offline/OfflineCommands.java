@@ -24,36 +24,32 @@ public final class OfflineCommands implements CommandSet {
 
     @Override
     public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+        if (!args[0].equals("local")) throw new UsageException("unknown command: " + args[0]);
+        if (args.length < 2) {
+            throw new UsageException("local needs a command: run, up, status, history, cancel, resume, review"
+                    + " or sweep");
+        }
         Args a;
-        switch (args[0]) {
-            case "local" -> {
-                if (args.length < 2) {
-                    throw new UsageException("local needs a command: run, up, status, history, cancel, resume, review"
-                            + " or sweep");
-                }
-                switch (args[1]) {
-                    case "run" -> {
-                        a = Args.parse(args, 2, List.of("--job", "--out", "--state", "--timeout"));
-                        return new LocalRunCommand(out, err, config()).run(a.required("--job"), a.path("--out", null),
-                                a.path("--state", null), a.singleInput(),
-                                Integer.parseInt(a.options.getOrDefault("--timeout", "120")));
-                    }
-                    case "sweep" -> {
-                        a = Args.parse(args, 2, List.of("--state", "--job"));
-                        if (!a.inputs.isEmpty()) throw new UsageException("local sweep takes no input file");
-                        return new LocalSweepCommand(out).run(a.path("--state", null), a.options.get("--job"));
-                    }
-                    case "up" -> {
-                        a = Args.parse(args, 2, List.of("--state"));
-                        if (!a.inputs.isEmpty()) throw new UsageException("local up takes no input file");
-                        return new LocalUpCommand(out).run(a.path("--state", Path.of(".batchline-state")));
-                    }
-                    default -> {
-                        return OperatorCommands.runLocal(args, out, err);
-                    }
-                }
+        switch (args[1]) {
+            case "run" -> {
+                a = Args.parse(args, 2, List.of("--job", "--out", "--state", "--timeout"));
+                return new LocalRunCommand(out, err, config()).run(a.required("--job"), a.path("--out", null),
+                        a.path("--state", null), a.singleInput(),
+                        Integer.parseInt(a.options.getOrDefault("--timeout", "120")));
             }
-            default -> throw new UsageException("unknown command: " + args[0]);
+            case "sweep" -> {
+                a = Args.parse(args, 2, List.of("--state", "--job"));
+                if (!a.inputs.isEmpty()) throw new UsageException("local sweep takes no input file");
+                return new LocalSweepCommand(out).run(a.path("--state", null), a.options.get("--job"));
+            }
+            case "up" -> {
+                a = Args.parse(args, 2, List.of("--state"));
+                if (!a.inputs.isEmpty()) throw new UsageException("local up takes no input file");
+                return new LocalUpCommand(out).run(a.path("--state", Path.of(".batchline-state")));
+            }
+            default -> {
+                return OperatorCommands.runLocal(args, out, err);
+            }
         }
     }
 

@@ -89,17 +89,16 @@ public final class RunSubmission {
                 return 1;
             }
         }
+        Path dir = outDir != null ? outDir : Path.of("batchline-out", runId);
         if (end.status() != ExecutionStatus.SUCCEEDED) {
             err.printf("batchline: run %s %s: %s%n  %s%n  function logs: %s%n", runId, end.statusAsString(),
                     end.error(), end.cause(), target.logs());
             if (bucket.head(RunKeys.report(runId)).isPresent()) { // e.g. a failed canary: outcomes were written
-                Path dir = outDir != null ? outDir : Path.of("batchline-out", runId);
                 download(bucket, runId, dir);
                 err.printf("  outcomes  %s%n", dir.toAbsolutePath().normalize());
             }
             return 1;
         }
-        Path dir = outDir != null ? outDir : Path.of("batchline-out", runId);
         download(bucket, runId, dir);
         printSummary(target, runId, dir, Duration.between(end.startDate(), end.stopDate()));
         return 0;
